@@ -1,0 +1,62 @@
+# Aktsom: two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TRANSLATIONS := portal/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install install-dev translations extract lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d $(TRANSLATIONS) -D messages -l $(word 3,$(subst /, ,$<)) -i $< -o $@ 2>&1 | tail -1
+
+translations: $(MO_FILES)
+
+run: install
+	@$(BIN)/aktsom init
+	@echo ""
+	@echo "Next steps:"
+	@echo "  * Create an org unit:   $(BIN)/aktsom units create --code HQ --name 'Head office'"
+	@echo "  * Create the first administrator or handler:"
+	@echo "      printf '%s' 'a long password' | $(BIN)/aktsom users create --email you@example.org --name 'Your Name' --role admin --role handler --unit HQ --password-stdin"
+	@echo "    then add the printed otpauth:// URI to an authenticator app and sign in at http://$(HOST):$(PORT)/admin/login"
+	@echo "  * Or explore a demo organisation: $(BIN)/aktsom demo"
+	@echo ""
+	$(BIN)/aktsom serve --host $(HOST) --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: install-dev
+	$(BIN)/python benchmarks/crypto_bench.py $(BENCH_ARGS)
+
+# Refresh the catalogues after changing user-facing text.
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find . -name '*.mo' -delete

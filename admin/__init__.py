@@ -1,0 +1,61 @@
+"""The staff app: `create_app(settings)` builds the admin Flask app, served under /admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+import portal
+from config import Settings, load_settings
+from portal.db import init_db, make_engine
+from portal.extensions import SETTINGS
+from portal.hardening import (
+    configure_cookies,
+    init_csrf,
+    init_error_pages,
+    init_rate_limits,
+    init_security_headers,
+)
+from portal.i18n import init_i18n
+
+PREFIX = "/admin"
+STAFF_COOKIE = "aktsom_staff_csrf"
+_PORTAL_DIR = Path(portal.__file__).parent
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Wire the staff app. Its URLs all live under /admin so it can share a host with the
+    portal or stand alone on its own host (with its own cookie, scoped to /admin)."""
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        static_folder=str(_PORTAL_DIR / "static"),
+        static_url_path=f"{PREFIX}/static",
+    )
+    # Staff pages extend the shared layout from the portal's templates.
+    app.jinja_loader = ChoiceLoader(
+        [FileSystemLoader(str(Path(__file__).parent / "templates")),
+         FileSystemLoader(str(_PORTAL_DIR / "templates"))]
+    )
+    app.extensions[SETTINGS] = settings
+    configure_cookies(app, settings, STAFF_COOKIE, path=PREFIX)
+    init_security_headers(app, settings)
+    init_csrf(app)
+    init_i18n(app, settings, home_url=f"{PREFIX}/", url_prefix=PREFIX)
+    init_db(app, make_engine(settings.database_url))
+    init_error_pages(app)
+    init_blueprints(app)
+    init_rate_limits(app, settings, rate_limits(settings))
+    return app
+
+
+def init_blueprints(app: Flask) -> None:
+    from admin.home import bp as home_bp
+
+    app.register_blueprint(home_bp, url_prefix=PREFIX)
+
+
+def rate_limits(settings: Settings) -> dict[str, str]:
+    return {}

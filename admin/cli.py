@@ -1,0 +1,31 @@
+"""The `aktsom` console script: one Flask group, assembled from each package's commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+import admin
+from admin.server import serve_command
+from portal.cli import register_commands as register_portal_commands
+
+
+def _make_app() -> Flask:
+    return admin.create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def cli() -> None:
+    """Aktsom: a hardened whistleblowing channel with supplier due diligence."""
+
+
+register_portal_commands(cli)
+cli.add_command(serve_command)
+
+
+def main(*args: Any) -> Any:
+    return cli.main(*args)

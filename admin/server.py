@@ -1,0 +1,55 @@
+"""`aktsom serve`: gunicorn in-process, with an access log that holds no client address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from config import load_settings
+from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT
+
+
+class AktsomServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Any, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "accesslog": "-",
+        "access_log_format": GUNICORN_ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        # Uploads of several large attachments from a slow phone or over Tor take time.
+        "timeout": 300,
+        "forwarded_allow_ips": "127.0.0.1,::1",
+        "proxy_allow_ips": "127.0.0.1,::1",
+    }
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--app", "which", type=click.Choice(["all", "portal", "admin"]), default="all",
+              show_default=True, help="all mounts the staff app under /admin.")
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve_command(host: str, port: int, which: str, workers: int) -> None:
+    """Serve with gunicorn (production WSGI server)."""
+    from admin.wsgi import build_wsgi_app
+
+    settings = load_settings()
+    app = build_wsgi_app(which, settings)
+    click.echo(f"Serving Aktsom on http://{host}:{port}/ (staff side: /admin/)")
+    AktsomServer(app, gunicorn_options(host, port, workers)).run()

@@ -1,0 +1,258 @@
+"""Typed, frozen settings: defaults < optional TOML file (AKTSOM_CONFIG) < environment (AKTSOM_*).
+
+Settings are read and validated once, at start. An unsafe production setting stops the start
+with one line that names the setting, so an operator never runs a half-configured channel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Environment = Literal["development", "test", "production"]
+ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Argon2Costs:
+    """Argon2id costs for passwords, private-key KEKs and case-code wrap keys."""
+
+    time_cost: int = 3
+    memory_cost_kib: int = 65536
+    parallelism: int = 4
+
+
+# RFC 9106 section 4, second recommended option: t=3, m=64 MiB. Production may not go below it.
+RFC9106_MIN = Argon2Costs(time_cost=3, memory_cost_kib=65536, parallelism=1)
+# Tests derive hundreds of keys; the real costs are proven elsewhere (see tests/config).
+TEST_ARGON2 = Argon2Costs(time_cost=1, memory_cost_kib=64, parallelism=1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the apps and the CLI need, validated. Build with `load_settings()`."""
+
+    env: Environment = "development"
+    secret_key: str = ""
+    instance_dir: Path = Path("instance")
+    database_url: str = ""
+    storage_dir: Path = Path("instance/storage")
+    # Pepper, key-certification, audit-chain and TOTP keys: outside the database on purpose.
+    server_keys_file: Path = Path("instance/server-keys.json")
+    redis_url: str | None = None
+    organisation_name: str = "Aktsom"
+    languages: tuple[str, ...] = ("en", "nb", "sv", "da", "pl", "zh", "vi")
+    default_language: str = "en"
+    argon2: Argon2Costs = field(default_factory=Argon2Costs)
+    # Upload limits: per file, per submission, and the number of files.
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_total_upload_bytes: int = 100 * 1024 * 1024
+    max_attachments: int = 10
+    strip_metadata: bool = True
+    # Flask-Limiter strings, applied per (hashed, never stored) client and per route.
+    rate_limit_followup: str = "10 per minute;30 per hour"
+    rate_limit_report: str = "5 per minute;20 per hour"
+    rate_limit_login: str = "10 per minute;50 per hour"
+    # Legal clocks (EU Directive 2019/1937 Art. 9(1)(b) and (f)); configurable per customer.
+    acknowledgement_days: int = 7
+    feedback_months: int = 3
+    retention_days: int = 730
+    reporter_idle_minutes: int = 10
+    staff_idle_minutes: int = 30
+    staff_absolute_hours: int = 8
+    cookie_secure: bool = False
+    hsts: bool = False
+    smtp_url: str | None = None
+    mail_from: str = "aktsom@localhost"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def max_request_bytes(self) -> int:
+        # Room for the form fields around the files; anything larger is refused with 413.
+        return self.max_total_upload_bytes + 1024 * 1024
+
+
+_ENV_PREFIX = "AKTSOM_"
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+_BOOL_FALSE = {"0", "false", "no", "off"}
+
+
+def _coerce(name: str, value: Any, target: Any) -> Any:
+    """Turn a TOML or environment value into the type of the default it replaces."""
+    if value is None or isinstance(value, Argon2Costs):
+        return value
+    if isinstance(target, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _BOOL_TRUE:
+            return True
+        if text in _BOOL_FALSE:
+            return False
+        raise SettingsError(f"{name}: expected true or false, got {value!r}")
+    if isinstance(target, int):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: expected a whole number, got {value!r}") from None
+    if isinstance(target, Path):
+        return Path(str(value))
+    if isinstance(target, tuple):
+        items = value if isinstance(value, list) else str(value).split(",")
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    return str(value)
+
+
+def _field_defaults() -> dict[str, Any]:
+    defaults: dict[str, Any] = {}
+    for item in dataclasses.fields(Settings):
+        if item.default is not dataclasses.MISSING:
+            defaults[item.name] = item.default
+        elif item.default_factory is not dataclasses.MISSING:
+            defaults[item.name] = item.default_factory()
+    return defaults
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"AKTSOM_CONFIG: no such file {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"AKTSOM_CONFIG: {path} is not valid TOML ({error})") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Read settings from defaults, the TOML file, the environment, then `overrides`.
+
+    `overrides` exist for tests and the CLI; they win over everything else.
+    """
+    environ = os.environ if environ is None else environ
+    values = _field_defaults()
+    defaults = dict(values)
+    env_name = overrides.get("env") or environ.get("AKTSOM_ENV") or "development"
+    if env_name == "test":
+        values["argon2"] = TEST_ARGON2
+
+    raw: dict[str, Any] = {}
+    config_path = environ.get("AKTSOM_CONFIG")
+    if config_path:
+        raw.update(_read_toml(Path(config_path)))
+    for name in values:
+        key = _ENV_PREFIX + name.upper()
+        if key in environ:
+            raw[name] = environ[key]
+    for key in ("time_cost", "memory_cost_kib", "parallelism"):
+        env_key = f"{_ENV_PREFIX}ARGON2_{key.upper()}"
+        if env_key in environ:
+            raw.setdefault("argon2", {})
+            raw["argon2"] = {**dict(raw["argon2"]), key: environ[env_key]}
+
+    for name, value in raw.items():
+        if name not in values:
+            raise SettingsError(f"{name}: unknown setting")
+        if name == "argon2":
+            base = dataclasses.asdict(values["argon2"])
+            if not isinstance(value, dict):
+                raise SettingsError("argon2: expected a table of time_cost, memory_cost_kib, parallelism")
+            for key, item in value.items():
+                if key not in base:
+                    raise SettingsError(f"argon2.{key}: unknown setting")
+                base[key] = _coerce(f"argon2.{key}", item, 0)
+            values["argon2"] = Argon2Costs(**base)
+        else:
+            values[name] = _coerce(name, value, defaults[name])
+    for name, value in overrides.items():
+        if name not in values:
+            raise SettingsError(f"{name}: unknown setting")
+        values[name] = _coerce(name, value, defaults[name])
+    return validate(_fill_derived(Settings(**values)))
+
+
+def _fill_derived(settings: Settings) -> Settings:
+    """Defaults that depend on other settings (paths under the instance folder)."""
+    changes: dict[str, Any] = {}
+    if not settings.database_url:
+        path = (settings.instance_dir / "aktsom.sqlite3").resolve()
+        changes["database_url"] = f"sqlite:///{path}"
+    if settings.storage_dir == Path("instance/storage"):
+        changes["storage_dir"] = settings.instance_dir / "storage"
+    if settings.server_keys_file == Path("instance/server-keys.json"):
+        changes["server_keys_file"] = settings.instance_dir / "server-keys.json"
+    if settings.is_production:
+        # Secure cookies and HSTS are the production default; validate() refuses turning them off.
+        if "cookie_secure" not in changes and not settings.cookie_secure:
+            changes["cookie_secure"] = True
+        if not settings.hsts:
+            changes["hsts"] = True
+    if not settings.secret_key and not settings.is_production:
+        # Development and tests get a fresh random key per start: sessions do not survive a
+        # restart, which is harmless there and never a weak shared default.
+        changes["secret_key"] = secrets.token_urlsafe(48)
+    return dataclasses.replace(settings, **changes) if changes else settings
+
+
+_NETWORK_PATH_PREFIXES = ("//", "\\\\", "/mnt/", "/net/", "/smb/", "/nfs/")
+
+
+def validate(settings: Settings) -> Settings:
+    """Refuse unsafe or inconsistent settings with one line naming the setting."""
+    if settings.env not in ENVIRONMENTS:
+        raise SettingsError(f"AKTSOM_ENV: must be one of {', '.join(ENVIRONMENTS)}")
+    if settings.default_language not in settings.languages:
+        raise SettingsError("AKTSOM_DEFAULT_LANGUAGE: must be one of AKTSOM_LANGUAGES")
+    for name in ("max_file_bytes", "max_total_upload_bytes", "acknowledgement_days",
+                 "feedback_months", "retention_days", "reporter_idle_minutes",
+                 "staff_idle_minutes", "staff_absolute_hours"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.max_file_bytes > settings.max_total_upload_bytes:
+        raise SettingsError("AKTSOM_MAX_FILE_BYTES: larger than AKTSOM_MAX_TOTAL_UPLOAD_BYTES")
+    if not settings.database_url.startswith(("sqlite", "postgresql")):
+        raise SettingsError("AKTSOM_DATABASE_URL: only sqlite and postgresql are supported")
+    if settings.is_production:
+        _validate_production(settings)
+    return settings
+
+
+def _validate_production(settings: Settings) -> None:
+    if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH or len(set(settings.secret_key)) < 10:
+        raise SettingsError(
+            f"AKTSOM_SECRET_KEY: production needs a random key of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters (python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(48))')"
+        )
+    if not settings.cookie_secure:
+        raise SettingsError("AKTSOM_COOKIE_SECURE: production cookies must be Secure")
+    if settings.database_url.startswith("sqlite"):
+        path = settings.database_url.split("sqlite:///", 1)[-1]
+        if path.startswith(_NETWORK_PATH_PREFIXES):
+            raise SettingsError(
+                "AKTSOM_DATABASE_URL: SQLite on a network path loses data; use a local disk "
+                "or PostgreSQL"
+            )
+    costs = settings.argon2
+    if (costs.time_cost < RFC9106_MIN.time_cost
+            or costs.memory_cost_kib < RFC9106_MIN.memory_cost_kib
+            or costs.parallelism < RFC9106_MIN.parallelism):
+        raise SettingsError(
+            "AKTSOM_ARGON2_*: production needs at least t=3, m=65536 KiB, p=1 (RFC 9106)"
+        )

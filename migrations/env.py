@@ -1,0 +1,36 @@
+"""Alembic environment: reaches every model from the top of the house."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+import admin.models_registry  # noqa: F401  (registers every table on Base.metadata)
+from portal.db import Base, make_engine
+
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None  # noqa: S101 (set by admin.migrate)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported")
+run_migrations_online()

@@ -1,0 +1,45 @@
+"""The reporter portal: `create_app(settings)` builds the public Flask app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Settings, load_settings
+from portal.db import init_db, make_engine
+from portal.extensions import SETTINGS
+from portal.hardening import (
+    configure_cookies,
+    init_csrf,
+    init_error_pages,
+    init_rate_limits,
+    init_security_headers,
+)
+from portal.i18n import init_i18n
+
+REPORTER_COOKIE = "aktsom_reporter_csrf"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Wire the reporter app. No I/O beyond reading settings: migrations are `aktsom init`'s."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.extensions[SETTINGS] = settings
+    configure_cookies(app, settings, REPORTER_COOKIE)
+    init_security_headers(app, settings)
+    init_csrf(app)
+    init_i18n(app, settings, home_url="/")
+    init_db(app, make_engine(settings.database_url))
+    init_error_pages(app)
+    init_blueprints(app)
+    init_rate_limits(app, settings, rate_limits(settings))
+    return app
+
+
+def init_blueprints(app: Flask) -> None:
+    from portal.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+
+
+def rate_limits(settings: Settings) -> dict[str, str]:
+    return {}

@@ -1,0 +1,68 @@
+"""Commands of the portal layer: `aktsom init` and `aktsom units ...`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from portal.db import session_factory, transaction
+from portal.extensions import settings_of
+from portal.models import OrgUnit
+from portal.serverkeys import create_server_keys
+
+
+def register_commands(group: click.Group) -> None:
+    group.add_command(init_command)
+    group.add_command(units)
+
+
+@click.command("init")
+@click.option("--recovery-sheet", "recovery_sheet", type=click.Path(dir_okay=False),
+              help="Write the recovery sheet to this file instead of printing it.")
+@with_appcontext
+def init_command(recovery_sheet: str | None) -> None:
+    """Create or upgrade the schema; make the server keys on first run."""
+    from admin.migrate import upgrade
+
+    settings = settings_of()
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    settings.storage_dir.mkdir(parents=True, exist_ok=True)
+    _keys, created = create_server_keys(settings.server_keys_file)
+    if created:
+        click.echo(f"Made the server keys in {settings.server_keys_file} (keep it private).")
+    upgrade(settings.database_url)
+    click.echo("The database schema is up to date.")
+    for hook in current_app.extensions.get("aktsom.init_hooks", []):
+        hook(recovery_sheet)
+
+
+units = AppGroup("units", help="Org units: the companies of the group.")
+
+
+@units.command("create")
+@click.option("--code", required=True, help="Short code, e.g. PROSERO-NO.")
+@click.option("--name", required=True, help="The company's name.")
+@click.option("--country", default=None, help="ISO 3166-1 alpha-2 country code, e.g. NO.")
+def create_unit(code: str, name: str, country: str | None) -> None:
+    """Make an org unit (a company of the group)."""
+    code = code.strip()
+    if not code or not name.strip():
+        raise click.UsageError("--code and --name must not be empty")
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise click.UsageError("--country must be a two-letter ISO code such as NO or SE")
+    with transaction(session_factory(current_app)) as session:
+        if session.scalar(select(OrgUnit).where(OrgUnit.code == code)) is not None:
+            raise click.ClickException(f"an org unit with code {code} already exists")
+        session.add(OrgUnit(code=code, name=name.strip(),
+                            country=country.upper() if country else None))
+    click.echo(f"Created org unit {code}.")
+
+
+@units.command("list")
+def list_units() -> None:
+    """List the org units."""
+    with transaction(session_factory(current_app)) as session:
+        for unit in session.scalars(select(OrgUnit).order_by(OrgUnit.code)):
+            click.echo(f"{unit.code}\t{unit.name}\t{unit.country or '-'}")

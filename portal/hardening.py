@@ -1,0 +1,157 @@
+"""Hardening both apps share (design §7): headers, cookies, CSRF, size limits, rate limits,
+address-free logging and error pages that leak nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
+
+from config import Settings
+
+CSP = "; ".join(
+    (
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    )
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+}
+
+ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
+
+
+def init_security_headers(app: Flask, settings: Settings) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if settings.hsts:
+            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        if request.endpoint != "static" or response.status_code >= 400:
+            # Any page may show case data; nothing but static assets may be kept by a cache.
+            response.headers["Cache-Control"] = "no-store, max-age=0"
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+
+def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: str = "/") -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME=cookie_name,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_COOKIE_PATH=path,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        # Flask's form parser buffers fields in memory: cap them, files go to temporary files.
+        MAX_FORM_MEMORY_SIZE=512 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+    )
+
+
+def init_csrf(app: Flask) -> None:
+    CSRFProtect(app)
+
+
+def client_fingerprint(secret: str) -> Callable[[], str]:
+    """A rate-limit key that identifies a client for a while without storing its address:
+    a keyed hash, so neither the memory store nor Redis ever holds an address in clear."""
+    key = hashlib.sha256(b"aktsom-rate-limit\0" + secret.encode()).digest()
+
+    def _key() -> str:
+        address = (request.remote_addr or "").encode()
+        return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
+
+    return _key
+
+
+def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> Limiter:
+    """Attach a limiter to `app` and apply `limits` (endpoint -> limit string) to its views.
+
+    Limits are applied after the blueprints are registered, so views stay free of globals.
+    """
+    storage = settings.redis_url or "memory://"
+    limiter = Limiter(
+        key_func=client_fingerprint(settings.secret_key),
+        app=app,
+        storage_uri=storage,
+        strategy="moving-window",
+        headers_enabled=False,
+    )
+    for endpoint, limit in limits.items():
+        view = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)
+    return limiter
+
+
+def init_error_pages(app: Flask) -> None:
+    def _render(code: int) -> tuple[str, int]:
+        try:
+            return render_template("errors/error.html", code=code), code
+        except Exception as error:  # noqa: BLE001 (an error page must never fail)
+            app.logger.error("error page failed: %s", type(error).__name__)
+            return f"Error {code}", code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return _render(400)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code in ERROR_CODES:
+            return _render(error.code or 500)
+        return error
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # The exception text may hold user input: log the type and the place only.
+        app.logger.error(
+            "unhandled %s in %s", type(error).__name__, request.endpoint or "-"
+        )
+        return _render(500)
+
+
+class AddressFreeRequestHandler(WSGIRequestHandler):
+    """Werkzeug's development server without client addresses or query strings in its log."""
+
+    def address_string(self) -> str:
+        return "-"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        logging.getLogger("werkzeug").info('"%s %s" %s', self.command, path, code)
+
+    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
+        logging.getLogger("werkzeug").log(
+            logging.ERROR if type == "error" else logging.INFO, message % args if args else message
+        )
+
+
+# gunicorn's access log without %(h)s (address) or %(a)s (user agent) or the query string.
+GUNICORN_ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'

@@ -1,0 +1,84 @@
+"""Translations (Flask-Babel). The reporter picks a language once; a cookie carries the choice
+through the whole dialogue, and the case remembers it for handlers' standard messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, redirect, request, url_for
+from flask_babel import Babel, get_locale
+
+from config import Settings
+from portal.extensions import settings_of
+
+LANGUAGE_COOKIE = "aktsom_lang"
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+# Each language named in itself, so a reporter finds theirs without reading English.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "nb": "Norsk bokmål",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "pl": "Polski",
+    "zh": "中文",
+    "vi": "Tiếng Việt",
+}
+
+bp = Blueprint("i18n", __name__)
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str) -> Response:
+    """Set the language cookie and go back. Works without JavaScript (a plain link)."""
+    settings = settings_of()
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only same-site paths: never an open redirect.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = request.script_root + "/"
+    response = redirect(target, code=303)
+    if code in settings.languages:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Strict",
+            secure=settings.cookie_secure,
+            path="/",
+        )
+    return response
+
+
+def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "") -> None:
+    def select_locale() -> str:
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
+        if chosen in settings.languages:
+            return chosen
+        best = request.accept_languages.best_match(settings.languages)
+        return best or settings.default_language
+
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_locale=settings.default_language,
+        default_translation_directories=str(TRANSLATIONS_DIR),
+    )
+    app.register_blueprint(bp, url_prefix=url_prefix or None)
+
+    def language_url(code: str) -> str:
+        return url_for("i18n.choose_language", code=code, next=request.path)
+
+    @app.context_processor
+    def _layout_context() -> dict[str, object]:
+        return {
+            "available_languages": [
+                (code, LANGUAGE_NAMES.get(code, code)) for code in settings.languages
+            ],
+            "language_url": language_url,
+            "organisation_name": settings.organisation_name,
+            "home_url": home_url,
+            "current_language": str(get_locale() or settings.default_language),
+        }

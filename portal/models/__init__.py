@@ -1,0 +1,21 @@
+"""All tables of the portal layer; importing this module registers them on `Base.metadata`."""
+
+from portal.models.audit import AuditEvent
+from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
+from portal.models.sessions import ServerSession
+from portal.models.units import OrgUnit
+from portal.models.users import Role, UnitMembership, User, UserRole
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Case",
+    "CaseKeyWrap",
+    "Message",
+    "OrgUnit",
+    "Role",
+    "ServerSession",
+    "UnitMembership",
+    "User",
+    "UserRole",
+]

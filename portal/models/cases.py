@@ -1,0 +1,102 @@
+"""Cases and their sealed items. Clear columns are the routing and statistics metadata only
+(docs/crypto.md lists them); every answer, message and file is sealed per item."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import ID, Base, new_id, utcnow
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    human_rights: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    human_rights_breach: Mapped[bool | None]
+    # True when the reporter's exclusions left no handler of the unit: the group's handlers read it.
+    routed_to_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    supplier_id: Mapped[str | None] = mapped_column(String(32))
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None]
+    feedback_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # HMAC-SHA256(pepper, case code): the code itself is never stored.
+    lookup_id: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    # Case key sealed under Argon2id(case code, salt); salt and costs live in the blob.
+    reporter_envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_answers: Mapped[bytes] = mapped_column(LargeBinary)
+    last_reporter_activity_at: Mapped[datetime | None]
+
+    wraps: Mapped[list[CaseKeyWrap]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Message.seq"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+
+
+class CaseKeyWrap(Base):
+    """One HPKE envelope of a case key (the DEK or the staff key) for one recipient."""
+
+    __tablename__ = "case_key_wraps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    key_kind: Mapped[str] = mapped_column(String(10))  # "case" (DEK) or "staff"
+    recipient_kind: Mapped[str] = mapped_column(String(10))  # "user" or "recovery"
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="wraps")
+
+
+class Message(Base):
+    """A dialogue message, internal note, acknowledgement or minutes, sealed per item."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    author_kind: Mapped[str] = mapped_column(String(10))  # reporter, handler, system
+    author_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20), default="message")
+    # Which case key seals it: "case" (reporter can read) or "staff" (never the reporter).
+    key_kind: Mapped[str] = mapped_column(String(10), default="case")
+    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="messages")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    # "clean" (metadata removed, reporter-visible) or "original" (evidence, staff key only).
+    variant: Mapped[str] = mapped_column(String(10), default="clean")
+    key_kind: Mapped[str] = mapped_column(String(10), default="case")
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    # File name, media type and what metadata was removed, sealed.
+    sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")

@@ -1,0 +1,23 @@
+"""Org units: the companies of the group. Handlers, cases and retention hang off a unit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import ID, Base, new_id, utcnow
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_units"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # ISO 3166-1 alpha-2: drives the external-reporting page and the retention default.
+    country: Mapped[str | None] = mapped_column(String(2))
+    # Days after closing before content is purged; None means the organisation's default.
+    retention_days: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,74 @@
+"""Staff accounts: roles, unit memberships, password hash and the sealed hybrid key pair."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import ID, Base, new_id, utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    HANDLER = "handler"
+    MANAGER = "manager"
+    COMPLIANCE = "compliance"
+    AUDITOR = "auditor"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Hybrid ML-KEM-768 + X25519 key pair; the private half sealed under Argon2id(password).
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # HMAC under a key outside the database; cases are never wrapped to a key without it.
+    key_certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # TOTP secret sealed under a server key outside the database.
+    sealed_totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Last accepted TOTP time step: a code is usable once.
+    last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by "sign out everywhere" and password resets; sessions carry the generation.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    memberships: Mapped[list[UnitMembership]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def has_role(self, role: Role) -> bool:
+        return any(item.role == role for item in self.roles)
+
+    @property
+    def unit_ids(self) -> set[str]:
+        return {item.unit_id for item in self.memberships}
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20), primary_key=True)
+
+
+class UnitMembership(Base):
+    __tablename__ = "unit_memberships"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(
+        ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True
+    )

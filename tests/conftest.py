@@ -1,0 +1,132 @@
+"""Shared fixtures: a settings factory, the two apps, clients, a CLI runner and a real database.
+
+The database is SQLite by default. With AKTSOM_DATABASE_URL pointing at PostgreSQL (as in CI),
+a fresh database is made for the test session, migrated once, and emptied after every test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import admin
+import portal
+from admin.migrate import upgrade
+from config import Settings, load_settings
+from portal.db import Base
+from portal.serverkeys import create_server_keys
+
+_PG_ENV = "AKTSOM_DATABASE_URL"
+
+
+def _is_postgres(url: str | None) -> bool:
+    return bool(url) and url.startswith("postgresql")  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def _database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once per test session: a SQLite template file, or a fresh PostgreSQL database."""
+    configured = os.environ.get(_PG_ENV)
+    if _is_postgres(configured):
+        assert configured is not None
+        name = f"aktsom_test_{uuid.uuid4().hex[:10]}"
+        admin_engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(configured).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+        with admin_engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+
+
+@pytest.fixture
+def database_url(_database_template: str, tmp_path: Path) -> Iterator[str]:
+    if _is_postgres(_database_template):
+        yield _database_template
+        engine = create_engine(_database_template)
+        with engine.begin() as connection:
+            tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        path = tmp_path / "instance" / "aktsom.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Any:
+    """Build test settings; keyword arguments override any field."""
+
+    def _make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "env": "test",
+            "instance_dir": tmp_path / "instance",
+            "storage_dir": tmp_path / "instance" / "storage",
+            "server_keys_file": tmp_path / "instance" / "server-keys.json",
+        }
+        values.update(overrides)
+        return load_settings(environ={}, **values)
+
+    return _make
+
+
+@pytest.fixture
+def settings(make_settings: Any, database_url: str) -> Settings:
+    settings: Settings = make_settings(database_url=database_url)
+    settings.storage_dir.mkdir(parents=True, exist_ok=True)
+    create_server_keys(settings.server_keys_file)
+    return settings
+
+
+@pytest.fixture
+def portal_app(settings: Settings) -> Iterator[Flask]:
+    app = portal.create_app(settings)
+    app.config.update(TESTING=True)
+    yield app
+    app.extensions["aktsom.engine"].dispose()
+
+
+@pytest.fixture
+def admin_app(settings: Settings) -> Iterator[Flask]:
+    app = admin.create_app(settings)
+    app.config.update(TESTING=True)
+    yield app
+    app.extensions["aktsom.engine"].dispose()
+
+
+@pytest.fixture
+def app(portal_app: Flask) -> Flask:
+    return portal_app
+
+
+@pytest.fixture
+def client(portal_app: Flask) -> FlaskClient:
+    return portal_app.test_client()
+
+
+@pytest.fixture
+def admin_client(admin_app: Flask) -> FlaskClient:
+    return admin_app.test_client()
+
+
+@pytest.fixture
+def runner(admin_app: Flask) -> FlaskCliRunner:
+    return admin_app.test_cli_runner()
