@@ -19,6 +19,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.storage import init_file_store
 
 PREFIX = "/admin"
 STAFF_COOKIE = "aktsom_staff_csrf"
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{PREFIX}/", url_prefix=PREFIX)
     init_db(app, make_engine(settings.database_url))
+    init_file_store(app, settings.storage_dir)
     init_error_pages(app)
     init_blueprints(app)
     init_rate_limits(app, settings, rate_limits(settings))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
 from config import load_settings
@@ -45,11 +47,17 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @click.option("--app", "which", type=click.Choice(["all", "portal", "admin"]), default="all",
               show_default=True, help="all mounts the staff app under /admin.")
 @click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
 def serve_command(host: str, port: int, which: str, workers: int) -> None:
     """Serve with gunicorn (production WSGI server)."""
     from admin.wsgi import build_wsgi_app
 
+    from portal.recovery import sweep_file_store
+
     settings = load_settings()
+    swept = sweep_file_store(current_app)
+    if swept:
+        click.echo(f"Removed {swept} stored files that no case refers to (interrupted uploads).")
     app = build_wsgi_app(which, settings)
     click.echo(f"Serving Aktsom on http://{host}:{port}/ (staff side: /admin/)")
     AktsomServer(app, gunicorn_options(host, port, workers)).run()

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from config.categories import DEFAULT_CATEGORIES, Category
+
 Environment = Literal["development", "test", "production"]
 ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
 
@@ -53,6 +55,9 @@ class Settings:
     server_keys_file: Path = Path("instance/server-keys.json")
     redis_url: str | None = None
     organisation_name: str = "Aktsom"
+    # The report categories; a TOML file may replace them ([[categories]] code, label,
+    # human_rights). Labels of the defaults are translated in the catalogues.
+    categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     languages: tuple[str, ...] = ("en", "nb", "sv", "da", "pl", "zh", "vi")
     default_language: str = "en"
     argon2: Argon2Costs = field(default_factory=Argon2Costs)
@@ -94,7 +99,7 @@ _BOOL_FALSE = {"0", "false", "no", "off"}
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
-    if value is None or isinstance(value, Argon2Costs):
+    if value is None or isinstance(value, Argon2Costs) or name == "categories":
         return value
     if isinstance(target, bool):
         if isinstance(value, bool):
@@ -169,7 +174,9 @@ def load_settings(
     for name, value in raw.items():
         if name not in values:
             raise SettingsError(f"{name}: unknown setting")
-        if name == "argon2":
+        if name == "categories":
+            values["categories"] = _categories(value)
+        elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])
             if not isinstance(value, dict):
                 raise SettingsError("argon2: expected a table of time_cost, memory_cost_kib, parallelism")
@@ -185,6 +192,20 @@ def load_settings(
             raise SettingsError(f"{name}: unknown setting")
         values[name] = _coerce(name, value, defaults[name])
     return validate(_fill_derived(Settings(**values)))
+
+
+def _categories(value: Any) -> tuple[Category, ...]:
+    if not isinstance(value, list) or not value:
+        raise SettingsError("categories: expected a non-empty array of tables")
+    result = []
+    for item in value:
+        if not isinstance(item, dict) or not {"code", "label"} <= item.keys():
+            raise SettingsError("categories: every entry needs a code and a label")
+        result.append(Category(str(item["code"]), str(item["label"]),
+                               bool(item.get("human_rights", False))))
+    if len({item.code for item in result}) != len(result):
+        raise SettingsError("categories: codes must be unique")
+    return tuple(result)
 
 
 def _fill_derived(settings: Settings) -> Settings:

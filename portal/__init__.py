@@ -15,6 +15,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.storage import init_file_store
 
 REPORTER_COOKIE = "aktsom_reporter_csrf"
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_csrf(app)
     init_i18n(app, settings, home_url="/")
     init_db(app, make_engine(settings.database_url))
+    init_file_store(app, settings.storage_dir)
     init_error_pages(app)
     init_blueprints(app)
     init_rate_limits(app, settings, rate_limits(settings))
@@ -37,9 +39,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def init_blueprints(app: Flask) -> None:
     from portal.pages import bp as pages_bp
+    from portal.reports.views import bp as reports_bp
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(reports_bp)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:
-    return {}
+    return {
+        "reports.report": settings.rate_limit_report,
+        "reports.followup": settings.rate_limit_followup,
+        "reports.case_message": settings.rate_limit_report,
+    }

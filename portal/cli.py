@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -10,6 +13,7 @@ from sqlalchemy import select
 from portal.db import session_factory, transaction
 from portal.extensions import settings_of
 from portal.models import OrgUnit
+from portal.recovery import ensure_recovery_key, sweep_file_store
 from portal.serverkeys import create_server_keys
 
 
@@ -20,22 +24,43 @@ def register_commands(group: click.Group) -> None:
 
 @click.command("init")
 @click.option("--recovery-sheet", "recovery_sheet", type=click.Path(dir_okay=False),
-              help="Write the recovery sheet to this file instead of printing it.")
+              help="Write the recovery sheet (first run only) to this new file instead of "
+                   "printing it.")
 @with_appcontext
 def init_command(recovery_sheet: str | None) -> None:
-    """Create or upgrade the schema; make the server keys on first run."""
+    """Create or upgrade the schema; make the server keys and recovery key on first run."""
     from admin.migrate import upgrade
 
     settings = settings_of()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
-    _keys, created = create_server_keys(settings.server_keys_file)
+    keys, created = create_server_keys(settings.server_keys_file)
     if created:
         click.echo(f"Made the server keys in {settings.server_keys_file} (keep it private).")
     upgrade(settings.database_url)
     click.echo("The database schema is up to date.")
-    for hook in current_app.extensions.get("aktsom.init_hooks", []):
-        hook(recovery_sheet)
+    with transaction(session_factory(current_app)) as session:
+        sheet = ensure_recovery_key(session, keys, settings.organisation_name)
+    if sheet is not None:
+        _hand_out_recovery_sheet(sheet, recovery_sheet)
+    swept = sweep_file_store(current_app)
+    if swept:
+        click.echo(f"Removed {swept} stored files that no case refers to (an interrupted upload).")
+
+
+def _hand_out_recovery_sheet(sheet: str, path: str | None) -> None:
+    if path is None:
+        click.echo(sheet)
+        click.echo("This is the organisation's RECOVERY SHEET. It is shown only now and is not "
+                   "stored on the server. Print it, keep it offline in a safe, and never type "
+                   "it into this server except for `aktsom recover`.")
+        return
+    target = Path(path)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(sheet)
+    click.echo(f"Wrote the organisation's RECOVERY SHEET to {target}. Print it, move it "
+               "offline (a safe, not this server) and delete the file.")
 
 
 units = AppGroup("units", help="Org units: the companies of the group.")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:09:15.904252
+Create Date: 2026-11-26 05:15:19.301571
 """
 
 from alembic import op
@@ -38,9 +38,27 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=True),
     sa.Column('retention_days', sa.Integer(), nullable=True),
+    sa.Column('is_group', sa.Boolean(), nullable=False),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_units')),
     sa.UniqueConstraint('code', name=op.f('uq_org_units_code'))
+    )
+    op.create_table('recovery_keys',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('public_key', sa.LargeBinary(), nullable=False),
+    sa.Column('certificate', sa.LargeBinary(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=120), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_keys'))
+    )
+    op.create_table('setup_tokens',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('token_hash', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('expires_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_setup_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_setup_tokens_token_hash'))
     )
     op.create_table('users',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -56,6 +74,7 @@ def upgrade() -> None:
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('disabled', sa.Boolean(), nullable=False),
+    sa.Column('password_change_required', sa.Boolean(), nullable=False),
     sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -190,6 +209,8 @@ def downgrade() -> None:
 
     op.drop_table('cases')
     op.drop_table('users')
+    op.drop_table('setup_tokens')
+    op.drop_table('recovery_keys')
     op.drop_table('org_units')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_case_id'))

@@ -2,7 +2,9 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
+from portal.models.keys import RecoveryKey
 from portal.models.sessions import ServerSession
+from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
 from portal.models.users import Role, UnitMembership, User, UserRole
 
@@ -13,8 +15,10 @@ __all__ = [
     "CaseKeyWrap",
     "Message",
     "OrgUnit",
+    "RecoveryKey",
     "Role",
     "ServerSession",
+    "SetupToken",
     "UnitMembership",
     "User",
     "UserRole",

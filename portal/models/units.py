@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import ID, Base, new_id, utcnow
@@ -20,4 +20,7 @@ class OrgUnit(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     # Days after closing before content is purged; None means the organisation's default.
     retention_days: Mapped[int | None]
+    # The group level: its handlers receive reports for "don't know" and reports whose
+    # reporter excluded every handler of the company concerned.
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -39,6 +39,9 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when an admin chose the password (web create, reset): the admin knows it, so the
+    # user must replace it before doing anything else.
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by "sign out everywhere" and password resets; sessions carry the generation.
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles, org units, key certification, the first administrator."""

@@ -1,0 +1,1 @@
+"""Cases: submission, key wrapping, reading and the dialogue, shared by both apps."""

@@ -1,0 +1,138 @@
+"""Taking in attachments: size checks, metadata removal and sealing (issue 4 §1, §5)."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session
+
+from config import Settings
+from portal.cases.keys import CASE_KEY, STAFF_KEY
+from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
+from portal.db import new_id
+from portal.metadata import strip_metadata
+from portal.models import Attachment
+from portal.storage import FileStore
+
+
+@dataclass
+class Upload:
+    filename: str
+    media_type: str
+    stream: BinaryIO
+
+    @property
+    def size(self) -> int:
+        self.stream.seek(0, os.SEEK_END)
+        size = self.stream.tell()
+        self.stream.seek(0)
+        return size
+
+
+@dataclass
+class UploadNotice:
+    """What the reporter is told about one file: what metadata was removed, or a warning."""
+
+    filename: str
+    removed: list[str] = field(default_factory=list)
+    unhandled: bool = False
+
+
+class UploadRejected(ValueError):
+    """A file breaks a limit; nothing has been stored."""
+
+    def __init__(self, reason: str, filename: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.filename = filename
+
+
+def check_uploads(settings: Settings, uploads: list[Upload]) -> None:
+    """Refuse before anything is written, so a refusal never leaves a file behind."""
+    if len(uploads) > settings.max_attachments:
+        raise UploadRejected("too_many")
+    total = 0
+    for upload in uploads:
+        size = upload.size
+        if size > settings.max_file_bytes:
+            raise UploadRejected("file_too_large", upload.filename)
+        total += size
+    if total > settings.max_total_upload_bytes:
+        raise UploadRejected("total_too_large")
+
+
+@dataclass(frozen=True)
+class CaseKeys:
+    case_id: str
+    case_key: bytes
+    staff_key: bytes | None
+
+
+def store_uploads(
+    db: Session,
+    store: FileStore,
+    settings: Settings,
+    keys: CaseKeys,
+    uploads: list[Upload],
+    *,
+    message_id: str | None,
+    written: list[str],
+) -> list[UploadNotice]:
+    """Seal each upload into the store and add its rows. Every name written is appended to
+    `written` at once, so the caller can remove the files if the transaction fails."""
+    notices = []
+    for upload in uploads:
+        result = strip_metadata(upload.stream, upload.media_type) if settings.strip_metadata \
+            else None
+        notice = UploadNotice(filename=upload.filename)
+        if result is not None and result.handled and result.cleaned is not None:
+            notice.removed = result.removed
+            _add(db, store, keys, io.BytesIO(result.cleaned), written, message_id,
+                 variant="clean", key_kind=CASE_KEY,
+                 meta={"name": upload.filename, "type": result.media_type,
+                       "removed": result.removed})
+            # The original stays as evidence for handlers. A reporter's follow-up has no staff
+            # key, so there it is sealed under the case key (it is the reporter's own file).
+            upload.stream.seek(0)
+            _add(db, store, keys, upload.stream, written, message_id, variant="original",
+                 key_kind=STAFF_KEY if keys.staff_key is not None else CASE_KEY,
+                 meta={"name": upload.filename, "type": upload.media_type, "removed": []})
+        else:
+            notice.unhandled = True
+            upload.stream.seek(0)
+            _add(db, store, keys, upload.stream, written, message_id,
+                 variant="clean", key_kind=CASE_KEY,
+                 meta={"name": upload.filename, "type": upload.media_type, "removed": []})
+        notices.append(notice)
+    return notices
+
+
+def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO, written: list[str],
+         message_id: str | None, *, variant: str, key_kind: str, meta: dict[str, object]) -> None:
+    key = keys.case_key if key_kind == CASE_KEY else keys.staff_key
+    assert key is not None  # noqa: S101 (the staff variant is only chosen with the key)
+    attachment_id = new_id()
+    stored_name = store.new_name()
+    written.append(stored_name)
+    size = write_attachment(store, key, case_id=keys.case_id, attachment_id=attachment_id,
+                            stored_name=stored_name, source=source)
+    db.add(Attachment(
+        id=attachment_id,
+        case_id=keys.case_id,
+        message_id=message_id,
+        variant=variant,
+        key_kind=key_kind,
+        stored_name=stored_name,
+        size=size,
+        sealed_meta=seal_json(key, case_id=keys.case_id, item_id=attachment_id,
+                              kind=ATTACHMENT_META, value=meta),
+    ))
+
+
+def attachment_meta(key: bytes, attachment: Attachment) -> dict[str, object]:
+    value = open_json(key, case_id=attachment.case_id, item_id=attachment.id,
+                      kind=ATTACHMENT_META, blob=attachment.sealed_meta)
+    return dict(value)

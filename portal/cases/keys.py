@@ -1,0 +1,151 @@
+"""Who holds a case's keys: wrapping the case key (DEK) and the staff key to recipients.
+
+Only certified public keys receive a wrap (design §3, key directory integrity): a row written
+straight into the database cannot make itself a recipient of future cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import Argon2Costs
+from crypto import (
+    Argon2Params,
+    InvalidCiphertext,
+    certify_public_key,
+    unwrap_case_key,
+    verify_certification,
+    wrap_case_key,
+)
+from portal.models import Case, CaseKeyWrap, OrgUnit, RecoveryKey, Role, UnitMembership, User
+from portal.serverkeys import ServerKeys
+
+CASE_KEY = "case"
+STAFF_KEY = "staff"
+
+
+def argon2_params(costs: Argon2Costs) -> Argon2Params:
+    return Argon2Params(
+        time_cost=costs.time_cost,
+        memory_cost_kib=costs.memory_cost_kib,
+        parallelism=costs.parallelism,
+    )
+
+
+def recovery_recipient_id(recovery: RecoveryKey) -> str:
+    return f"recovery:{recovery.id}"
+
+
+def certify_recovery_key(keys: ServerKeys, recovery: RecoveryKey) -> bytes:
+    return certify_public_key(keys.certification, recovery_recipient_id(recovery),
+                              recovery.public_key)
+
+
+def active_recovery_key(db: Session, keys: ServerKeys) -> RecoveryKey | None:
+    recovery = db.scalar(select(RecoveryKey).where(RecoveryKey.active.is_(True)))
+    if recovery is None:
+        return None
+    if not verify_certification(keys.certification, recovery_recipient_id(recovery),
+                                recovery.public_key, recovery.certificate):
+        return None
+    return recovery
+
+
+def is_certified(keys: ServerKeys, user: User) -> bool:
+    return user.key_certificate is not None and verify_certification(
+        keys.certification, user.id, user.public_key, user.key_certificate
+    )
+
+
+def handlers_of_units(db: Session, unit_ids: list[str]) -> list[User]:
+    """Enabled handlers who are members of any of `unit_ids`, in a stable order."""
+    if not unit_ids:
+        return []
+    users = db.scalars(
+        select(User)
+        .join(UnitMembership, UnitMembership.user_id == User.id)
+        .where(UnitMembership.unit_id.in_(unit_ids), User.disabled.is_(False))
+        .order_by(User.name, User.id)
+        .distinct()
+    ).all()
+    return [user for user in users if user.has_role(Role.HANDLER)]
+
+
+def group_unit_ids(db: Session) -> list[str]:
+    return list(db.scalars(select(OrgUnit.id).where(OrgUnit.is_group.is_(True))))
+
+
+@dataclass(frozen=True)
+class Routing:
+    handlers: list[User]
+    routed_to_group: bool
+
+
+def route_case(db: Session, keys: ServerKeys, unit_id: str | None,
+               excluded_user_ids: set[str]) -> Routing:
+    """The handlers a new case goes to: the unit's, minus the reporter's exclusions; the
+    group's when none would be left (the reporter is told so on the form)."""
+    if unit_id is not None:
+        chosen = [user for user in handlers_of_units(db, [unit_id])
+                  if user.id not in excluded_user_ids and is_certified(keys, user)]
+        if chosen:
+            return Routing(chosen, routed_to_group=False)
+    group = [user for user in handlers_of_units(db, group_unit_ids(db))
+             if user.id not in excluded_user_ids and is_certified(keys, user)]
+    return Routing(group, routed_to_group=True)
+
+
+def wrap_for_user(case: Case, user: User, key_kind: str, key: bytes) -> CaseKeyWrap:
+    return CaseKeyWrap(
+        case_id=case.id,
+        key_kind=key_kind,
+        recipient_kind="user",
+        recipient_id=user.id,
+        blob=wrap_case_key(key, user.public_key, case_id=f"{case.id}:{key_kind}",
+                           recipient_id=user.id),
+    )
+
+
+def wrap_for_recovery(case: Case, recovery: RecoveryKey, key_kind: str,
+                      key: bytes) -> CaseKeyWrap:
+    recipient = recovery_recipient_id(recovery)
+    return CaseKeyWrap(
+        case_id=case.id,
+        key_kind=key_kind,
+        recipient_kind="recovery",
+        recipient_id=recipient,
+        blob=wrap_case_key(key, recovery.public_key, case_id=f"{case.id}:{key_kind}",
+                           recipient_id=recipient),
+    )
+
+
+def unwrap_for_recipient(db: Session, case_id: str, recipient_id: str, private_key: bytes,
+                         key_kind: str) -> bytes | None:
+    """The case's key of `key_kind` for this recipient, or None if they hold no wrap."""
+    wrap = db.scalar(
+        select(CaseKeyWrap).where(
+            CaseKeyWrap.case_id == case_id,
+            CaseKeyWrap.recipient_id == recipient_id,
+            CaseKeyWrap.key_kind == key_kind,
+        )
+    )
+    if wrap is None:
+        return None
+    try:
+        return unwrap_case_key(wrap.blob, private_key, case_id=f"{case_id}:{key_kind}",
+                               recipient_id=recipient_id)
+    except InvalidCiphertext:
+        return None
+
+
+def holds_case(db: Session, case_id: str, user_id: str) -> bool:
+    return db.scalar(
+        select(CaseKeyWrap.id).where(
+            CaseKeyWrap.case_id == case_id,
+            CaseKeyWrap.recipient_id == user_id,
+            CaseKeyWrap.key_kind == CASE_KEY,
+        )
+    ) is not None

@@ -1,0 +1,130 @@
+"""Decrypted views of a case for one audience (style §14): a reporter sees what the case key
+opens and no internal items; a handler also sees what the staff key opens.
+
+An item that fails authentication is shown as damaged rather than failing the whole page:
+one altered row must not hide the rest of the case from its handler or its reporter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto import InvalidCiphertext
+from portal.cases.attachments import attachment_meta
+from portal.cases.keys import CASE_KEY, STAFF_KEY
+from portal.cases.sealing import ANSWERS, MESSAGE, open_json, open_text
+from portal.models import Attachment, Case, Message
+
+
+@dataclass
+class AttachmentView:
+    id: str
+    variant: str
+    size: int
+    name: str | None
+    media_type: str | None
+    removed: list[str]
+    damaged: bool = False
+
+
+@dataclass
+class MessageView:
+    id: str
+    seq: int
+    author_kind: str
+    author_id: str | None
+    kind: str
+    internal: bool
+    created_at: datetime
+    body: str | None
+    attachments: list[AttachmentView] = field(default_factory=list)
+
+    @property
+    def damaged(self) -> bool:
+        return self.body is None
+
+
+@dataclass
+class CaseView:
+    case: Case
+    answers: dict[str, Any] | None
+    messages: list[MessageView]
+    attachments: list[AttachmentView]
+
+    @property
+    def answers_damaged(self) -> bool:
+        return self.answers is None
+
+
+def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[str, bytes]:
+    keys = {CASE_KEY: case_key}
+    if staff_key is not None:
+        keys[STAFF_KEY] = staff_key
+    return keys
+
+
+def _attachment_view(keys: dict[str, bytes], attachment: Attachment) -> AttachmentView:
+    try:
+        meta = attachment_meta(keys[attachment.key_kind], attachment)
+    except InvalidCiphertext:
+        return AttachmentView(attachment.id, attachment.variant, attachment.size, None, None,
+                              [], damaged=True)
+    removed = meta.get("removed")
+    return AttachmentView(
+        id=attachment.id,
+        variant=attachment.variant,
+        size=attachment.size,
+        name=str(meta.get("name") or ""),
+        media_type=str(meta.get("type") or "application/octet-stream"),
+        removed=[str(item) for item in removed] if isinstance(removed, list) else [],
+    )
+
+
+def open_case_view(db: Session, case: Case, case_key: bytes,
+                   staff_key: bytes | None = None) -> CaseView:
+    """Decrypt what these keys open. Without the staff key, staff-only items are not even
+    loaded, so a reporter's page can never show them by mistake."""
+    keys = _keys_for(case_key, staff_key)
+    try:
+        answers: dict[str, Any] | None = open_json(
+            case_key, case_id=case.id, item_id=case.id, kind=ANSWERS, blob=case.sealed_answers
+        )
+    except InvalidCiphertext:
+        answers = None
+    messages = db.scalars(
+        select(Message).where(Message.case_id == case.id, Message.key_kind.in_(keys))
+        .order_by(Message.seq)
+    ).all()
+    attachments = db.scalars(
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.key_kind.in_(keys))
+        .order_by(Attachment.created_at, Attachment.id)
+    ).all()
+    if staff_key is None:
+        # The reporter sees the cleaned copies only.
+        attachments = [item for item in attachments if item.variant == "clean"]
+    by_message: dict[str | None, list[AttachmentView]] = {}
+    for attachment in attachments:
+        by_message.setdefault(attachment.message_id, []).append(
+            _attachment_view(keys, attachment)
+        )
+    views = []
+    for message in messages:
+        try:
+            body: str | None = open_text(keys[message.key_kind], case_id=case.id,
+                                         item_id=message.id, kind=MESSAGE,
+                                         blob=message.sealed_body)
+        except InvalidCiphertext:
+            body = None
+        views.append(MessageView(
+            id=message.id, seq=message.seq, author_kind=message.author_kind,
+            author_id=message.author_id, kind=message.kind,
+            internal=message.key_kind == STAFF_KEY, created_at=message.created_at,
+            body=body, attachments=by_message.get(message.id, []),
+        ))
+    return CaseView(case=case, answers=answers, messages=views,
+                    attachments=by_message.get(None, []))

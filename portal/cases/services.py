@@ -1,0 +1,217 @@
+"""Submitting a case and the reporter's side of it. Services take a Session and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config import Settings
+from crypto import (
+    InvalidCaseCode,
+    InvalidCiphertext,
+    case_lookup_id,
+    derive_key,
+    generate_case_code,
+    new_case_key,
+    new_salt,
+    open_case_key_for_reporter,
+    seal_case_key_for_reporter,
+)
+from portal.audit import record_event
+from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
+from portal.cases.keys import (
+    CASE_KEY,
+    STAFF_KEY,
+    active_recovery_key,
+    argon2_params,
+    route_case,
+    wrap_for_recovery,
+    wrap_for_user,
+)
+from portal.cases.sealing import ANSWERS, MESSAGE, seal_json, seal_text
+from portal.db import new_id, utcnow
+from portal.models import Case, Message
+from portal.serverkeys import ServerKeys
+from portal.storage import FileStore
+
+CHANNELS = ("web", "oral", "meeting")
+
+
+class ChannelNotReady(RuntimeError):
+    """No certified handler or recovery key could receive the case: nothing was stored."""
+
+
+@dataclass
+class NewReport:
+    category: str
+    human_rights: bool
+    unit_id: str | None
+    description: str
+    language: str
+    supplier: str = ""
+    location: str = ""
+    period: str = ""
+    contact: str = ""
+    meeting_requested: bool = False
+    excluded_user_ids: set[str] = field(default_factory=set)
+    channel: str = "web"
+
+
+@dataclass
+class SubmittedCase:
+    case: Case
+    code: str
+    notices: list[UploadNotice]
+    written: list[str]
+
+
+def submit_report(
+    db: Session,
+    *,
+    settings: Settings,
+    server_keys: ServerKeys,
+    store: FileStore,
+    report: NewReport,
+    uploads: list[Upload],
+    written: list[str],
+    now: datetime | None = None,
+) -> SubmittedCase:
+    """Create the case with everything sealed and wrapped (issue 4 §3).
+
+    Files are written before the caller commits; their names go into `written` as they are
+    made, so the caller removes them if anything fails. The code is returned, never stored.
+    """
+    if report.channel not in CHANNELS:
+        raise ValueError("unknown channel")
+    routing = route_case(db, server_keys, report.unit_id, report.excluded_user_ids)
+    recovery = active_recovery_key(db, server_keys)
+    if not routing.handlers or recovery is None:
+        raise ChannelNotReady("no certified recipient")
+    now = now or utcnow()
+    case_id = new_id()
+    case_key, staff_key = new_case_key(), new_case_key()
+    code = generate_case_code()
+    answers = {
+        "category": report.category,
+        "unit_id": report.unit_id,
+        "supplier": report.supplier,
+        "location": report.location,
+        "period": report.period,
+        "description": report.description,
+        "contact": report.contact,
+        "meeting_requested": report.meeting_requested,
+        "excluded_user_ids": sorted(report.excluded_user_ids),
+    }
+    case = Case(
+        id=case_id,
+        unit_id=report.unit_id,
+        category=report.category,
+        human_rights=report.human_rights,
+        channel=report.channel,
+        language=report.language,
+        status="new",
+        routed_to_group=routing.routed_to_group,
+        created_at=now,
+        lookup_id=case_lookup_id(server_keys.pepper, code),
+        reporter_envelope=seal_case_key_for_reporter(
+            case_key, code, new_salt(), argon2_params(settings.argon2), case_id=case_id
+        ),
+        sealed_answers=seal_json(case_key, case_id=case_id, item_id=case_id, kind=ANSWERS,
+                                 value=answers),
+    )
+    db.add(case)
+    for user in routing.handlers:
+        db.add(wrap_for_user(case, user, CASE_KEY, case_key))
+        db.add(wrap_for_user(case, user, STAFF_KEY, staff_key))
+    db.add(wrap_for_recovery(case, recovery, CASE_KEY, case_key))
+    db.add(wrap_for_recovery(case, recovery, STAFF_KEY, staff_key))
+    db.flush()
+    notices = store_uploads(
+        db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
+        message_id=None, written=written,
+    )
+    record_event(db, server_keys.audit, action="case.submitted", actor_kind="reporter",
+                 case_id=case_id)
+    return SubmittedCase(case=case, code=code, notices=notices, written=written)
+
+
+def open_case_with_code(
+    db: Session, *, settings: Settings, server_keys: ServerKeys, code: str
+) -> tuple[Case, bytes] | None:
+    """The case and its key for a case code, or None. Every failure costs one Argon2id
+    derivation, so a wrong code cannot be told from a right one by timing."""
+    try:
+        lookup = case_lookup_id(server_keys.pepper, code)
+    except InvalidCaseCode:
+        lookup = None
+    case = db.scalar(select(Case).where(Case.lookup_id == lookup)) if lookup else None
+    if case is None:
+        derive_key(b"\0" * 20, b"\0" * 16, argon2_params(settings.argon2))
+        return None
+    try:
+        case_key = open_case_key_for_reporter(case.reporter_envelope, code, case_id=case.id)
+    except (InvalidCiphertext, InvalidCaseCode):
+        return None
+    return case, case_key
+
+
+def next_message_seq(db: Session, case_id: str) -> int:
+    current = db.scalar(select(func.max(Message.seq)).where(Message.case_id == case_id))
+    return int(current or 0) + 1
+
+
+def add_message(
+    db: Session,
+    *,
+    case: Case,
+    key: bytes,
+    key_kind: str,
+    author_kind: str,
+    body: str,
+    kind: str = "message",
+    author_id: str | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """Seal one message of the case under `key` (the case key, or the staff key for notes)."""
+    message_id = new_id()
+    message = Message(
+        id=message_id,
+        case_id=case.id,
+        seq=next_message_seq(db, case.id),
+        author_kind=author_kind,
+        author_id=author_id,
+        kind=kind,
+        key_kind=key_kind,
+        sealed_body=seal_text(key, case_id=case.id, item_id=message_id, kind=MESSAGE,
+                              text=body),
+        created_at=now or utcnow(),
+    )
+    db.add(message)
+    db.flush()
+    return message
+
+
+def add_reporter_message(
+    db: Session,
+    *,
+    settings: Settings,
+    server_keys: ServerKeys,
+    store: FileStore,
+    case: Case,
+    case_key: bytes,
+    body: str,
+    uploads: list[Upload],
+    written: list[str],
+) -> list[UploadNotice]:
+    now = utcnow()
+    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
+                          author_kind="reporter", body=body, now=now)
+    notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
+                            message_id=message.id, written=written)
+    case.last_reporter_activity_at = now
+    record_event(db, server_keys.audit, action="case.reporter_message", actor_kind="reporter",
+                 case_id=case.id)
+    return notices

@@ -1,0 +1,70 @@
+"""The legal clocks of a case (EU Directive 2019/1937 Art. 9(1)(b) and (f)).
+
+Acknowledge within N days of receipt; give feedback within M months of the acknowledgement,
+or, where none was sent, of the end of the acknowledgement period.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+DUE_SOON = timedelta(days=2)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Calendar months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = moment.month - 1 + months
+    year = moment.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@dataclass(frozen=True)
+class Clocks:
+    acknowledgement_due: datetime
+    feedback_due: datetime
+    acknowledged_at: datetime | None
+    feedback_at: datetime | None
+    closed_at: datetime | None
+
+    def acknowledgement_state(self, now: datetime) -> str:
+        return _state(self.acknowledgement_due, self.acknowledged_at or self.closed_at, now)
+
+    def feedback_state(self, now: datetime) -> str:
+        return _state(self.feedback_due, self.feedback_at or self.closed_at, now)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return "overdue" in (self.acknowledgement_state(now), self.feedback_state(now))
+
+
+def _state(due: datetime, done_at: datetime | None, now: datetime) -> str:
+    if done_at is not None:
+        return "done" if done_at <= due else "late"
+    if now > due:
+        return "overdue"
+    if due - now <= DUE_SOON:
+        return "due-soon"
+    return "open"
+
+
+def case_clocks(
+    *,
+    created_at: datetime,
+    acknowledged_at: datetime | None,
+    feedback_at: datetime | None,
+    closed_at: datetime | None,
+    acknowledgement_days: int,
+    feedback_months: int,
+) -> Clocks:
+    acknowledgement_due = created_at + timedelta(days=acknowledgement_days)
+    feedback_start = acknowledged_at or acknowledgement_due
+    return Clocks(
+        acknowledgement_due=acknowledgement_due,
+        feedback_due=add_months(feedback_start, feedback_months),
+        acknowledged_at=acknowledged_at,
+        feedback_at=feedback_at,
+        closed_at=closed_at,
+    )

@@ -1,0 +1,1 @@
+"""The reporter's pages: report, follow up with the case code, the dialogue."""

@@ -1,0 +1,72 @@
+"""Reporter forms. Field names are the interface contract (design §6)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+DONT_KNOW = "dont_know"
+MAX_DESCRIPTION = 20_000
+MAX_MESSAGE = 20_000
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReportForm(FlaskForm):
+    category = RadioField(_l("What is your report about?"),
+                          validators=[DataRequired(_l("Choose what the report is about."))])
+    unit = SelectField(_l("Which company does it concern?"),
+                       validators=[DataRequired(_l("Choose a company, or \"I don't know\"."))])
+    supplier = StringField(_l("Supplier concerned (optional)"),
+                           validators=[Optional(), Length(max=200)])
+    location = StringField(_l("Where did it happen? (optional)"),
+                           validators=[Optional(), Length(max=300)])
+    period = StringField(_l("When did it happen? (optional)"),
+                         validators=[Optional(), Length(max=200)])
+    description = TextAreaField(
+        _l("Describe what happened"),
+        validators=[DataRequired(_l("Describe what happened.")),
+                    Length(max=MAX_DESCRIPTION,
+                           message=_l("The description is too long (%(max)d characters at most).",
+                                      max=MAX_DESCRIPTION))],
+    )
+    attachments = MultipleFileField(_l("Attachments (optional)"))
+    contact = TextAreaField(_l("Contact details (optional)"),
+                            validators=[Optional(), Length(max=500)])
+    meeting = BooleanField(_l("I would like to meet a case handler in person"))
+    exclude = CheckboxListField(_l("Leave out case handlers (optional)"), choices=[],
+                                validate_choice=True)
+
+
+class FollowupForm(FlaskForm):
+    case_code = StringField(_l("Case code"),
+                            validators=[DataRequired(_l("Enter your case code."))])
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[Optional(),
+                    Length(max=MAX_MESSAGE,
+                           message=_l("The message is too long (%(max)d characters at most).",
+                                      max=MAX_MESSAGE))],
+    )
+    attachments = MultipleFileField(_l("Attachments (optional)"))
+
+
+class LogoutForm(FlaskForm):
+    pass

@@ -1,0 +1,235 @@
+"""Reporter routes: /report, /followup, /case (design §6). Work with JavaScript off."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from crypto import InvalidCiphertext
+from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
+from portal.cases.keys import CASE_KEY
+from portal.cases.reading import open_case_view
+from portal.cases.sealing import read_attachment
+from portal.cases.services import (
+    ChannelNotReady,
+    NewReport,
+    add_reporter_message,
+    open_case_with_code,
+    submit_report,
+)
+from portal.db import db_session
+from portal.deadlines import case_clocks
+from portal.extensions import server_keys_of, settings_of
+from portal.models import Attachment
+from portal.reports import session as reporter_session
+from portal.reports.choices import report_form_context
+from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
+from portal.storage import file_store
+
+bp = Blueprint("reports", __name__)
+
+UPLOAD_ERRORS = {
+    "too_many": lambda: _("Too many files. You can attach at most %(count)d.",
+                          count=settings_of().max_attachments),
+    "file_too_large": lambda: _("A file is too large. Each file may be at most %(size)s.",
+                                size=_megabytes(settings_of().max_file_bytes)),
+    "total_too_large": lambda: _("The files are too large together (%(size)s at most).",
+                                 size=_megabytes(settings_of().max_total_upload_bytes)),
+}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _uploads(files: list[FileStorage]) -> list[Upload]:
+    return [
+        Upload(filename=(item.filename or "file")[-200:],
+               media_type=item.mimetype or "application/octet-stream",
+               stream=item.stream)  # type: ignore[arg-type]
+        for item in files if item.filename
+    ]
+
+
+def _discard(names: list[str]) -> None:
+    file_store().delete_all(names)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report() -> Response | str | tuple[str, int]:
+    settings = settings_of()
+    db = db_session()
+    form = ReportForm()
+    context = report_form_context(db, server_keys_of(), form, settings)
+    if not form.validate_on_submit():
+        return render_template("reports/report.html", form=form, **context)
+    uploads = _uploads(request.files.getlist("attachments"))
+    try:
+        check_uploads(settings, uploads)
+    except UploadRejected as rejected:
+        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
+        return render_template("reports/report.html", form=form, **context), 413
+    category = next(item for item in settings.categories if item.code == form.category.data)
+    unit_id = None if form.unit.data == DONT_KNOW else form.unit.data
+    new_report = NewReport(
+        category=category.code, human_rights=category.human_rights, unit_id=unit_id,
+        description=form.description.data or "", language=str(get_locale()),
+        supplier=form.supplier.data or "", location=form.location.data or "",
+        period=form.period.data or "", contact=form.contact.data or "",
+        meeting_requested=bool(form.meeting.data),
+        excluded_user_ids=set(form.exclude.data or []),
+    )
+    written: list[str] = []
+    try:
+        submitted = submit_report(
+            db, settings=settings, server_keys=server_keys_of(), store=file_store(),
+            report=new_report, uploads=uploads, written=written,
+        )
+        # The code is shown only once the case is safely stored.
+        db.commit()
+    except ChannelNotReady:
+        db.rollback()
+        _discard(written)
+        flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
+                "again later or report to the authorities."), "error")
+        return render_template("reports/report.html", form=form, **context), 503
+    except BaseException:
+        db.rollback()
+        _discard(written)
+        raise
+    return render_template("reports/submitted.html", code=submitted.code,
+                           notices=submitted.notices,
+                           routed_to_group=submitted.case.routed_to_group)
+
+
+@bp.route("/followup", methods=["GET", "POST"])
+def followup() -> Response | str:
+    form = FollowupForm()
+    failed = False
+    if form.validate_on_submit():
+        db = db_session()
+        opened = open_case_with_code(db, settings=settings_of(),
+                                     server_keys=server_keys_of(),
+                                     code=form.case_code.data or "")
+        if opened is not None:
+            case, case_key = opened
+            response = redirect(url_for("reports.case"), code=303)
+            reporter_session.begin(response, case, case_key)
+            return response
+        failed = True
+    elif request.method == "POST":
+        failed = True
+    return render_template("reports/followup.html", form=form, failed=failed)
+
+
+def _require_reporter() -> reporter_session.ReporterContext:
+    context = reporter_session.current_reporter()
+    if context is None:
+        flash(_("Your session has ended. Enter your case code to continue."), "info")
+        abort(redirect(url_for("reports.followup"), code=303))
+    return context
+
+
+@bp.get("/case")
+def case() -> str:
+    context = _require_reporter()
+    return _render_case(context, MessageForm())
+
+
+def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
+    settings = settings_of()
+    view = open_case_view(db_session(), context.case, context.case_key)
+    clocks = case_clocks(
+        created_at=context.case.created_at, acknowledged_at=context.case.acknowledged_at,
+        feedback_at=context.case.feedback_at, closed_at=context.case.closed_at,
+        acknowledgement_days=settings.acknowledgement_days,
+        feedback_months=settings.feedback_months,
+    )
+    return render_template("reports/case.html", view=view, clocks=clocks, form=form,
+                           logout_form=LogoutForm())
+
+
+@bp.post("/case/messages")
+def case_message() -> Response | str | tuple[str, int]:
+    context = _require_reporter()
+    settings = settings_of()
+    db = db_session()
+    form = MessageForm()
+    uploads = _uploads(request.files.getlist("attachments"))
+    if not form.validate_on_submit():
+        return _render_case(context, form), 400
+    if not (form.body.data or "").strip() and not uploads:
+        form.body.errors = [_("Write a message or attach a file.")]
+        return _render_case(context, form), 400
+    try:
+        check_uploads(settings, uploads)
+    except UploadRejected as rejected:
+        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
+        return _render_case(context, form), 413
+    written: list[str] = []
+    try:
+        notices = add_reporter_message(
+            db, settings=settings, server_keys=server_keys_of(), store=file_store(),
+            case=context.case, case_key=context.case_key, body=form.body.data or "",
+            uploads=uploads, written=written,
+        )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        _discard(written)
+        raise
+    flash(_("Your message has been sent."), "success")
+    for notice in notices:
+        if notice.removed:
+            flash(_("%(name)s: removed %(items)s.", name=notice.filename,
+                    items=", ".join(notice.removed)), "info")
+        elif notice.unhandled:
+            flash(_("%(name)s: we could not check this type of file for hidden information "
+                    "such as author names.", name=notice.filename), "info")
+    return redirect(url_for("reports.case"), code=303)  # type: ignore[return-value]
+
+
+@bp.get("/case/attachments/<attachment_id>")
+def case_attachment(attachment_id: str) -> Response:
+    context = _require_reporter()
+    db = db_session()
+    attachment = db.scalar(select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.case_id == context.case.id,
+        Attachment.key_kind == CASE_KEY, Attachment.variant == "clean"))
+    if attachment is None:
+        abort(404)
+    try:
+        meta = attachment_meta(context.case_key, attachment)
+    except InvalidCiphertext:
+        return make_response(render_template("reports/damaged.html"), 409)
+    try:
+        content = read_attachment(file_store(), context.case_key, attachment)
+    except (InvalidCiphertext, FileNotFoundError):
+        return make_response(render_template("reports/damaged.html"), 409)
+    return send_file(content, as_attachment=True, download_name=str(meta.get("name") or "attachment"),
+                     mimetype="application/octet-stream", max_age=0)
+
+
+@bp.post("/case/logout")
+def case_logout() -> Response:
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    response = redirect(url_for("pages.landing"), code=303)
+    reporter_session.finish(response)
+    flash(_("You have logged out. Come back with your case code at any time."), "success")
+    return response

@@ -1,0 +1,134 @@
+"""Server-side sessions (design §4) for reporters and staff.
+
+The cookie carries a random session id and a random per-session key. The row is found by
+SHA-256(id) and holds the payload (the case key, or a handler's unlocked private key) sealed
+under the cookie's key. A copy of the database alone, or the cookie alone, opens nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto import InvalidCiphertext, open_with_key, seal_with_key
+from portal.db import utcnow
+from portal.models import ServerSession
+
+_ID_BYTES = 32
+_KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    row: ServerSession
+    payload: bytes
+
+
+def _split(cookie_value: str) -> tuple[bytes, bytes] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cookie_value.encode("ascii") + b"==")
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+    if len(raw) != _ID_BYTES + _KEY_BYTES:
+        return None
+    return raw[:_ID_BYTES], raw[_ID_BYTES:]
+
+
+def _lookup(session_id: bytes) -> bytes:
+    return hashlib.sha256(b"aktsom-session\0" + session_id).digest()
+
+
+def start_session(
+    db: Session,
+    *,
+    kind: str,
+    payload: bytes,
+    case_id: str | None = None,
+    user_id: str | None = None,
+    user_generation: int = 0,
+) -> str:
+    """Store a new session and return the cookie value that alone can open it."""
+    session_id = secrets.token_bytes(_ID_BYTES)
+    key = secrets.token_bytes(_KEY_BYTES)
+    lookup = _lookup(session_id)
+    now = utcnow()
+    db.add(
+        ServerSession(
+            lookup=lookup,
+            kind=kind,
+            case_id=case_id,
+            user_id=user_id,
+            user_generation=user_generation,
+            sealed_payload=seal_with_key(key, payload, aad=kind.encode() + lookup),
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    return base64.urlsafe_b64encode(session_id + key).decode("ascii").rstrip("=")
+
+
+def resume_session(
+    db: Session,
+    cookie_value: str | None,
+    *,
+    kind: str,
+    idle: timedelta,
+    absolute: timedelta | None = None,
+    now: datetime | None = None,
+) -> OpenSession | None:
+    """Open the session behind `cookie_value`, or None if absent, expired or tampered with.
+
+    An expired session is deleted on the spot, so its sealed payload does not linger.
+    """
+    if not cookie_value:
+        return None
+    parts = _split(cookie_value)
+    if parts is None:
+        return None
+    session_id, key = parts
+    lookup = _lookup(session_id)
+    row = db.scalar(select(ServerSession).where(ServerSession.lookup == lookup))
+    if row is None or row.kind != kind:
+        return None
+    now = now or utcnow()
+    expired = now - row.last_seen_at > idle or (
+        absolute is not None and now - row.created_at > absolute
+    )
+    if expired:
+        db.delete(row)
+        return None
+    try:
+        payload = open_with_key(key, row.sealed_payload, aad=kind.encode() + lookup)
+    except InvalidCiphertext:
+        return None
+    row.last_seen_at = now
+    return OpenSession(row=row, payload=payload)
+
+
+def end_session(db: Session, cookie_value: str | None) -> None:
+    """Delete the session row: after this the cookie opens nothing, even if it was copied."""
+    parts = _split(cookie_value or "")
+    if parts is not None:
+        db.execute(delete(ServerSession).where(ServerSession.lookup == _lookup(parts[0])))
+
+
+def end_user_sessions(db: Session, user_id: str) -> None:
+    """Sign a user out everywhere."""
+    db.execute(delete(ServerSession).where(ServerSession.user_id == user_id))
+
+
+def purge_expired_sessions(db: Session, *, kind: str, idle: timedelta) -> int:
+    cutoff = utcnow() - idle
+    result = db.execute(
+        delete(ServerSession).where(
+            ServerSession.kind == kind, ServerSession.last_seen_at < cutoff
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
