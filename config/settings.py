@@ -77,8 +77,9 @@ class Settings:
     reporter_idle_minutes: int = 10
     staff_idle_minutes: int = 30
     staff_absolute_hours: int = 8
-    cookie_secure: bool = False
-    hsts: bool = False
+    # None: decided by the environment (on in production, off elsewhere).
+    cookie_secure: bool | None = None
+    hsts: bool | None = None
     smtp_url: str | None = None
     mail_from: str = "aktsom@localhost"
 
@@ -93,6 +94,7 @@ class Settings:
 
 
 _ENV_PREFIX = "AKTSOM_"
+_OPTIONAL_BOOLS = {"cookie_secure", "hsts"}
 _BOOL_TRUE = {"1", "true", "yes", "on"}
 _BOOL_FALSE = {"0", "false", "no", "off"}
 
@@ -101,6 +103,8 @@ def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
     if value is None or isinstance(value, Argon2Costs) or name == "categories":
         return value
+    if name in _OPTIONAL_BOOLS:
+        target = False
     if isinstance(target, bool):
         if isinstance(value, bool):
             return value
@@ -218,12 +222,11 @@ def _fill_derived(settings: Settings) -> Settings:
         changes["storage_dir"] = settings.instance_dir / "storage"
     if settings.server_keys_file == Path("instance/server-keys.json"):
         changes["server_keys_file"] = settings.instance_dir / "server-keys.json"
-    if settings.is_production:
-        # Secure cookies and HSTS are the production default; validate() refuses turning them off.
-        if "cookie_secure" not in changes and not settings.cookie_secure:
-            changes["cookie_secure"] = True
-        if not settings.hsts:
-            changes["hsts"] = True
+    # Secure cookies and HSTS are the production default; validate() refuses Secure off there.
+    if settings.cookie_secure is None:
+        changes["cookie_secure"] = settings.is_production
+    if settings.hsts is None:
+        changes["hsts"] = settings.is_production
     if not settings.secret_key and not settings.is_production:
         # Development and tests get a fresh random key per start: sessions do not survive a
         # restart, which is harmless there and never a weak shared default.

@@ -83,7 +83,10 @@ def make_settings(tmp_path: Path) -> Any:
             "server_keys_file": tmp_path / "instance" / "server-keys.json",
         }
         values.update(overrides)
-        return load_settings(environ={}, **values)
+        settings = load_settings(environ={}, **values)
+        settings.storage_dir.mkdir(parents=True, exist_ok=True)
+        create_server_keys(settings.server_keys_file)
+        return settings
 
     return _make
 
@@ -91,8 +94,6 @@ def make_settings(tmp_path: Path) -> Any:
 @pytest.fixture
 def settings(make_settings: Any, database_url: str) -> Settings:
     settings: Settings = make_settings(database_url=database_url)
-    settings.storage_dir.mkdir(parents=True, exist_ok=True)
-    create_server_keys(settings.server_keys_file)
     return settings
 
 
@@ -113,6 +114,23 @@ def admin_app(settings: Settings) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_portal_app(make_settings: Any, database_url: str) -> Iterator[Any]:
+    """Build a portal app with overridden settings; its engine is disposed afterwards."""
+    made: list[Flask] = []
+
+    def _make(**overrides: Any) -> Flask:
+        overrides.setdefault("database_url", database_url)
+        app = portal.create_app(make_settings(**overrides))
+        app.config.update(TESTING=True)
+        made.append(app)
+        return app
+
+    yield _make
+    for app in made:
+        app.extensions["aktsom.engine"].dispose()
+
+
+@pytest.fixture
 def app(portal_app: Flask) -> Flask:
     return portal_app
 
@@ -127,6 +145,15 @@ def admin_client(admin_app: Flask) -> FlaskClient:
     return admin_app.test_client()
 
 
+class AktsomRunner(FlaskCliRunner):
+    """Invokes the `aktsom` console group (not `flask`) against the test app."""
+
+    def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Any:
+        from admin.cli import cli as aktsom
+
+        return super().invoke(cli or aktsom, args, **kwargs)
+
+
 @pytest.fixture
 def runner(admin_app: Flask) -> FlaskCliRunner:
-    return admin_app.test_cli_runner()
+    return AktsomRunner(admin_app)

@@ -1,0 +1,84 @@
+"""Aktsom's cryptographic protocol (design §3): pure functions over pyca and argon2-cffi.
+
+Nothing here touches Flask, the database or the rest of the project; every
+failure to decrypt is :class:`InvalidCiphertext`, whatever its cause.
+"""
+
+from __future__ import annotations
+
+from .casecode import (
+    case_lookup_id,
+    format_case_code,
+    generate_case_code,
+    normalise_case_code,
+)
+from .envelopes import (
+    open_case_key_for_reporter,
+    seal_case_key_for_reporter,
+    unwrap_case_key,
+    wrap_case_key,
+)
+from .errors import CryptoError, InvalidCaseCode, InvalidCiphertext, InvalidRecoverySheet
+from .items import (
+    item_subkey,
+    new_case_key,
+    open_item,
+    open_with_key,
+    seal_item,
+    seal_with_key,
+)
+from .kdf import PRODUCTION_ARGON2, TEST_ARGON2, Argon2Params, derive_key, new_salt
+from .keys import (
+    UserKeyPair,
+    certify_public_key,
+    hpke_private_key,
+    hpke_public_key,
+    open_private_key,
+    public_key_fingerprint,
+    rewrap_private_key,
+    seal_private_key,
+    verify_certification,
+)
+from .recovery import format_recovery_sheet, generate_recovery_key, parse_recovery_sheet
+from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream
+
+__all__ = [
+    "PRODUCTION_ARGON2",
+    "SEGMENT_SIZE",
+    "TEST_ARGON2",
+    "Argon2Params",
+    "CryptoError",
+    "InvalidCaseCode",
+    "InvalidCiphertext",
+    "InvalidRecoverySheet",
+    "UserKeyPair",
+    "case_lookup_id",
+    "certify_public_key",
+    "decrypt_stream",
+    "derive_key",
+    "encrypt_stream",
+    "format_case_code",
+    "format_recovery_sheet",
+    "generate_case_code",
+    "generate_recovery_key",
+    "hpke_private_key",
+    "hpke_public_key",
+    "item_subkey",
+    "new_case_key",
+    "new_salt",
+    "normalise_case_code",
+    "open_case_key_for_reporter",
+    "open_item",
+    "open_private_key",
+    "open_with_key",
+    "parse_recovery_sheet",
+    "public_key_fingerprint",
+    "rewrap_private_key",
+    "seal_case_key_for_reporter",
+    "seal_item",
+    "seal_private_key",
+    "seal_with_key",
+    "unwrap_case_key",
+    "verify_certification",
+    "wrap_case_key",
+]

@@ -1,0 +1,218 @@
+"""User key pairs (hybrid ML-KEM-768 + X25519), their password seal and certification.
+
+Private key (96 bytes) = ML-KEM-768 seed (64) | X25519 private key (32).
+Public key (1216 bytes) = ML-KEM-768 public key (1184) | X25519 public key (32).
+
+Sealed private key layout (``PRIVATE_KEY_VERSION``)::
+
+    version (1) | algorithm id (1) | Argon2 params (10) | salt (16) | nonce (12)
+    | ciphertext + tag (96 + 16)
+
+KEK = Argon2id(password, salt, params); the header (everything before the
+nonce) is the associated data, so the parameters cannot be swapped either.
+"""
+
+from __future__ import annotations
+
+import hmac as std_hmac
+import unicodedata
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from cryptography.hazmat.primitives.hpke import (
+    MLKEM768X25519PrivateKey,
+    MLKEM768X25519PublicKey,
+)
+
+from ._aead import aead_open, aead_seal
+from ._encoding import (
+    AES_256_GCM,
+    NONCE_SIZE,
+    Reader,
+    Rng,
+    crockford_encode,
+    length_prefixed,
+    random_bytes,
+    text,
+)
+from .errors import InvalidCiphertext
+from .kdf import PARAMS_SIZE, SALT_SIZE, Argon2Params, derive_key
+
+__all__ = [
+    "PRIVATE_KEY_SIZE",
+    "PRIVATE_KEY_VERSION",
+    "PUBLIC_KEY_SIZE",
+    "UserKeyPair",
+    "certify_public_key",
+    "hpke_private_key",
+    "hpke_public_key",
+    "open_private_key",
+    "public_key_fingerprint",
+    "rewrap_private_key",
+    "seal_private_key",
+    "verify_certification",
+]
+
+_MLKEM_SEED = 64
+_MLKEM_PUBLIC = 1184
+_X25519 = 32
+PRIVATE_KEY_SIZE = _MLKEM_SEED + _X25519
+PUBLIC_KEY_SIZE = _MLKEM_PUBLIC + _X25519
+PRIVATE_KEY_VERSION = 0x01
+_PRIVATE_KEY_LABEL = b"aktsom/private-key/v1"
+_CERTIFICATION_LABEL = b"aktsom/key-certification/v1"
+
+
+def _public_from_private(private_bytes: bytes) -> bytes:
+    if len(private_bytes) != PRIVATE_KEY_SIZE:
+        raise ValueError(f"a private key is {PRIVATE_KEY_SIZE} bytes")
+    kem = mlkem.MLKEM768PrivateKey.from_seed_bytes(private_bytes[:_MLKEM_SEED])
+    dh = x25519.X25519PrivateKey.from_private_bytes(private_bytes[_MLKEM_SEED:])
+    return kem.public_key().public_bytes_raw() + dh.public_key().public_bytes_raw()
+
+
+@dataclass(frozen=True)
+class UserKeyPair:
+    """A hybrid HPKE key pair in its raw serialised form.
+
+    Build it with :meth:`generate` or :meth:`from_private_bytes`; the
+    constructor refuses a public half that does not belong to the private one.
+    """
+
+    private_bytes: bytes = field(repr=False)
+    public_bytes: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if _public_from_private(self.private_bytes) != self.public_bytes:
+            raise ValueError("public key does not match private key")
+
+    def __repr__(self) -> str:
+        return f"UserKeyPair(fingerprint={public_key_fingerprint(self.public_bytes)!r})"
+
+    @classmethod
+    def generate(cls) -> UserKeyPair:
+        """Make a new key pair from the OS CSPRNG."""
+        kem_seed = mlkem.MLKEM768PrivateKey.generate().private_bytes_raw()
+        dh = x25519.X25519PrivateKey.generate().private_bytes_raw()
+        return cls.from_private_bytes(kem_seed + dh)
+
+    @classmethod
+    def from_private_bytes(cls, private_bytes: bytes) -> UserKeyPair:
+        """Rebuild a key pair from its 96 private bytes."""
+        private = bytes(private_bytes)
+        return cls(private, _public_from_private(private))
+
+    def hpke_private_key(self) -> MLKEM768X25519PrivateKey:
+        """The key as an object for ``hpke.Suite.decrypt``."""
+        return hpke_private_key(self.private_bytes)
+
+    def fingerprint(self) -> str:
+        """Short printable digest of the public key."""
+        return public_key_fingerprint(self.public_bytes)
+
+
+def hpke_private_key(private_bytes: bytes) -> MLKEM768X25519PrivateKey:
+    """Parse 96 private bytes into an object for ``hpke.Suite.decrypt``.
+
+    Cheaper than :meth:`UserKeyPair.from_private_bytes`, which also derives
+    the public half; used on every unwrap.
+    """
+    if len(private_bytes) != PRIVATE_KEY_SIZE:
+        raise ValueError(f"a private key is {PRIVATE_KEY_SIZE} bytes")
+    return MLKEM768X25519PrivateKey(
+        mlkem.MLKEM768PrivateKey.from_seed_bytes(bytes(private_bytes[:_MLKEM_SEED])),
+        x25519.X25519PrivateKey.from_private_bytes(bytes(private_bytes[_MLKEM_SEED:])),
+    )
+
+
+def hpke_public_key(public_bytes: bytes) -> MLKEM768X25519PublicKey:
+    """Parse 1216 public bytes into an object for ``hpke.Suite.encrypt``."""
+    if len(public_bytes) != PUBLIC_KEY_SIZE:
+        raise ValueError(f"a public key is {PUBLIC_KEY_SIZE} bytes")
+    return MLKEM768X25519PublicKey(
+        mlkem.MLKEM768PublicKey.from_public_bytes(bytes(public_bytes[:_MLKEM_PUBLIC])),
+        x25519.X25519PublicKey.from_public_bytes(bytes(public_bytes[_MLKEM_PUBLIC:])),
+    )
+
+
+def _kek(password: str, salt: bytes, params: Argon2Params) -> bytes:
+    # NFC so that the same password typed on two keyboards gives the same key.
+    secret = unicodedata.normalize("NFC", password).encode("utf-8")
+    return derive_key(secret, salt, params)
+
+
+def seal_private_key(
+    private_bytes: bytes, password: str, params: Argon2Params, rng: Rng | None = None
+) -> bytes:
+    """Encrypt a 96-byte private key under ``Argon2id(password, fresh salt)``."""
+    if len(private_bytes) != PRIVATE_KEY_SIZE:
+        raise ValueError(f"a private key is {PRIVATE_KEY_SIZE} bytes")
+    salt = random_bytes(rng, SALT_SIZE)
+    nonce = random_bytes(rng, NONCE_SIZE)
+    header = bytes([PRIVATE_KEY_VERSION, AES_256_GCM]) + params.to_bytes() + salt
+    aad = header + length_prefixed(_PRIVATE_KEY_LABEL)
+    return header + nonce + aead_seal(_kek(password, salt, params), nonce, private_bytes, aad)
+
+
+def open_private_key(blob: bytes, password: str) -> bytes:
+    """Decrypt a sealed private key; a wrong password raises :class:`InvalidCiphertext`.
+
+    The Argon2 parameters come from the blob, so keys sealed under older,
+    cheaper parameters keep opening after the defaults are raised.
+    """
+    reader = Reader(blob)
+    if reader.byte() != PRIVATE_KEY_VERSION or reader.byte() != AES_256_GCM:
+        raise InvalidCiphertext()
+    try:
+        params = Argon2Params.from_bytes(reader.take(PARAMS_SIZE))
+    except ValueError:
+        raise InvalidCiphertext() from None
+    salt = reader.take(SALT_SIZE)
+    aad = reader.consumed() + length_prefixed(_PRIVATE_KEY_LABEL)
+    nonce = reader.take(NONCE_SIZE)
+    private = aead_open(_kek(password, salt, params), nonce, reader.rest(), aad)
+    if len(private) != PRIVATE_KEY_SIZE:
+        raise InvalidCiphertext()
+    return private
+
+
+def rewrap_private_key(
+    blob: bytes, old_password: str, new_password: str, params: Argon2Params
+) -> bytes:
+    """Re-seal a private key under a new password (fresh salt, nonce, current params)."""
+    return seal_private_key(open_private_key(blob, old_password), new_password, params)
+
+
+def public_key_fingerprint(public_bytes: bytes) -> str:
+    """First 160 bits of SHA-256(public key) as 8 groups of 4 Crockford symbols.
+
+    160 bits leave no room for a second key with the same fingerprint, and
+    32 symbols are still comparable by eye or over the phone.
+    """
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(bytes(public_bytes))
+    value = int.from_bytes(digest.finalize()[:20], "big")
+    symbols = crockford_encode(value, 32)
+    return " ".join(symbols[i : i + 4] for i in range(0, 32, 4))
+
+
+def certify_public_key(certification_key: bytes, user_id: str, public_key: bytes) -> bytes:
+    """MAC binding a user id to a public key, made when an admin approves the account.
+
+    The certification key lives in the settings, not the database, so a
+    database writer cannot plant a key of their own as a handler's.
+    """
+    if len(certification_key) < 16:
+        raise ValueError("certification key must be at least 16 bytes")
+    mac = hmac.HMAC(bytes(certification_key), hashes.SHA256())
+    mac.update(length_prefixed(_CERTIFICATION_LABEL, text(user_id), bytes(public_key)))
+    return mac.finalize()
+
+
+def verify_certification(
+    certification_key: bytes, user_id: str, public_key: bytes, tag: bytes
+) -> bool:
+    """True only if ``tag`` certifies exactly this user id and public key."""
+    expected = certify_public_key(certification_key, user_id, public_key)
+    return std_hmac.compare_digest(expected, bytes(tag))

@@ -1,0 +1,1 @@
+"""Tests of the crypto package (design §3)."""

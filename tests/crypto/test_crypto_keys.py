@@ -1,0 +1,150 @@
+"""User key pairs, password seal, fingerprint and certification."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from cryptography.hazmat.primitives import hpke
+
+from crypto import (
+    TEST_ARGON2,
+    Argon2Params,
+    InvalidCiphertext,
+    UserKeyPair,
+    certify_public_key,
+    hpke_public_key,
+    open_private_key,
+    public_key_fingerprint,
+    rewrap_private_key,
+    seal_private_key,
+    verify_certification,
+)
+
+PARAMS_B = Argon2Params(time_cost=2, memory_cost_kib=16, parallelism=2)
+SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+# Byte ranges of the sealed private key layout.
+FIELDS = {
+    "version": range(0, 1),
+    "algorithm": range(1, 2),
+    "params": range(2, 12),
+    "salt": range(12, 28),
+    "nonce": range(28, 40),
+    "ciphertext": range(40, 136),
+    "tag": range(136, 152),
+}
+
+
+def test_key_pair_sizes_and_round_trip(keypair: UserKeyPair) -> None:
+    assert len(keypair.private_bytes) == 96
+    assert len(keypair.public_bytes) == 1184 + 32
+    assert UserKeyPair.from_private_bytes(keypair.private_bytes) == keypair
+    assert UserKeyPair.generate() != keypair
+
+
+def test_hpke_objects_work(keypair: UserKeyPair) -> None:
+    ciphertext = SUITE.encrypt(b"hello", hpke_public_key(keypair.public_bytes), info=b"i")
+    assert SUITE.decrypt(ciphertext, keypair.hpke_private_key(), info=b"i") == b"hello"
+
+
+def test_mismatched_halves_refused(keypair: UserKeyPair, other_keypair: UserKeyPair) -> None:
+    with pytest.raises(ValueError, match="does not match"):
+        UserKeyPair(keypair.private_bytes, other_keypair.public_bytes)
+    with pytest.raises(ValueError, match="96 bytes"):
+        UserKeyPair.from_private_bytes(keypair.private_bytes[:-1])
+
+
+def test_repr_hides_the_private_key(keypair: UserKeyPair) -> None:
+    shown = repr(keypair)
+    assert keypair.private_bytes.hex()[:16] not in shown
+    assert keypair.fingerprint() in shown
+
+
+def test_fingerprint_is_stable_and_grouped(
+    keypair: UserKeyPair, other_keypair: UserKeyPair
+) -> None:
+    fingerprint = public_key_fingerprint(keypair.public_bytes)
+    groups = fingerprint.split(" ")
+    assert len(groups) == 8
+    assert all(len(g) == 4 for g in groups)
+    assert fingerprint == keypair.fingerprint()
+    assert fingerprint != other_keypair.fingerprint()
+
+
+def test_seal_and_open_private_key(keypair: UserKeyPair) -> None:
+    blob = seal_private_key(keypair.private_bytes, "hunter2 hunter2", TEST_ARGON2)
+    assert len(blob) == 152
+    assert open_private_key(blob, "hunter2 hunter2") == keypair.private_bytes
+    with pytest.raises(InvalidCiphertext):
+        open_private_key(blob, "hunter2 hunter3")
+
+
+def test_password_is_unicode_normalised(keypair: UserKeyPair) -> None:
+    composed, decomposed = "bl\u00e5b\u00e6r", "bla\u030ab\u00e6r"
+    blob = seal_private_key(keypair.private_bytes, composed, TEST_ARGON2)
+    assert open_private_key(blob, decomposed) == keypair.private_bytes
+
+
+def test_rewrap_changes_password_and_params(keypair: UserKeyPair) -> None:
+    blob = seal_private_key(keypair.private_bytes, "old password", TEST_ARGON2)
+    new_blob = rewrap_private_key(blob, "old password", "new password", PARAMS_B)
+    assert new_blob[2:12] == PARAMS_B.to_bytes()
+    assert open_private_key(new_blob, "new password") == keypair.private_bytes
+    with pytest.raises(InvalidCiphertext):
+        open_private_key(new_blob, "old password")
+    with pytest.raises(InvalidCiphertext):
+        rewrap_private_key(blob, "wrong password", "new password", PARAMS_B)
+
+
+def test_old_params_still_open_after_costs_are_raised(keypair: UserKeyPair) -> None:
+    # Sealed under A, opened without telling open_private_key anything: params come from the blob.
+    old = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2)
+    new = seal_private_key(keypair.private_bytes, "pw", PARAMS_B)
+    assert open_private_key(old, "pw") == open_private_key(new, "pw") == keypair.private_bytes
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_private_key_tamper_every_field(
+    keypair: UserKeyPair, field: str, flip_byte: Callable[[bytes, int, int], bytes]
+) -> None:
+    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2)
+    for position in FIELDS[field]:
+        # 0x01 keeps flipped Argon2 costs small (or out of range): the test stays fast.
+        with pytest.raises(InvalidCiphertext):
+            open_private_key(flip_byte(blob, position, 0x01), "pw")
+
+
+def test_private_key_truncation(keypair: UserKeyPair) -> None:
+    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2)
+    for cut in range(len(blob)):
+        with pytest.raises(InvalidCiphertext):
+            open_private_key(blob[:cut], "pw")
+    with pytest.raises(InvalidCiphertext):
+        open_private_key(blob + b"\x00", "pw")
+
+
+def test_private_key_seal_refuses_wrong_size() -> None:
+    with pytest.raises(ValueError, match="96 bytes"):
+        seal_private_key(b"x" * 95, "pw", TEST_ARGON2)
+
+
+def test_certification(keypair: UserKeyPair, other_keypair: UserKeyPair) -> None:
+    cert_key = b"c" * 32
+    tag = certify_public_key(cert_key, "user-1", keypair.public_bytes)
+    assert len(tag) == 32
+    assert verify_certification(cert_key, "user-1", keypair.public_bytes, tag)
+    assert not verify_certification(cert_key, "user-2", keypair.public_bytes, tag)
+    assert not verify_certification(cert_key, "user-1", other_keypair.public_bytes, tag)
+    assert not verify_certification(b"d" * 32, "user-1", keypair.public_bytes, tag)
+    assert not verify_certification(cert_key, "user-1", keypair.public_bytes, tag[:-1])
+    assert not verify_certification(cert_key, "user-1", keypair.public_bytes, b"")
+
+
+def test_certification_is_unambiguous(keypair: UserKeyPair) -> None:
+    cert_key = b"c" * 32
+    public = keypair.public_bytes
+    # Moving a byte between user id and key must not keep the tag valid.
+    tag = certify_public_key(cert_key, "user-1", public)
+    assert not verify_certification(cert_key, "user-1" + chr(public[0]), public[1:], tag)
+    with pytest.raises(ValueError, match="certification key"):
+        certify_public_key(b"short", "user-1", public)

@@ -1,0 +1,62 @@
+"""Package-level promises: the public API and the direction of dependencies."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import crypto
+
+PACKAGE = Path(crypto.__file__).parent
+ALLOWED_THIRD_PARTY = {"cryptography", "argon2"}
+
+PUBLIC_API = {
+    "CryptoError", "InvalidCiphertext", "InvalidCaseCode", "InvalidRecoverySheet",
+    "Argon2Params", "PRODUCTION_ARGON2", "TEST_ARGON2", "derive_key", "new_salt",
+    "generate_case_code", "normalise_case_code", "format_case_code", "case_lookup_id",
+    "new_case_key", "seal_item", "open_item", "item_subkey", "seal_with_key", "open_with_key",
+    "UserKeyPair", "seal_private_key", "open_private_key", "rewrap_private_key",
+    "public_key_fingerprint", "certify_public_key", "verify_certification",
+    "wrap_case_key", "unwrap_case_key", "seal_case_key_for_reporter",
+    "open_case_key_for_reporter", "generate_recovery_key", "format_recovery_sheet",
+    "parse_recovery_sheet", "SEGMENT_SIZE", "encrypt_stream", "decrypt_stream",
+}  # fmt: skip
+
+
+def test_public_api_is_exported() -> None:
+    missing = PUBLIC_API - set(crypto.__all__)
+    assert not missing
+    for name in crypto.__all__:
+        assert hasattr(crypto, name)
+
+
+def test_exception_hierarchy() -> None:
+    assert issubclass(crypto.InvalidCiphertext, crypto.CryptoError)
+    assert issubclass(crypto.InvalidCaseCode, crypto.CryptoError)
+    assert issubclass(crypto.InvalidCaseCode, ValueError)
+    assert issubclass(crypto.InvalidRecoverySheet, crypto.CryptoError)
+    assert issubclass(crypto.InvalidRecoverySheet, ValueError)
+    assert not issubclass(crypto.InvalidCiphertext, ValueError)
+    assert str(crypto.InvalidCiphertext()) == "The data could not be decrypted."
+
+
+def test_crypto_imports_only_stdlib_and_its_two_libraries() -> None:
+    for module in PACKAGE.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                allowed = top in sys.stdlib_module_names or top in ALLOWED_THIRD_PARTY
+                assert allowed, f"{module.name} imports {name}"
+
+
+def test_modules_stay_small() -> None:
+    for module in PACKAGE.glob("*.py"):
+        assert len(module.read_text(encoding="utf-8").splitlines()) < 300, module.name
