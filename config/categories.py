@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def _N(text: str) -> str:  # noqa: N802 (the conventional gettext no-op marker)
+    """Mark a label for extraction into the catalogues; it is translated where shown."""
+    return text
+
+
 @dataclass(frozen=True)
 class Category:
     code: str
@@ -17,16 +22,16 @@ class Category:
 
 
 DEFAULT_CATEGORIES: tuple[Category, ...] = (
-    Category("child_labour", "Child labour", True),
-    Category("forced_labour", "Forced labour and modern slavery (trafficking, debt bondage)", True),
-    Category("discrimination", "Discrimination", True),
-    Category("working_conditions", "Poor working conditions and lack of safety", True),
-    Category("unfair_wages", "Unfair wages (below a living wage)", True),
-    Category("environment", "Environmental harm affecting local communities", True),
-    Category("corruption", "Corruption and bribery", False),
-    Category("fraud", "Fraud and financial misconduct", False),
-    Category("harassment", "Harassment", False),
-    Category("privacy", "Data protection and privacy", False),
-    Category("code_of_conduct", "Breach of the Code of Conduct", False),
-    Category("other", "Other", False),
+    Category("child_labour", _N("Child labour"), True),
+    Category("forced_labour", _N("Forced labour and modern slavery (trafficking, debt bondage)"), True),
+    Category("discrimination", _N("Discrimination"), True),
+    Category("working_conditions", _N("Poor working conditions and lack of safety"), True),
+    Category("unfair_wages", _N("Unfair wages (below a living wage)"), True),
+    Category("environment", _N("Environmental harm affecting local communities"), True),
+    Category("corruption", _N("Corruption and bribery"), False),
+    Category("fraud", _N("Fraud and financial misconduct"), False),
+    Category("harassment", _N("Harassment"), False),
+    Category("privacy", _N("Data protection and privacy"), False),
+    Category("code_of_conduct", _N("Breach of the Code of Conduct"), False),
+    Category("other", _N("Other"), False),
 )
