@@ -70,7 +70,10 @@ units = AppGroup("units", help="Org units: the companies of the group.")
 @click.option("--code", required=True, help="Short code, e.g. PROSERO-NO.")
 @click.option("--name", required=True, help="The company's name.")
 @click.option("--country", default=None, help="ISO 3166-1 alpha-2 country code, e.g. NO.")
-def create_unit(code: str, name: str, country: str | None) -> None:
+@click.option("--group", "is_group", is_flag=True,
+              help="The group level: its handlers receive reports for 'don't know' and "
+                   "reports whose reporter left out every handler of the company.")
+def create_unit(code: str, name: str, country: str | None, is_group: bool) -> None:
     """Make an org unit (a company of the group)."""
     code = code.strip()
     if not code or not name.strip():
@@ -80,7 +83,7 @@ def create_unit(code: str, name: str, country: str | None) -> None:
     with transaction(session_factory(current_app)) as session:
         if session.scalar(select(OrgUnit).where(OrgUnit.code == code)) is not None:
             raise click.ClickException(f"an org unit with code {code} already exists")
-        session.add(OrgUnit(code=code, name=name.strip(),
+        session.add(OrgUnit(code=code, name=name.strip(), is_group=is_group,
                             country=country.upper() if country else None))
     click.echo(f"Created org unit {code}.")
 
@@ -90,4 +93,5 @@ def list_units() -> None:
     """List the org units."""
     with transaction(session_factory(current_app)) as session:
         for unit in session.scalars(select(OrgUnit).order_by(OrgUnit.code)):
-            click.echo(f"{unit.code}\t{unit.name}\t{unit.country or '-'}")
+            level = "group" if unit.is_group else "company"
+            click.echo(f"{unit.code}\t{unit.name}\t{unit.country or '-'}\t{level}")

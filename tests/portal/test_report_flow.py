@@ -1,39 +1,25 @@
-"""The reporter's journey over HTTP: report, code, follow up, dialogue, log out."""
+"""The reporter's journey over HTTP: every route and its error paths."""
 
 from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
+from portal.db import session_factory, transaction
+from portal.models import Attachment, Case, CaseKeyWrap, ServerSession
 from tests.factories import csrf_token
 from tests.portal.conftest import Organisation
-
-CODE = re.compile(r'id="case-code">([^<]+)<')
-
-
-def submit(client: FlaskClient, unit_id: str, description: str, **extra: object) -> str:
-    data: dict[str, object] = {
-        "csrf_token": csrf_token(client, "/report"),
-        "category": "forced_labour",
-        "unit": unit_id,
-        "description": description,
-    }
-    data.update(extra)
-    response = client.post("/report", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    match = CODE.search(response.get_data(as_text=True))
-    assert match
-    assert "no-store" in response.headers["Cache-Control"]
-    return match.group(1)
+from tests.portal.helpers import follow_up, post_report, submit
 
 
-def follow_up(client: FlaskClient, code: str) -> None:
-    response = client.post("/followup", data={
-        "csrf_token": csrf_token(client, "/followup"), "case_code": code})
-    assert response.status_code == 303
-    assert response.headers["Location"].endswith("/case")
+def count(app: Flask, model: Any) -> int:
+    with transaction(session_factory(app)) as db:
+        return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_report_then_follow_up_and_write(client: FlaskClient, organisation: Organisation) -> None:
@@ -41,17 +27,150 @@ def test_report_then_follow_up_and_write(client: FlaskClient, organisation: Orga
                   attachments=[(io.BytesIO(b"evidence bytes"), "notes.txt")])
     assert re.fullmatch(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){3}", code)
 
-    follow_up(client, code.lower().replace("-", " "))
+    response = follow_up(client, code.lower().replace("-", " "))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/case")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     page = client.get("/case").get_data(as_text=True)
     assert "passports are kept" in page
     assert "notes.txt" in page
+    assert "Received" in page
 
     response = client.post("/case/messages", data={
-        "csrf_token": csrf_token(client, "/case"), "body": "More details follow."},
+        "csrf_token": csrf_token(client, "/case"), "body": "More details follow.",
+        "attachments": [(io.BytesIO(b"second file"), "more.txt")]},
         content_type="multipart/form-data")
     assert response.status_code == 303
-    assert "More details follow." in client.get("/case").get_data(as_text=True)
+    page = client.get("/case").get_data(as_text=True)
+    assert "More details follow." in page and "more.txt" in page
 
     response = client.post("/case/logout", data={"csrf_token": csrf_token(client, "/case")})
     assert response.status_code == 303
     assert client.get("/case").status_code == 303
+
+
+def test_attachment_download_is_forced_and_sniff_proof(client: FlaskClient,
+                                                      organisation: Organisation,
+                                                      portal_app: Flask) -> None:
+    code = submit(client, organisation.unit_id, "See file.",
+                  attachments=[(io.BytesIO(b"<script>alert(1)</script>"), "page.html")])
+    follow_up(client, code)
+    with transaction(session_factory(portal_app)) as db:
+        attachment_id = db.scalar(select(Attachment.id).where(Attachment.variant == "clean"))
+    response = client.get(f"/case/attachments/{attachment_id}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.data == b"<script>alert(1)</script>"
+    response.close()
+    assert client.get("/case/attachments/nonexistent").status_code == 404
+
+
+def test_case_pages_need_a_session(client: FlaskClient) -> None:
+    assert client.get("/case").status_code == 303
+    assert client.get("/case/attachments/x").status_code == 303
+    token = csrf_token(client, "/followup")
+    response = client.post("/case/messages", data={"csrf_token": token, "body": "x"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/followup")
+
+
+def test_a_forged_session_cookie_opens_nothing(client: FlaskClient,
+                                               organisation: Organisation) -> None:
+    submit(client, organisation.unit_id, "Something.")
+    client.set_cookie("aktsom_case", "A" * 86)
+    assert client.get("/case").status_code == 303
+    client.set_cookie("aktsom_case", "not base64 at all !!")
+    assert client.get("/case").status_code == 303
+
+
+def test_wrong_codes_get_one_message(client: FlaskClient, organisation: Organisation) -> None:
+    submit(client, organisation.unit_id, "Something.")
+    pages = []
+    for attempt in ("K7QM2-XPD9R-TFH4B-N8WJC", "short", "UUUUU-UUUUU-UUUUU-UUUUU"):
+        response = follow_up(client, attempt)
+        assert response.status_code == 200
+        pages.append(re.sub(r'value="[^"]*"', "", response.get_data(as_text=True)))
+    assert "could not open a case with that code" in pages[0]
+    assert pages[0] == pages[1] == pages[2]
+
+
+def test_forty_wrong_codes_end_in_429(client: FlaskClient) -> None:
+    token = csrf_token(client, "/followup")
+    statuses = [client.post("/followup", data={"csrf_token": token,
+                                              "case_code": f"{n:020d}"}).status_code
+                for n in range(40)]
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
+    assert "Too many attempts" in client.post("/followup", data={
+        "csrf_token": token, "case_code": "x"}).get_data(as_text=True)
+
+
+def test_missing_fields_are_explained_and_tied_to_fields(client: FlaskClient,
+                                                       organisation: Organisation) -> None:
+    response = post_report(client, "", "")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    assert 'href="#description"' in page
+    assert 'aria-describedby="description-hint description-error"' in page
+    assert 'id="case-code"' not in page
+
+
+def test_unknown_category_or_unit_is_refused(client: FlaskClient,
+                                             organisation: Organisation) -> None:
+    response = post_report(client, "no-such-unit", "text")
+    assert 'id="case-code"' not in response.get_data(as_text=True)
+    response = post_report(client, organisation.unit_id, "text", category="nonsense")
+    assert 'id="case-code"' not in response.get_data(as_text=True)
+
+
+def test_empty_reply_is_refused(client: FlaskClient, organisation: Organisation) -> None:
+    follow_up(client, submit(client, organisation.unit_id, "Something."))
+    response = client.post("/case/messages", data={"csrf_token": csrf_token(client, "/case"),
+                                                   "body": "  "},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Write a message or attach a file" in response.get_data(as_text=True)
+
+
+def test_logout_ends_the_session_on_the_server(client: FlaskClient, organisation: Organisation,
+                                               portal_app: Flask) -> None:
+    follow_up(client, submit(client, organisation.unit_id, "Something."))
+    cookie = client.get_cookie("aktsom_case")
+    assert cookie is not None
+    assert count(portal_app, ServerSession) == 1
+    client.post("/case/logout", data={"csrf_token": csrf_token(client, "/case")})
+    assert count(portal_app, ServerSession) == 0
+    client.set_cookie("aktsom_case", cookie.value)  # a copied cookie opens nothing now
+    assert client.get("/case").status_code == 303
+
+
+def test_idle_reporter_session_expires(client: FlaskClient, organisation: Organisation,
+                                      portal_app: Flask) -> None:
+    from datetime import timedelta
+
+    follow_up(client, submit(client, organisation.unit_id, "Something."))
+    with transaction(session_factory(portal_app)) as db:
+        row = db.scalars(select(ServerSession)).one()
+        row.last_seen_at = row.last_seen_at - timedelta(minutes=11)
+    assert client.get("/case").status_code == 303
+    assert count(portal_app, ServerSession) == 0
+
+
+def test_case_is_wrapped_to_handlers_and_recovery(client: FlaskClient,
+                                                  organisation: Organisation,
+                                                  portal_app: Flask) -> None:
+    submit(client, organisation.unit_id, "Something.")
+    with transaction(session_factory(portal_app)) as db:
+        case = db.scalars(select(Case)).one()
+        recipients = {(w.recipient_id, w.key_kind) for w in db.scalars(select(CaseKeyWrap))}
+    assert case.channel == "web" and case.human_rights and case.status == "new"
+    assert case.language == "en"
+    users = {organisation.alice.user_id, organisation.bob.user_id}
+    for key_kind in ("case", "staff"):
+        assert {r for r, k in recipients if k == key_kind and not r.startswith("recovery:")} \
+            == users
+        assert any(r.startswith("recovery:") and k == key_kind for r, k in recipients)
