@@ -31,7 +31,8 @@ install-dev: $(VENV)/.installed-dev translations
 translations: $(MO_FILES)
 
 run: install
-	@$(BIN)/aktsom init
+	@mkdir -p instance
+	@$(BIN)/aktsom init --recovery-sheet instance/RECOVERY-SHEET.txt
 	@echo ""
 	@echo "Next steps:"
 	@echo "  * Create an org unit:   $(BIN)/aktsom units create --code HQ --name 'Head office'"

@@ -59,8 +59,10 @@ def _hand_out_recovery_sheet(sheet: str, path: str | None) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(sheet)
-    click.echo(f"Wrote the organisation's RECOVERY SHEET to {target}. Print it, move it "
-               "offline (a safe, not this server) and delete the file.")
+    click.echo(f"\n*** Wrote the organisation's RECOVERY SHEET to {target}. ***\n"
+               "Print it, keep it offline (in a safe, not on this server) and delete the "
+               "file. Whoever holds it can read every case; without it, cases are lost if "
+               "every handler forgets a password.\n")
 
 
 units = AppGroup("units", help="Org units: the companies of the group.")

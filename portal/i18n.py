@@ -32,13 +32,19 @@ bp = Blueprint("i18n", __name__)
 @bp.get("/language/<code>")
 def choose_language(code: str) -> Response:
     """Set the language cookie and go back. Works without JavaScript (a plain link)."""
-    settings = settings_of()
     target = request.args.get("next", "")
     parts = urlsplit(target)
     # Only same-site paths: never an open redirect.
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         target = request.script_root + "/"
     response = redirect(target, code=303)
+    set_language_cookie(response, code)
+    return response
+
+
+def set_language_cookie(response: Response, code: str) -> None:
+    """Remember the language (nothing else) for a year; unknown codes are ignored."""
+    settings = settings_of()
     if code in settings.languages:
         response.set_cookie(
             LANGUAGE_COOKIE,
@@ -46,10 +52,9 @@ def choose_language(code: str) -> Response:
             max_age=365 * 24 * 3600,
             httponly=True,
             samesite="Strict",
-            secure=settings.cookie_secure,
+            secure=bool(settings.cookie_secure),
             path="/",
         )
-    return response
 
 
 def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "") -> None:

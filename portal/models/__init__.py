@@ -2,6 +2,7 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
+from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
@@ -12,7 +13,10 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Case",
+    "CaseExclusion",
     "CaseKeyWrap",
+    "CaseStat",
+    "Escalation",
     "Message",
     "OrgUnit",
     "RecoveryKey",

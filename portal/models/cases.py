@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import ID, Base, new_id, utcnow
@@ -15,8 +15,8 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    unit_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"))
-    category: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
     human_rights: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(20), default="web")
     language: Mapped[str] = mapped_column(String(10), default="en")
@@ -31,6 +31,13 @@ class Case(Base):
     acknowledged_at: Mapped[datetime | None]
     feedback_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The two legal clocks, stored so the case list filters and sorts by them in SQL at any
+    # volume (and a later change of the settings does not move a running deadline). Set at
+    # submission; acknowledging restarts the feedback clock (portal.deadlines).
+    acknowledgement_due_at: Mapped[datetime] = mapped_column(index=True)
+    feedback_due_at: Mapped[datetime] = mapped_column(index=True)
+    # When handlers were reminded of the coming acknowledgement deadline (once per case).
+    acknowledgement_reminded_at: Mapped[datetime | None]
     # HMAC-SHA256(pepper, case code): the code itself is never stored.
     lookup_id: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     # Case key sealed under Argon2id(case code, salt); salt and costs live in the blob.
@@ -53,6 +60,13 @@ class CaseKeyWrap(Base):
     """One HPKE envelope of a case key (the DEK or the staff key) for one recipient."""
 
     __tablename__ = "case_key_wraps"
+    __table_args__ = (
+        # One wrap per key and recipient: a grant or recovery replaces, never duplicates.
+        UniqueConstraint("case_id", "key_kind", "recipient_id",
+                         name="uq_case_key_wraps_case_kind_recipient"),
+        # The case list starts from "the cases this user holds".
+        Index("ix_case_key_wraps_recipient", "recipient_id", "key_kind", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

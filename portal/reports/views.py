@@ -34,6 +34,7 @@ from portal.cases.services import (
 from portal.db import db_session
 from portal.deadlines import case_clocks
 from portal.extensions import server_keys_of, settings_of
+from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
@@ -129,6 +130,9 @@ def followup() -> Response | str:
             case, case_key = opened
             response = redirect(url_for("reports.case"), code=303)
             reporter_session.begin(response, case, case_key)
+            if LANGUAGE_COOKIE not in request.cookies:
+                # Back on another device: continue in the language the report was made in.
+                set_language_cookie(response, case.language)
             return response
         failed = True
     elif request.method == "POST":

@@ -174,3 +174,21 @@ def test_case_is_wrapped_to_handlers_and_recovery(client: FlaskClient,
         assert {r for r, k in recipients if k == key_kind and not r.startswith("recovery:")} \
             == users
         assert any(r.startswith("recovery:") and k == key_kind for r, k in recipients)
+
+
+def test_language_follows_the_reporter(client: FlaskClient, organisation: Organisation,
+                                       portal_app: Flask) -> None:
+    client.get("/language/nb?next=/report")
+    code = submit(client, organisation.unit_id, "På norsk.")
+    with transaction(session_factory(portal_app)) as db:
+        assert db.scalars(select(Case)).one().language == "nb"
+    fresh = portal_app.test_client()  # another device, no language chosen yet
+    response = follow_up(fresh, code)
+    assert "aktsom_lang=nb" in ";".join(response.headers.getlist("Set-Cookie"))
+    assert 'lang="nb"' in fresh.get("/case").get_data(as_text=True)
+
+
+def test_language_picker_refuses_open_redirects(client: FlaskClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.get(f"/language/sv?next={target}")
+        assert response.headers["Location"] == "/"

@@ -1,0 +1,184 @@
+"""Who may open a case: conflict-of-interest exclusion, grants between handlers, and
+re-sharing every case from the recovery key (design §3).
+
+Access is cryptographic, not a flag: excluding someone deletes their key wraps, so even with
+the database they cannot decrypt the case any more; granting rewraps both case keys to the
+grantee's certified public key. Who was left out (by the reporter at submission, or by a
+handler since) is honoured by every path that hands a case out again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key, verify_certification
+from portal.audit import record_event
+from portal.cases.handling import N_, CaseActionError, HandlerCase
+from portal.cases.keys import (
+    CASE_KEY,
+    STAFF_KEY,
+    is_certified,
+    recovery_recipient_id,
+    wrap_for_user,
+)
+from portal.cases.sealing import ANSWERS, open_json
+from portal.models import (
+    Case,
+    CaseExclusion,
+    CaseKeyWrap,
+    Escalation,
+    RecoveryKey,
+    Role,
+    User,
+)
+from portal.serverkeys import ServerKeys
+
+
+def _excluded_by_reporter(case: Case, case_key: bytes, user_id: str) -> bool:
+    """The reporter's exclusions are sealed in the answers; a damaged answer excludes no one
+    we could know of, so the handler-made exclusions still apply."""
+    try:
+        answers = open_json(case_key, case_id=case.id, item_id=case.id, kind=ANSWERS,
+                            blob=case.sealed_answers)
+    except InvalidCiphertext:
+        return False
+    excluded = answers.get("excluded_user_ids") if isinstance(answers, dict) else None
+    return isinstance(excluded, list) and user_id in excluded
+
+
+def is_excluded(db: Session, case: Case, case_key: bytes, user_id: str) -> bool:
+    """True if `user_id` was left out of `case` by the reporter or by a handler."""
+    recorded = db.scalar(select(CaseExclusion.id).where(
+        CaseExclusion.case_id == case.id, CaseExclusion.user_id == user_id))
+    return recorded is not None or _excluded_by_reporter(case, case_key, user_id)
+
+
+def case_holder_ids(db: Session, case_id: str) -> list[str]:
+    """Users holding the case key of `case_id`."""
+    return list(db.scalars(select(CaseKeyWrap.recipient_id).where(
+        CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == CASE_KEY,
+        CaseKeyWrap.recipient_kind == "user").order_by(CaseKeyWrap.recipient_id)))
+
+
+def _share(db: Session, case: Case, user: User, case_key: bytes, staff_key: bytes) -> None:
+    """Give `user` both keys, replacing wraps made for an older key pair of theirs (a reset
+    password makes a new pair, and the old wraps no longer open)."""
+    db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
+                                         CaseKeyWrap.recipient_id == user.id))
+    db.add(wrap_for_user(case, user, CASE_KEY, case_key))
+    db.add(wrap_for_user(case, user, STAFF_KEY, staff_key))
+    db.flush()
+
+
+def _check_recipient(keys: ServerKeys, user: User) -> None:
+    if user.disabled or not user.has_role(Role.HANDLER):
+        raise CaseActionError(N_("Cases can only be shared with an active case handler."))
+    if not is_certified(keys, user):
+        # A key nobody approved may have been planted in the database (design §3).
+        raise CaseActionError(N_("This handler's key has not been approved by an "
+                                 "administrator, so no case can be shared with them."))
+
+
+def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
+                 excluded: User) -> None:
+    """Leave `excluded` out of the case for a conflict of interest: delete their key wraps (both
+    kinds) and their escalation wraps, and remember it so no grant or recovery undoes it.
+
+    Refused when it would leave no user able to open the case.
+    """
+    case = opened.case
+    holders = case_holder_ids(db, case.id)
+    if not [user_id for user_id in holders if user_id != excluded.id]:
+        raise CaseActionError(N_("Nobody else holds this case. Share it with another "
+                                 "handler before leaving this person out."))
+    db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
+                                         CaseKeyWrap.recipient_id == excluded.id))
+    for escalation in db.scalars(select(Escalation).where(
+            Escalation.case_id == case.id, Escalation.manager_id == excluded.id)):
+        escalation.manager_wrap = None
+    if not is_excluded(db, case, opened.case_key, excluded.id):
+        db.add(CaseExclusion(case_id=case.id, user_id=excluded.id, excluded_by=actor.id))
+    record_event(db, keys.audit, action="case.user_excluded", actor_kind="user",
+                 actor_id=actor.id, case_id=case.id, target_id=excluded.id)
+    db.flush()
+
+
+def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
+               grantee: User) -> None:
+    """Share the case with another handler: both keys rewrapped to their certified key."""
+    _check_recipient(keys, grantee)
+    if is_excluded(db, opened.case, opened.case_key, grantee.id):
+        raise CaseActionError(N_("This case cannot be shared with this person."))
+    _share(db, opened.case, grantee, opened.case_key, opened.staff_key)
+    record_event(db, keys.audit, action="case.granted", actor_kind="user", actor_id=actor.id,
+                 case_id=opened.case.id, target_id=grantee.id)
+
+
+def grantable_handlers(db: Session, keys: ServerKeys, opened: HandlerCase,
+                       actor: User) -> list[User]:
+    """Handlers the actor may share the case with (for the form's choices)."""
+    users = db.scalars(select(User).where(User.disabled.is_(False), User.id != actor.id)
+                       .order_by(User.name, User.id)).all()
+    return [user for user in users if user.has_role(Role.HANDLER) and is_certified(keys, user)
+            and not is_excluded(db, opened.case, opened.case_key, user.id)]
+
+
+class RecoveryKeyMismatch(ValueError):
+    """The sheet's key is not a recovery key of this installation."""
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    shared: int
+    skipped_excluded: int
+    unreadable: int
+
+
+def _recovery_keys_for(db: Session, keys: ServerKeys, pair: UserKeyPair) -> list[RecoveryKey]:
+    """This installation's recovery keys (active or retired) that match the sheet."""
+    found = [row for row in db.scalars(select(RecoveryKey))
+             if row.public_key == pair.public_bytes
+             and verify_certification(keys.certification, recovery_recipient_id(row),
+                                      row.public_key, row.certificate)]
+    if not found:
+        raise RecoveryKeyMismatch("the recovery sheet does not match this installation")
+    return found
+
+
+def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
+                      to_user: User) -> RecoveryResult:
+    """Re-share every case the recovery key can open to `to_user` (design §3).
+
+    Cases the user was excluded from (by the reporter or a handler) are skipped: recovery
+    restores access, it does not override a conflict of interest.
+    """
+    _check_recipient(keys, to_user)
+    by_case: dict[str, dict[str, bytes]] = {}
+    for recovery in _recovery_keys_for(db, keys, pair):
+        recipient = recovery_recipient_id(recovery)
+        wraps = db.execute(select(CaseKeyWrap.case_id, CaseKeyWrap.key_kind, CaseKeyWrap.blob)
+                           .where(CaseKeyWrap.recipient_id == recipient)).all()
+        for case_id, key_kind, blob in wraps:
+            try:
+                key = unwrap_case_key(blob, pair.private_bytes,
+                                      case_id=f"{case_id}:{key_kind}", recipient_id=recipient)
+            except InvalidCiphertext:
+                continue
+            by_case.setdefault(case_id, {})[key_kind] = key
+    shared = skipped = unreadable = 0
+    for case_id, case_keys in sorted(by_case.items()):
+        case = db.get(Case, case_id)
+        if case is None or CASE_KEY not in case_keys or STAFF_KEY not in case_keys:
+            unreadable += 1
+            continue
+        if is_excluded(db, case, case_keys[CASE_KEY], to_user.id):
+            skipped += 1
+            continue
+        _share(db, case, to_user, case_keys[CASE_KEY], case_keys[STAFF_KEY])
+        record_event(db, keys.audit, action="case.recovered", actor_kind="system",
+                     case_id=case_id, target_id=to_user.id)
+        shared += 1
+    return RecoveryResult(shared=shared, skipped_excluded=skipped, unreadable=unreadable)

@@ -1,0 +1,205 @@
+"""The handler's side of a case: open it with one's own keys, acknowledge, reply, write internal
+notes, move its status, record the outcome, link a supplier, hold it from the purge.
+
+Services take a Session and never commit; every action is appended to the audit chain (who,
+what, which case; never content).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from config import Settings
+from portal.audit import record_event
+from portal.cases.clocks import feedback_due_after
+from portal.cases.keys import CASE_KEY, STAFF_KEY, holds_case, unwrap_for_recipient
+from portal.cases.services import add_message
+from portal.db import utcnow
+from portal.models import Case, Message, User
+from portal.serverkeys import ServerKeys
+
+STATUSES = ("new", "acknowledged", "in_progress", "closed")
+# "acknowledged" is reached only through `acknowledge` (it sends the reporter a message).
+STATUS_CHANGES: dict[str, tuple[str, ...]] = {
+    "new": ("closed",),
+    "acknowledged": ("in_progress", "closed"),
+    "in_progress": ("closed",),
+    "closed": ("in_progress",),
+}
+OUTCOMES = ("unfounded", "substantiated", "partly_substantiated", "not_assessable")
+SUPPLIER_ID_MAX = 32
+
+
+def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
+    """Mark `text` for extraction; the view translates it (services have no request)."""
+    return text
+
+
+class CaseActionError(ValueError):
+    """A refused action; the message is an English msgid the view translates."""
+
+
+@dataclass(frozen=True)
+class HandlerCase:
+    """A case opened by one handler: both of its keys, unwrapped with the handler's key."""
+
+    case: Case
+    case_key: bytes
+    staff_key: bytes
+
+
+def open_for_handler(db: Session, case_id: str, user: User,
+                     private_key: bytes) -> HandlerCase | None:
+    """The case with both keys if `user` holds working wraps for both, else None.
+
+    Nothing about the case is read before the wraps are found, so a user without one learns
+    nothing (the view answers 404 alike for "no such case" and "not yours").
+    """
+    if not holds_case(db, case_id, user.id):
+        return None
+    case_key = unwrap_for_recipient(db, case_id, user.id, private_key, CASE_KEY)
+    staff_key = unwrap_for_recipient(db, case_id, user.id, private_key, STAFF_KEY)
+    case = db.get(Case, case_id)
+    if case is None or case_key is None or staff_key is None:
+        return None
+    return HandlerCase(case=case, case_key=case_key, staff_key=staff_key)
+
+
+def _audit(db: Session, keys: ServerKeys, user: User, action: str, case: Case,
+           target_id: str | None = None, now: datetime | None = None) -> None:
+    record_event(db, keys.audit, action=action, actor_kind="user", actor_id=user.id,
+                 case_id=case.id, target_id=target_id, at=now)
+
+
+def acknowledgement_text(language: str, settings: Settings) -> str:
+    """The standard acknowledgement, in the language the reporter wrote in."""
+    with force_locale(language):
+        return str(_(
+            "Thank you for your report. We confirm that we have received it and will follow "
+            "it up. You will hear from us here within %(months)d months at the latest. You can "
+            "add information or ask questions at any time with your case code.",
+            months=settings.feedback_months,
+        ))
+
+
+def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: HandlerCase,
+                user: User, text: str, now: datetime | None = None) -> Message:
+    """Record the acknowledgement of receipt and send it to the reporter.
+
+    The feedback clock restarts from this moment (Art. 9(1)(f): three months from the
+    acknowledgement).
+    """
+    case = opened.case
+    if case.acknowledged_at is not None:
+        raise CaseActionError(N_("This case has already been acknowledged."))
+    if case.closed_at is not None:
+        raise CaseActionError(N_("A closed case cannot be acknowledged."))
+    now = now or utcnow()
+    case.acknowledged_at = now
+    case.feedback_due_at = feedback_due_after(now, settings)
+    if case.status == "new":
+        case.status = "acknowledged"
+    message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
+                          author_kind="handler", author_id=user.id, body=text,
+                          kind="acknowledgement", now=now)
+    _audit(db, keys, user, "case.acknowledged", case, message.id, now)
+    return message
+
+
+def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, user: User,
+                      body: str, is_feedback: bool, now: datetime | None = None) -> Message:
+    """A message the reporter reads with their case code.
+
+    Whether a reply is *the* feedback of Art. 9(1)(f) is the handler's call (a question to the
+    reporter is not feedback), so the form asks; it is ticked by default once the case is
+    acknowledged and no feedback has been given. Feedback counts only after the
+    acknowledgement, which starts its clock; the first one stops the clock for good.
+    """
+    if not body.strip():
+        raise CaseActionError(N_("Write a message."))
+    case = opened.case
+    now = now or utcnow()
+    message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
+                          author_kind="handler", author_id=user.id, body=body, now=now)
+    _audit(db, keys, user, "case.replied", case, message.id, now)
+    if is_feedback and case.acknowledged_at is not None and case.feedback_at is None:
+        case.feedback_at = now
+        _audit(db, keys, user, "case.feedback_given", case, message.id, now)
+    return message
+
+
+def add_internal_note(db: Session, keys: ServerKeys, *, opened: HandlerCase, user: User,
+                      body: str, now: datetime | None = None) -> Message:
+    """A note for the case's handlers only, sealed under the staff key: the case code never
+    opens it, whatever a template or query gets wrong."""
+    if not body.strip():
+        raise CaseActionError(N_("Write a note."))
+    message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=STAFF_KEY,
+                          author_kind="handler", author_id=user.id, body=body, kind="note",
+                          now=now)
+    _audit(db, keys, user, "case.note_added", opened.case, message.id, now)
+    return message
+
+
+def allowed_statuses(case: Case) -> tuple[str, ...]:
+    """The statuses `case` may move to by a plain status change."""
+    return STATUS_CHANGES.get(case.status, ())
+
+
+def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, status: str,
+                  now: datetime | None = None) -> None:
+    """Move the case on; closing stamps `closed_at` (the retention clock), reopening clears it."""
+    if status not in allowed_statuses(case):
+        raise CaseActionError(N_("This status change is not possible."))
+    now = now or utcnow()
+    case.status = status
+    case.closed_at = now if status == "closed" else None
+    _audit(db, keys, user, f"case.status_{status}", case, now=now)
+
+
+def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,
+                   outcome: str | None, human_rights_breach: bool | None) -> None:
+    """The assessment: an outcome and whether a human-rights breach was found (clear metadata,
+    counted in the annual account)."""
+    if outcome is not None and outcome not in OUTCOMES:
+        raise CaseActionError(N_("Choose an outcome from the list."))
+    case.outcome = outcome
+    case.human_rights_breach = human_rights_breach
+    _audit(db, keys, user, "case.outcome_recorded", case)
+
+
+def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
+                  supplier_id: str | None) -> None:
+    """Link the case to a supplier of the register (or unlink it with None)."""
+    supplier_id = (supplier_id or "").strip() or None
+    if supplier_id is not None and (
+        len(supplier_id) > SUPPLIER_ID_MAX
+        or not all(char.isalnum() or char in "-_" for char in supplier_id)
+    ):
+        raise CaseActionError(N_("A supplier reference has at most 32 letters, digits, - or _."))
+    case.supplier_id = supplier_id
+    _audit(db, keys, user, "case.supplier_linked" if supplier_id else "case.supplier_unlinked",
+           case, supplier_id)
+
+
+def set_legal_hold(db: Session, keys: ServerKeys, *, case: Case, user: User,
+                   hold: bool) -> None:
+    """A case under legal hold is never purged, whatever its retention period."""
+    case.legal_hold = hold
+    _audit(db, keys, user, "case.legal_hold_set" if hold else "case.legal_hold_released", case)
+
+
+def answer_fields(answers: dict[str, Any] | None) -> dict[str, Any]:
+    """The reporter's answers a handler is shown, without the sealed routing details (the
+    reporter's exclusions are honoured by the services, not displayed)."""
+    if answers is None:
+        return {}
+    return {name: answers.get(name) for name in (
+        "category", "supplier", "location", "period", "description", "contact",
+        "meeting_requested")}

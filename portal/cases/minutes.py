@@ -1,0 +1,86 @@
+"""Reports received orally or in a meeting (Directive 2019/1937 Art. 9(2), 18).
+
+The handler registers the case with accurate minutes; the case gets a code like any other,
+which the handler hands to the reporter, who reads the minutes with it and confirms them or
+asks for a correction. The minutes are sealed under the case key, so the reporter can read
+them, as Art. 18(2) requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import Settings
+from crypto import open_case_key_for_reporter
+from portal.audit import record_event
+from portal.cases.handling import N_, CaseActionError
+from portal.cases.keys import CASE_KEY
+from portal.cases.services import NewReport, add_message, submit_report
+from portal.db import utcnow
+from portal.models import Case, Message, User
+from portal.serverkeys import ServerKeys
+from portal.storage import FileStore
+
+ORAL_CHANNELS = ("oral", "meeting")
+MINUTES = "minutes"
+CONFIRMATION = "minutes-confirmation"
+CORRECTION = "minutes-correction"
+
+
+@dataclass(frozen=True)
+class RegisteredCase:
+    """The new case and its code, to be shown once to the handler and never stored."""
+
+    case: Case
+    code: str
+    minutes: Message
+
+
+def register_oral_report(db: Session, *, settings: Settings, server_keys: ServerKeys,
+                         store: FileStore, user: User, report: NewReport, minutes: str,
+                         now: datetime | None = None) -> RegisteredCase:
+    """Make the case as a submission would (routing, wraps, recovery) and add the minutes."""
+    if report.channel not in ORAL_CHANNELS:
+        raise CaseActionError(N_("Choose how the report was received."))
+    if not minutes.strip():
+        raise CaseActionError(N_("Write the minutes of the conversation."))
+    now = now or utcnow()
+    submitted = submit_report(db, settings=settings, server_keys=server_keys, store=store,
+                              report=report, uploads=[], written=[], now=now)
+    case = submitted.case
+    # submit_report hands back the code, not the key: open the key the way the reporter will.
+    case_key = open_case_key_for_reporter(case.reporter_envelope, submitted.code,
+                                          case_id=case.id)
+    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
+                          author_kind="handler", author_id=user.id, body=minutes,
+                          kind=MINUTES, now=now)
+    record_event(db, server_keys.audit, action="case.registered", actor_kind="user",
+                 actor_id=user.id, case_id=case.id, target_id=message.id, at=now)
+    return RegisteredCase(case=case, code=submitted.code, minutes=message)
+
+
+def find_minutes(db: Session, case: Case, message_id: str) -> Message | None:
+    """The minutes `message_id` of `case`, if it is minutes the reporter can read."""
+    return db.scalar(select(Message).where(
+        Message.id == message_id, Message.case_id == case.id, Message.kind == MINUTES,
+        Message.key_kind == CASE_KEY))
+
+
+def answer_minutes(db: Session, server_keys: ServerKeys, *, case: Case, case_key: bytes,
+                   minutes: Message, text: str, confirmed: bool,
+                   now: datetime | None = None) -> Message:
+    """The reporter's confirmation of, or request to correct, the minutes: a message of
+    their own in the dialogue (their "signature" of Art. 18(4)), and an audit event."""
+    now = now or utcnow()
+    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
+                          author_kind="reporter", body=text,
+                          kind=CONFIRMATION if confirmed else CORRECTION, now=now)
+    case.last_reporter_activity_at = now
+    record_event(db, server_keys.audit,
+                 action="case.minutes_confirmed" if confirmed else "case.minutes_corrected",
+                 actor_kind="reporter", case_id=case.id, target_id=minutes.id, at=now)
+    return message

@@ -1,0 +1,176 @@
+"""Email notices to staff (optional; `smtp_url`): *that* something happened, never *what*.
+
+A notice carries no content, no category, no case id and no reporter detail, only a pointer
+to the case list, because mail crosses servers we do not control. Recipients are collected
+inside the transaction (`case_notice`) and the mail is sent after the commit (`send_notice`),
+so nobody is told about a case that was rolled back. Sending never raises: a mail server that
+is down must not break a report or a reply, and the log says only "notification failed"
+(no address, no case).
+
+The link is the path of the case list on purpose, not a URL built from the request: a
+reporter controls the Host header of their request and could otherwise put a link of their
+choosing into the handlers' mail.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from config import Settings
+from portal.cases.keys import CASE_KEY
+from portal.models import Case, CaseKeyWrap, User
+
+NEW_CASE = "new_case"
+NEW_MESSAGE = "new_message"
+ACKNOWLEDGEMENT_DUE = "acknowledgement_due"
+ESCALATION = "escalation"
+KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION)
+CASE_LIST_PATH = "/admin/cases"
+SMTP_TIMEOUT_SECONDS = 10
+# Remind handlers this long before the acknowledgement deadline (issue 5 §8).
+REMINDER_WINDOW = timedelta(days=2)
+
+_log = logging.getLogger("aktsom.notifications")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One kind of news for a set of staff addresses."""
+
+    kind: str
+    recipients: tuple[str, ...]
+
+
+def case_holder_addresses(db: Session, case_id: str) -> list[str]:
+    """Addresses of the enabled users who hold the case key of `case_id`."""
+    query = (select(User.email).join(CaseKeyWrap, CaseKeyWrap.recipient_id == User.id)
+             .where(CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == CASE_KEY,
+                    CaseKeyWrap.recipient_kind == "user", User.disabled.is_(False))
+             .order_by(User.email).distinct())
+    return list(db.scalars(query))
+
+
+def case_notice(db: Session, case_id: str, kind: str, *,
+                except_user_id: str | None = None) -> Notice:
+    """Collect, inside the transaction, who is to hear about `kind` on `case_id`."""
+    if kind not in KINDS:
+        raise ValueError("unknown notice kind")
+    addresses = case_holder_addresses(db, case_id)
+    if except_user_id is not None:
+        own = db.scalar(select(User.email).where(User.id == except_user_id))
+        addresses = [address for address in addresses if address != own]
+    return Notice(kind=kind, recipients=tuple(addresses))
+
+
+def _subject(kind: str) -> str:
+    if kind == ACKNOWLEDGEMENT_DUE:
+        return str(_("A case is due for acknowledgement soon"))
+    if kind == ESCALATION:
+        return str(_("A case has been put before you"))
+    return str(_("There is news in the whistleblowing channel"))
+
+
+def compose(settings: Settings, kind: str, recipient: str) -> EmailMessage:
+    """The mail for one recipient, in the organisation's default language."""
+    with force_locale(settings.default_language):
+        subject = _subject(kind)
+        body = str(_(
+            "Something new is waiting for you in %(organisation)s's whistleblowing channel.\n\n"
+            "Sign in to the staff side and open the case list: %(path)s\n\n"
+            "This message leaves out any detail on purpose.",
+            organisation=settings.organisation_name, path=CASE_LIST_PATH))
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
+    # RFC 3834: no out-of-office replies back to the channel.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    return message
+
+
+def _connect(smtp_url: str) -> smtplib.SMTP:
+    """smtp://host:port (plain, e.g. a local relay), smtp+starttls://..., smtps://...;
+    user:password@ in the URL signs in."""
+    parts = urlsplit(smtp_url)
+    if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
+        raise ValueError("unsupported smtp_url")
+    if parts.username and parts.scheme == "smtp":
+        raise ValueError("smtp_url: a password is only sent over TLS")
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if parts.scheme == "smtps":
+        smtp = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=SMTP_TIMEOUT_SECONDS,
+                                context=context)
+    else:
+        smtp = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=SMTP_TIMEOUT_SECONDS)
+        if parts.scheme == "smtp+starttls":
+            smtp.starttls(context=context)
+    if parts.username:
+        smtp.login(unquote(parts.username), unquote(parts.password or ""))
+    return smtp
+
+
+def send_notice(settings: Settings, notice: Notice) -> int:
+    """Send `notice` after the commit; returns how many mails went out. Never raises."""
+    if not settings.smtp_url or not notice.recipients:
+        return 0
+    sent = 0
+    try:
+        with _connect(settings.smtp_url) as smtp:
+            for recipient in notice.recipients:
+                try:
+                    smtp.send_message(compose(settings, notice.kind, recipient))
+                    sent += 1
+                except smtplib.SMTPRecipientsRefused:
+                    _log.warning("notification failed")
+    except Exception:  # noqa: BLE001 (mail is best effort; the request must go on)
+        _log.warning("notification failed")
+    return sent
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """Cases whose acknowledgement is due soon (or overdue) and not yet reminded of."""
+
+    case_ids: list[str]
+    notice: Notice
+
+
+def acknowledgement_reminders(db: Session, *, now: datetime,
+                              within: timedelta = REMINDER_WINDOW) -> Reminders:
+    """Who is to be reminded: one mail per handler, however many of their cases are due."""
+    case_ids = list(db.scalars(select(Case.id).where(
+        Case.acknowledged_at.is_(None), Case.closed_at.is_(None),
+        Case.acknowledgement_reminded_at.is_(None),
+        Case.acknowledgement_due_at <= now + within).order_by(Case.acknowledgement_due_at)))
+    addresses: set[str] = set()
+    for start in range(0, len(case_ids), 500):
+        addresses.update(db.scalars(
+            select(User.email).join(CaseKeyWrap, CaseKeyWrap.recipient_id == User.id)
+            .where(CaseKeyWrap.case_id.in_(case_ids[start:start + 500]),
+                   CaseKeyWrap.key_kind == CASE_KEY, CaseKeyWrap.recipient_kind == "user",
+                   User.disabled.is_(False))))
+    return Reminders(case_ids, Notice(ACKNOWLEDGEMENT_DUE, tuple(sorted(addresses))))
+
+
+def mark_reminded(db: Session, case_ids: list[str], now: datetime) -> None:
+    """Remember the reminder, so each case is reminded of once."""
+    for start in range(0, len(case_ids), 500):
+        db.execute(update(Case).where(Case.id.in_(case_ids[start:start + 500]))
+                   .values(acknowledgement_reminded_at=now)
+                   .execution_options(synchronize_session=False))

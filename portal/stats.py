@@ -1,0 +1,157 @@
+"""The whistleblowing channel's figures for a year (domain brief §3, design §2: each module owns
+its counts; the annual account composes them).
+
+Live cases and the statistics rows left by the retention purge are counted together, so the
+figures of a year do not shrink when its cases are purged. Only clear metadata is read. Small
+numbers can identify a reporter, so every count from 1 to `threshold - 1` is suppressed (None),
+and where a table would let a suppressed cell be worked out from its total, the next smallest
+cell is suppressed too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Case, CaseStat
+
+DEFAULT_THRESHOLD = 5
+ON_TIME = "on_time"
+LATE = "late"
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    """Counts of cases received in `year`; None is a suppressed cell."""
+
+    year: int
+    threshold: int
+    received: int | None
+    by_category: dict[str, int | None]
+    human_rights_related: int | None
+    substantiated: int | None
+    partly_substantiated: int | None
+    human_rights_breaches: int | None
+    acknowledged_on_time: int | None
+    acknowledged_late: int | None
+    feedback_on_time: int | None
+    feedback_late: int | None
+
+
+def _timeliness(done: SQLColumnExpression[datetime], due: SQLColumnExpression[datetime],
+                now: datetime) -> ColumnElement[str | None]:
+    """'on_time', 'late', or NULL while the deadline is still ahead (portal.deadlines' rule:
+    closing the case also settles a clock)."""
+    return case(
+        (done.is_not(None), case((done <= due, ON_TIME), else_=LATE)),
+        (due < now, LATE),
+        else_=None,
+    )
+
+
+_Key = tuple[str, bool, str | None, bool | None, str | None, str | None]
+
+
+def _live_counts(db: Session, year: int, now: datetime) -> Counter[_Key]:
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    acknowledged = func.coalesce(Case.acknowledged_at, Case.closed_at)
+    feedback = func.coalesce(Case.feedback_at, Case.closed_at)
+    # Grouped in an outer query: PostgreSQL would not match the two copies of a CASE holding
+    # a bound parameter in SELECT and GROUP BY.
+    inner = select(
+        Case.category, Case.human_rights, Case.outcome, Case.human_rights_breach,
+        _timeliness(acknowledged, Case.acknowledgement_due_at, now).label("ack"),
+        _timeliness(feedback, Case.feedback_due_at, now).label("fb"),
+    ).where(and_(Case.created_at >= start, Case.created_at < end)).subquery()
+    columns = (inner.c.category, inner.c.human_rights, inner.c.outcome,
+               inner.c.human_rights_breach, inner.c.ack, inner.c.fb)
+    counts: Counter[_Key] = Counter()
+    for *key, count in db.execute(select(*columns, func.count()).group_by(*columns)):
+        counts[tuple(key)] += int(count)
+    return counts
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else (ON_TIME if value else LATE)
+
+
+def _purged_counts(db: Session, year: int) -> Counter[_Key]:
+    columns = (CaseStat.category, CaseStat.human_rights, CaseStat.outcome,
+               CaseStat.human_rights_breach, CaseStat.acknowledged_on_time,
+               CaseStat.feedback_on_time)
+    counts: Counter[_Key] = Counter()
+    for (category, human_rights, outcome, breach, ack, fb, count) in db.execute(
+            select(*columns, func.count()).where(CaseStat.year == year).group_by(*columns)):
+        counts[(category, human_rights, outcome, breach, _flag(ack), _flag(fb))] += int(count)
+    return counts
+
+
+def suppress(count: int, threshold: int) -> int | None:
+    """`count`, or None when it is small enough to point at a person (0 is never hidden)."""
+    return None if 0 < count < threshold else count
+
+
+def _suppress_table(cells: dict[str, int], threshold: int) -> dict[str, int | None]:
+    """Suppress small cells; if exactly one is hidden, hide the next smallest too, so the
+    total cannot give it away."""
+    shown: dict[str, int | None] = {name: suppress(count, threshold)
+                                    for name, count in cells.items()}
+    hidden = [name for name, value in shown.items() if value is None]
+    if len(hidden) == 1:
+        candidates = sorted((count, name) for name, count in cells.items()
+                            if shown[name] is not None and count > 0)
+        if candidates:
+            shown[candidates[0][1]] = None
+    return shown
+
+
+def _pair(first: int, second: int, threshold: int) -> tuple[int | None, int | None]:
+    """Two complementary counts: if one is hidden, so is the other."""
+    a, b = suppress(first, threshold), suppress(second, threshold)
+    return (None, None) if a is None or b is None else (a, b)
+
+
+def case_figures(db: Session, year: int, *, now: datetime,
+                 threshold: int = DEFAULT_THRESHOLD) -> CaseFigures:
+    """The year's figures for the annual account. `threshold` <= 1 shows every count."""
+    counts = _live_counts(db, year, now) + _purged_counts(db, year)
+    totals: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    for (category, human_rights, outcome, breach, ack, fb), count in counts.items():
+        totals["received"] += count
+        categories[category] += count
+        totals["human_rights"] += count if human_rights else 0
+        totals["breach"] += count if breach else 0
+        totals[f"outcome:{outcome}"] += count
+        totals[f"ack:{ack}"] += count
+        totals[f"fb:{fb}"] += count
+    ack_on_time, ack_late = _pair(totals[f"ack:{ON_TIME}"], totals[f"ack:{LATE}"], threshold)
+    fb_on_time, fb_late = _pair(totals[f"fb:{ON_TIME}"], totals[f"fb:{LATE}"], threshold)
+    return CaseFigures(
+        year=year,
+        threshold=threshold,
+        received=suppress(totals["received"], threshold),
+        by_category=_suppress_table(dict(sorted(categories.items())), threshold),
+        human_rights_related=suppress(totals["human_rights"], threshold),
+        substantiated=suppress(totals["outcome:substantiated"], threshold),
+        partly_substantiated=suppress(totals["outcome:partly_substantiated"], threshold),
+        human_rights_breaches=suppress(totals["breach"], threshold),
+        acknowledged_on_time=ack_on_time,
+        acknowledged_late=ack_late,
+        feedback_on_time=fb_on_time,
+        feedback_late=fb_late,
+    )
+
+
+def years_with_cases(db: Session) -> list[int]:
+    """Years in which cases were received, live or purged, newest first."""
+    years = set(db.scalars(select(CaseStat.year).distinct()))
+    first = db.scalar(select(func.min(Case.created_at)))
+    last = db.scalar(select(func.max(Case.created_at)))
+    if first is not None and last is not None:
+        years.update(range(first.year, last.year + 1))
+    return sorted(years, reverse=True)

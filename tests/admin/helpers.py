@@ -1,0 +1,90 @@
+"""Helpers for staff-side tests; other test packages reuse them.
+
+    from tests.admin.helpers import make_user, sign_in, totp_code, csrf_token
+
+* ``csrf_token(client, path) -> str``: the CSRF token of the form at `path` (CSRF stays on).
+* ``make_user(app, roles=(Role.HANDLER,), units=(), *, email=None, name=None,
+  password=DEFAULT_PASSWORD) -> (User, password, totp_secret)``: a user made through the real
+  account service (Argon2 hash, sealed key pair, certified key, sealed TOTP secret). `units` are
+  org-unit codes; missing units are created. Also available as the `make_user` fixture.
+* ``totp_code(secret, *, at=None, step_offset=0) -> str``: the code an authenticator shows.
+* ``sign_in(client, email, password, totp_secret, *, step_offset=0, next_path=None)``: one POST
+  of email, password and code to /admin/login; returns the response (303 on success).
+  A code works once: a second sign-in of the same user within 30 seconds needs
+  ``step_offset=1`` (the server accepts one step either side of now).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from admin.accounts.services import create_user
+from admin.auth.totp import STEP_SECONDS, code_for_step
+from portal.db import new_id, session_factory, transaction
+from portal.extensions import server_keys_of, settings_of
+from portal.models import OrgUnit, Role, User
+from tests.factories import csrf_token
+
+__all__ = ["DEFAULT_PASSWORD", "csrf_token", "make_user", "sign_in", "totp_code"]
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def totp_code(secret: bytes, *, at: datetime | float | None = None, step_offset: int = 0) -> str:
+    """The 6-digit code for `at` (default: now), `step_offset` 30-second steps later."""
+    moment = at.timestamp() if isinstance(at, datetime) else (time.time() if at is None else at)
+    return code_for_step(secret, int(moment) // STEP_SECONDS + step_offset)
+
+
+def make_user(
+    app: Flask,
+    roles: Iterable[Role] = (Role.HANDLER,),
+    units: Iterable[str] = (),
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+) -> tuple[User, str, bytes]:
+    """Create a user with the real service; returns (user, password, TOTP secret)."""
+    email = email or f"user-{uuid.uuid4().hex[:8]}@example.org"
+    with app.app_context(), transaction(session_factory(app)) as db:
+        unit_rows = []
+        for code in units:
+            unit = db.scalar(select(OrgUnit).where(OrgUnit.code == code))
+            if unit is None:
+                unit = OrgUnit(id=new_id(), code=code, name=f"{code} company")
+                db.add(unit)
+            unit_rows.append(unit)
+        db.flush()
+        created = create_user(
+            db, costs=settings_of(app).argon2, keys=server_keys_of(app), email=email,
+            name=name or email.split("@")[0], password=password, roles=roles, units=unit_rows,
+        )
+    return created.user, password, created.totp_secret
+
+
+def sign_in(
+    client: FlaskClient,
+    email: str,
+    password: str,
+    totp_secret: bytes,
+    *,
+    step_offset: int = 0,
+    next_path: str | None = None,
+) -> TestResponse:
+    """Sign in with one POST (email, password, code); the client keeps the session cookie."""
+    path = "/admin/login" + (f"?next={next_path}" if next_path else "")
+    return client.post(path, data={
+        "csrf_token": csrf_token(client, path),
+        "email": email,
+        "password": password,
+        "totp": totp_code(totp_secret, step_offset=step_offset),
+    })

@@ -1,0 +1,99 @@
+"""Who may open which staff route: no session and each role, for every route of the auth,
+accounts and audit blueprints (a new route fails this test until it is added here)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.access import can_read_cases
+from portal.models import Role, User
+from tests.admin.helpers import csrf_token, make_user, sign_in
+
+ANY = frozenset(Role)
+PUBLIC = "public"
+# endpoint -> (method, roles allowed or PUBLIC, status when allowed)
+MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
+    "auth.login": ("GET", PUBLIC, 200),
+    "auth.account": ("GET", ANY, 200),
+    "auth.change_password": ("GET", ANY, 200),
+    "auth.show_totp": ("GET", ANY, 200),
+    "auth.logout": ("POST", ANY, 303),
+    "auth.logout_everywhere": ("POST", ANY, 303),
+    "accounts.users": ("GET", frozenset({Role.ADMIN}), 200),
+    "accounts.new_user": ("GET", frozenset({Role.ADMIN}), 200),
+    "accounts.edit_user": ("GET", frozenset({Role.ADMIN}), 200),
+    "accounts.reset_password": ("GET", frozenset({Role.ADMIN}), 200),
+    "accounts.approve_user": ("GET", frozenset({Role.ADMIN}), 200),
+    "accounts.disable_user": ("POST", frozenset({Role.ADMIN}), 303),
+    "accounts.enable_user": ("POST", frozenset({Role.ADMIN}), 303),
+    "accounts.units": ("GET", frozenset({Role.ADMIN}), 200),
+    # The token is the credential; a wrong one is simply not there.
+    "accounts.setup": ("GET", PUBLIC, 404),
+    "audit.events": ("GET", frozenset({Role.ADMIN, Role.AUDITOR}), 200),
+    "home.index": ("GET", ANY, 200),
+}
+# Signing out ends the session the rest of the matrix needs: those go last.
+ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
+
+
+def url_of(app: Flask, endpoint: str, target: User) -> str:
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    values = {"user_id": target.id, "token": "not-a-token"}
+    return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
+
+
+def request(client: FlaskClient, method: str, url: str) -> int:
+    if method == "GET":
+        return client.get(url).status_code
+    token = csrf_token(client, "/admin/login")
+    return client.post(url, data={"csrf_token": token}).status_code
+
+
+def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
+                 if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home"}}
+    assert endpoints == set(MATRIX)
+
+
+def test_without_a_session_everything_but_public_pages_redirects(
+    admin_app: Flask, admin_client: FlaskClient
+) -> None:
+    target, _, _ = make_user(admin_app)
+    for endpoint in ORDER:
+        method, allowed, status = MATRIX[endpoint]
+        expected = status if allowed == PUBLIC else 302
+        assert request(admin_client, method, url_of(admin_app, endpoint, target)) == expected, (
+            endpoint)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_exactly_its_routes(admin_app: Flask, role: Role) -> None:
+    target, _, _ = make_user(admin_app, roles=[Role.HANDLER])
+    user, password, secret = make_user(admin_app, roles=[role])
+    # A second admin, so the one under test may disable and enable the target freely.
+    make_user(admin_app, roles=[Role.ADMIN])
+    client = admin_app.test_client()
+    assert sign_in(client, user.email, password, secret).status_code == 303
+    signed_out = False
+    for endpoint in ORDER:
+        method, allowed, status = MATRIX[endpoint]
+        if signed_out:
+            # The previous sign-out ended the session (only one more comes): sign in again.
+            assert sign_in(client, user.email, password, secret,
+                           step_offset=1).status_code == 303
+        signed_out = endpoint.startswith("auth.logout")
+        expected = status if allowed == PUBLIC or role in allowed else 403
+        got = request(client, method, url_of(admin_app, endpoint, target))
+        assert got == expected, (endpoint, role)
+
+
+@pytest.mark.parametrize(("roles", "readable"), [
+    ([Role.HANDLER], True), ([Role.MANAGER], True), ([Role.ADMIN, Role.HANDLER], True),
+    ([Role.ADMIN], False), ([Role.AUDITOR], False), ([Role.COMPLIANCE], False),
+])
+def test_only_handlers_and_managers_read_cases(admin_app: Flask, roles: list[Role],
+                                               readable: bool) -> None:
+    user, _, _ = make_user(admin_app, roles=roles)
+    assert can_read_cases(user) is readable

@@ -1,0 +1,215 @@
+"""The admin pages: create, edit, disable, reset, approve users; org units."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from admin.auth.totp import open_totp_secret
+from crypto import open_private_key
+from portal.access import certified_public_key
+from portal.db import session_factory
+from portal.extensions import server_keys_of
+from portal.models import AuditEvent, OrgUnit, Role, User
+from tests.admin.helpers import csrf_token, make_user, sign_in
+
+SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
+
+
+@dataclass
+class Admin:
+    user: User
+    client: FlaskClient
+
+
+@pytest.fixture
+def admin(admin_app: Flask) -> Admin:
+    user, password, secret = make_user(admin_app, roles=[Role.ADMIN], name="Ada Admin")
+    client = admin_app.test_client()
+    assert sign_in(client, user.email, password, secret).status_code == 303
+    return Admin(user, client)
+
+
+def post(client: FlaskClient, path: str, form_path: str | None = None,
+         **data: object) -> tuple[int, str]:
+    response = client.post(path, data={"csrf_token": csrf_token(client, form_path or path),
+                                       **data})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def load(app: Flask, email: str) -> User:
+    with session_factory(app)() as db:
+        user = db.scalar(select(User).where(User.email == email))
+        assert user is not None
+        return user
+
+
+def actions(app: Flask) -> list[str]:
+    with session_factory(app)() as db:
+        return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def unit_id(app: Flask, code: str) -> str:
+    make_user(app, roles=[Role.AUDITOR], units=[code])  # creates the unit
+    with session_factory(app)() as db:
+        found = db.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+        assert found is not None
+        return found
+
+
+def test_create_a_user_then_they_must_choose_a_password(admin_app: Flask, admin: Admin) -> None:
+    nordic = unit_id(admin_app, "NORDIC")
+    status, body = post(admin.client, "/admin/users/new", email="Hal@Example.org",
+                        name="Hal Handler", password="initial password 1",
+                        roles=["handler", "manager"], units=[nordic])
+    assert status == 200
+    assert 'src="data:image/svg+xml' in body
+    assert "style=" not in body
+    assert "otpauth://totp/" in body
+    match = SECRET.search(body)
+    assert match
+    user = load(admin_app, "hal@example.org")
+    assert {item.role for item in user.roles} == {Role.HANDLER, Role.MANAGER}
+    assert user.unit_ids == {nordic}
+    assert user.password_change_required
+    keys = server_keys_of(admin_app)
+    assert certified_public_key(user, keys) == user.public_key
+    secret = open_totp_secret(keys, user.id, user.sealed_totp_secret)
+    assert match.group(1).replace(" ", "") in __import__("base64").b32encode(secret).decode()
+
+    client = admin_app.test_client()
+    assert sign_in(client, "hal@example.org", "initial password 1", secret).status_code == 303
+    blocked = client.get("/admin/account")
+    assert blocked.status_code == 302
+    assert blocked.headers["Location"] == "/admin/account/password"
+    status, _ = post(client, "/admin/account/password", current_password="initial password 1",
+                     new_password="my own passphrase", repeat_password="my own passphrase")
+    assert status == 303
+    assert client.get("/admin/account").status_code == 200
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"email": "ada-dup", "password": "long enough pass", "roles": ["auditor"]},
+     "A user with this email address already exists."),
+    ({"email": "new@example.org", "password": "too short", "roles": ["auditor"]},
+     "at least 12 characters"),
+    ({"email": "new@example.org", "password": "long enough pass"}, "Choose at least one role."),
+    ({"email": "not-an-email", "password": "long enough pass", "roles": ["auditor"]},
+     "Enter a valid email address."),
+])
+def test_create_refusals(admin_app: Flask, admin: Admin, data: dict[str, object],
+                         message: str) -> None:
+    if data["email"] == "ada-dup":
+        data = {**data, "email": admin.user.email.upper()}
+    status, body = post(admin.client, "/admin/users/new", name="Somebody", **data)
+    assert status == 200
+    assert message in body
+
+
+def test_edit_roles_and_units_is_audited(admin_app: Flask, admin: Admin) -> None:
+    target, _, _ = make_user(admin_app, roles=[Role.HANDLER], units=["NORDIC"])
+    baltic = unit_id(admin_app, "BALTIC")
+    path = f"/admin/users/{target.id}"
+    status, _ = post(admin.client, path, roles=["manager", "compliance"], units=[baltic])
+    assert status == 303
+    user = load(admin_app, target.email)
+    assert {item.role for item in user.roles} == {Role.MANAGER, Role.COMPLIANCE}
+    assert user.unit_ids == {baltic}
+    assert actions(admin_app)[-2:] == ["user.roles_changed", "user.units_changed"]
+    # An unchanged save records nothing.
+    post(admin.client, path, roles=["manager", "compliance"], units=[baltic])
+    assert actions(admin_app)[-2:] == ["user.roles_changed", "user.units_changed"]
+    status, body = post(admin.client, path, roles=["janitor"])
+    assert status == 200
+    assert "Not a valid choice" in body
+
+
+def test_the_last_admin_stays(admin_app: Flask, admin: Admin) -> None:
+    status, body = post(admin.client, f"/admin/users/{admin.user.id}", roles=["handler"])
+    assert status == 200
+    assert "The last administrator must keep the admin role." in body
+    status, _ = post(admin.client, f"/admin/users/{admin.user.id}/disable",
+                     form_path="/admin/account")
+    assert status == 303
+    assert not load(admin_app, admin.user.email).disabled
+
+
+def test_disable_signs_the_user_out_and_enable_lets_them_back(admin_app: Flask,
+                                                             admin: Admin) -> None:
+    target, password, secret = make_user(admin_app, roles=[Role.HANDLER])
+    their_client = admin_app.test_client()
+    assert sign_in(their_client, target.email, password, secret).status_code == 303
+    status, _ = post(admin.client, f"/admin/users/{target.id}/disable",
+                     form_path="/admin/account")
+    assert status == 303
+    assert their_client.get("/admin/account").status_code == 302
+    assert sign_in(their_client, target.email, password, secret,
+                   step_offset=1).status_code == 200
+    post(admin.client, f"/admin/users/{target.id}/enable", form_path="/admin/account")
+    assert not load(admin_app, target.email).disabled
+    assert actions(admin_app)[-2:] == ["user.disabled", "user.enabled"]
+
+
+@pytest.mark.parametrize("new_totp", [False, True])
+def test_reset_password_makes_a_new_certified_key(admin_app: Flask, admin: Admin,
+                                                  new_totp: bool) -> None:
+    target, password, secret = make_user(admin_app, roles=[Role.HANDLER])
+    their_client = admin_app.test_client()
+    assert sign_in(their_client, target.email, password, secret).status_code == 303
+    data: dict[str, object] = {"password": "reset password 123"}
+    if new_totp:
+        data["new_totp"] = "y"
+    status, body = post(admin.client, f"/admin/users/{target.id}/reset", **data)
+    assert status == 200
+    assert ('id="totp-secret"' in body) is new_totp
+    user = load(admin_app, target.email)
+    keys = server_keys_of(admin_app)
+    assert user.public_key != target.public_key
+    assert certified_public_key(user, keys) == user.public_key
+    assert len(open_private_key(user.sealed_private_key, "reset password 123")) == 96
+    assert user.password_change_required
+    assert user.session_generation == 1
+    assert their_client.get("/admin/account").status_code == 302
+    new_secret = open_totp_secret(keys, user.id, user.sealed_totp_secret)
+    assert (new_secret != secret) is new_totp
+    assert "user.password_reset" in actions(admin_app)
+    assert sign_in(their_client, target.email, password, new_secret,
+                   step_offset=1).status_code == 200
+    assert sign_in(their_client, target.email, "reset password 123", new_secret,
+                   step_offset=1).status_code == 303
+
+
+def test_approve_recertifies_a_key(admin_app: Flask, admin: Admin) -> None:
+    target, _, _ = make_user(admin_app, roles=[Role.HANDLER])
+    with session_factory(admin_app)() as db:
+        db.execute(update(User).where(User.id == target.id).values(key_certificate=None))
+        db.commit()
+    page = admin.client.get(f"/admin/users/{target.id}/approve").get_data(as_text=True)
+    assert 'id="key-fingerprint"' in page
+    status, _ = post(admin.client, f"/admin/users/{target.id}/approve")
+    assert status == 303
+    user = load(admin_app, target.email)
+    assert certified_public_key(user, server_keys_of(admin_app)) == user.public_key
+    assert actions(admin_app)[-1] == "user.key_certified"
+
+
+def test_org_units(admin_app: Flask, admin: Admin) -> None:
+    status, _ = post(admin.client, "/admin/units", code="NORDIC", name="Nordic AS", country="no")
+    assert status == 303
+    body = admin.client.get("/admin/units").get_data(as_text=True)
+    assert "Nordic AS" in body
+    assert "<td>NO</td>" in body
+    status, body = post(admin.client, "/admin/units", code="NORDIC", name="Again", country="")
+    assert "An org unit with code NORDIC already exists." in body
+    status, body = post(admin.client, "/admin/units", code="X", name="X", country="1x")
+    assert "two-letter ISO code" in body
+    assert actions(admin_app)[-1] == "unit.created"
+
+
+def test_unknown_user_is_404(admin: Admin) -> None:
+    assert admin.client.get("/admin/users/nobody").status_code == 404
