@@ -106,7 +106,7 @@ def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> 
     )
     for endpoint, limit in limits.items():
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)
+        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)  # type: ignore[assignment]
     return limiter
 
 

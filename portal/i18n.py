@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, redirect, request, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
+from werkzeug.wrappers import Response
 from flask_babel import Babel, get_locale
 
 from config import Settings

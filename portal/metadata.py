@@ -47,7 +47,7 @@ def _strip_image(data: BinaryIO) -> StripResult:
             if image_format not in _IMAGE_FORMATS:
                 return StripResult(handled=False)
             removed = sorted(
-                {"EXIF" if key == "exif" else key for key in image.info
+                {"EXIF" if key == "exif" else str(key) for key in image.info
                  if key not in {"dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density",
                                 "progressive", "progression", "adobe", "adobe_transform"}}
             )
@@ -72,7 +72,7 @@ def _strip_pdf(data: BinaryIO) -> StripResult:
         with pikepdf.open(data) as pdf:
             if "/Info" in pdf.trailer:
                 info = pdf.trailer.Info
-                removed.extend(str(key).lstrip("/") for key in info.keys())
+                removed.extend(str(key).lstrip("/") for key in info)
                 del pdf.trailer.Info
             if "/Metadata" in pdf.Root:
                 removed.append("XMP")

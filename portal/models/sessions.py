@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import ID, Base, utcnow
+from portal.db import Base, utcnow
 
 
 class ServerSession(Base):

@@ -64,14 +64,18 @@ class User(Base):
 class UserRole(Base):
     __tablename__ = "user_roles"
 
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20), primary_key=True)
 
 
 class UnitMembership(Base):
     __tablename__ = "unit_memberships"
 
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[str] = mapped_column(
         ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Response, g, request
+from flask import g, request
+from werkzeug.wrappers import Response
 
 from portal.db import db_session
 from portal.extensions import settings_of
@@ -27,7 +28,7 @@ def begin(response: Response, case: Case, case_key: bytes) -> None:
     settings = settings_of()
     cookie = start_session(db_session(), kind=KIND, payload=case_key, case_id=case.id)
     response.set_cookie(
-        COOKIE, cookie, httponly=True, samesite="Strict", secure=settings.cookie_secure,
+        COOKIE, cookie, httponly=True, samesite="Strict", secure=bool(settings.cookie_secure),
         path="/",
     )
 
@@ -56,4 +57,4 @@ def finish(response: Response) -> None:
     """End the session on the server and drop the cookie."""
     end_session(db_session(), request.cookies.get(COOKIE))
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict",
-                           secure=settings_of().cookie_secure)
+                           secure=bool(settings_of().cookie_secure))

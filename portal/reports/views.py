@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     make_response,
@@ -18,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
@@ -204,7 +204,7 @@ def case_message() -> Response | str | tuple[str, int]:
         elif notice.unhandled:
             flash(_("%(name)s: we could not check this type of file for hidden information "
                     "such as author names.", name=notice.filename), "info")
-    return redirect(url_for("reports.case"), code=303)  # type: ignore[return-value]
+    return redirect(url_for("reports.case"), code=303)
 
 
 @bp.get("/case/attachments/<attachment_id>")
@@ -224,7 +224,8 @@ def case_attachment(attachment_id: str) -> Response:
         content = read_attachment(file_store(), context.case_key, attachment)
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
-    return send_file(content, as_attachment=True, download_name=str(meta.get("name") or "attachment"),
+    name = str(meta.get("name") or "attachment")
+    return send_file(content, as_attachment=True, download_name=name,
                      mimetype="application/octet-stream", max_age=0)
 
 
