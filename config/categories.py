@@ -23,7 +23,9 @@ class Category:
 
 DEFAULT_CATEGORIES: tuple[Category, ...] = (
     Category("child_labour", _N("Child labour"), True),
-    Category("forced_labour", _N("Forced labour and modern slavery (trafficking, debt bondage)"), True),
+    Category(
+        "forced_labour", _N("Forced labour and modern slavery (trafficking, debt bondage)"), True
+    ),
     Category("discrimination", _N("Discrimination"), True),
     Category("working_conditions", _N("Poor working conditions and lack of safety"), True),
     Category("unfair_wages", _N("Unfair wages (below a living wage)"), True),

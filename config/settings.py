@@ -183,7 +183,9 @@ def load_settings(
         elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])
             if not isinstance(value, dict):
-                raise SettingsError("argon2: expected a table of time_cost, memory_cost_kib, parallelism")
+                raise SettingsError(
+                    "argon2: expected a table of time_cost, memory_cost_kib, parallelism"
+                )
             for key, item in value.items():
                 if key not in base:
                     raise SettingsError(f"argon2.{key}: unknown setting")
