@@ -54,10 +54,26 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def init_blueprints(app: Flask) -> None:
+    from admin.accounts.views import bp as accounts_bp
+    from admin.audit.views import bp as audit_bp
+    from admin.auth.views import bp as auth_bp
+    from admin.cases import bp as cases_bp
     from admin.home import bp as home_bp
+    from portal.access import init_sign_in_guard
 
+    # Every route of the staff app needs a sign-in, except the few public_endpoints.
+    init_sign_in_guard(app)
     app.register_blueprint(home_bp, url_prefix=PREFIX)
+    app.register_blueprint(auth_bp, url_prefix=PREFIX)
+    app.register_blueprint(accounts_bp, url_prefix=PREFIX)
+    app.register_blueprint(audit_bp, url_prefix=PREFIX)
+    app.register_blueprint(cases_bp, url_prefix=PREFIX)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:
-    return {}
+    # Password checks are rate limited per (hashed) client, besides the per-account lock.
+    return {
+        "auth.login": settings.rate_limit_login,
+        "auth.change_password": settings.rate_limit_login,
+        "auth.show_totp": settings.rate_limit_login,
+    }

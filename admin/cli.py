@@ -9,6 +9,8 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 import admin
+from admin.accounts.cli import register_commands as register_account_commands
+from admin.cases.cli import register_commands as register_case_commands
 from admin.server import serve_command
 from portal.cli import register_commands as register_portal_commands
 
@@ -24,6 +26,8 @@ def cli() -> None:
 
 
 register_portal_commands(cli)
+register_account_commands(cli)
+register_case_commands(cli)
 cli.add_command(serve_command)
 
 

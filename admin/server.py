@@ -50,8 +50,8 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @with_appcontext
 def serve_command(host: str, port: int, which: str, workers: int) -> None:
     """Serve with gunicorn (production WSGI server)."""
+    from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
-
     from portal.recovery import sweep_file_store
 
     settings = load_settings()
@@ -60,4 +60,7 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
         click.echo(f"Removed {swept} stored files that no case refers to (interrupted uploads).")
     app = build_wsgi_app(which, settings)
     click.echo(f"Serving Aktsom on http://{host}:{port}/ (staff side: /admin/)")
+    hint = first_admin_hint(current_app, host, port) if which != "portal" else None
+    if hint:
+        click.echo(hint)
     AktsomServer(app, gunicorn_options(host, port, workers)).run()

@@ -105,7 +105,9 @@ def can_read_cases(user: User) -> bool:
 
 
 def _login_redirect() -> Response:
-    return redirect(url_for(LOGIN_ENDPOINT, next=safe_next_path(request.full_path)))
+    # Only a page can be returned to after signing in; a form post would be lost anyway.
+    target = safe_next_path(request.full_path) if request.method == "GET" else None
+    return redirect(url_for(LOGIN_ENDPOINT, next=target))
 
 
 def login_required(view: Callable[_P, _R]) -> Callable[_P, _R | Response]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:15:19.301571
+Create Date: 2026-11-26 05:28:03.518810
 """
 
 from alembic import op
@@ -31,6 +31,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_stats',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.String(length=32), nullable=True),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('human_rights', sa.Boolean(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('outcome', sa.String(length=30), nullable=True),
+    sa.Column('human_rights_breach', sa.Boolean(), nullable=True),
+    sa.Column('acknowledged_on_time', sa.Boolean(), nullable=True),
+    sa.Column('feedback_on_time', sa.Boolean(), nullable=True),
+    sa.Column('supplier_id', sa.String(length=32), nullable=True),
+    sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('purged_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_stats'))
+    )
+    with op.batch_alter_table('case_stats', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_stats_year'), ['year'], unique=False)
 
     op.create_table('org_units',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -97,6 +117,9 @@ def upgrade() -> None:
     sa.Column('acknowledged_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('feedback_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledgement_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('feedback_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledgement_reminded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lookup_id', sa.LargeBinary(length=32), nullable=False),
     sa.Column('reporter_envelope', sa.LargeBinary(), nullable=False),
     sa.Column('sealed_answers', sa.LargeBinary(), nullable=False),
@@ -106,8 +129,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('lookup_id', name=op.f('uq_cases_lookup_id'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_acknowledgement_due_at'), ['acknowledgement_due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_feedback_due_at'), ['feedback_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('unit_memberships',
     sa.Column('user_id', sa.String(length=32), nullable=False),
@@ -122,6 +149,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_roles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role', name=op.f('pk_user_roles'))
     )
+    op.create_table('case_exclusions',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('case_id', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.String(length=32), nullable=False),
+    sa.Column('excluded_by', sa.String(length=32), nullable=True),
+    sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_exclusions_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_case_exclusions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_exclusions')),
+    sa.UniqueConstraint('case_id', 'user_id', name='uq_case_exclusions_case_user')
+    )
+    with op.batch_alter_table('case_exclusions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_exclusions_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_key_wraps',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.String(length=32), nullable=False),
@@ -131,10 +172,33 @@ def upgrade() -> None:
     sa.Column('blob', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_key_wraps_case_id_cases'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_key_wraps'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_key_wraps')),
+    sa.UniqueConstraint('case_id', 'key_kind', 'recipient_id', name='uq_case_key_wraps_case_kind_recipient')
     )
     with op.batch_alter_table('case_key_wraps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_key_wraps_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_case_key_wraps_recipient', ['recipient_id', 'key_kind', 'case_id'], unique=False)
+
+    op.create_table('escalations',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('case_id', sa.String(length=32), nullable=False),
+    sa.Column('manager_id', sa.String(length=32), nullable=False),
+    sa.Column('escalated_by', sa.String(length=32), nullable=True),
+    sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('manager_wrap', sa.LargeBinary(), nullable=True),
+    sa.Column('staff_sealed_key', sa.LargeBinary(), nullable=False),
+    sa.Column('sealed_summary', sa.LargeBinary(), nullable=False),
+    sa.Column('decision', sa.String(length=30), nullable=True),
+    sa.Column('decided_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.String(length=32), nullable=True),
+    sa.Column('sealed_decision_note', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_escalations_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['manager_id'], ['users.id'], name=op.f('fk_escalations_manager_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalations'))
+    )
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalations_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_escalations_manager_id'), ['manager_id'], unique=False)
 
     op.create_table('messages',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -197,21 +261,39 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_messages_case_id'))
 
     op.drop_table('messages')
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalations_manager_id'))
+        batch_op.drop_index(batch_op.f('ix_escalations_case_id'))
+
+    op.drop_table('escalations')
     with op.batch_alter_table('case_key_wraps', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_key_wraps_recipient')
         batch_op.drop_index(batch_op.f('ix_case_key_wraps_case_id'))
 
     op.drop_table('case_key_wraps')
+    with op.batch_alter_table('case_exclusions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_exclusions_case_id'))
+
+    op.drop_table('case_exclusions')
     op.drop_table('user_roles')
     op.drop_table('unit_memberships')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_unit_id'))
         batch_op.drop_index(batch_op.f('ix_cases_status'))
+        batch_op.drop_index(batch_op.f('ix_cases_feedback_due_at'))
         batch_op.drop_index(batch_op.f('ix_cases_created_at'))
+        batch_op.drop_index(batch_op.f('ix_cases_category'))
+        batch_op.drop_index(batch_op.f('ix_cases_acknowledgement_due_at'))
 
     op.drop_table('cases')
     op.drop_table('users')
     op.drop_table('setup_tokens')
     op.drop_table('recovery_keys')
     op.drop_table('org_units')
+    with op.batch_alter_table('case_stats', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_stats_year'))
+
+    op.drop_table('case_stats')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_case_id'))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from sqlalchemy import update
@@ -43,7 +45,7 @@ def test_anything_else_is_refused(admin_app: Flask, attack: str) -> None:
     other, _, _ = make_user(admin_app, roles=[Role.HANDLER])
     keys = server_keys_of(admin_app)
     rogue = UserKeyPair.generate().public_bytes
-    changes: dict[str, object] = {
+    attacks: dict[str, dict[str, Any]] = {
         "missing certificate": {"key_certificate": None},
         "garbage certificate": {"key_certificate": b"\0" * 32},
         # A database writer plants their own key and keeps the old certificate.
@@ -55,5 +57,5 @@ def test_anything_else_is_refused(admin_app: Flask, attack: str) -> None:
             "public_key": rogue,
             "key_certificate": certify_public_key(b"k" * 32, user.id, rogue)},
         "disabled account": {"disabled": True},
-    }[attack]
-    assert certified_public_key(tamper(admin_app, user.id, **changes), keys) is None
+    }
+    assert certified_public_key(tamper(admin_app, user.id, **attacks[attack]), keys) is None

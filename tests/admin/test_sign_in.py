@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 import admin
+from crypto import open_private_key
 from portal.db import session_factory, utcnow
 from portal.models import AuditEvent, Role, ServerSession, User
 from portal.serverkeys import create_server_keys
@@ -67,7 +68,8 @@ def test_sign_in_starts_a_server_side_session(admin_app: Flask, admin_client: Fl
         assert row is not None
         assert (row.kind, row.user_id, row.user_generation) == ("staff", user.id, 0)
         # The unlocked private key is in the row only sealed under the cookie's key.
-        assert len(row.sealed_payload) > 96
+        private = open_private_key(load_user(admin_app, user.id).sealed_private_key, password)
+        assert private not in row.sealed_payload
         actions = list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
         assert actions == ["user.created", "auth.signed_in"]
     stored = load_user(admin_app, user.id)
@@ -194,3 +196,35 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(admin_client: FlaskClient) -> N
     assert page.status_code == 200
     for name in ("email", "password", "totp", "csrf_token"):
         assert f'name="{name}"' in page.get_data(as_text=True)
+
+
+def test_sign_in_is_rate_limited(make_settings: Callable[..., Any], database_url: str) -> None:
+    settings = make_settings(database_url=database_url, rate_limit_login="2 per minute")
+    create_server_keys(settings.server_keys_file)
+    app = admin.create_app(settings)
+    app.config.update(TESTING=True)
+    try:
+        client = app.test_client()
+        data = {"email": "nobody@example.org", "password": "guess guess guess", "totp": "123456"}
+        codes = [client.post("/admin/login", data={
+            **data, "csrf_token": csrf_token(client, "/admin/login")}).status_code
+            for _ in range(3)]
+        assert codes == [200, 200, 429]
+    finally:
+        app.extensions["aktsom.engine"].dispose()
+
+
+def test_a_totp_secret_copied_to_another_account_does_not_work(
+    admin_app: Flask, admin_client: FlaskClient
+) -> None:
+    victim, password, _ = make_user(admin_app)
+    attacker, _, attacker_secret = make_user(admin_app)
+    # Someone with database access copies their own sealed secret onto the victim's row.
+    with session_factory(admin_app)() as db:
+        source = db.get(User, attacker.id)
+        assert source is not None
+        db.execute(update(User).where(User.id == victim.id)
+                   .values(sealed_totp_secret=source.sealed_totp_secret))
+        db.commit()
+    response = sign_in(admin_client, victim.email, password, attacker_secret)
+    assert refusal(response) == GENERIC

@@ -1,0 +1,94 @@
+"""Password rules and Argon2id hashing for staff accounts, shared by accounts and sign-in."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from config import Argon2Costs
+from crypto import Argon2Params
+from portal.models import User
+
+MIN_PASSWORD_LENGTH = 12
+# Argon2 copes with long input, but a megabyte "password" is a denial-of-service, not a secret.
+MAX_PASSWORD_LENGTH = 1024
+
+
+def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
+    """Mark `text` for extraction; it is translated where it is shown (views), not here, since
+    the CLI has no request to pick a language from."""
+    return text
+
+
+class AccountError(ValueError):
+    """A refused change. `template % params` is the English text; views translate `template`."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
+def argon2_params(costs: Argon2Costs) -> Argon2Params:
+    """The settings' Argon2 costs as crypto's parameter record."""
+    return Argon2Params(
+        time_cost=costs.time_cost,
+        memory_cost_kib=costs.memory_cost_kib,
+        parallelism=costs.parallelism,
+    )
+
+
+def password_hasher(costs: Argon2Costs) -> PasswordHasher:
+    """An Argon2id hasher at the configured costs."""
+    return PasswordHasher(
+        time_cost=costs.time_cost,
+        memory_cost=costs.memory_cost_kib,
+        parallelism=costs.parallelism,
+    )
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively: store and look up the lower-case form."""
+    return email.strip().lower()
+
+
+def check_new_password(password: str) -> None:
+    """Refuse passwords that are too short or absurdly long."""
+    length = len(unicodedata.normalize("NFC", password))
+    if not password.strip() or length < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            N_("The password must have at least %(count)d characters."),
+            count=MIN_PASSWORD_LENGTH,
+        )
+    if length > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            N_("The password may have at most %(count)d characters."), count=MAX_PASSWORD_LENGTH
+        )
+
+
+def verify_password(costs: Argon2Costs, user: User, password: str) -> bool:
+    """True if `password` is the user's password (Argon2id, constant time)."""
+    try:
+        return bool(password_hasher(costs).verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(costs: Argon2Costs) -> str:
+    # A hash of a random password at the current costs: verifying against it takes as long as
+    # a real check. Cached per cost setting only; it holds nothing secret or mutable.
+    return password_hasher(costs).hash(secrets.token_urlsafe(16))
+
+
+def dummy_verify(costs: Argon2Costs, password: str) -> None:
+    """Spend the time of a real password check (unknown email, locked account), so the
+    response time does not tell whether an account exists."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        password_hasher(costs).verify(_dummy_hash(costs), password)

@@ -1,0 +1,271 @@
+"""Staff account services: create, certify, disable, change or reset passwords, roles and units.
+
+Every function takes a `Session` and never commits (the request or the CLI command does), and
+every change is appended to the audit chain. Passwords are hashed with Argon2id at the
+configured costs; each user's hybrid private key is sealed under their password (design §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from admin.accounts.passwords import (
+    N_,
+    AccountError,
+    argon2_params,
+    check_new_password,
+    normalise_email,
+    password_hasher,
+    verify_password,
+)
+from admin.auth.totp import new_totp_secret, seal_totp_secret
+from config import Argon2Costs
+from crypto import (
+    UserKeyPair,
+    certify_public_key,
+    rewrap_private_key,
+    seal_private_key,
+    verify_certification,
+)
+from portal.audit import record_event
+from portal.db import new_id
+from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
+from portal.server_sessions import end_user_sessions
+from portal.serverkeys import ServerKeys
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, as the audit chain records it."""
+
+    kind: str
+    id: str | None = None
+
+
+CONSOLE = Actor("system", None)
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    """A new user and the TOTP secret to show once (QR code, otpauth URI)."""
+
+    user: User
+    totp_secret: bytes
+
+
+def _check_email(db: Session, email: str) -> None:
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+        raise AccountError(N_("Enter a valid email address."))
+    if db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(N_("A user with this email address already exists."))
+
+
+def audit(db: Session, keys: ServerKeys, actor: Actor, action: str, target: User) -> None:
+    """Append one account event (who, what, on whom; never a secret) to the audit chain."""
+    record_event(
+        db, keys.audit, action=action, actor_kind=actor.kind, actor_id=actor.id,
+        target_id=target.id,
+    )
+
+
+def create_user(
+    db: Session,
+    *,
+    costs: Argon2Costs,
+    keys: ServerKeys,
+    email: str,
+    name: str,
+    password: str,
+    roles: Iterable[Role],
+    units: Iterable[OrgUnit] = (),
+    actor: Actor = CONSOLE,
+    password_change_required: bool = False,
+) -> CreatedUser:
+    """Make a user with a fresh key pair sealed under `password` and a new TOTP secret.
+
+    The key is certified at once: whoever creates the account (the operator at the console, a
+    signed-in admin, the first-run link) is the one who approves it, and the key was made here.
+    """
+    email = normalise_email(email)
+    name = name.strip()
+    role_set = sorted(set(roles))
+    if not name:
+        raise AccountError(N_("Enter a name."))
+    if not role_set:
+        raise AccountError(N_("Choose at least one role."))
+    _check_email(db, email)
+    check_new_password(password)
+    pair = UserKeyPair.generate()
+    secret = new_totp_secret()
+    user_id = new_id()
+    user = User(
+        id=user_id,
+        email=email,
+        name=name,
+        password_hash=password_hasher(costs).hash(password),
+        public_key=pair.public_bytes,
+        sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs)),
+        key_certificate=certify_public_key(keys.certification, user_id, pair.public_bytes),
+        sealed_totp_secret=seal_totp_secret(keys, user_id, secret),
+        password_change_required=password_change_required,
+        roles=[UserRole(role=role) for role in role_set],
+        memberships=[UnitMembership(unit_id=unit.id) for unit in units],
+    )
+    db.add(user)
+    db.flush()
+    audit(db, keys, actor, "user.created", user)
+    return CreatedUser(user=user, totp_secret=secret)
+
+
+def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) -> None:
+    """Approve the user's current public key (an admin compared its fingerprint)."""
+    user.key_certificate = certify_public_key(keys.certification, user.id, user.public_key)
+    audit(db, keys, actor, "user.key_certified", user)
+
+
+def key_status(user: User, keys: ServerKeys) -> str:
+    """"valid", "missing" or "invalid": whether the stored certificate fits the stored key."""
+    if not user.key_certificate:
+        return "missing"
+    valid = verify_certification(keys.certification, user.id, user.public_key,
+                                 user.key_certificate)
+    return "valid" if valid else "invalid"
+
+
+def active_admin_count(db: Session) -> int:
+    """How many enabled users hold the admin role."""
+    query = (
+        select(func.count(User.id))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.disabled.is_(False))
+    )
+    return int(db.scalar(query) or 0)
+
+
+def _is_last_admin(db: Session, user: User) -> bool:
+    return not user.disabled and user.has_role(Role.ADMIN) and active_admin_count(db) <= 1
+
+
+def sign_out_everywhere(db: Session, user: User) -> None:
+    """End every session of `user`; a copied cookie stops working too (generation check)."""
+    user.session_generation += 1
+    end_user_sessions(db, user.id)
+
+
+def set_disabled(
+    db: Session, user: User, keys: ServerKeys, actor: Actor, *, disabled: bool
+) -> None:
+    """Disable (and sign out everywhere) or re-enable an account. The last admin stays."""
+    if disabled and _is_last_admin(db, user):
+        raise AccountError(N_("The last administrator cannot be disabled."))
+    if actor.id == user.id and disabled:
+        raise AccountError(N_("You cannot disable your own account."))
+    user.disabled = disabled
+    if disabled:
+        sign_out_everywhere(db, user)
+    audit(db, keys, actor, "user.disabled" if disabled else "user.enabled", user)
+
+
+def change_password(
+    db: Session,
+    user: User,
+    *,
+    costs: Argon2Costs,
+    keys: ServerKeys,
+    old_password: str,
+    new_password: str,
+) -> None:
+    """Replace the user's own password: rehash, re-seal the same private key, sign out
+    everywhere (the caller starts a new session for the current browser)."""
+    if not verify_password(costs, user, old_password):
+        raise AccountError(N_("The current password is not correct."))
+    check_new_password(new_password)
+    user.sealed_private_key = rewrap_private_key(
+        user.sealed_private_key, old_password, new_password, argon2_params(costs)
+    )
+    user.password_hash = password_hasher(costs).hash(new_password)
+    user.password_change_required = False
+    sign_out_everywhere(db, user)
+    audit(db, keys, Actor("user", user.id), "user.password_changed", user)
+
+
+def reset_password(
+    db: Session,
+    user: User,
+    *,
+    costs: Argon2Costs,
+    keys: ServerKeys,
+    new_password: str,
+    actor: Actor,
+    new_totp: bool = False,
+) -> bytes | None:
+    """An admin sets a new password for a user who lost theirs.
+
+    Nobody can open the old private key without the old password, so the user gets a NEW key
+    pair (design §3), certified at once (the admin resetting is the admin approving). Case keys
+    wrapped to the old key cannot be opened any more: another handler of the unit or the
+    recovery key (`aktsom recover`) must share those cases again. The admin knows the new
+    password, so the user must change it at the next sign-in. Returns the new TOTP secret when
+    `new_totp` (lost phone), else None.
+    """
+    check_new_password(new_password)
+    pair = UserKeyPair.generate()
+    user.public_key = pair.public_bytes
+    user.sealed_private_key = seal_private_key(pair.private_bytes, new_password,
+                                               argon2_params(costs))
+    user.key_certificate = certify_public_key(keys.certification, user.id, pair.public_bytes)
+    user.password_hash = password_hasher(costs).hash(new_password)
+    user.password_change_required = True
+    user.failed_logins = 0
+    user.locked_until = None
+    secret = None
+    if new_totp:
+        secret = new_totp_secret()
+        user.sealed_totp_secret = seal_totp_secret(keys, user.id, secret)
+        user.totp_confirmed = False
+        user.last_totp_step = 0
+    sign_out_everywhere(db, user)
+    audit(db, keys, actor, "user.password_reset", user)
+    if secret is not None:
+        audit(db, keys, actor, "user.totp_reset", user)
+    return secret
+
+
+def set_roles_and_units(
+    db: Session,
+    user: User,
+    keys: ServerKeys,
+    actor: Actor,
+    *,
+    roles: Iterable[Role],
+    unit_ids: Iterable[str],
+) -> None:
+    """Replace the user's roles and unit memberships; each real change is audited."""
+    new_roles = set(roles)
+    if not new_roles:
+        raise AccountError(N_("Choose at least one role."))
+    if Role.ADMIN not in new_roles and _is_last_admin(db, user):
+        raise AccountError(N_("The last administrator must keep the admin role."))
+    new_units = set(unit_ids)
+    known = set(db.scalars(select(OrgUnit.id).where(OrgUnit.id.in_(new_units))))
+    if known != new_units:
+        raise AccountError(N_("Choose org units from the list."))
+    old_roles = {item.role for item in user.roles}
+    if new_roles != old_roles:
+        # Edit in place: re-adding a row with the same key would be a delete plus an insert.
+        user.roles = [item for item in user.roles if item.role in new_roles]
+        user.roles.extend(UserRole(role=role) for role in sorted(new_roles - old_roles))
+        audit(db, keys, actor, "user.roles_changed", user)
+    old_units = user.unit_ids
+    if new_units != old_units:
+        user.memberships = [item for item in user.memberships if item.unit_id in new_units]
+        user.memberships.extend(
+            UnitMembership(unit_id=unit_id) for unit_id in sorted(new_units - old_units)
+        )
+        audit(db, keys, actor, "user.units_changed", user)
+    db.flush()

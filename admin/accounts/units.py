@@ -1,0 +1,45 @@
+"""Org units (the companies of the group) as the account pages and commands use them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from admin.accounts.passwords import N_, AccountError
+from admin.accounts.services import Actor
+from portal.audit import record_event
+from portal.db import new_id
+from portal.models import OrgUnit
+from portal.serverkeys import ServerKeys
+
+
+def units_by_code(db: Session, codes: Iterable[str]) -> list[OrgUnit]:
+    """The org units named by `codes`; raises AccountError naming the first unknown one."""
+    units = []
+    for code in dict.fromkeys(code.strip() for code in codes):
+        unit = db.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        if unit is None:
+            raise AccountError(N_("There is no org unit with code %(code)s."), code=code)
+        units.append(unit)
+    return units
+
+
+def create_unit(
+    db: Session, keys: ServerKeys, actor: Actor, *, code: str, name: str, country: str | None
+) -> OrgUnit:
+    """Make an org unit (a company of the group); the same rules as `aktsom units create`."""
+    code, name, country = code.strip(), name.strip(), (country or "").strip().upper() or None
+    if not code or not name:
+        raise AccountError(N_("Enter a code and a name."))
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise AccountError(N_("The country must be a two-letter ISO code such as NO or SE."))
+    if db.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
+        raise AccountError(N_("An org unit with code %(code)s already exists."), code=code)
+    unit = OrgUnit(id=new_id(), code=code, name=name, country=country)
+    db.add(unit)
+    db.flush()
+    record_event(db, keys.audit, action="unit.created", actor_kind=actor.kind,
+                 actor_id=actor.id, target_id=unit.id)
+    return unit

@@ -1,0 +1,42 @@
+"""The audit log for admins and auditors: events (never content) and the chain check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from portal.access import roles_required
+from portal.audit import event_count, verify_chain
+from portal.db import db_session
+from portal.extensions import server_keys_of
+from portal.models import AuditEvent, Role, User
+
+bp = Blueprint("audit", __name__)
+
+PAGE_SIZE = 50
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def events() -> str:
+    """Newest events first, a page at a time, with the result of checking the whole chain."""
+    db = db_session()
+    total = event_count(db)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = list(db.scalars(
+        select(AuditEvent).order_by(AuditEvent.seq.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ))
+    ids = {row.actor_id for row in rows if row.actor_id} | {
+        row.target_id for row in rows if row.target_id
+    }
+    names = dict(db.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return render_template(
+        "admin/audit/events.html",
+        events=rows,
+        names=names,
+        page=page,
+        pages=pages,
+        chain=verify_chain(db, server_keys_of().audit),
+    )

@@ -1,0 +1,159 @@
+"""Staff sign-in (design §4): Argon2id password, mandatory one-time TOTP code, account lock.
+
+Every refusal looks the same to the person signing in (unknown email, wrong password, wrong or
+reused code, locked or disabled account) and costs the same Argon2 time, so the page tells an
+attacker nothing about which accounts exist. Failures are counted per account, never per
+address: nothing about the client is stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from admin.accounts.passwords import (
+    argon2_params,
+    dummy_verify,
+    normalise_email,
+    password_hasher,
+    verify_password,
+)
+from admin.auth.totp import matching_step, open_totp_secret
+from config import Argon2Costs
+from crypto import InvalidCiphertext, open_private_key, seal_private_key
+from portal.access import STAFF_SESSION_KIND
+from portal.audit import record_event
+from portal.models import User
+from portal.server_sessions import start_session
+from portal.serverkeys import ServerKeys
+
+# From the third failure in a row each attempt waits a little longer; from the fifth the
+# account is locked for a quarter of an hour (again after every further failure).
+SLOW_DOWN_AFTER_FAILURES = 3
+LOCK_AFTER_FAILURES = 5
+LOCK_PERIOD = timedelta(minutes=15)
+
+
+class SignInStatus(enum.Enum):
+    SIGNED_IN = "signed_in"
+    # The password is right but no code was sent: ask for it (same form).
+    NEED_CODE = "need_code"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    status: SignInStatus
+    user: User | None = None
+    private_key: bytes | None = None
+
+
+_REFUSED = SignInResult(SignInStatus.REFUSED)
+
+
+def wait_after(failures: int) -> timedelta | None:
+    """How long an account stays shut after `failures` failures in a row (None: not at all)."""
+    if failures >= LOCK_AFTER_FAILURES:
+        return LOCK_PERIOD
+    if failures >= SLOW_DOWN_AFTER_FAILURES:
+        return timedelta(seconds=5 * 2 ** (failures - SLOW_DOWN_AFTER_FAILURES))
+    return None
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    """True while the account waits out a delay or lock after failed sign-ins."""
+    return user.locked_until is not None and now < user.locked_until
+
+
+def _record_failure(db: Session, user: User, keys: ServerKeys, now: datetime) -> None:
+    # Incremented in SQL so that parallel guesses cannot overwrite each other's count.
+    db.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+    )
+    failures = int(db.scalar(select(User.failed_logins).where(User.id == user.id)) or 0)
+    user.failed_logins = failures
+    wait = wait_after(failures)
+    if wait is not None:
+        user.locked_until = now + wait
+    action = "auth.locked" if failures == LOCK_AFTER_FAILURES else "auth.sign_in_failed"
+    record_event(db, keys.audit, action=action, actor_kind="system", target_id=user.id, at=now)
+
+
+def _claim_step(db: Session, user: User, step: int) -> bool:
+    """Store `step` as used unless an equal or later one already is: a conditional UPDATE, so
+    two requests racing with the same code cannot both win."""
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, User.last_totp_step < step)
+        .values(last_totp_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        return False
+    user.last_totp_step = step
+    return True
+
+
+def authenticate(
+    db: Session,
+    *,
+    costs: Argon2Costs,
+    keys: ServerKeys,
+    email: str,
+    password: str,
+    code: str,
+    now: datetime,
+) -> SignInResult:
+    """Check email, password and TOTP code; on success unlock the user's private key."""
+    user = db.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or user.disabled or is_locked(user, now):
+        dummy_verify(costs, password)
+        return _REFUSED
+    if not verify_password(costs, user, password):
+        _record_failure(db, user, keys, now)
+        return _REFUSED
+    if not code.strip():
+        return SignInResult(SignInStatus.NEED_CODE)
+    try:
+        secret = open_totp_secret(keys, user.id, user.sealed_totp_secret)
+    except InvalidCiphertext:
+        # A secret that does not open was moved or altered in the database: refuse.
+        _record_failure(db, user, keys, now)
+        return _REFUSED
+    step = matching_step(secret, code, now, user.last_totp_step)
+    if step is None or not _claim_step(db, user, step):
+        _record_failure(db, user, keys, now)
+        return _REFUSED
+    try:
+        private_key = open_private_key(user.sealed_private_key, password)
+    except InvalidCiphertext:
+        # The hash matched but the key does not open: the row was tampered with.
+        _record_failure(db, user, keys, now)
+        return _REFUSED
+    user.failed_logins = 0
+    user.locked_until = None
+    user.totp_confirmed = True
+    hasher = password_hasher(costs)
+    if hasher.check_needs_rehash(user.password_hash):
+        # The costs were raised since this password was set: upgrade hash and key seal now,
+        # the only moment the password is at hand.
+        user.password_hash = hasher.hash(password)
+        user.sealed_private_key = seal_private_key(private_key, password, argon2_params(costs))
+    record_event(db, keys.audit, action="auth.signed_in", actor_kind="user", actor_id=user.id,
+                 target_id=user.id, at=now)
+    return SignInResult(SignInStatus.SIGNED_IN, user=user, private_key=private_key)
+
+
+def start_staff_session(db: Session, user: User, private_key: bytes) -> str:
+    """A new server-side session holding the unlocked key; returns the cookie value."""
+    return start_session(
+        db,
+        kind=STAFF_SESSION_KIND,
+        payload=private_key,
+        user_id=user.id,
+        user_generation=user.session_generation,
+    )

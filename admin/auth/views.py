@@ -1,0 +1,170 @@
+"""Sign-in, sign-out and the signed-in user's own account pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from admin.accounts.forms import ROLE_NAMES
+from admin.accounts.passwords import AccountError, verify_password
+from admin.accounts.services import Actor, audit, change_password, sign_out_everywhere
+from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
+from admin.auth.services import SignInStatus, authenticate, start_staff_session
+from admin.auth.totp import display_secret, open_totp_secret, provisioning_uri, qr_data_uri
+from crypto import public_key_fingerprint
+from portal.access import (
+    STAFF_PATH,
+    STAFF_SESSION_COOKIE,
+    certified_public_key,
+    forget_current_staff,
+    require_staff,
+    safe_next_path,
+)
+from portal.db import db_session, utcnow
+from portal.extensions import server_keys_of, settings_of
+from portal.models import User
+from portal.server_sessions import end_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _set_staff_cookie(response: Response, value: str) -> Response:
+    response.set_cookie(
+        STAFF_SESSION_COOKIE,
+        value,
+        httponly=True,
+        samesite="Strict",
+        secure=bool(settings_of().cookie_secure),
+        path=STAFF_PATH,
+    )
+    return response
+
+
+def _clear_staff_cookie(response: Response) -> Response:
+    response.delete_cookie(STAFF_SESSION_COOKIE, path=STAFF_PATH, httponly=True,
+                           secure=bool(settings_of().cookie_secure), samesite="Strict")
+    return response
+
+
+def _begin(user: User, private_key: bytes, target: str) -> Response:
+    """Start a fresh session: any earlier one of this browser ends, the CSRF secret is new."""
+    db = db_session()
+    end_session(db, request.cookies.get(STAFF_SESSION_COOKIE))
+    cookie_session.clear()
+    forget_current_staff()
+    value = start_staff_session(db, user, private_key)
+    return _set_staff_cookie(redirect(target, code=303), value)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """One form: email, password and code. A right password without a code asks for it."""
+    form = LoginForm()
+    error = None
+    asking_for_code = False
+    if form.validate_on_submit():
+        settings = settings_of()
+        result = authenticate(
+            db_session(), costs=settings.argon2, keys=server_keys_of(),
+            email=form.email.data or "", password=form.password.data or "",
+            code=form.totp.data or "",
+            now=utcnow(),
+        )
+        if result.user is not None and result.private_key is not None:  # signed in
+            target = safe_next_path(request.args.get("next")) or url_for("home.index")
+            return _begin(result.user, result.private_key, target)
+        if result.status is SignInStatus.NEED_CODE:
+            asking_for_code = True
+        else:
+            error = _("Sign-in failed. Check the email address, the password and the code, "
+                      "or wait a few minutes and try again.")
+    form.totp.data = ""
+    # 200 even on failure: the failure count must be committed with the request.
+    return render_template("admin/auth/login.html", form=form, error=error,
+                           asking_for_code=asking_for_code)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End this browser's session server-side; the cookie opens nothing afterwards."""
+    db = db_session()
+    staff = require_staff()
+    audit(db, server_keys_of(), Actor("user", staff.user.id), "auth.signed_out", staff.user)
+    end_session(db, request.cookies.get(STAFF_SESSION_COOKIE))
+    cookie_session.clear()
+    flash(_("You are signed out."), "success")
+    return _clear_staff_cookie(redirect(url_for("auth.login"), code=303))
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere() -> Response:
+    """End every session of the user, on every device."""
+    db = db_session()
+    staff = require_staff()
+    sign_out_everywhere(db, staff.user)
+    audit(db, server_keys_of(), Actor("user", staff.user.id), "auth.signed_out_everywhere",
+          staff.user)
+    cookie_session.clear()
+    flash(_("You are signed out on every device."), "success")
+    return _clear_staff_cookie(redirect(url_for("auth.login"), code=303))
+
+
+@bp.get("/account")
+def account() -> str:
+    """The user's own account: roles, units, key fingerprint and certification."""
+    staff = require_staff()
+    return render_template(
+        "admin/auth/account.html",
+        user=staff.user,
+        fingerprint=public_key_fingerprint(staff.user.public_key),
+        certified=certified_public_key(staff.user, server_keys_of()) is not None,
+        role_names=ROLE_NAMES,
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+def change_password_view() -> str | Response:
+    """Change the own password: the same private key is re-sealed, other sessions end."""
+    staff = require_staff()
+    form = PasswordChangeForm()
+    error = None
+    if form.validate_on_submit():
+        db = db_session()
+        try:
+            change_password(db, staff.user, costs=settings_of().argon2, keys=server_keys_of(),
+                            old_password=form.current_password.data or "",
+                            new_password=form.new_password.data or "")
+        except AccountError as refused:
+            error = _(refused.template, **refused.params)
+        else:
+            response = _begin(staff.user, staff.private_key, url_for("auth.account"))
+            flash(_("Your password is changed. Other devices are signed out."), "success")
+            return response
+    return render_template("admin/auth/password.html", form=form, error=error,
+                           required=staff.user.password_change_required)
+
+
+@bp.route("/account/totp", methods=["GET", "POST"])
+def show_totp() -> str:
+    """Show the authenticator set-up again (to add a device), after the password is confirmed:
+    a session alone must not be enough to copy the second factor."""
+    staff = require_staff()
+    form = ConfirmPasswordForm()
+    error = None
+    if form.validate_on_submit():
+        settings = settings_of()
+        if verify_password(settings.argon2, staff.user, form.password.data or ""):
+            secret = open_totp_secret(server_keys_of(), staff.user.id,
+                                      staff.user.sealed_totp_secret)
+            return render_template("admin/auth/totp.html", form=None,
+                                   enrolment=enrolment(secret, staff.user.email))
+        error = _("The password is not correct.")
+    return render_template("admin/auth/totp.html", form=form, error=error, enrolment=None)
+
+
+def enrolment(secret: bytes, email: str) -> dict[str, str]:
+    """What an enrolment page shows: the otpauth URI, its QR code and the typed-in secret."""
+    uri = provisioning_uri(secret, email, settings_of().organisation_name)
+    return {"uri": uri, "qr": qr_data_uri(uri), "secret": display_secret(secret)}
