@@ -8,9 +8,19 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from config import load_settings
-from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT
+from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, loggable_path
+
+
+class AktsomAccessLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger, with secret path segments redacted from the access log."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = loggable_path(str(atoms.get("U", "")))
+        return atoms
 
 
 class AktsomServer(BaseApplication):  # type: ignore[misc]
@@ -33,6 +43,7 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "workers": workers,
         "accesslog": "-",
         "access_log_format": GUNICORN_ACCESS_LOG_FORMAT,
+        "logger_class": AktsomAccessLogger,
         "errorlog": "-",
         # Uploads of several large attachments from a slow phone or over Tor take time.
         "timeout": 300,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -137,6 +138,15 @@ def init_error_pages(app: Flask) -> None:
         return _render(500)
 
 
+# Paths whose last segment is a secret (the one-time first-administrator link).
+_SECRET_PATH = re.compile(r"^(/admin/setup/)[^/?]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as it may be logged: no query string, no secret path segment."""
+    return _SECRET_PATH.sub(r"\1[redacted]", path.split("?", 1)[0])
+
+
 class AddressFreeRequestHandler(WSGIRequestHandler):
     """Werkzeug's development server without client addresses or query strings in its log."""
 
@@ -144,8 +154,9 @@ class AddressFreeRequestHandler(WSGIRequestHandler):
         return "-"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = self.path.split("?", 1)[0]
-        logging.getLogger("werkzeug").info('"%s %s" %s', self.command, path, code)
+        logging.getLogger("werkzeug").info(
+            '"%s %s" %s', self.command, loggable_path(self.path), code
+        )
 
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
         logging.getLogger("werkzeug").log(

@@ -185,12 +185,14 @@ def test_gunicorn_access_log_format_has_no_address_agent_or_query() -> None:
 
 def test_gunicorn_logs_no_address_at_runtime(tmp_path: Any) -> None:
     from gunicorn.config import Config
-    from gunicorn.glogging import Logger
+
+    from admin.server import gunicorn_options
 
     config = Config()
-    config.set("access_log_format", GUNICORN_ACCESS_LOG_FORMAT)
+    for key, value in gunicorn_options("127.0.0.1", 8000, 1).items():
+        config.set(key, value)
     config.set("accesslog", str(tmp_path / "access.log"))
-    logger = Logger(config)
+    logger = config.logger_class(config)
 
     class _Response:
         status = "200 OK"
@@ -206,9 +208,15 @@ def test_gunicorn_logs_no_address_at_runtime(tmp_path: Any) -> None:
     logger.access(_Response(), [], environ, timedelta(milliseconds=3))
     for handler in logger.access_log.handlers:
         handler.flush()
+    environ.update(PATH_INFO="/admin/setup/one-time-secret-token", RAW_URI="/admin/setup/x")
+    logger.access(_Response(), [], environ, timedelta(milliseconds=3))
+    for handler in logger.access_log.handlers:
+        handler.flush()
     line = (tmp_path / "access.log").read_text()
     assert '"GET /case" 200' in line
     assert "203.0.113.77" not in line and "Distinctive-Agent" not in line and "x=1" not in line
+    assert "/admin/setup/[redacted]" in line
+    assert "one-time-secret-token" not in line
 
 
 def test_admin_and_portal_are_separate_apps(portal_app: Flask, admin_app: Flask) -> None:
