@@ -10,11 +10,13 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from portal.audit import record_event
 from portal.db import session_factory, transaction
-from portal.extensions import settings_of
+from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
 from portal.serverkeys import create_server_keys
+from portal.units import RefusedChange, add_unit
 
 
 def register_commands(group: click.Group) -> None:
@@ -77,17 +79,14 @@ units = AppGroup("units", help="Org units: the companies of the group.")
                    "reports whose reporter left out every handler of the company.")
 def create_unit(code: str, name: str, country: str | None, is_group: bool) -> None:
     """Make an org unit (a company of the group)."""
-    code = code.strip()
-    if not code or not name.strip():
-        raise click.UsageError("--code and --name must not be empty")
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise click.UsageError("--country must be a two-letter ISO code such as NO or SE")
-    with transaction(session_factory(current_app)) as session:
-        if session.scalar(select(OrgUnit).where(OrgUnit.code == code)) is not None:
-            raise click.ClickException(f"an org unit with code {code} already exists")
-        session.add(OrgUnit(code=code, name=name.strip(), is_group=is_group,
-                            country=country.upper() if country else None))
-    click.echo(f"Created org unit {code}.")
+    try:
+        with transaction(session_factory(current_app)) as session:
+            unit = add_unit(session, code=code, name=name, country=country, is_group=is_group)
+            record_event(session, server_keys_of().audit, action="unit.created",
+                         actor_kind="system", target_id=unit.id)
+    except RefusedChange as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Created org unit {code.strip()}.")
 
 
 @units.command("list")

@@ -6,14 +6,13 @@ import contextlib
 import secrets
 import unicodedata
 from functools import lru_cache
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from config import Argon2Costs
-from crypto import Argon2Params
 from portal.models import User
+from portal.units import RefusedChange
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 copes with long input, but a megabyte "password" is a denial-of-service, not a secret.
@@ -26,22 +25,8 @@ def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate l
     return text
 
 
-class AccountError(ValueError):
-    """A refused change. `template % params` is the English text; views translate `template`."""
-
-    def __init__(self, template: str, **params: Any) -> None:
-        self.template = template
-        self.params = params
-        super().__init__(template % params if params else template)
-
-
-def argon2_params(costs: Argon2Costs) -> Argon2Params:
-    """The settings' Argon2 costs as crypto's parameter record."""
-    return Argon2Params(
-        time_cost=costs.time_cost,
-        memory_cost_kib=costs.memory_cost_kib,
-        parallelism=costs.parallelism,
-    )
+class AccountError(RefusedChange):
+    """A refused change to an account. `template % params` is the English text."""
 
 
 def password_hasher(costs: Argon2Costs) -> PasswordHasher:

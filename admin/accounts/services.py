@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from admin.accounts.passwords import (
     N_,
     AccountError,
-    argon2_params,
     check_new_password,
     normalise_email,
     password_hasher,
@@ -32,6 +31,7 @@ from crypto import (
     verify_certification,
 )
 from portal.audit import record_event
+from portal.cases.keys import argon2_params
 from portal.db import new_id
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.server_sessions import end_user_sessions

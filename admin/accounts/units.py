@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from admin.accounts.passwords import N_, AccountError
 from admin.accounts.services import Actor
 from portal.audit import record_event
-from portal.db import new_id
 from portal.models import OrgUnit
 from portal.serverkeys import ServerKeys
+from portal.units import RefusedChange, add_unit
 
 
 def units_by_code(db: Session, codes: Iterable[str]) -> list[OrgUnit]:
@@ -30,16 +30,10 @@ def create_unit(
     db: Session, keys: ServerKeys, actor: Actor, *, code: str, name: str, country: str | None
 ) -> OrgUnit:
     """Make an org unit (a company of the group); the same rules as `aktsom units create`."""
-    code, name, country = code.strip(), name.strip(), (country or "").strip().upper() or None
-    if not code or not name:
-        raise AccountError(N_("Enter a code and a name."))
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise AccountError(N_("The country must be a two-letter ISO code such as NO or SE."))
-    if db.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
-        raise AccountError(N_("An org unit with code %(code)s already exists."), code=code)
-    unit = OrgUnit(id=new_id(), code=code, name=name, country=country)
-    db.add(unit)
-    db.flush()
+    try:
+        unit = add_unit(db, code=code, name=name, country=country)
+    except RefusedChange as refused:
+        raise AccountError(refused.template, **refused.params) from None
     record_event(db, keys.audit, action="unit.created", actor_kind=actor.kind,
                  actor_id=actor.id, target_id=unit.id)
     return unit

@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from admin.accounts.passwords import (
-    argon2_params,
     dummy_verify,
     normalise_email,
     password_hasher,
@@ -27,6 +26,7 @@ from config import Argon2Costs
 from crypto import InvalidCiphertext, open_private_key, seal_private_key
 from portal.access import STAFF_SESSION_KIND
 from portal.audit import record_event
+from portal.cases.keys import argon2_params
 from portal.models import User
 from portal.server_sessions import start_session
 from portal.serverkeys import ServerKeys
