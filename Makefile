@@ -35,11 +35,12 @@ run: install
 	@$(BIN)/aktsom init --recovery-sheet instance/RECOVERY-SHEET.txt
 	@echo ""
 	@echo "Next steps:"
-	@echo "  * Create an org unit:   $(BIN)/aktsom units create --code HQ --name 'Head office'"
-	@echo "  * Create the first administrator or handler:"
-	@echo "      printf '%s' 'a long password' | $(BIN)/aktsom users create --email you@example.org --name 'Your Name' --role admin --role handler --unit HQ --password-stdin"
-	@echo "    then add the printed otpauth:// URI to an authenticator app and sign in at http://$(HOST):$(PORT)/admin/login"
-	@echo "  * Or explore a demo organisation: $(BIN)/aktsom demo"
+	@echo "  * Sign-in: while no administrator exists, the server prints a one-time link below"
+	@echo "    (valid one hour) to create the first one in the browser. Or from a terminal:"
+	@echo "      printf '%s' 'a long passphrase' | $(BIN)/aktsom users create --email you@example.org --name 'Your Name' --role admin --role handler --unit HQ --password-stdin"
+	@echo "    and add the printed otpauth:// URI to an authenticator app."
+	@echo "  * Companies: $(BIN)/aktsom units create --code HQ --name 'Head office' [--group]"
+	@echo "  * Reporter portal: http://$(HOST):$(PORT)/   Staff side: http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(BIN)/aktsom serve --host $(HOST) --port $(PORT)
 
