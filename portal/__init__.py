@@ -39,10 +39,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def init_blueprints(app: Flask) -> None:
     from portal.pages import bp as pages_bp
+    from portal.reports.minutes import bp as minutes_bp
     from portal.reports.views import bp as reports_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(minutes_bp)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

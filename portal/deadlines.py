@@ -48,23 +48,3 @@ def _state(due: datetime, done_at: datetime | None, now: datetime) -> str:
     if due - now <= DUE_SOON:
         return "due-soon"
     return "open"
-
-
-def case_clocks(
-    *,
-    created_at: datetime,
-    acknowledged_at: datetime | None,
-    feedback_at: datetime | None,
-    closed_at: datetime | None,
-    acknowledgement_days: int,
-    feedback_months: int,
-) -> Clocks:
-    acknowledgement_due = created_at + timedelta(days=acknowledgement_days)
-    feedback_start = acknowledged_at or acknowledgement_due
-    return Clocks(
-        acknowledgement_due=acknowledgement_due,
-        feedback_due=add_months(feedback_start, feedback_months),
-        acknowledged_at=acknowledged_at,
-        feedback_at=feedback_at,
-        closed_at=closed_at,
-    )

@@ -7,8 +7,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, url_for
-from werkzeug.wrappers import Response
 from flask_babel import Babel, get_locale
+from werkzeug.wrappers import Response
 
 from config import Settings
 from portal.extensions import settings_of

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:28:03.518810
+Create Date: 2026-11-26 05:47:11.936156
 """
 
 from alembic import op
@@ -119,6 +119,7 @@ def upgrade() -> None:
     sa.Column('closed_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledgement_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('feedback_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledgement_reminded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lookup_id', sa.LargeBinary(length=32), nullable=False),
     sa.Column('reporter_envelope', sa.LargeBinary(), nullable=False),
@@ -129,12 +130,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('lookup_id', name=op.f('uq_cases_lookup_id'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_cases_acknowledgement_due_at'), ['acknowledgement_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_feedback_due_at'), ['feedback_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index('ix_cases_urgency', ['next_due_at', sa.literal_column('created_at DESC'), 'id'], unique=False)
 
     op.create_table('unit_memberships',
     sa.Column('user_id', sa.String(length=32), nullable=False),
@@ -278,12 +278,11 @@ def downgrade() -> None:
     op.drop_table('user_roles')
     op.drop_table('unit_memberships')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_urgency')
         batch_op.drop_index(batch_op.f('ix_cases_unit_id'))
         batch_op.drop_index(batch_op.f('ix_cases_status'))
-        batch_op.drop_index(batch_op.f('ix_cases_feedback_due_at'))
         batch_op.drop_index(batch_op.f('ix_cases_created_at'))
         batch_op.drop_index(batch_op.f('ix_cases_category'))
-        batch_op.drop_index(batch_op.f('ix_cases_acknowledgement_due_at'))
 
     op.drop_table('cases')
     op.drop_table('users')

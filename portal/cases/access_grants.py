@@ -37,23 +37,26 @@ from portal.models import (
 from portal.serverkeys import ServerKeys
 
 
-def _excluded_by_reporter(case: Case, case_key: bytes, user_id: str) -> bool:
-    """The reporter's exclusions are sealed in the answers; a damaged answer excludes no one
-    we could know of, so the handler-made exclusions still apply."""
+def excluded_user_ids(db: Session, case: Case, case_key: bytes) -> set[str]:
+    """Everyone left out of `case`: by a handler (recorded) or by the reporter (sealed in the
+    answers; a damaged answer excludes no one we could know of, the recorded ones still
+    apply)."""
+    excluded = set(db.scalars(select(CaseExclusion.user_id).where(
+        CaseExclusion.case_id == case.id)))
     try:
         answers = open_json(case_key, case_id=case.id, item_id=case.id, kind=ANSWERS,
                             blob=case.sealed_answers)
     except InvalidCiphertext:
-        return False
-    excluded = answers.get("excluded_user_ids") if isinstance(answers, dict) else None
-    return isinstance(excluded, list) and user_id in excluded
+        return excluded
+    chosen = answers.get("excluded_user_ids") if isinstance(answers, dict) else None
+    if isinstance(chosen, list):
+        excluded.update(str(user_id) for user_id in chosen)
+    return excluded
 
 
 def is_excluded(db: Session, case: Case, case_key: bytes, user_id: str) -> bool:
     """True if `user_id` was left out of `case` by the reporter or by a handler."""
-    recorded = db.scalar(select(CaseExclusion.id).where(
-        CaseExclusion.case_id == case.id, CaseExclusion.user_id == user_id))
-    return recorded is not None or _excluded_by_reporter(case, case_key, user_id)
+    return user_id in excluded_user_ids(db, case, case_key)
 
 
 def case_holder_ids(db: Session, case_id: str) -> list[str]:
@@ -99,7 +102,9 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
     for escalation in db.scalars(select(Escalation).where(
             Escalation.case_id == case.id, Escalation.manager_id == excluded.id)):
         escalation.manager_wrap = None
-    if not is_excluded(db, case, opened.case_key, excluded.id):
+    already = db.scalar(select(CaseExclusion.id).where(CaseExclusion.case_id == case.id,
+                                                       CaseExclusion.user_id == excluded.id))
+    if already is None:
         db.add(CaseExclusion(case_id=case.id, user_id=excluded.id, excluded_by=actor.id))
     record_event(db, keys.audit, action="case.user_excluded", actor_kind="user",
                  actor_id=actor.id, case_id=case.id, target_id=excluded.id)
@@ -120,10 +125,11 @@ def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: Use
 def grantable_handlers(db: Session, keys: ServerKeys, opened: HandlerCase,
                        actor: User) -> list[User]:
     """Handlers the actor may share the case with (for the form's choices)."""
+    excluded = excluded_user_ids(db, opened.case, opened.case_key)
     users = db.scalars(select(User).where(User.disabled.is_(False), User.id != actor.id)
                        .order_by(User.name, User.id)).all()
     return [user for user in users if user.has_role(Role.HANDLER) and is_certified(keys, user)
-            and not is_excluded(db, opened.case, opened.case_key, user.id)]
+            and user.id not in excluded]
 
 
 class RecoveryKeyMismatch(ValueError):

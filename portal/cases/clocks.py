@@ -1,20 +1,24 @@
-"""The legal clocks of a stored case, in Python for one case and in SQL for the case list.
+"""The legal clocks of a stored case, for one case and for the case list.
 
 The due dates are stored on the case (set at submission, the feedback one moved when the case
-is acknowledged), so the list can filter "overdue" and sort by urgency with plain indexed
-comparisons on any backend: no date arithmetic in SQL, which SQLite and PostgreSQL spell
-differently. The rules themselves are portal.deadlines'.
+is acknowledged), and so is the deadline it waits for next (`next_due_at`), so the list sorts
+by urgency and filters "overdue" on one indexed column on any backend: no date arithmetic in
+SQL, which SQLite and PostgreSQL spell differently. The rules themselves are portal.deadlines'.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, or_
+from sqlalchemy import ColumnElement
 
 from config import Settings
 from portal.deadlines import Clocks, add_months
 from portal.models import Case
+
+# "No deadline pending" as a date after every real one: the case list sorts and filters on a
+# single indexed column, and NULL would sort first on SQLite and last on PostgreSQL.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def initial_due_dates(created_at: datetime, settings: Settings) -> tuple[datetime, datetime]:
@@ -43,27 +47,27 @@ def clocks_of(case_row: Case) -> Clocks:
     )
 
 
-def next_due_expression() -> ColumnElement[datetime | None]:
-    """The deadline a case is waiting for next, or NULL when none is pending (closed, or
-    feedback given). Sorting by it puts overdue cases first, then the nearest due date."""
-    return case(
-        (Case.closed_at.is_not(None), None),
-        (Case.acknowledged_at.is_(None), Case.acknowledgement_due_at),
-        (Case.feedback_at.is_(None), Case.feedback_due_at),
-        else_=None,
-    )
+def pending_deadline(case_row: Case) -> datetime:
+    """The deadline `case_row` waits for next, or NO_DEADLINE when none is pending."""
+    if case_row.closed_at is not None:
+        return NO_DEADLINE
+    if case_row.acknowledged_at is None:
+        return case_row.acknowledgement_due_at
+    if case_row.feedback_at is None:
+        return case_row.feedback_due_at
+    return NO_DEADLINE
+
+
+def refresh_next_due(case_row: Case) -> None:
+    """Keep the stored sort key in step after a clock stopped or restarted."""
+    case_row.next_due_at = pending_deadline(case_row)
 
 
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """Open cases with a missed deadline: not acknowledged in time, or no feedback in time.
+    """Cases with a missed deadline, as one indexed comparison.
 
-    The feedback deadline always lies after the acknowledgement deadline, so an unacknowledged
-    case with missed feedback is already caught by the first branch.
+    Overdue means: open, and not acknowledged in time or no feedback in time. The pending
+    deadline is exactly the one that can be missed (the feedback deadline lies after the
+    acknowledgement deadline), and NO_DEADLINE is never in the past.
     """
-    return and_(
-        Case.closed_at.is_(None),
-        or_(
-            and_(Case.acknowledged_at.is_(None), Case.acknowledgement_due_at < now),
-            and_(Case.feedback_at.is_(None), Case.feedback_due_at < now),
-        ),
-    )
+    return Case.next_due_at < now

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import record_event
-from portal.cases.clocks import feedback_due_after
+from portal.cases.clocks import feedback_due_after, refresh_next_due
 from portal.cases.keys import CASE_KEY, STAFF_KEY, holds_case, unwrap_for_recipient
 from portal.cases.services import add_message
 from portal.db import utcnow
@@ -103,6 +103,7 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     now = now or utcnow()
     case.acknowledged_at = now
     case.feedback_due_at = feedback_due_after(now, settings)
+    refresh_next_due(case)
     if case.status == "new":
         case.status = "acknowledged"
     message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
@@ -130,6 +131,7 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     _audit(db, keys, user, "case.replied", case, message.id, now)
     if is_feedback and case.acknowledged_at is not None and case.feedback_at is None:
         case.feedback_at = now
+        refresh_next_due(case)
         _audit(db, keys, user, "case.feedback_given", case, message.id, now)
     return message
 
@@ -160,6 +162,7 @@ def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, stat
     now = now or utcnow()
     case.status = status
     case.closed_at = now if status == "closed" else None
+    refresh_next_due(case)
     _audit(db, keys, user, f"case.status_{status}", case, now=now)
 
 

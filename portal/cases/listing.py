@@ -2,19 +2,21 @@
 
 Built from the clear metadata only (design §3): no column holding ciphertext is even
 selected, so the list can never decrypt or leak content. It stays fast at 100 000 cases: the
-user's cases come from the wrap index (recipient, key kind, case), the filters are indexed
-columns and plain comparisons with the stored due dates, and only the page shown is loaded.
+cases come in urgency order from one index (next deadline, newest), checked against the
+wrap index, or from the wrap index and sorted, whichever reads less (`_walk_urgency_index`);
+"overdue" is a range of the urgency index; only the page shown is loaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from portal.cases.clocks import next_due_expression, overdue_condition
+from portal.cases.clocks import overdue_condition
 from portal.cases.keys import CASE_KEY
 from portal.deadlines import Clocks
 from portal.models import Case, CaseKeyWrap, OrgUnit
@@ -70,7 +72,7 @@ _COLUMNS = (
 )
 
 
-def _conditions(user_id: str, filters: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
+def _filters(filters: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.unit_id:
         conditions.append(Case.unit_id == filters.unit_id)
@@ -85,36 +87,48 @@ def _conditions(user_id: str, filters: CaseFilters, now: datetime) -> list[Colum
     return conditions
 
 
-def _held_by(user_id: str) -> ColumnElement[bool]:
+def _wrap_of(user_id: str) -> ColumnElement[bool]:
     return and_(CaseKeyWrap.case_id == Case.id, CaseKeyWrap.recipient_id == user_id,
                 CaseKeyWrap.key_kind == CASE_KEY)
 
 
-def _base(user_id: str, filters: CaseFilters, now: datetime) -> Select[str]:
-    # The unique (case, key kind, recipient) constraint makes the join yield each case once.
-    return (select(Case.id).join(CaseKeyWrap, _held_by(user_id))
-            .where(*_conditions(user_id, filters, now)))
+def _walk_urgency_index(total: int, all_cases: int, offset: int, per_page: int) -> bool:
+    """Which way to find the page: walk every case in urgency order, keeping the user's
+    (cheap when they hold a large share, e.g. a group handler), or take the user's cases from
+    the wrap index and sort them (cheap when they hold few). Walking reads about
+    (offset + per_page) * all / total rows, sorting about total: walk while that is less.
+    SQLite does not make this choice itself, and a wrong guess costs it ten times over."""
+    return (offset + per_page) * all_cases < total * total
+
+
+def page_query(user_id: str, filters: CaseFilters, *, now: datetime, offset: int,
+               per_page: int, walk_index: bool) -> Select[*tuple[Any, ...]]:
+    """The page's rows, one of the two equivalent ways (see `_walk_urgency_index`)."""
+    query = select(*_COLUMNS).where(*_filters(filters, now))
+    if walk_index:
+        query = query.where(exists().where(_wrap_of(user_id)))
+    else:
+        # The unique (case, key kind, recipient) constraint yields each case once.
+        query = query.join(CaseKeyWrap, _wrap_of(user_id))
+    return (query.outerjoin(OrgUnit, OrgUnit.id == Case.unit_id)
+            # The order of the ix_cases_urgency index: overdue first (the oldest deadline),
+            # then the nearest deadline, then cases with none pending, newest first.
+            .order_by(Case.next_due_at, Case.created_at.desc(), Case.id)
+            .limit(per_page).offset(offset))
 
 
 def list_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime,
                page: int = 1, per_page: int = PAGE_SIZE) -> CasePage:
     """One page of the cases `user_id` holds, most urgent first: overdue cases, then the
     nearest pending deadline, then cases with no deadline pending (newest first)."""
-    total = int(db.scalar(select(func.count()).select_from(
-        _base(user_id, filters, now).subquery())) or 0)
+    total = int(db.scalar(select(func.count(Case.id)).join(CaseKeyWrap, _wrap_of(user_id))
+                          .where(*_filters(filters, now))) or 0)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    next_due = next_due_expression()
-    query = (
-        select(*_COLUMNS)
-        .join(CaseKeyWrap, _held_by(user_id))
-        .outerjoin(OrgUnit, OrgUnit.id == Case.unit_id)
-        .where(*_conditions(user_id, filters, now))
-        # "IS NULL" first as a key of its own: SQLite and PostgreSQL sort NULLs differently.
-        .order_by(next_due.is_(None), next_due, Case.created_at.desc(), Case.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
+    offset = (page - 1) * per_page
+    all_cases = int(db.scalar(select(func.count()).select_from(Case)) or 0)
+    query = page_query(user_id, filters, now=now, offset=offset, per_page=per_page,
+                       walk_index=_walk_urgency_index(total, all_cases, offset, per_page))
     rows = []
     for (case_id, unit_name, category, human_rights, channel, status, outcome, legal_hold,
          created_at, acknowledged_at, feedback_at, closed_at, acknowledgement_due,

@@ -106,7 +106,7 @@ def submit_report(
         "meeting_requested": report.meeting_requested,
         "excluded_user_ids": sorted(report.excluded_user_ids),
     }
-    acknowledgement_due, feedback_due = initial_due_dates(now, settings)
+    ack_due, feedback_due = initial_due_dates(now, settings)
     case = Case(
         id=case_id,
         unit_id=report.unit_id,
@@ -117,7 +117,7 @@ def submit_report(
         status="new",
         routed_to_group=routing.routed_to_group,
         created_at=now,
-        acknowledgement_due_at=acknowledgement_due, feedback_due_at=feedback_due,
+        acknowledgement_due_at=ack_due, feedback_due_at=feedback_due, next_due_at=ack_due,
         lookup_id=case_lookup_id(server_keys.pepper, code),
         reporter_envelope=seal_case_key_for_reporter(
             case_key, code, new_salt(), argon2_params(settings.argon2), case_id=case_id

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import ID, Base, new_id, utcnow
@@ -31,11 +39,15 @@ class Case(Base):
     acknowledged_at: Mapped[datetime | None]
     feedback_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
-    # The two legal clocks, stored so the case list filters and sorts by them in SQL at any
-    # volume (and a later change of the settings does not move a running deadline). Set at
-    # submission; acknowledging restarts the feedback clock (portal.deadlines).
-    acknowledgement_due_at: Mapped[datetime] = mapped_column(index=True)
-    feedback_due_at: Mapped[datetime] = mapped_column(index=True)
+    # The two legal clocks, stored so a later change of the settings does not move a running
+    # deadline. Set at submission; acknowledging restarts the feedback clock (portal.deadlines).
+    acknowledgement_due_at: Mapped[datetime]
+    feedback_due_at: Mapped[datetime]
+    # The deadline the case waits for next, or portal.cases.clocks.NO_DEADLINE when none is
+    # pending: the case list's sort key and its "overdue" filter, one indexed column on any
+    # backend. Starts as the acknowledgement deadline; the handling services keep it current
+    # (portal.cases.clocks.refresh_next_due) whenever a clock stops or restarts.
+    next_due_at: Mapped[datetime]
     # When handlers were reminded of the coming acknowledgement deadline (once per case).
     acknowledgement_reminded_at: Mapped[datetime | None]
     # HMAC-SHA256(pepper, case code): the code itself is never stored.
@@ -54,6 +66,10 @@ class Case(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+
+
+# The case list: most urgent first, then the newest among cases with no deadline pending.
+Index("ix_cases_urgency", Case.next_due_at, Case.created_at.desc(), Case.id)
 
 
 class CaseKeyWrap(Base):

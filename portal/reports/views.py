@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
+from portal.cases.clocks import clocks_of
 from portal.cases.keys import CASE_KEY
 from portal.cases.reading import open_case_view
 from portal.cases.sealing import read_attachment
@@ -32,10 +33,10 @@ from portal.cases.services import (
     submit_report,
 )
 from portal.db import db_session
-from portal.deadlines import case_clocks
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
+from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, send_notice
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
@@ -100,6 +101,7 @@ def report() -> Response | str | tuple[str, int]:
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),
             report=new_report, uploads=uploads, written=written,
         )
+        mail = case_notice(db, submitted.case.id, NEW_CASE)
         # The code is shown only once the case is safely stored.
         db.commit()
     except ChannelNotReady:
@@ -112,6 +114,7 @@ def report() -> Response | str | tuple[str, int]:
         db.rollback()
         _discard(written)
         raise
+    send_notice(settings, mail)
     return render_template("reports/submitted.html", code=submitted.code,
                            notices=submitted.notices,
                            routed_to_group=submitted.case.routed_to_group)
@@ -155,14 +158,8 @@ def case() -> str:
 
 
 def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
-    settings = settings_of()
     view = open_case_view(db_session(), context.case, context.case_key)
-    clocks = case_clocks(
-        created_at=context.case.created_at, acknowledged_at=context.case.acknowledged_at,
-        feedback_at=context.case.feedback_at, closed_at=context.case.closed_at,
-        acknowledgement_days=settings.acknowledgement_days,
-        feedback_months=settings.feedback_months,
-    )
+    clocks = clocks_of(context.case)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
                            logout_form=LogoutForm())
 
@@ -191,11 +188,13 @@ def case_message() -> Response | str | tuple[str, int]:
             case=context.case, case_key=context.case_key, body=form.body.data or "",
             uploads=uploads, written=written,
         )
+        mail = case_notice(db, context.case.id, NEW_MESSAGE)
         db.commit()
     except BaseException:
         db.rollback()
         _discard(written)
         raise
+    send_notice(settings, mail)
     flash(_("Your message has been sent."), "success")
     for notice in notices:
         if notice.removed:

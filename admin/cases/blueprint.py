@@ -1,0 +1,51 @@
+"""The cases blueprint and what its views share: opening a case for the signed-in handler,
+and answering a refused action.
+
+A case the user holds no working key for is a 404, the same as a case that does not exist,
+so a URL tells nobody whether a case is there (issue 5 §2).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.access import StaffContext, require_staff
+from portal.cases.handling import CaseActionError, HandlerCase, open_for_handler
+from portal.db import db_session
+from portal.models import Role
+
+bp = Blueprint("cases", __name__)
+
+
+def opened_case_or_404(case_id: str) -> tuple[StaffContext, HandlerCase]:
+    """The signed-in handler and the case opened with their key; 404 if they cannot open it."""
+    staff = require_staff()
+    if not staff.user.has_role(Role.HANDLER):
+        abort(404)
+    opened = open_for_handler(db_session(), case_id, staff.user, staff.private_key)
+    if opened is None:
+        abort(404)
+    return staff, opened
+
+
+def back_to_case(case_id: str) -> Response:
+    """Post/redirect/get back to the case page."""
+    return redirect(url_for("cases.case_page", case_id=case_id), code=303)
+
+
+def back_to_list() -> Response:
+    return redirect(url_for("cases.case_list"), code=303)
+
+
+def refused(error: CaseActionError, case_id: str) -> Response:
+    """Show why an action was refused. Services refuse before changing anything."""
+    flash(_(str(error)), "error")
+    return back_to_case(case_id)
+
+
+def invalid_form(case_id: str) -> Response:
+    """A form that did not validate (CSRF failures never get this far: they are a 400)."""
+    flash(_("The form was not filled in correctly. Nothing was changed."), "error")
+    return back_to_case(case_id)

@@ -1,0 +1,114 @@
+"""Case commands of `aktsom`: `recover`, `purge` and `notify-deadlines` (design §6)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from crypto import InvalidRecoverySheet, parse_recovery_sheet
+from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
+from portal.cases.handling import CaseActionError
+from portal.cases.retention import purge_expired_cases
+from portal.db import session_factory, transaction, utcnow
+from portal.extensions import server_keys_of, settings_of
+from portal.models import User
+from portal.notifications import acknowledgement_reminders, mark_reminded, send_notice
+from portal.storage import file_store
+
+
+def register_commands(group: click.Group) -> None:
+    """Add the case commands to the `aktsom` group."""
+    group.add_command(recover_command)
+    group.add_command(purge_command)
+    group.add_command(notify_deadlines_command)
+
+
+def _read_sheet(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text("utf-8")
+
+
+@click.command("recover")
+@click.option("--recovery-sheet", "sheet_path", required=True,
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="The typed or scanned recovery sheet ('-' reads it from standard input).")
+@click.option("--to", "email", required=True, help="Email address of the handler.")
+@with_appcontext
+def recover_command(sheet_path: str, email: str) -> None:
+    """Re-share every case (both keys) to a handler with the offline recovery key."""
+    try:
+        pair = parse_recovery_sheet(_read_sheet(sheet_path))
+    except FileNotFoundError:
+        raise click.ClickException("no such recovery sheet file") from None
+    except InvalidRecoverySheet as error:
+        # The message names the group with a typing error, never key material.
+        raise click.ClickException(str(error)) from None
+    with transaction(session_factory(current_app)) as db:
+        user = db.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException("there is no user with this email address")
+        try:
+            result = recover_all_cases(db, server_keys_of(), pair=pair, to_user=user)
+        except RecoveryKeyMismatch:
+            raise click.ClickException(
+                "this recovery sheet does not belong to this installation") from None
+        except CaseActionError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Shared {result.shared} cases with {user.email}.")
+    if result.skipped_excluded:
+        click.echo(f"Skipped {result.skipped_excluded} cases this person is excluded from "
+                   "(conflict of interest).")
+    if result.unreadable:
+        click.echo(f"{result.unreadable} cases could not be opened with the recovery key.")
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be purged; change nothing.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Apply the retention policy: delete the content of cases closed long enough ago."""
+    settings = settings_of()
+    with transaction(session_factory(current_app)) as db:
+        result = purge_expired_cases(db, settings, server_keys_of(), now=utcnow(),
+                                     dry_run=dry_run)
+        if dry_run:
+            db.rollback()
+    if dry_run:
+        click.echo(f"Would purge {result.purged} cases; {result.held} under legal hold would "
+                   "be kept. Nothing was changed.")
+        return
+    # Only after the commit: until then the rows still refer to the files.
+    file_store().delete_all(result.files)
+    click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
+               f"{result.held} under legal hold. Their statistics remain.")
+
+
+@click.command("notify-deadlines")
+@with_appcontext
+def notify_deadlines_command() -> None:
+    """Remind handlers of cases whose acknowledgement is due within two days (once each)."""
+    settings = settings_of()
+    if not settings.smtp_url:
+        click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
+        return
+    now = utcnow()
+    with transaction(session_factory(current_app)) as db:
+        reminders = acknowledgement_reminders(db, now=now)
+        if not reminders.case_ids:
+            click.echo("No case needs a reminder.")
+            return
+        # Sent before the commit on purpose: a reminder must not be lost to a mail server
+        # that is down (the cases stay unmarked and the next run tries again); a crash
+        # after sending at worst repeats a content-free reminder.
+        sent = send_notice(settings, reminders.notice)
+        if sent == 0 and reminders.notice.recipients:
+            click.echo("Sending failed; the next run will try again.")
+            return
+        mark_reminded(db, reminders.case_ids, now)
+    click.echo(f"Reminded {sent} handlers of {len(reminders.case_ids)} cases.")

@@ -1,0 +1,121 @@
+"""Case-handling forms. `body` on the reply form is the interface contract (design §6).
+
+Choices that depend on the database (units, handlers, managers) are filled by the views.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+
+MAX_TEXT = 20_000
+
+
+def _text(label: str, *, required: bool = True) -> TextAreaField:
+    checks = [DataRequired(_l("This field is required."))] if required else [Optional()]
+    return TextAreaField(label, validators=[
+        *checks, Length(max=MAX_TEXT, message=_l("At most %(max)d characters.", max=MAX_TEXT))])
+
+
+# Fixed choices are given as functions, read when the form is built (in the request's
+# language); WTForms 3.3 deprecates tuples passed at class level.
+def _breach_choices() -> list[tuple[str, str]]:
+    return [("unknown", _("Not assessed")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _decision_choices() -> list[tuple[str, str]]:
+    return [("continue_with_plan", _("Continue the cooperation with an action plan")),
+            ("suspend", _("Suspend the cooperation")),
+            ("terminate", _("Terminate the agreement"))]
+
+
+def _channel_choices() -> list[tuple[str, str]]:
+    return [("oral", _("Orally (telephone or in person)")),
+            ("meeting", _("In a meeting the reporter asked for"))]
+
+
+class FilterForm(FlaskForm):
+    """The case list's filters: a GET form, so no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("Company"), validators=[Optional()], validate_choice=False)
+    status = SelectField(_l("Status"), validators=[Optional()], validate_choice=False)
+    category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False)
+    channel = SelectField(_l("Channel"), validators=[Optional()], validate_choice=False)
+    overdue = BooleanField(_l("Only overdue cases"))
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+
+class ReplyForm(FlaskForm):
+    body = _text(_l("Reply to the reporter"))
+    is_feedback = BooleanField(_l("This reply is the feedback on the follow-up of the report"))
+
+
+class NoteForm(FlaskForm):
+    body = _text(_l("Internal note (never shown to the reporter)"))
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: for buttons such as "Acknowledge"."""
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"), validators=[DataRequired()])
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    human_rights_breach = RadioField(_l("Human-rights breach found"), default="unknown",
+                                     choices=_breach_choices, validators=[DataRequired()])
+
+
+class SupplierForm(FlaskForm):
+    supplier_id = StringField(_l("Supplier reference (empty to unlink)"),
+                              validators=[Optional(), Length(max=32)])
+
+
+class LegalHoldForm(FlaskForm):
+    hold = HiddenField(validators=[AnyOf(["1", "0"])])
+
+
+class UserChoiceForm(FlaskForm):
+    """Pick a colleague: to share the case with, or to leave out of it."""
+
+    user_id = SelectField(_l("Person"), validators=[DataRequired()])
+
+
+class EscalateForm(FlaskForm):
+    manager_id = SelectField(_l("Manager"), validators=[DataRequired()])
+    summary = _text(_l("Summary for the manager (they see only this, not the report)"))
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), validators=[DataRequired()],
+                          choices=_decision_choices)
+    note = _text(_l("Note on the decision (optional)"), required=False)
+
+
+class RegisterForm(FlaskForm):
+    """A report received orally or in a meeting (Directive 2019/1937 Art. 9(2), 18)."""
+
+    channel = RadioField(_l("How was the report received?"), validators=[DataRequired()],
+                         choices=_channel_choices)
+    unit = SelectField(_l("Company concerned"), validators=[DataRequired()])
+    category = SelectField(_l("What is the report about?"), validators=[DataRequired()])
+    language = SelectField(_l("The reporter's language"), validators=[DataRequired()])
+    description = _text(_l("The report in short"))
+    minutes = _text(_l("Minutes of the conversation (the reporter will read and confirm "
+                       "them)"))

@@ -1,0 +1,123 @@
+"""Rendering the case page for its two audiences.
+
+The handler page decrypts the case with the handler's keys; the manager page never touches
+the case keys at all, only the escalations' own key (see portal.cases.escalations).
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from admin.cases.forms import (
+    ActionForm,
+    DecisionForm,
+    EscalateForm,
+    LegalHoldForm,
+    NoteForm,
+    OutcomeForm,
+    ReplyForm,
+    StatusForm,
+    SupplierForm,
+    UserChoiceForm,
+)
+from admin.cases.labels import all_labels
+from portal.access import StaffContext
+from portal.cases.access_grants import case_holder_ids, grantable_handlers
+from portal.cases.clocks import clocks_of
+from portal.cases.escalations import OpenedEscalation, escalations_for_handler, managers
+from portal.cases.handling import HandlerCase, allowed_statuses, answer_fields
+from portal.cases.reading import open_case_view
+from portal.db import db_session, utcnow
+from portal.extensions import server_keys_of, settings_of
+from portal.models import Case, OrgUnit, User
+
+
+def _names(user_ids: set[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    rows = db_session().execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    return {user_id: name for user_id, name in rows}
+
+
+def _unit_name(case: Case) -> str | None:
+    if case.unit_id is None:
+        return None
+    unit = db_session().get(OrgUnit, case.unit_id)
+    return unit.name if unit else None
+
+
+def _breach_value(case: Case) -> str:
+    if case.human_rights_breach is None:
+        return "unknown"
+    return "yes" if case.human_rights_breach else "no"
+
+
+def _forms(staff: StaffContext, opened: HandlerCase,
+           labels: dict[str, dict[str, str]]) -> dict[str, object]:
+    db = db_session()
+    keys = server_keys_of()
+    case = opened.case
+    reply = ReplyForm()
+    # Ticked once acknowledged and until the feedback is given (see reply_to_reporter).
+    reply.is_feedback.data = case.acknowledged_at is not None and case.feedback_at is None
+    status = StatusForm()
+    status.status.choices = [(code, labels["status"][code]) for code in allowed_statuses(case)]
+    outcome = OutcomeForm(data={"outcome": case.outcome or "",
+                                "human_rights_breach": _breach_value(case)})
+    outcome.outcome.choices = [("", _("Not decided"))] + list(labels["outcome"].items())
+    grant = UserChoiceForm(prefix="grant")
+    grant.user_id.choices = [(user.id, user.name)
+                             for user in grantable_handlers(db, keys, opened, staff.user)]
+    holders = case_holder_ids(db, case.id)
+    names = _names(set(holders))
+    exclude = UserChoiceForm(prefix="exclude")
+    exclude.user_id.choices = [(user_id, names.get(user_id, "?")) for user_id in holders]
+    escalate = EscalateForm()
+    escalate.manager_id.choices = [(user.id, user.name) for user in managers(db, keys)
+                                   if user.id != staff.user.id]
+    return {
+        "reply_form": reply, "note_form": NoteForm(), "action_form": ActionForm(),
+        "status_form": status, "outcome_form": outcome,
+        "supplier_form": SupplierForm(data={"supplier_id": case.supplier_id or ""}),
+        "hold_form": LegalHoldForm(data={"hold": "0" if case.legal_hold else "1"}),
+        "grant_form": grant, "exclude_form": exclude, "escalate_form": escalate,
+        "decision_form": DecisionForm(),
+    }
+
+
+def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
+    """Everything the case's keys open: answers, dialogue, notes, files, escalations."""
+    db = db_session()
+    settings = settings_of()
+    labels = all_labels(settings)
+    case = opened.case
+    view = open_case_view(db, case, opened.case_key, opened.staff_key)
+    escalations = escalations_for_handler(db, opened)
+    authors = {message.author_id for message in view.messages if message.author_id}
+    authors |= {item.escalation.manager_id for item in escalations}
+    authors |= {item.escalation.escalated_by for item in escalations
+                if item.escalation.escalated_by}
+    return render_template(
+        "admin/cases/case.html", case=case, view=view, answers=answer_fields(view.answers),
+        clocks=clocks_of(case), now=utcnow(), labels=labels, unit_name=_unit_name(case),
+        names=_names(authors), escalations=escalations, user=staff.user,
+        **_forms(staff, opened, labels),
+    )
+
+
+def manager_page(staff: StaffContext, case_id: str,
+                 escalations: list[OpenedEscalation]) -> str:
+    """Only the escalations put before this manager, with the decision form."""
+    case = db_session().get(Case, case_id)
+    if case is None:  # pragma: no cover (an escalation's row cascades with its case)
+        raise LookupError("escalation without a case")
+    labels = all_labels(settings_of())
+    return render_template(
+        "admin/cases/escalation.html", case_id=case_id, supplier_id=case.supplier_id,
+        unit_name=_unit_name(case), escalations=escalations, labels=labels,
+        decision_form=DecisionForm(),
+        names=_names({item.escalation.escalated_by for item in escalations
+                      if item.escalation.escalated_by}),
+    )

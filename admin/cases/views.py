@@ -1,0 +1,129 @@
+"""Reading cases: the list (metadata only), the case page and attachment downloads.
+
+Handlers see the cases they hold a key for; a manager sees only what was escalated to them
+(the summary and the decision form), never the report; admin, auditor and compliance roles
+get no case route at all (style §14).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, make_response, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from admin.cases.blueprint import bp, opened_case_or_404
+from admin.cases.forms import FilterForm
+from admin.cases.labels import all_labels
+from admin.cases.page import handler_page, manager_page
+from crypto import InvalidCiphertext
+from portal.access import require_staff, roles_required
+from portal.audit import record_event
+from portal.cases.attachments import attachment_meta
+from portal.cases.escalations import escalations_for_manager, pending_for_manager
+from portal.cases.handling import STATUSES, open_for_handler
+from portal.cases.keys import CASE_KEY, holds_case
+from portal.cases.listing import CaseFilters, list_cases
+from portal.cases.sealing import read_attachment
+from portal.cases.services import CHANNELS
+from portal.db import db_session, utcnow
+from portal.extensions import server_keys_of, settings_of
+from portal.models import Attachment, OrgUnit, Role
+from portal.storage import file_store
+
+
+def _choice(value: str | None, allowed: set[str]) -> str | None:
+    return value if value in allowed else None
+
+
+@bp.get("/cases")
+@roles_required(Role.HANDLER, Role.MANAGER)
+def case_list() -> str:
+    """The user's cases, most urgent first, 50 per page; and escalations awaiting them."""
+    staff = require_staff()
+    db = db_session()
+    settings = settings_of()
+    labels = all_labels(settings)
+    units = db.execute(select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)).all()
+    form = FilterForm(formdata=request.args)
+    every = [("", _("All"))]
+    form.unit.choices = every + [(unit_id, name) for unit_id, name in units]
+    form.status.choices = every + [(code, labels["status"][code]) for code in STATUSES]
+    form.category.choices = every + list(labels["category"].items())
+    form.channel.choices = every + [(code, labels["channel"][code]) for code in CHANNELS]
+    filters = CaseFilters(
+        unit_id=_choice(form.unit.data, {unit_id for unit_id, _name in units}),
+        status=_choice(form.status.data, set(STATUSES)),
+        category=_choice(form.category.data, set(labels["category"])),
+        channel=_choice(form.channel.data, set(CHANNELS)),
+        overdue=bool(form.overdue.data),
+    )
+    now = utcnow()
+    page = list_cases(db, staff.user.id, filters, now=now,
+                      page=request.args.get("page", default=1, type=int) or 1)
+    query: dict[str, Any] = {key: value for key, value in request.args.items()
+                             if key != "page" and value}
+
+    def page_url(number: int) -> str:
+        return url_for("cases.case_list", **query, page=number)
+
+    escalations = (pending_for_manager(db, staff.user.id)
+                   if staff.user.has_role(Role.MANAGER) else [])
+    return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
+                           page_url=page_url, escalations=escalations,
+                           can_register=staff.user.has_role(Role.HANDLER))
+
+
+@bp.get("/cases/<case_id>")
+@roles_required(Role.HANDLER, Role.MANAGER)
+def case_page(case_id: str) -> str | tuple[str, int]:
+    """The whole case for its handlers; the escalation alone for the manager it went to."""
+    staff = require_staff()
+    db = db_session()
+    if staff.user.has_role(Role.HANDLER):
+        opened = open_for_handler(db, case_id, staff.user, staff.private_key)
+        if opened is not None:
+            return handler_page(staff, opened)
+        if holds_case(db, case_id, staff.user.id):
+            # Wrapped to a key pair the user no longer has (an admin reset the password).
+            return render_template("admin/cases/key_unavailable.html"), 403
+    if staff.user.has_role(Role.MANAGER):
+        escalations = escalations_for_manager(db, case_id, staff.user, staff.private_key)
+        if escalations:
+            return manager_page(staff, case_id, escalations)
+    # No case, or not this user's: the same answer, so a URL reveals nothing.
+    raise NotFound()
+
+
+def _damaged() -> Response:
+    return make_response(render_template("admin/cases/damaged.html"), 409)
+
+
+@bp.get("/cases/<case_id>/attachments/<attachment_id>")
+@roles_required(Role.HANDLER)
+def attachment(case_id: str, attachment_id: str) -> Response:
+    """A file of the case, decrypted and verified in full before the first byte is sent, and
+    always as a download (never rendered by the browser)."""
+    staff, opened = opened_case_or_404(case_id)
+    db = db_session()
+    item = db.scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                              Attachment.case_id == opened.case.id))
+    if item is None:
+        abort(404)
+    key = opened.case_key if item.key_kind == CASE_KEY else opened.staff_key
+    try:
+        meta: dict[str, Any] = attachment_meta(key, item)
+        content = read_attachment(file_store(), key, item)
+    except (InvalidCiphertext, FileNotFoundError):
+        return _damaged()
+    record_event(db, server_keys_of().audit, action="case.attachment_downloaded",
+                 actor_kind="user", actor_id=staff.user.id, case_id=opened.case.id,
+                 target_id=item.id)
+    response = send_file(content, as_attachment=True,
+                         download_name=str(meta.get("name") or "attachment"),
+                         mimetype="application/octet-stream", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,153 @@
+"""Fixtures and helpers of the case-handling tests (tests/admin/test_case_*.py,
+tests/portal/test_retention*.py, tests/portal/test_notifications*.py).
+
+The `world` fixture is a small organisation made through the real account service, so every
+person can sign in with A's `sign_in` helper: two handlers of Nordic (Alice, Bob), one of
+Baltic (Olga, who holds no Nordic case), a group handler (Grace), a manager (Mona), an admin,
+an auditor and a compliance officer, plus the recovery key.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from crypto import open_private_key
+from portal.cases.attachments import Upload
+from portal.cases.handling import HandlerCase, open_for_handler
+from portal.cases.services import NewReport, submit_report
+from portal.db import session_factory, transaction
+from portal.extensions import server_keys_of, settings_of
+from portal.models import Case, OrgUnit, Role, User
+from portal.storage import file_store
+from tests.admin.helpers import make_user, sign_in
+from tests.factories import csrf_token, make_recovery_key
+
+CODE = re.compile(r'id="case-code">([^<]+)<')
+
+
+@dataclass
+class Person:
+    id: str
+    email: str
+    name: str
+    password: str
+    totp_secret: bytes
+    private_key: bytes = field(repr=False)
+
+
+@dataclass
+class World:
+    unit_id: str
+    other_unit_id: str
+    group_unit_id: str
+    people: dict[str, Person]
+    recovery_sheet: str
+
+    def __getattr__(self, name: str) -> Person:
+        try:
+            return self.people[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _person(app: Flask, name: str, roles: tuple[Role, ...], units: tuple[str, ...]) -> Person:
+    user, password, secret = make_user(app, roles=roles, units=units, name=name,
+                                       email=f"{name.lower()}@example.org")
+    return Person(user.id, user.email, user.name, password, secret,
+                  open_private_key(user.sealed_private_key, password))
+
+
+def build_world(app: Flask) -> World:
+    people = {
+        "alice": _person(app, "Alice", (Role.HANDLER,), ("NORDIC",)),
+        "bob": _person(app, "Bob", (Role.HANDLER,), ("NORDIC",)),
+        "olga": _person(app, "Olga", (Role.HANDLER,), ("BALTIC",)),
+        "grace": _person(app, "Grace", (Role.HANDLER,), ("GROUP",)),
+        "mona": _person(app, "Mona", (Role.MANAGER,), ()),
+        "adam": _person(app, "Adam", (Role.ADMIN,), ()),
+        "audrey": _person(app, "Audrey", (Role.AUDITOR,), ()),
+        "carl": _person(app, "Carl", (Role.COMPLIANCE,), ()),
+    }
+    with app.app_context(), transaction(session_factory(app)) as db:
+        units = {unit.code: unit for unit in db.scalars(select(OrgUnit))}
+        units["GROUP"].is_group = True
+        ids = (units["NORDIC"].id, units["BALTIC"].id, units["GROUP"].id)
+    return World(*ids, people=people, recovery_sheet=make_recovery_key(app))
+
+
+@pytest.fixture
+def world(portal_app: Flask, admin_app: Flask) -> World:
+    return build_world(portal_app)
+
+
+def signed_in(app: Flask, person: Person) -> FlaskClient:
+    """A staff client signed in as `person` (CSRF stays on)."""
+    client = app.test_client()
+    response = sign_in(client, person.email, person.password, person.totp_secret)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client
+
+
+def new_case(app: Flask, unit_id: str | None, description: str = "Passports are kept.",
+             *, now: datetime | None = None, files: dict[str, bytes] | None = None,
+             **extra: Any) -> tuple[str, str]:
+    """Submit a case through the service (as the report form does): (case id, code)."""
+    uploads = [Upload(filename=name, media_type="text/plain", stream=io.BytesIO(content))
+               for name, content in (files or {}).items()]
+    with app.app_context(), transaction(session_factory(app)) as db:
+        report = NewReport(category=extra.pop("category", "forced_labour"),
+                           human_rights=extra.pop("human_rights", True), unit_id=unit_id,
+                           description=description, language=extra.pop("language", "en"),
+                           **extra)
+        submitted = submit_report(db, settings=settings_of(app), server_keys=server_keys_of(app),
+                                  store=file_store(app), report=report, uploads=uploads,
+                                  written=[], now=now)
+        return submitted.case.id, submitted.code
+
+
+def report_over_http(client: FlaskClient, unit_id: str, description: str,
+                     **extra: Any) -> str:
+    """Submit through /report as a reporter would; returns the code."""
+    data: dict[str, Any] = {"csrf_token": csrf_token(client, "/report"),
+                            "category": "forced_labour", "unit": unit_id,
+                            "description": description}
+    data.update(extra)
+    response = client.post("/report", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    match = CODE.search(response.get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+def with_file(name: str, content: bytes) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(content), name
+
+
+def open_case(app: Flask, case_id: str, person: Person) -> tuple[Any, HandlerCase | None]:
+    """A session and the case opened with `person`'s key (use inside `with app.app_context()`)."""
+    db = session_factory(app)()
+    user = db.get(User, person.id)
+    assert user is not None
+    return db, open_for_handler(db, case_id, user, person.private_key)
+
+
+def case_row(app: Flask, case_id: str) -> Case | None:
+    with app.app_context(), transaction(session_factory(app)) as db:
+        return db.get(Case, case_id)
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+         *, token_from: str = "/admin/cases") -> Any:  # noqa: S107 (a path)
+    """POST with a CSRF token taken from a page of the signed-in client."""
+    payload = {"csrf_token": csrf_token(client, token_from)}
+    payload.update(data or {})
+    return client.post(url, data=payload)

@@ -1,0 +1,197 @@
+"""Staff notifications against a local SMTP sink: who gets them, that they say nothing about
+the case, the deadline reminder command, and that a dead mail server breaks nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import message_from_string
+from email.message import Message as Mail
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+
+from config import Settings
+from portal.db import session_factory, transaction, utcnow
+from portal.models import Case, Message
+from portal.notifications import NEW_CASE, Notice, _connect, case_notice, send_notice
+from portal.serverkeys import create_server_keys
+from tests.admin.case_support import World, new_case, post, signed_in
+from tests.admin.case_support import world as world  # noqa: F401 (fixture)
+from tests.factories import csrf_token
+from tests.portal.helpers import follow_up
+
+SECRET = "CONTENT-MARKER-9931 the foreman at the dye works"
+
+
+@dataclass
+class Sink:
+    """Collects what the SMTP server receives."""
+
+    mails: list[tuple[list[str], Mail]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.mails.append((list(envelope.rcpt_tos),
+                           message_from_string(envelope.content.decode("utf-8"))))
+        return "250 OK"
+
+    def recipients(self) -> list[str]:
+        return sorted(address for rcpts, _mail in self.mails for address in rcpts)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    handler = Sink()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def settings(make_settings: Any, database_url: str, sink: tuple[Sink, int]) -> Settings:
+    """The shared settings with mail going to the sink."""
+    configured: Settings = make_settings(database_url=database_url,
+                                         smtp_url=f"smtp://127.0.0.1:{sink[1]}",
+                                         mail_from="channel@example.org")
+    configured.storage_dir.mkdir(parents=True, exist_ok=True)
+    create_server_keys(configured.server_keys_file)
+    return configured
+
+
+def _assert_content_free(sink: Sink, *secrets: str) -> None:
+    assert sink.mails
+    for _rcpts, mail in sink.mails:
+        text = mail.as_string()
+        assert mail["From"] == "channel@example.org"
+        assert mail["Auto-Submitted"] == "auto-generated"
+        assert "/admin/cases" in text
+        for secret in (SECRET, "forced", "Forced labour", "Nordic", "NORDIC", *secrets):
+            assert secret not in text
+
+
+def test_new_case_notice_reaches_the_holders_only(world: World, portal_app: Flask,
+                                                  sink: tuple[Sink, int]) -> None:
+    case_id, code = new_case(portal_app, world.unit_id, SECRET)
+    # What the reporter's /report view does: collect in the transaction, send after commit.
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        notice = case_notice(db, case_id, NEW_CASE)
+    with portal_app.app_context():
+        assert send_notice(portal_app.extensions["aktsom.settings"], notice) == 2
+    assert sink[0].recipients() == [world.alice.email, world.bob.email]
+    _assert_content_free(sink[0], case_id, code)
+
+
+def test_registration_minutes_and_escalation_notify(world: World, portal_app: Flask,
+                                                    admin_app: Flask, client: FlaskClient,
+                                                    sink: tuple[Sink, int]) -> None:
+    alice = signed_in(admin_app, world.alice)
+    response = alice.post("/admin/cases/new", data={
+        "csrf_token": csrf_token(alice, "/admin/cases/new"), "channel": "oral",
+        "unit": world.unit_id, "category": "forced_labour", "language": "en",
+        "description": SECRET, "minutes": SECRET})
+    assert response.status_code == 200
+    # The registering handler knows already; her colleague is told.
+    assert sink[0].recipients() == [world.bob.email]
+    page = response.get_data(as_text=True)
+    code = page.split('id="case-code">')[1].split("<")[0]
+    case_id = page.split('href="/admin/cases/')[1].split('"')[0]
+
+    sink[0].mails.clear()
+    follow_up(client, code)
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        minutes_id = db.scalar(select(Message.id).where(Message.kind == "minutes"))
+    client.post(f"/case/minutes/{minutes_id}/confirm",
+                data={"csrf_token": csrf_token(client, "/case"), "action": "confirm"})
+    assert sink[0].recipients() == [world.alice.email, world.bob.email]
+
+    sink[0].mails.clear()
+    post(alice, f"/admin/cases/{case_id}/escalate",
+         {"manager_id": world.mona.id, "summary": SECRET})
+    assert sink[0].recipients() == [world.mona.email]
+    _assert_content_free(sink[0], code, case_id)
+
+
+def test_deadline_reminders_once(world: World, portal_app: Flask, runner: FlaskCliRunner,
+                                 sink: tuple[Sink, int]) -> None:
+    now = utcnow()
+    due_tomorrow, _ = new_case(portal_app, world.unit_id, SECRET, now=now - timedelta(days=6))
+    new_case(portal_app, world.unit_id, now=now - timedelta(days=1))  # due in six days
+    overdue, _ = new_case(portal_app, None, now=now - timedelta(days=9))  # Grace's
+    acknowledged, _ = new_case(portal_app, world.other_unit_id, now=now - timedelta(days=6))
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, acknowledged)
+        assert case is not None
+        case.acknowledged_at = now
+    result = runner.invoke(args=["notify-deadlines"])
+    assert result.exit_code == 0, result.output
+    assert "Reminded 3 handlers of 2 cases" in result.output
+    assert sink[0].recipients() == [world.alice.email, world.bob.email, world.grace.email]
+    assert all("acknowledgement" in mail["Subject"] for _r, mail in sink[0].mails)
+    _assert_content_free(sink[0], due_tomorrow, overdue)
+    sink[0].mails.clear()
+    assert "No case needs a reminder" in runner.invoke(args=["notify-deadlines"]).output
+    assert sink[0].mails == []
+
+
+def test_a_dead_mail_server_breaks_nothing(world: World, portal_app: Flask, admin_app: Flask,
+                                           runner: FlaskCliRunner,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    dead = f"smtp://127.0.0.1:{_free_port()}"
+    for app in (portal_app, admin_app):
+        app.extensions["aktsom.settings"] = _with(app, smtp_url=dead)
+    case_id, _ = new_case(portal_app, world.unit_id, SECRET, now=utcnow() - timedelta(days=6))
+    with portal_app.app_context():
+        assert send_notice(portal_app.extensions["aktsom.settings"],
+                           Notice(NEW_CASE, (world.alice.email,))) == 0
+    alice = signed_in(admin_app, world.alice)
+    response = alice.post("/admin/cases/new", data={
+        "csrf_token": csrf_token(alice, "/admin/cases/new"), "channel": "oral",
+        "unit": world.unit_id, "category": "other", "language": "en",
+        "description": "x", "minutes": "y"})
+    assert response.status_code == 200 and 'id="case-code"' in response.get_data(as_text=True)
+    result = runner.invoke(args=["notify-deadlines"])
+    assert "Sending failed" in result.output
+    # Not marked: the next run tries again.
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, case_id)
+        assert case is not None and case.acknowledgement_reminded_at is None
+    assert "notification failed" in caplog.text
+    for secret in (world.alice.email, world.bob.email, SECRET, case_id):
+        assert secret not in caplog.text
+
+
+def test_without_smtp_nothing_is_sent(world: World, portal_app: Flask, admin_app: Flask,
+                                      runner: FlaskCliRunner, sink: tuple[Sink, int]) -> None:
+    for app in (portal_app, admin_app):
+        app.extensions["aktsom.settings"] = _with(app, smtp_url=None)
+    new_case(portal_app, world.unit_id, now=utcnow() - timedelta(days=6))
+    assert "not configured" in runner.invoke(args=["notify-deadlines"]).output
+    assert sink[0].mails == []
+
+
+def _with(app: Flask, **changes: Any) -> Settings:
+    current: Settings = app.extensions["aktsom.settings"]
+    return dataclasses.replace(current, **changes)
+
+
+def test_only_safe_smtp_urls() -> None:
+    for url in ("http://example.org", "smtp://user:pw@127.0.0.1:25", "smtp://"):
+        with pytest.raises(ValueError, match="smtp_url"):
+            _connect(url)
