@@ -56,7 +56,7 @@ bench: install-dev
 
 # Refresh the catalogues after changing user-facing text.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _N -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _N -k N_ -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
 
 clean:

@@ -37,7 +37,7 @@ def message_kind_labels() -> dict[str, str]:
     return {"message": _("Message"), "note": _("Internal note"),
             "acknowledgement": _("Acknowledgement of receipt"), "minutes": _("Minutes"),
             "minutes-confirmation": _("Minutes confirmed by the reporter"),
-            "minutes-correction": _("Correction of the minutes asked for")}
+            "minutes-correction": _("Correction of the minutes requested")}
 
 
 def category_labels(settings: Settings) -> dict[str, str]:

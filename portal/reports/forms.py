@@ -29,8 +29,12 @@ class CheckboxListField(SelectMultipleField):
 class ReportForm(FlaskForm):
     category = RadioField(_l("What is your report about?"),
                           validators=[DataRequired(_l("Choose what the report is about."))])
-    unit = SelectField(_l("Which company does it concern?"),
-                       validators=[DataRequired(_l("Choose a company, or \"I don't know\"."))])
+    unit = SelectField(
+        _l("Which company does it concern?"),
+        validators=[DataRequired(
+            _l("Choose a company, or \"I don't know / several companies\".")
+        )],
+    )
     supplier = StringField(_l("Supplier concerned (optional)"),
                            validators=[Optional(), Length(max=200)])
     location = StringField(_l("Where did it happen? (optional)"),
