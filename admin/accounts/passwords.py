@@ -12,17 +12,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from config import Argon2Costs
 from portal.models import User
+from portal.units import N_ as N_  # re-exported: the accounts package marks messages with it
 from portal.units import RefusedChange
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 copes with long input, but a megabyte "password" is a denial-of-service, not a secret.
 MAX_PASSWORD_LENGTH = 1024
-
-
-def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
-    """Mark `text` for extraction; it is translated where it is shown (views), not here, since
-    the CLI has no request to pick a language from."""
-    return text
 
 
 class AccountError(RefusedChange):
