@@ -63,7 +63,10 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     # Ticked once acknowledged and until the feedback is given (see reply_to_reporter).
     reply.is_feedback.data = case.acknowledged_at is not None and case.feedback_at is None
     status = StatusForm()
-    status.status.choices = [(code, labels["status"][code]) for code in allowed_statuses(case)]
+    # No pre-selected move: closing a case by pressing the button unread must not happen.
+    status.status.choices = [("", _("Choose…"))] + [
+        (code, labels["status"][code]) for code in allowed_statuses(case)
+    ]
     outcome = OutcomeForm(data={"outcome": case.outcome or "",
                                 "human_rights_breach": _breach_value(case)})
     outcome.outcome.choices = [("", _("Not decided"))] + list(labels["outcome"].items())
