@@ -192,3 +192,33 @@ def test_language_picker_refuses_open_redirects(client: FlaskClient) -> None:
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         response = client.get(f"/language/sv?next={target}")
         assert response.headers["Location"] == "/"
+
+
+def test_every_follow_up_failure_costs_one_argon2_derivation(
+    client: FlaskClient, organisation: Organisation, monkeypatch: Any
+) -> None:
+    """Equal work on every path, so timing does not tell a near miss from a wild guess."""
+    import crypto.envelopes
+    import portal.cases.services as services
+
+    calls: list[str] = []
+    real_derive = services.derive_key
+    real_envelope_derive = crypto.envelopes.derive_key
+
+    def counting(label: str, real: Any) -> Any:
+        def _derive(*args: Any, **kwargs: Any) -> bytes:
+            calls.append(label)
+            return bytes(real(*args, **kwargs))
+        return _derive
+
+    monkeypatch.setattr(services, "derive_key", counting("dummy", real_derive))
+    monkeypatch.setattr(crypto.envelopes, "derive_key", counting("real", real_envelope_derive))
+    code = submit(client, organisation.unit_id, "Something.")
+    calls.clear()
+    near_miss = code[:-1] + ("Y" if code.endswith("Z") else "Z")
+    for attempt in ("K7QM2-XPD9R-TFH4B-N8WJC", "too short", near_miss):
+        follow_up(client, attempt)
+        assert len(calls) == 1, (attempt, calls)
+        calls.clear()
+    follow_up(client, code)
+    assert calls == ["real"]
