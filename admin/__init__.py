@@ -15,6 +15,7 @@ from portal.hardening import (
     configure_cookies,
     init_csrf,
     init_error_pages,
+    init_proxy,
     init_rate_limits,
     init_security_headers,
 )
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions[SETTINGS] = settings
     configure_cookies(app, settings, STAFF_COOKIE, path=PREFIX)
+    init_proxy(app, settings)
     init_security_headers(app, settings)
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{PREFIX}/", url_prefix=PREFIX)

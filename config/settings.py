@@ -70,6 +70,10 @@ class Settings:
     rate_limit_followup: str = "10 per minute;30 per hour"
     rate_limit_report: str = "5 per minute;20 per hour"
     rate_limit_login: str = "10 per minute;50 per hour"
+    # Reverse proxies in front of the app (0: none). With N > 0 the client address used for
+    # rate limits is taken from the N-th last X-Forwarded-For entry; without it, every client
+    # behind a proxy shares one rate-limit bucket.
+    trusted_proxies: int = 0
     # Legal clocks (EU Directive 2019/1937 Art. 9(1)(b) and (f)); configurable per customer.
     acknowledgement_days: int = 7
     feedback_months: int = 3
@@ -250,6 +254,8 @@ def validate(settings: Settings) -> Settings:
                  "staff_idle_minutes", "staff_absolute_hours"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.trusted_proxies < 0:
+        raise SettingsError("AKTSOM_TRUSTED_PROXIES: must be 0 or more")
     if settings.max_file_bytes > settings.max_total_upload_bytes:
         raise SettingsError("AKTSOM_MAX_FILE_BYTES: larger than AKTSOM_MAX_TOTAL_UPLOAD_BYTES")
     if not settings.database_url.startswith(("sqlite", "postgresql")):

@@ -11,6 +11,7 @@ from portal.hardening import (
     configure_cookies,
     init_csrf,
     init_error_pages,
+    init_proxy,
     init_rate_limits,
     init_security_headers,
 )
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.extensions[SETTINGS] = settings
     configure_cookies(app, settings, REPORTER_COOKIE)
+    init_proxy(app, settings)
     init_security_headers(app, settings)
     init_csrf(app)
     init_i18n(app, settings, home_url="/")

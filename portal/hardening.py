@@ -14,6 +14,7 @@ from flask import Flask, Response, render_template, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
 from config import Settings
@@ -44,6 +45,17 @@ SECURITY_HEADERS = {
 }
 
 ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
+
+
+def init_proxy(app: Flask, settings: Settings) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly `trusted_proxies` proxies (werkzeug ProxyFix).
+
+    The address only ever feeds the keyed rate-limit hash; it is never stored or logged.
+    """
+    if settings.trusted_proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
 
 
 def init_security_headers(app: Flask, settings: Settings) -> None:

@@ -223,3 +223,26 @@ def test_admin_and_portal_are_separate_apps(portal_app: Flask, admin_app: Flask)
     assert portal_app is not admin_app
     assert portal_app.config["SESSION_COOKIE_NAME"] != admin_app.config["SESSION_COOKIE_NAME"]
     assert isinstance(admin, object)
+
+
+def test_trusted_proxy_gives_each_client_its_own_limit(make_portal_app: Any) -> None:
+    behind_proxy = make_portal_app(rate_limit_followup="2 per minute", trusted_proxies=1)
+    client = behind_proxy.test_client()
+    token = csrf_token(client, "/followup")
+
+    def attempt(address: str) -> int:
+        return client.post("/followup", data={"csrf_token": token, "case_code": "bad"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.2") == 200
+
+
+def test_without_trusted_proxy_forwarded_for_is_ignored(make_portal_app: Any) -> None:
+    app = make_portal_app(rate_limit_followup="2 per minute")
+    client = app.test_client()
+    token = csrf_token(client, "/followup")
+    statuses = [client.post("/followup", data={"csrf_token": token, "case_code": "bad"},
+                            headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]
