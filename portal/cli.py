@@ -13,10 +13,11 @@ from sqlalchemy import select
 from portal.audit import record_event
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import RefusedChange
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
 from portal.serverkeys import create_server_keys
-from portal.units import RefusedChange, add_unit
+from portal.units import add_unit
 
 
 def register_commands(group: click.Group) -> None:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import new_id
+from portal.messages import N_, RefusedChange
 from portal.models import OrgUnit
-
-
-def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
-    """Mark `text` for extraction; callers translate it where a language is known."""
-    return text
-
-
-class RefusedChange(ValueError):
-    """A refused change. `template % params` is the English text; views translate `template`."""
-
-    def __init__(self, template: str, **params: Any) -> None:
-        self.template = template
-        self.params = params
-        super().__init__(template % params if params else template)
 
 
 def add_unit(db: Session, *, code: str, name: str, country: str | None = None,

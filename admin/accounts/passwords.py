@@ -11,9 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from config import Argon2Costs
+from portal.messages import N_ as N_  # re-exported: the accounts package marks messages with it
+from portal.messages import RefusedChange
 from portal.models import User
-from portal.units import N_ as N_  # re-exported: the accounts package marks messages with it
-from portal.units import RefusedChange
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 copes with long input, but a megabyte "password" is a denial-of-service, not a secret.

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from admin.accounts.passwords import N_, AccountError
 from admin.accounts.services import Actor
 from portal.audit import record_event
+from portal.messages import RefusedChange
 from portal.models import OrgUnit
 from portal.serverkeys import ServerKeys
-from portal.units import RefusedChange, add_unit
+from portal.units import add_unit
 
 
 def units_by_code(db: Session, codes: Iterable[str]) -> list[OrgUnit]:

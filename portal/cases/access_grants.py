@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key, verify_certification
 from portal.audit import record_event
-from portal.cases.handling import N_, CaseActionError, HandlerCase
+from portal.cases.handling import CaseActionError, HandlerCase
 from portal.cases.keys import (
     CASE_KEY,
     STAFF_KEY,
@@ -25,6 +25,7 @@ from portal.cases.keys import (
     wrap_for_user,
 )
 from portal.cases.sealing import ANSWERS, open_json
+from portal.messages import N_
 from portal.models import (
     Case,
     CaseExclusion,

@@ -26,10 +26,11 @@ from crypto import (
 )
 from portal.audit import record_event
 from portal.cases.access_grants import is_excluded
-from portal.cases.handling import N_, CaseActionError, HandlerCase
+from portal.cases.handling import CaseActionError, HandlerCase
 from portal.cases.keys import is_certified
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
+from portal.messages import N_
 from portal.models import Case, Escalation, Role, User
 from portal.serverkeys import ServerKeys
 

@@ -21,6 +21,7 @@ from portal.cases.clocks import feedback_due_after, refresh_next_due
 from portal.cases.keys import CASE_KEY, STAFF_KEY, holds_case, unwrap_for_recipient
 from portal.cases.services import add_message
 from portal.db import utcnow
+from portal.messages import N_
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
 
@@ -34,11 +35,6 @@ STATUS_CHANGES: dict[str, tuple[str, ...]] = {
 }
 OUTCOMES = ("unfounded", "substantiated", "partly_substantiated", "not_assessable")
 SUPPLIER_ID_MAX = 32
-
-
-def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
-    """Mark `text` for extraction; the view translates it (services have no request)."""
-    return text
 
 
 class CaseActionError(ValueError):

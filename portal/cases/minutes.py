@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from config import Settings
 from crypto import open_case_key_for_reporter
 from portal.audit import record_event
-from portal.cases.handling import N_, CaseActionError
+from portal.cases.handling import CaseActionError
 from portal.cases.keys import CASE_KEY
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
+from portal.messages import N_
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
 from portal.storage import FileStore
