@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 import admin
 from admin.accounts.cli import register_commands as register_account_commands
 from admin.cases.cli import register_commands as register_case_commands
+from admin.demo import demo_command
 from admin.server import serve_command
 from portal.cli import register_commands as register_portal_commands
 
@@ -29,6 +30,7 @@ register_portal_commands(cli)
 register_account_commands(cli)
 register_case_commands(cli)
 cli.add_command(serve_command)
+cli.add_command(demo_command)
 
 
 def main(*args: Any) -> Any:
