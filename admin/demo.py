@@ -83,7 +83,9 @@ def demo_command(password: str | None) -> None:
         try:
             codes = _make_cases(db, password)
         except ChannelNotReady:
-            raise click.ClickException("run `aktsom init` first (the recovery key is missing)")
+            raise click.ClickException(
+                "run `aktsom init` first (the recovery key is missing)"
+            ) from None
     click.echo(f"Demo accounts (password for all: {password}):")
     for line in lines:
         click.echo(line)
