@@ -51,6 +51,7 @@ from portal.cases.clocks import (
 from portal.cases.handling import OUTCOMES, STATUSES
 from portal.cases.keys import CASE_KEY
 from portal.cases.listing import PAGE_SIZE, CaseFilters, CasePage, list_cases
+from portal.cases.services import CHANNELS
 from portal.db import Base, make_engine, new_id, utcnow
 from portal.models import Case, CaseKeyWrap, Role
 
