@@ -52,7 +52,7 @@ from portal.cases.handling import OUTCOMES, STATUSES
 from portal.cases.keys import CASE_KEY
 from portal.cases.listing import PAGE_SIZE, CaseFilters, CasePage, list_cases
 from portal.cases.services import CHANNELS
-from portal.db import Base, make_engine, new_id, utcnow
+from portal.db import Base, make_engine, new_id, refresh_statistics, utcnow
 from portal.models import Case, CaseKeyWrap, Role
 
 BATCH = 5_000
@@ -304,8 +304,9 @@ def populate(factory: sessionmaker[Session], settings: Settings, count: int,
 def settle(engine: Engine) -> None:
     """PostgreSQL's autovacuum analyses and vacuums a freshly loaded table on its own within
     a minute; do it now, so the timings do not depend on when it happens to run. SQLite gets
-    nothing: the app never runs ANALYZE, so real SQLite databases have no statistics."""
+    what `aktsom serve` and `aktsom purge` give it: ANALYZE (portal.db.refresh_statistics)."""
     if engine.dialect.name != "postgresql":
+        refresh_statistics(engine)
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))

@@ -11,10 +11,16 @@ from portal.db import Base, make_engine
 target_metadata = Base.metadata
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave SQLite's own tables (sqlite_stat1 from ANALYZE) out of autogenerate."""
+    return not (type_ == "table" and name is not None and name.startswith("sqlite_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

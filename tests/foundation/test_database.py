@@ -51,3 +51,20 @@ def test_unsupported_databases_are_refused_by_settings(url: str) -> None:
 
     with pytest.raises(SettingsError):
         load_settings(environ={"AKTSOM_DATABASE_URL": url})
+
+
+def test_sqlite_statistics_are_refreshed(tmp_path: object) -> None:
+    from portal.db import refresh_statistics
+
+    engine = make_engine(f"sqlite:///{tmp_path}/s.sqlite3")
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (a INTEGER)"))
+            connection.execute(text("CREATE INDEX ix_t_a ON t (a)"))
+            connection.execute(text("INSERT INTO t VALUES (1), (2), (3)"))
+        refresh_statistics(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT tbl FROM sqlite_stat1")).scalars().all()
+        assert "t" in rows
+    finally:
+        engine.dispose()
