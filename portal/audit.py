@@ -74,10 +74,17 @@ def record_event(
 class ChainReport:
     events: int
     first_bad_seq: int | None
+    # The last event's MAC: an "anchor" to note down outside the system (a ticket, a signed
+    # mail). The chain alone cannot show that its newest events were cut off; an anchor can.
+    head_mac: bytes | None = None
 
     @property
     def ok(self) -> bool:
         return self.first_bad_seq is None
+
+    @property
+    def anchor(self) -> str | None:
+        return f"{self.events}:{self.head_mac.hex()}" if self.head_mac else None
 
 
 def verify_chain(db: Session, key: bytes) -> ChainReport:
@@ -93,7 +100,23 @@ def verify_chain(db: Session, key: bytes) -> ChainReport:
             return ChainReport(events=count, first_bad_seq=event.seq)
         previous = event.mac
         expected_seq += 1
-    return ChainReport(events=count, first_bad_seq=None)
+    return ChainReport(events=count, first_bad_seq=None,
+                       head_mac=previous if count else None)
+
+
+def anchor_holds(db: Session, anchor: str) -> bool:
+    """True if the event an earlier anchor (`SEQ:MAC`) names is still there, unchanged.
+
+    Together with an intact chain this shows nothing up to that event was removed or edited,
+    including the newest events, which the chain alone cannot vouch for.
+    """
+    seq_text, _, mac_hex = anchor.partition(":")
+    try:
+        seq, mac = int(seq_text), bytes.fromhex(mac_hex)
+    except ValueError:
+        return False
+    stored = db.scalar(select(AuditEvent.mac).where(AuditEvent.seq == seq))
+    return stored is not None and hmac.compare_digest(stored, mac)
 
 
 def event_count(db: Session) -> int:

@@ -13,7 +13,7 @@ from admin.accounts.passwords import AccountError
 from admin.accounts.services import create_user, key_status
 from admin.accounts.units import units_by_code
 from admin.auth.totp import provisioning_uri
-from portal.audit import verify_chain
+from portal.audit import anchor_holds, verify_chain
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
@@ -85,12 +85,22 @@ def list_users() -> None:
 
 
 @audit.command("verify")
-def verify_audit_command() -> None:
+@click.option("--anchor", "anchors", multiple=True, metavar="SEQ:MAC",
+              help="An anchor printed by an earlier run; checks no event up to it went.")
+def verify_audit_command(anchors: tuple[str, ...]) -> None:
     """Check the audit hash chain; exit code 1 naming the first bad event if it is broken."""
     with transaction(session_factory(current_app)) as db:
         report = verify_chain(db, server_keys_of().audit)
+        missing = [anchor for anchor in anchors if not anchor_holds(db, anchor)]
     if not report.ok:
         click.echo(f"Audit chain BROKEN at seq {report.first_bad_seq} "
                    f"({report.events} events read).", err=True)
         click.get_current_context().exit(1)
+    if missing:
+        click.echo(f"Audit chain CUT: anchor {missing[0]} is no longer in the chain "
+                   "(events were removed).", err=True)
+        click.get_current_context().exit(1)
     click.echo(f"Audit chain intact: {report.events} events.")
+    if report.anchor:
+        click.echo(f"Anchor (note it outside this system; pass it to --anchor next time): "
+                   f"{report.anchor}")

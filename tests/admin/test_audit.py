@@ -95,3 +95,21 @@ def test_the_audit_page_is_paginated(admin_app: Flask, admin_client: FlaskClient
     last = admin_client.get("/admin/audit?page=3").get_data(as_text=True)
     assert "<td>1</td>" in last
     assert "Page 3 of 3" in admin_client.get("/admin/audit?page=99").get_data(as_text=True)
+
+
+def test_an_anchor_reveals_events_cut_from_the_end(admin_app: Flask,
+                                                   runner: FlaskCliRunner) -> None:
+    some_events(admin_app)
+    first = runner.invoke(cli, ["audit", "verify"])
+    anchor = first.output.rsplit(" ", 1)[-1].strip()
+    assert anchor.startswith("4:")
+    assert runner.invoke(cli, ["audit", "verify", "--anchor", anchor]).exit_code == 0
+    with session_factory(admin_app)() as db:
+        db.execute(delete(AuditEvent).where(AuditEvent.seq == 4))
+        db.commit()
+    # The rest of the chain is still consistent: only the anchor shows the cut.
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
+    result = runner.invoke(cli, ["audit", "verify", "--anchor", anchor])
+    assert result.exit_code == 1
+    assert "CUT" in result.output
+    assert runner.invoke(cli, ["audit", "verify", "--anchor", "nonsense"]).exit_code == 1
