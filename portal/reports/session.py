@@ -26,6 +26,8 @@ class ReporterContext:
 def begin(response: Response, case: Case, case_key: bytes) -> None:
     """Start a new server-side session for this case and set its cookie on `response`."""
     settings = settings_of()
+    # A new session for every sign-in with a code; an earlier one in this browser ends now.
+    end_session(db_session(), request.cookies.get(COOKIE))
     cookie = start_session(db_session(), kind=KIND, payload=case_key, case_id=case.id)
     response.set_cookie(
         COOKIE, cookie, httponly=True, samesite="Strict", secure=bool(settings.cookie_secure),

@@ -222,3 +222,18 @@ def test_every_follow_up_failure_costs_one_argon2_derivation(
         calls.clear()
     follow_up(client, code)
     assert calls == ["real"]
+
+
+def test_following_up_again_replaces_the_session(client: FlaskClient,
+                                                 organisation: Organisation,
+                                                 portal_app: Flask) -> None:
+    first = submit(client, organisation.unit_id, "First.")
+    second = submit(client, organisation.unit_id, "Second.")
+    follow_up(client, first)
+    old_cookie = client.get_cookie("aktsom_case")
+    assert old_cookie is not None
+    follow_up(client, second)
+    assert count(portal_app, ServerSession) == 1
+    assert "Second." in client.get("/case").get_data(as_text=True)
+    client.set_cookie("aktsom_case", old_cookie.value)
+    assert client.get("/case").status_code == 303
