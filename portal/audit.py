@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
@@ -47,13 +47,17 @@ def record_event(
     target_id: str | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event. The primary key on `seq` makes two concurrent appends collide (one
-    transaction fails and retries at the edge) instead of forking the chain."""
+    """Append one event.
+
+    Appends are serialised until the transaction ends, so two requests never read the same
+    chain head (which would fail one of them on the primary key, losing e.g. a report).
+    """
+    _serialise_appends(db)
     last = db.execute(
         select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, previous = (last[0] + 1, last[1]) if last else (1, _GENESIS)
-    moment = (at or utcnow()).replace(microsecond=(at or utcnow()).microsecond)
+    moment = at or utcnow()
     event = AuditEvent(
         seq=seq,
         at=moment,
@@ -68,6 +72,25 @@ def record_event(
     db.add(event)
     db.flush()
     return event
+
+
+# Any fixed number: the PostgreSQL advisory lock that orders audit appends.
+_APPEND_LOCK = 0x616B74736F6D  # "aktsom"
+
+
+def _serialise_appends(db: Session) -> None:
+    """Hold the database's write lock before reading the chain head.
+
+    PostgreSQL: a transaction-scoped advisory lock; the next append waits for this
+    transaction's commit and then, under READ COMMITTED, reads the new head. SQLite: a write
+    statement that changes nothing still takes the database's write lock, so the head read
+    next cannot go stale before the commit.
+    """
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+    elif dialect == "sqlite":
+        db.execute(text("UPDATE audit_events SET seq = seq WHERE 1 = 0"))
 
 
 @dataclass(frozen=True)
