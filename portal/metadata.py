@@ -14,9 +14,34 @@ from typing import BinaryIO
 import pikepdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.messages import N_
+
 _IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 # Pillow refuses images beyond this many pixels: a decompression bomb must not exhaust memory.
 _MAX_PIXELS = 60_000_000
+
+
+# What a reporter is told was removed, in words, not format internals. Keys are Pillow's
+# `info` keys and PDF document-information names.
+_LABELS = {
+    "exif": N_("camera, time and location details"),
+    "icc_profile": N_("colour profile"),
+    "Author": N_("author"),
+    "Creator": N_("software used"),
+    "Producer": N_("software used"),
+    "CreationDate": N_("dates"),
+    "ModDate": N_("dates"),
+    "Title": N_("title and keywords"),
+    "Subject": N_("title and keywords"),
+    "Keywords": N_("title and keywords"),
+    "XMP": N_("document metadata"),
+}
+OTHER = N_("other hidden information")
+
+
+def describe_removed(keys: list[str]) -> list[str]:
+    """Plain-language labels (msgids) for the removed metadata keys, without repeats."""
+    return sorted({_LABELS.get(key, OTHER) for key in keys})
 
 
 @dataclass
@@ -47,7 +72,7 @@ def _strip_image(data: BinaryIO) -> StripResult:
             if image_format not in _IMAGE_FORMATS:
                 return StripResult(handled=False)
             removed = sorted(
-                {"EXIF" if key == "exif" else str(key) for key in image.info
+                {str(key) for key in image.info
                  if key not in {"dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density",
                                 "progressive", "progression", "adobe", "adobe_transform"}}
             )

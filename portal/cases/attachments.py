@@ -13,7 +13,7 @@ from config import Settings
 from portal.cases.keys import CASE_KEY, STAFF_KEY
 from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
 from portal.db import new_id
-from portal.metadata import strip_metadata
+from portal.metadata import describe_removed, strip_metadata
 from portal.models import Attachment
 from portal.storage import FileStore
 
@@ -89,7 +89,7 @@ def store_uploads(
             else None
         notice = UploadNotice(filename=upload.filename)
         if result is not None and result.handled and result.cleaned is not None:
-            notice.removed = result.removed
+            notice.removed = describe_removed(result.removed)
             _add(db, store, keys, io.BytesIO(result.cleaned), written, message_id,
                  variant="clean", key_kind=CASE_KEY,
                  meta={"name": upload.filename, "type": result.media_type,

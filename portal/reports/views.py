@@ -199,7 +199,7 @@ def case_message() -> Response | str | tuple[str, int]:
     for notice in notices:
         if notice.removed:
             flash(_("%(name)s: removed %(items)s.", name=notice.filename,
-                    items=", ".join(notice.removed)), "info")
+                    items=", ".join(_(item) for item in notice.removed)), "info")
         elif notice.unhandled:
             flash(_("%(name)s: we could not check this type of file for hidden information "
                     "such as author names.", name=notice.filename), "info")

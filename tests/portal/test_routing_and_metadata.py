@@ -129,8 +129,8 @@ def test_metadata_is_removed_and_the_original_kept_for_handlers(
         (io.BytesIO(b"plain"), "notes.docx"),
     ])
     page = response.get_data(as_text=True)
-    assert "photo.jpg: we removed hidden information (EXIF)" in page
-    assert "Author" in page
+    assert "photo.jpg: we removed hidden information (camera, time and location details)" in page
+    assert "memo.pdf: we removed hidden information (author, software used)" in page
     assert "notes.docx: we could not check" in page
     with transaction(session_factory(portal_app)) as db:
         case = db.scalars(select(Case)).one()
