@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from config.authorities import DEFAULT_AUTHORITIES, Authority
 from config.categories import DEFAULT_CATEGORIES, Category
 
 Environment = Literal["development", "test", "production"]
@@ -58,6 +59,8 @@ class Settings:
     # The report categories; a TOML file may replace them ([[categories]] code, label,
     # human_rights). Labels of the defaults are translated in the catalogues.
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
+    # Where reporters may report externally instead (shown on the landing page).
+    authorities: tuple[Authority, ...] = DEFAULT_AUTHORITIES
     languages: tuple[str, ...] = ("en", "nb", "sv", "da", "pl", "zh", "vi")
     default_language: str = "en"
     argon2: Argon2Costs = field(default_factory=Argon2Costs)
@@ -105,7 +108,7 @@ _BOOL_FALSE = {"0", "false", "no", "off"}
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
-    if value is None or isinstance(value, Argon2Costs) or name == "categories":
+    if value is None or isinstance(value, Argon2Costs) or name in ("categories", "authorities"):
         return value
     if name in _OPTIONAL_BOOLS:
         target = False
@@ -184,6 +187,8 @@ def load_settings(
             raise SettingsError(f"{name}: unknown setting")
         if name == "categories":
             values["categories"] = _categories(value)
+        elif name == "authorities":
+            values["authorities"] = _authorities(value)
         elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])
             if not isinstance(value, dict):
@@ -215,6 +220,21 @@ def _categories(value: Any) -> tuple[Category, ...]:
                                bool(item.get("human_rights", False))))
     if len({item.code for item in result}) != len(result):
         raise SettingsError("categories: codes must be unique")
+    return tuple(result)
+
+
+def _authorities(value: Any) -> tuple[Authority, ...]:
+    if not isinstance(value, list):
+        raise SettingsError("authorities: expected an array of tables")
+    result = []
+    for item in value:
+        if not isinstance(item, dict) or not {"country", "name", "url"} <= item.keys():
+            raise SettingsError("authorities: every entry needs a country, a name and a url")
+        url = str(item["url"])
+        if not url.startswith("https://"):
+            raise SettingsError("authorities: a url must start with https://")
+        result.append(Authority(str(item["country"]).upper(), str(item["name"]),
+                                str(item.get("area", "")), url))
     return tuple(result)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from config import DEFAULT_CATEGORIES
+from config import COUNTRY_NAMES, Authority
 from portal.extensions import settings_of
 
 bp = Blueprint("pages", __name__)
@@ -15,8 +15,16 @@ def landing() -> str:
     settings = settings_of()
     return render_template(
         "pages/landing.html",
-        categories=DEFAULT_CATEGORIES,
+        categories=settings.categories,
+        authorities_by_country=_by_country(settings.authorities),
         organisation=settings.organisation_name,
         acknowledgement_days=settings.acknowledgement_days,
         feedback_months=settings.feedback_months,
     )
+
+
+def _by_country(authorities: tuple[Authority, ...]) -> list[tuple[str, list[Authority]]]:
+    grouped: dict[str, list[Authority]] = {}
+    for authority in authorities:
+        grouped.setdefault(authority.country, []).append(authority)
+    return [(COUNTRY_NAMES.get(country, country), items) for country, items in grouped.items()]

@@ -81,3 +81,14 @@ def test_unknown_setting_in_file_is_refused(tmp_path: Path) -> None:
     config.write_text("colour = 'blue'\n")
     with pytest.raises(SettingsError, match="colour"):
         load_settings(environ={"AKTSOM_CONFIG": str(config)})
+
+
+def test_external_authorities_can_be_configured(tmp_path: Path) -> None:
+    config = tmp_path / "aktsom.toml"
+    config.write_text('[[authorities]]\ncountry = "fi"\nname = "Oikeuskansleri"\n'
+                      'area = "External reporting"\nurl = "https://oikeuskansleri.fi/"\n')
+    settings = load_settings(environ={"AKTSOM_CONFIG": str(config)})
+    assert [(a.country, a.name) for a in settings.authorities] == [("FI", "Oikeuskansleri")]
+    config.write_text('[[authorities]]\ncountry = "FI"\nname = "X"\nurl = "http://x.fi/"\n')
+    with pytest.raises(SettingsError, match="https"):
+        load_settings(environ={"AKTSOM_CONFIG": str(config)})

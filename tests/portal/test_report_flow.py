@@ -237,3 +237,11 @@ def test_following_up_again_replaces_the_session(client: FlaskClient,
     assert "Second." in client.get("/case").get_data(as_text=True)
     client.set_cookie("aktsom_case", old_cookie.value)
     assert client.get("/case").status_code == 303
+
+
+def test_landing_names_external_authorities_per_country(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "Arbeidstilsynet" in page and "Integritetsskyddsmyndigheten" in page
+    assert 'href="https://www.datatilsynet.dk/"' in page
+    client.get("/language/nb?next=/")
+    assert "Norge" in client.get("/").get_data(as_text=True)
