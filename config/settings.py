@@ -88,6 +88,10 @@ class Settings:
     cookie_secure: bool | None = None
     hsts: bool | None = None
     smtp_url: str | None = None
+    # Hold back the mails that a reporter's action causes (new case, new message) for this
+    # many minutes plus a random part of as many again; `aktsom notify` (cron) sends them.
+    # 0 sends at once. A delay keeps mail-server logs from dating a report.
+    notification_delay_minutes: int = 0
     mail_from: str = "aktsom@localhost"
 
     @property
@@ -274,6 +278,8 @@ def validate(settings: Settings) -> Settings:
                  "staff_idle_minutes", "staff_absolute_hours"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.notification_delay_minutes < 0:
+        raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:
         raise SettingsError("AKTSOM_TRUSTED_PROXIES: must be 0 or more")
     if settings.max_file_bytes > settings.max_total_upload_bytes:

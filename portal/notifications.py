@@ -15,22 +15,23 @@ choosing into the handlers' mail.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.cases.keys import CASE_KEY
-from portal.models import Case, CaseKeyWrap, User
+from portal.models import Case, CaseKeyWrap, PendingNotice, User
 
 NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
@@ -174,3 +175,35 @@ def mark_reminded(db: Session, case_ids: list[str], now: datetime) -> None:
         db.execute(update(Case).where(Case.id.in_(case_ids[start:start + 500]))
                    .values(acknowledgement_reminded_at=now)
                    .execution_options(synchronize_session=False))
+
+
+def hold_back(db: Session, settings: Settings, notice: Notice,
+              now: datetime | None = None) -> Notice:
+    """Queue `notice` for `aktsom notify` when a delay is configured; return what is left to
+    send at once (nothing, when queued). Call inside the transaction."""
+    delay = settings.notification_delay_minutes
+    if delay <= 0 or not settings.smtp_url or not notice.recipients:
+        return notice
+    now = now or datetime.now(tz=UTC)
+    for recipient in notice.recipients:
+        # A random extra part, so even the delay itself does not date the report.
+        jitter = timedelta(seconds=secrets.randbelow(delay * 60 + 1))
+        db.add(PendingNotice(kind=notice.kind, recipient=recipient,
+                             not_before=now + timedelta(minutes=delay) + jitter))
+    return Notice(kind=notice.kind, recipients=())
+
+
+def release_pending(db: Session, settings: Settings, now: datetime) -> int:
+    """Send the held-back notices that are due, one mail per recipient; returns mails sent.
+
+    Rows are deleted only once their mail went out, so a mail server that is down only
+    postpones them to the next run.
+    """
+    due = db.scalars(select(PendingNotice).where(PendingNotice.not_before <= now)).all()
+    sent = 0
+    for recipient in sorted({row.recipient for row in due}):
+        if send_notice(settings, Notice(NEW_MESSAGE, (recipient,))):
+            sent += 1
+            db.execute(delete(PendingNotice).where(
+                PendingNotice.recipient == recipient, PendingNotice.not_before <= now))
+    return sent

@@ -17,7 +17,12 @@ from portal.cases.retention import purge_expired_cases
 from portal.db import refresh_statistics, session_factory, transaction, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
-from portal.notifications import acknowledgement_reminders, mark_reminded, send_notice
+from portal.notifications import (
+    acknowledgement_reminders,
+    mark_reminded,
+    release_pending,
+    send_notice,
+)
 from portal.storage import file_store
 
 
@@ -26,6 +31,7 @@ def register_commands(group: click.Group) -> None:
     group.add_command(recover_command)
     group.add_command(purge_command)
     group.add_command(notify_deadlines_command)
+    group.add_command(notify_command)
 
 
 def _read_sheet(path: str) -> str:
@@ -88,6 +94,19 @@ def purge_command(dry_run: bool) -> None:
     refresh_statistics(current_app.extensions["aktsom.engine"])
     click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
                f"{result.held} under legal hold. Their statistics remain.")
+
+
+@click.command("notify")
+@with_appcontext
+def notify_command() -> None:
+    """Send the held-back staff notices that are due (AKTSOM_NOTIFICATION_DELAY_MINUTES)."""
+    settings = settings_of()
+    if not settings.smtp_url:
+        click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
+        return
+    with transaction(session_factory(current_app)) as db:
+        sent = release_pending(db, settings, utcnow())
+    click.echo(f"Sent {sent} notices.")
 
 
 @click.command("notify-deadlines")

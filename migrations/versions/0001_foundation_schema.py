@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:47:11.936156
+Create Date: 2026-11-26 06:08:53.968843
 """
 
 from alembic import op
@@ -63,6 +63,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_units')),
     sa.UniqueConstraint('code', name=op.f('uq_org_units_code'))
     )
+    op.create_table('pending_notices',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('not_before', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_notices'))
+    )
+    with op.batch_alter_table('pending_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pending_notices_not_before'), ['not_before'], unique=False)
+
     op.create_table('recovery_keys',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('public_key', sa.LargeBinary(), nullable=False),
@@ -288,6 +298,10 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_table('setup_tokens')
     op.drop_table('recovery_keys')
+    with op.batch_alter_table('pending_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pending_notices_not_before'))
+
+    op.drop_table('pending_notices')
     op.drop_table('org_units')
     with op.batch_alter_table('case_stats', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_stats_year'))

@@ -4,6 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
+from portal.models.notices import PendingNotice
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
@@ -19,6 +20,7 @@ __all__ = [
     "Escalation",
     "Message",
     "OrgUnit",
+    "PendingNotice",
     "RecoveryKey",
     "Role",
     "ServerSession",

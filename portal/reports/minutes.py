@@ -15,7 +15,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from portal.cases.minutes import answer_minutes, find_minutes
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
-from portal.notifications import NEW_MESSAGE, case_notice, send_notice
+from portal.notifications import NEW_MESSAGE, case_notice, hold_back, send_notice
 from portal.reports.forms import MAX_MESSAGE
 from portal.reports.session import current_reporter
 
@@ -56,7 +56,7 @@ def confirm(message_id: str) -> Response:
                    date=day, correction=correction))
     answer_minutes(db, server_keys_of(), case=context.case, case_key=context.case_key,
                    minutes=minutes, text=text, confirmed=confirmed)
-    notice = case_notice(db, context.case.id, NEW_MESSAGE)
+    notice = hold_back(db, settings_of(), case_notice(db, context.case.id, NEW_MESSAGE))
     db.commit()
     send_notice(settings_of(), notice)
     flash(_("Thank you. The case handlers have received your answer.") if confirmed

@@ -36,7 +36,7 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
-from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, send_notice
+from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, hold_back, send_notice
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
@@ -101,7 +101,7 @@ def report() -> Response | str | tuple[str, int]:
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),
             report=new_report, uploads=uploads, written=written,
         )
-        mail = case_notice(db, submitted.case.id, NEW_CASE)
+        mail = hold_back(db, settings, case_notice(db, submitted.case.id, NEW_CASE))
         # The code is shown only once the case is safely stored.
         db.commit()
     except ChannelNotReady:
@@ -188,7 +188,7 @@ def case_message() -> Response | str | tuple[str, int]:
             case=context.case, case_key=context.case_key, body=form.body.data or "",
             uploads=uploads, written=written,
         )
-        mail = case_notice(db, context.case.id, NEW_MESSAGE)
+        mail = hold_back(db, settings, case_notice(db, context.case.id, NEW_MESSAGE))
         db.commit()
     except BaseException:
         db.rollback()

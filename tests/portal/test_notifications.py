@@ -195,3 +195,31 @@ def test_only_safe_smtp_urls() -> None:
     for url in ("http://example.org", "smtp://user:pw@127.0.0.1:25", "smtp://"):
         with pytest.raises(ValueError, match="smtp_url"):
             _connect(url)
+
+
+def test_held_back_notices_do_not_date_the_report(world: World, make_portal_app: Any,
+                                                  runner: FlaskCliRunner, portal_app: Flask,
+                                                  sink: tuple[Sink, int]) -> None:
+    from portal.models import PendingNotice
+    from tests.portal.helpers import submit
+
+    delayed = make_portal_app(smtp_url=f"smtp://127.0.0.1:{sink[1]}",
+                              mail_from="channel@example.org", notification_delay_minutes=30)
+    before = utcnow()
+    code = submit(delayed.test_client(), world.unit_id, SECRET)
+    assert sink[0].mails == []  # nothing at the moment of the report
+    with transaction(session_factory(portal_app)) as db:
+        pending = db.scalars(select(PendingNotice)).all()
+        assert sorted(row.recipient for row in pending) == [world.alice.email, world.bob.email]
+        for row in pending:
+            assert before + timedelta(minutes=30) <= row.not_before
+            assert row.not_before <= utcnow() + timedelta(minutes=60)
+    assert runner.invoke(args=["notify"]).output.strip() == "Sent 0 notices."
+    with transaction(session_factory(portal_app)) as db:
+        for row in db.scalars(select(PendingNotice)):
+            row.not_before = utcnow() - timedelta(seconds=1)
+    assert runner.invoke(args=["notify"]).output.strip() == "Sent 2 notices."
+    assert sink[0].recipients() == [world.alice.email, world.bob.email]
+    _assert_content_free(sink[0], code)
+    with transaction(session_factory(portal_app)) as db:
+        assert db.scalars(select(PendingNotice)).all() == []
