@@ -44,13 +44,14 @@ def choose_language(code: str) -> Response:
 
 
 def set_language_cookie(response: Response, code: str) -> None:
-    """Remember the language (nothing else) for a year; unknown codes are ignored."""
+    """Remember the language (nothing else) until the browser closes; unknown codes are
+    ignored. A session cookie on purpose: a lasting cookie would leave a trace on a shared or
+    employer's device that someone visited the whistleblowing channel."""
     settings = settings_of()
     if code in settings.languages:
         response.set_cookie(
             LANGUAGE_COOKIE,
             code,
-            max_age=365 * 24 * 3600,
             httponly=True,
             samesite="Strict",
             secure=bool(settings.cookie_secure),

@@ -245,3 +245,15 @@ def test_landing_names_external_authorities_per_country(client: FlaskClient) -> 
     assert 'href="https://www.datatilsynet.dk/"' in page
     client.get("/language/nb?next=/")
     assert "Norge" in client.get("/").get_data(as_text=True)
+
+
+def test_no_cookie_outlives_the_browser_session(client: FlaskClient,
+                                                organisation: Organisation) -> None:
+    """A lasting cookie would tell whoever uses the device later that someone reported."""
+    cookies = client.get("/language/pl?next=/").headers.getlist("Set-Cookie")
+    cookies += client.get("/report").headers.getlist("Set-Cookie")
+    code = submit(client, organisation.unit_id, "Something.")
+    cookies += follow_up(client, code).headers.getlist("Set-Cookie")
+    assert cookies
+    for cookie in cookies:
+        assert "Expires=" not in cookie and "Max-Age=" not in cookie, cookie
