@@ -257,3 +257,12 @@ def test_no_cookie_outlives_the_browser_session(client: FlaskClient,
     assert cookies
     for cookie in cookies:
         assert "Expires=" not in cookie and "Max-Age=" not in cookie, cookie
+
+
+def test_browsers_are_asked_not_to_remember_what_was_typed(client: FlaskClient,
+                                                           organisation: Organisation) -> None:
+    follow_up(client, submit(client, organisation.unit_id, "Something."))
+    for path in ("/report", "/followup", "/case"):
+        forms = re.findall(r"<form[^>]*>", client.get(path).get_data(as_text=True))
+        typed = [form for form in forms if "logout" not in form]
+        assert typed and all('autocomplete="off"' in form for form in typed), path
