@@ -37,7 +37,10 @@ NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
 ACKNOWLEDGEMENT_DUE = "acknowledgement_due"
 ESCALATION = "escalation"
-KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION)
+# To the account holder: an admin reset their password, so an admin could now act as them
+# (and receive the cases sent to them). They must hear of it, to object if it was not them.
+ACCOUNT_RESET = "account_reset"
+KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET)
 CASE_LIST_PATH = "/admin/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
@@ -80,6 +83,8 @@ def _subject(kind: str) -> str:
         return str(_("A case is due for acknowledgement soon"))
     if kind == ESCALATION:
         return str(_("A case has been put before you"))
+    if kind == ACCOUNT_RESET:
+        return str(_("Your password for the whistleblowing channel was reset"))
     return str(_("There is news in the whistleblowing channel"))
 
 
@@ -87,11 +92,19 @@ def compose(settings: Settings, kind: str, recipient: str) -> EmailMessage:
     """The mail for one recipient, in the organisation's default language."""
     with force_locale(settings.default_language):
         subject = _subject(kind)
-        body = str(_(
-            "Something new is waiting for you in %(organisation)s's whistleblowing channel.\n\n"
-            "Sign in to the staff side and open the case list: %(path)s\n\n"
-            "This message leaves out any detail on purpose.",
-            organisation=settings.organisation_name, path=CASE_LIST_PATH))
+        if kind == ACCOUNT_RESET:
+            body = str(_(
+                "An administrator has set a new password for your account in "
+                "%(organisation)s's whistleblowing channel.\n\n"
+                "If you did not ask for this, tell your compliance officer or another "
+                "administrator at once: whoever knows the new password can act as you.",
+                organisation=settings.organisation_name))
+        else:
+            body = str(_(
+                "Something new is waiting for you in %(organisation)s's whistleblowing "
+                "channel.\n\nSign in to the staff side and open the case list: %(path)s\n\n"
+                "This message leaves out any detail on purpose.",
+                organisation=settings.organisation_name, path=CASE_LIST_PATH))
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = recipient

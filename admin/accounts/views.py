@@ -38,6 +38,7 @@ from portal.access import require_staff, roles_required
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
+from portal.notifications import ACCOUNT_RESET, Notice, send_notice
 
 bp = Blueprint("accounts", __name__)
 
@@ -174,6 +175,9 @@ def reset_password(user_id: str) -> str | Response:
         except AccountError as refused:
             error = _refusal(refused)
         else:
+            # Best effort, never fatal: the holder hears that someone else now knows the
+            # password (a safeguard against an administrator taking over an account).
+            send_notice(settings_of(), Notice(ACCOUNT_RESET, (user.email,)))
             return render_template(
                 "admin/accounts/reset_done.html", user=user,
                 enrolment=enrolment(secret, user.email) if secret else None,

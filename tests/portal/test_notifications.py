@@ -223,3 +223,22 @@ def test_held_back_notices_do_not_date_the_report(world: World, make_portal_app:
     _assert_content_free(sink[0], code)
     with transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(PendingNotice)).all() == []
+
+
+def test_a_password_reset_is_told_to_the_account_holder(admin_app: Flask,
+                                                        sink: tuple[Sink, int]) -> None:
+    from portal.models import Role
+    from tests.admin.helpers import make_user, sign_in
+
+    admin, admin_password, admin_secret = make_user(admin_app, roles=[Role.ADMIN])
+    target, _password, _secret = make_user(admin_app, roles=[Role.HANDLER])
+    client = admin_app.test_client()
+    assert sign_in(client, admin.email, admin_password, admin_secret).status_code == 303
+    path = f"/admin/users/{target.id}/reset"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path),
+                                       "password": "reset password 123"})
+    assert response.status_code == 200
+    assert sink[0].recipients() == [target.email]
+    mail = sink[0].mails[0][1]
+    assert "reset" in mail["Subject"]
+    assert "reset password 123" not in mail.as_string()
