@@ -3,8 +3,12 @@ and goes back to the case page. CSRF is checked for every one of them (CSRFProte
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from admin.cases.blueprint import back_to_case, bp, invalid_form, opened_case_or_404, refused
@@ -17,10 +21,11 @@ from admin.cases.forms import (
     StatusForm,
     SupplierForm,
 )
-from portal.access import roles_required
+from portal.access import StaffContext, roles_required
 from portal.cases.handling import (
     OUTCOMES,
     CaseActionError,
+    HandlerCase,
     acknowledge,
     acknowledgement_text,
     add_internal_note,
@@ -35,120 +40,116 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role
 
+FormT = TypeVar("FormT", bound=FlaskForm)
+
+
+def _act(case_id: str, form: Callable[[HandlerCase], FormT],
+         run: Callable[[StaffContext, HandlerCase, FormT], str]) -> Response:
+    """Open the case for the signed-in handler (404 if they cannot), validate the form made
+    for it, run the service and say what happened; a refusal changes nothing."""
+    staff, opened = opened_case_or_404(case_id)
+    filled = form(opened)
+    if not filled.validate_on_submit():
+        return invalid_form(case_id)
+    try:
+        done = run(staff, opened, filled)
+    except CaseActionError as error:
+        return refused(error, case_id)
+    flash(done, "success")
+    return back_to_case(case_id)
+
+
+def _plain(form_class: type[FormT]) -> Callable[[HandlerCase], FormT]:
+    return lambda _opened: form_class()
+
 
 @bp.post("/cases/<case_id>/messages")
 @roles_required(Role.HANDLER)
 def reply(case_id: str) -> Response:
     """A reply the reporter reads with their case code (design §6: field `body`)."""
-    staff, opened = opened_case_or_404(case_id)
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        return invalid_form(case_id)
-    try:
+    def run(staff: StaffContext, opened: HandlerCase, form: ReplyForm) -> str:
         reply_to_reporter(db_session(), server_keys_of(), opened=opened, user=staff.user,
                           body=form.body.data or "", is_feedback=bool(form.is_feedback.data))
-    except CaseActionError as error:
-        return refused(error, case_id)
-    flash(_("Your reply has been sent to the reporter."), "success")
-    return back_to_case(case_id)
+        return str(_("Your reply has been sent to the reporter."))
+    return _act(case_id, _plain(ReplyForm), run)
 
 
 @bp.post("/cases/<case_id>/notes")
 @roles_required(Role.HANDLER)
 def note(case_id: str) -> Response:
     """An internal note, sealed under the staff key: the reporter can never read it."""
-    staff, opened = opened_case_or_404(case_id)
-    form = NoteForm()
-    if not form.validate_on_submit():
-        return invalid_form(case_id)
-    try:
+    def run(staff: StaffContext, opened: HandlerCase, form: NoteForm) -> str:
         add_internal_note(db_session(), server_keys_of(), opened=opened, user=staff.user,
                           body=form.body.data or "")
-    except CaseActionError as error:
-        return refused(error, case_id)
-    flash(_("The internal note has been saved."), "success")
-    return back_to_case(case_id)
+        return str(_("The internal note has been saved."))
+    return _act(case_id, _plain(NoteForm), run)
 
 
 @bp.post("/cases/<case_id>/acknowledge")
 @roles_required(Role.HANDLER)
 def acknowledge_case(case_id: str) -> Response:
     """Acknowledge receipt: the standard message goes out in the reporter's language."""
-    staff, opened = opened_case_or_404(case_id)
-    if not ActionForm().validate_on_submit():
-        return invalid_form(case_id)
-    settings = settings_of()
-    try:
+    def run(staff: StaffContext, opened: HandlerCase, _form: ActionForm) -> str:
+        settings = settings_of()
         acknowledge(db_session(), server_keys_of(), settings, opened=opened, user=staff.user,
                     text=acknowledgement_text(opened.case.language, settings))
-    except CaseActionError as error:
-        return refused(error, case_id)
-    flash(_("The reporter has been sent the acknowledgement of receipt."), "success")
-    return back_to_case(case_id)
+        return str(_("The reporter has been sent the acknowledgement of receipt."))
+    return _act(case_id, _plain(ActionForm), run)
+
+
+def _status_form(opened: HandlerCase) -> StatusForm:
+    form = StatusForm()
+    form.status.choices = [(code, code) for code in allowed_statuses(opened.case)]
+    return form
 
 
 @bp.post("/cases/<case_id>/status")
 @roles_required(Role.HANDLER)
 def status(case_id: str) -> Response:
-    staff, opened = opened_case_or_404(case_id)
-    form = StatusForm()
-    form.status.choices = [(code, code) for code in allowed_statuses(opened.case)]
-    if not form.validate_on_submit():
-        return invalid_form(case_id)
-    try:
+    def run(staff: StaffContext, opened: HandlerCase, form: StatusForm) -> str:
         change_status(db_session(), server_keys_of(), case=opened.case, user=staff.user,
                       status=form.status.data)
-    except CaseActionError as error:
-        return refused(error, case_id)
-    flash(_("The status has been changed."), "success")
-    return back_to_case(case_id)
+        return str(_("The status has been changed."))
+    return _act(case_id, _status_form, run)
+
+
+def _outcome_form(_opened: HandlerCase) -> OutcomeForm:
+    form = OutcomeForm()
+    form.outcome.choices = [("", "")] + [(code, code) for code in OUTCOMES]
+    return form
 
 
 @bp.post("/cases/<case_id>/outcome")
 @roles_required(Role.HANDLER)
 def outcome(case_id: str) -> Response:
-    staff, opened = opened_case_or_404(case_id)
-    form = OutcomeForm()
-    form.outcome.choices = [("", "")] + [(code, code) for code in OUTCOMES]
-    if not form.validate_on_submit():
-        return invalid_form(case_id)
-    breach = {"yes": True, "no": False}.get(form.human_rights_breach.data)
-    try:
+    def run(staff: StaffContext, opened: HandlerCase, form: OutcomeForm) -> str:
+        breach = {"yes": True, "no": False}.get(form.human_rights_breach.data)
         record_outcome(db_session(), server_keys_of(), case=opened.case, user=staff.user,
                        outcome=form.outcome.data or None, human_rights_breach=breach)
-    except CaseActionError as error:
-        return refused(error, case_id)
-    flash(_("The outcome has been recorded."), "success")
-    return back_to_case(case_id)
+        return str(_("The outcome has been recorded."))
+    return _act(case_id, _outcome_form, run)
 
 
 @bp.post("/cases/<case_id>/supplier")
 @roles_required(Role.HANDLER)
 def supplier(case_id: str) -> Response:
-    staff, opened = opened_case_or_404(case_id)
-    form = SupplierForm()
-    if not form.validate_on_submit():
-        return invalid_form(case_id)
-    try:
+    def run(staff: StaffContext, opened: HandlerCase, form: SupplierForm) -> str:
         link_supplier(db_session(), server_keys_of(), case=opened.case, user=staff.user,
                       supplier_id=form.supplier_id.data)
-    except CaseActionError as error:
-        return refused(error, case_id)
-    flash(_("The supplier link has been saved."), "success")
-    return back_to_case(case_id)
+        return str(_("The supplier link has been saved."))
+    return _act(case_id, _plain(SupplierForm), run)
 
 
 @bp.post("/cases/<case_id>/legal-hold")
 @roles_required(Role.HANDLER)
 def legal_hold(case_id: str) -> Response:
     """Hold the case from the retention purge, or release it."""
-    staff, opened = opened_case_or_404(case_id)
-    form = LegalHoldForm()
-    if not form.validate_on_submit():
-        return invalid_form(case_id)
-    hold = form.hold.data == "1"
-    set_legal_hold(db_session(), server_keys_of(), case=opened.case, user=staff.user,
-                   hold=hold)
-    flash(_("The case is under legal hold and will not be purged.") if hold
-          else _("The legal hold has been released."), "success")
-    return back_to_case(case_id)
+    def run(staff: StaffContext, opened: HandlerCase, form: LegalHoldForm) -> str:
+        hold = form.hold.data == "1"
+        set_legal_hold(db_session(), server_keys_of(), case=opened.case, user=staff.user,
+                       hold=hold)
+        return str(_("The case is under legal hold and will not be purged.") if hold
+                   else _("The legal hold has been released."))
+    return _act(case_id, _plain(LegalHoldForm), run)
+
+
