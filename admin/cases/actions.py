@@ -151,5 +151,3 @@ def legal_hold(case_id: str) -> Response:
         return str(_("The case is under legal hold and will not be purged.") if hold
                    else _("The legal hold has been released."))
     return _act(case_id, _plain(LegalHoldForm), run)
-
-
