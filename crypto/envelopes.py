@@ -22,9 +22,7 @@ from __future__ import annotations
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 
-from ._aead import aead_open, aead_seal
 from ._encoding import (
-    AES_256_GCM,
     KEY_SIZE,
     NONCE_SIZE,
     Reader,
@@ -34,9 +32,10 @@ from ._encoding import (
     require_key,
     text,
 )
+from ._secret_seal import open_under_secret, seal_under_secret
 from .casecode import normalise_case_code
 from .errors import InvalidCiphertext
-from .kdf import PARAMS_SIZE, SALT_SIZE, Argon2Params, derive_key
+from .kdf import SALT_SIZE, Argon2Params
 from .keys import hpke_private_key, hpke_public_key
 
 __all__ = [
@@ -114,11 +113,11 @@ def seal_case_key_for_reporter(
     require_key(case_key, "case_key")
     if len(salt) != SALT_SIZE:
         raise ValueError(f"salt must be {SALT_SIZE} bytes")
-    wrap_key = derive_key(normalise_case_code(code).encode("ascii"), salt, params)
-    header = bytes([REPORTER_VERSION, AES_256_GCM]) + params.to_bytes() + bytes(salt)
-    nonce = random_bytes(rng, NONCE_SIZE)
-    aad = header + length_prefixed(_REPORTER_LABEL, text(case_id))
-    return header + nonce + aead_seal(wrap_key, nonce, bytes(case_key), aad)
+    return seal_under_secret(
+        normalise_case_code(code).encode("ascii"), case_key, version=REPORTER_VERSION,
+        aad_suffix=length_prefixed(_REPORTER_LABEL, text(case_id)), params=params, salt=salt,
+        nonce=random_bytes(rng, NONCE_SIZE),
+    )
 
 
 def open_case_key_for_reporter(blob: bytes, code: str, *, case_id: str) -> bytes:
@@ -128,17 +127,6 @@ def open_case_key_for_reporter(blob: bytes, code: str, *, case_id: str) -> bytes
     raises :class:`~crypto.errors.InvalidCaseCode` before any work is done.
     """
     secret = normalise_case_code(code).encode("ascii")
-    reader = Reader(blob)
-    if reader.byte() != REPORTER_VERSION or reader.byte() != AES_256_GCM:
-        raise InvalidCiphertext()
-    try:
-        params = Argon2Params.from_bytes(reader.take(PARAMS_SIZE))
-    except ValueError:
-        raise InvalidCiphertext() from None
-    salt = reader.take(SALT_SIZE)
-    aad = reader.consumed() + length_prefixed(_REPORTER_LABEL, text(case_id))
-    nonce = reader.take(NONCE_SIZE)
-    case_key = aead_open(derive_key(secret, salt, params), nonce, reader.rest(), aad)
-    if len(case_key) != KEY_SIZE:
-        raise InvalidCiphertext()
-    return case_key
+    return open_under_secret(blob, secret, version=REPORTER_VERSION,
+                             aad_suffix=length_prefixed(_REPORTER_LABEL, text(case_id)),
+                             size=KEY_SIZE)

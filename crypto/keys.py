@@ -25,19 +25,16 @@ from cryptography.hazmat.primitives.hpke import (
     MLKEM768X25519PublicKey,
 )
 
-from ._aead import aead_open, aead_seal
 from ._encoding import (
-    AES_256_GCM,
     NONCE_SIZE,
-    Reader,
     Rng,
     crockford_encode,
     length_prefixed,
     random_bytes,
     text,
 )
-from .errors import InvalidCiphertext
-from .kdf import PARAMS_SIZE, SALT_SIZE, Argon2Params, derive_key
+from ._secret_seal import open_under_secret, seal_under_secret
+from .kdf import SALT_SIZE, Argon2Params
 
 __all__ = [
     "PRIVATE_KEY_SIZE",
@@ -136,10 +133,9 @@ def hpke_public_key(public_bytes: bytes) -> MLKEM768X25519PublicKey:
     )
 
 
-def _kek(password: str, salt: bytes, params: Argon2Params) -> bytes:
+def _password_secret(password: str) -> bytes:
     # NFC so that the same password typed on two keyboards gives the same key.
-    secret = unicodedata.normalize("NFC", password).encode("utf-8")
-    return derive_key(secret, salt, params)
+    return unicodedata.normalize("NFC", password).encode("utf-8")
 
 
 def seal_private_key(
@@ -150,9 +146,10 @@ def seal_private_key(
         raise ValueError(f"a private key is {PRIVATE_KEY_SIZE} bytes")
     salt = random_bytes(rng, SALT_SIZE)
     nonce = random_bytes(rng, NONCE_SIZE)
-    header = bytes([PRIVATE_KEY_VERSION, AES_256_GCM]) + params.to_bytes() + salt
-    aad = header + length_prefixed(_PRIVATE_KEY_LABEL)
-    return header + nonce + aead_seal(_kek(password, salt, params), nonce, private_bytes, aad)
+    return seal_under_secret(_password_secret(password), private_bytes,
+                             version=PRIVATE_KEY_VERSION,
+                             aad_suffix=length_prefixed(_PRIVATE_KEY_LABEL), params=params,
+                             salt=salt, nonce=nonce)
 
 
 def open_private_key(blob: bytes, password: str) -> bytes:
@@ -161,20 +158,9 @@ def open_private_key(blob: bytes, password: str) -> bytes:
     The Argon2 parameters come from the blob, so keys sealed under older,
     cheaper parameters keep opening after the defaults are raised.
     """
-    reader = Reader(blob)
-    if reader.byte() != PRIVATE_KEY_VERSION or reader.byte() != AES_256_GCM:
-        raise InvalidCiphertext()
-    try:
-        params = Argon2Params.from_bytes(reader.take(PARAMS_SIZE))
-    except ValueError:
-        raise InvalidCiphertext() from None
-    salt = reader.take(SALT_SIZE)
-    aad = reader.consumed() + length_prefixed(_PRIVATE_KEY_LABEL)
-    nonce = reader.take(NONCE_SIZE)
-    private = aead_open(_kek(password, salt, params), nonce, reader.rest(), aad)
-    if len(private) != PRIVATE_KEY_SIZE:
-        raise InvalidCiphertext()
-    return private
+    return open_under_secret(blob, _password_secret(password), version=PRIVATE_KEY_VERSION,
+                             aad_suffix=length_prefixed(_PRIVATE_KEY_LABEL),
+                             size=PRIVATE_KEY_SIZE)
 
 
 def rewrap_private_key(
