@@ -198,12 +198,12 @@ def test_every_follow_up_failure_costs_one_argon2_derivation(
     client: FlaskClient, organisation: Organisation, monkeypatch: Any
 ) -> None:
     """Equal work on every path, so timing does not tell a near miss from a wild guess."""
-    import crypto.envelopes
+    import crypto._secret_seal as secret_seal
     import portal.cases.services as services
 
     calls: list[str] = []
     real_derive = services.derive_key
-    real_envelope_derive = crypto.envelopes.derive_key
+    real_envelope_derive = secret_seal.derive_key
 
     def counting(label: str, real: Any) -> Any:
         def _derive(*args: Any, **kwargs: Any) -> bytes:
@@ -212,7 +212,7 @@ def test_every_follow_up_failure_costs_one_argon2_derivation(
         return _derive
 
     monkeypatch.setattr(services, "derive_key", counting("dummy", real_derive))
-    monkeypatch.setattr(crypto.envelopes, "derive_key", counting("real", real_envelope_derive))
+    monkeypatch.setattr(secret_seal, "derive_key", counting("real", real_envelope_derive))
     code = submit(client, organisation.unit_id, "Something.")
     calls.clear()
     near_miss = code[:-1] + ("Y" if code.endswith("Z") else "Z")
