@@ -22,6 +22,8 @@ EXPECTED = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "X-Frame-Options": "DENY",
 }
 
 
@@ -31,6 +33,8 @@ def assert_hardened(response: Any) -> None:
     assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "script-src" not in csp  # no script at all
+    for directive in ("form-action 'self'", "base-uri 'none'"):
+        assert directive in csp
     for name, value in EXPECTED.items():
         assert response.headers[name] == value
     assert "camera=()" in response.headers["Permissions-Policy"]
