@@ -117,7 +117,7 @@ def _make_cases(db: Session, password: str) -> list[str]:
         unit = db.scalars(select(OrgUnit).where(OrgUnit.code == unit_code)).one()
         category = next(item for item in settings.categories if item.code == category_code)
         submitted = submit_report(
-            db, settings=settings, server_keys=keys, store=store, written=[], uploads=[],
+            db, settings=settings, server_keys=keys, store=store, uploads=[],
             report=NewReport(category=category.code, human_rights=category.human_rights,
                              unit_id=unit.id, description=text, language=language),
         )
@@ -133,6 +133,5 @@ def _make_cases(db: Session, password: str) -> list[str]:
                               body="Thank you. Which agency is it, and since when?")
             add_reporter_message(db, settings=settings, server_keys=keys, store=store,
                                  case=submitted.case, case_key=opened.case_key,
-                                 body="Nordic Staffing, since last spring.", uploads=[],
-                                 written=[])
+                                 body="Nordic Staffing, since last spring.", uploads=[])
     return codes

@@ -1,21 +1,33 @@
 """The database layer both apps share: engine, typed declarative base, one session per request.
 
 Services take a `Session` and never commit; the request boundary (`init_db`'s hooks) or the
-CLI command commits or rolls back exactly once.
+CLI command (`transaction`) commits or rolls back exactly once.
+
+What a service does outside the database is tied to that one commit through two
+request-scoped queues on the session: `after_commit` queues a side effect (a mail) that runs
+only once the transaction has committed, and `on_rollback` records an undo (delete a file just
+written) that runs if the transaction ends any other way: rolled back, failed to commit, or
+closed without a commit. Views therefore never commit and never clean up.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+_AFTER_COMMIT = "aktsom.after_commit"
+_ON_ROLLBACK = "aktsom.on_rollback"
+_DISCARD = "aktsom_discard_changes"
+_log = logging.getLogger("aktsom.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,6 +95,55 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True)
 
 
+def after_commit(session: Session, action: Callable[[], object]) -> None:
+    """Run `action` once `session`'s transaction has committed; drop it if it does not.
+
+    For side effects nobody may see for a change that was rolled back (a mail to staff).
+    The action must not touch `session` (it runs after the transaction ended) and should not
+    raise: a failure is logged without detail and never undoes the commit.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def on_rollback(session: Session, action: Callable[[], object]) -> None:
+    """Undo `action` (e.g. delete a file just written) unless the transaction commits."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(action)
+
+
+def _run_all(actions: list[Callable[[], object]], what: str) -> None:
+    for action in actions:
+        try:
+            action()
+        except Exception:  # noqa: BLE001 (one failed side effect must not stop the others)
+            # No exception text: it could name a recipient or a stored file.
+            _log.warning("%s failed", what)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+    _run_all(session.info.pop(_AFTER_COMMIT, []), "an after-commit action")
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # Only the outermost transaction decides; a savepoint's end says nothing yet. After a
+    # commit `_after_commit` has emptied both queues, so what is left here was not committed.
+    if transaction.parent is not None:
+        return
+    session.info.pop(_AFTER_COMMIT, None)
+    _run_all(list(reversed(session.info.pop(_ON_ROLLBACK, []))), "an undo after rollback")
+
+
+def discard_changes() -> None:
+    """Roll the request's transaction back at its end whatever the response status.
+
+    For refusals answered with a redirect: a service that refused after changing something
+    must not have that change committed because the answer happens to be a 303.
+    """
+    g.setdefault(_DISCARD, True)
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work for the CLI and background jobs: commit on success, else roll back."""
@@ -118,14 +179,19 @@ def init_db(app: Flask, engine: Engine) -> None:
 
     @app.after_request
     def _commit(response: Response) -> Response:
+        # The one commit of the request. If it fails, the exception turns the response into
+        # an error page, so nothing rendered for a committed state (a case code) is shown.
         session: Session | None = g.pop("db_session", None)
         if session is None:
             return response
         try:
-            if response.status_code < 400:
+            if response.status_code < 400 and not g.pop(_DISCARD, False):
                 session.commit()
             else:
                 session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
         finally:
             session.close()
         return response

@@ -1,11 +1,14 @@
 """Email notices to staff (optional; `smtp_url`): *that* something happened, never *what*.
 
 A notice carries no content, no category, no case id and no reporter detail, only a pointer
-to the case list, because mail crosses servers we do not control. Recipients are collected
-inside the transaction (`case_notice`) and the mail is sent after the commit (`send_notice`),
-so nobody is told about a case that was rolled back. Sending never raises: a mail server that
-is down must not break a report or a reply, and the log says only "notification failed"
-(no address, no case).
+to the case list, because mail crosses servers we do not control. Services collect the
+recipients inside the transaction (`case_notice`) and queue the mail (`queue_notice`); it is
+sent only after the commit (portal.db.after_commit), so nobody is told about a change that was
+rolled back. Mails that must not be lost (reminders) or that are held back go through the
+outbox table (`PendingNotice`): the row is committed first, sent later, and deleted only once
+sent, so a crash in between loses nothing (at worst a content-free mail goes out twice).
+Sending never raises: a mail server that is down must not break a report or a reply, and the
+log says only "notification failed" (no address, no case).
 
 The link is the path of the case list on purpose, not a URL built from the request: a
 reporter controls the Host header of their request and could otherwise put a link of their
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import partial
 from urllib.parse import unquote, urlsplit
 
 from flask_babel import force_locale
@@ -31,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.cases.keys import CASE_KEY
+from portal.db import after_commit
 from portal.models import Case, CaseKeyWrap, PendingNotice, User
 
 NEW_CASE = "new_case"
@@ -192,8 +197,8 @@ def mark_reminded(db: Session, case_ids: list[str], now: datetime) -> None:
 
 def hold_back(db: Session, settings: Settings, notice: Notice,
               now: datetime | None = None) -> Notice:
-    """Queue `notice` for `aktsom notify` when a delay is configured; return what is left to
-    send at once (nothing, when queued). Call inside the transaction."""
+    """Put `notice` into the outbox for `aktsom notify` when a delay is configured; return
+    what is left to send at once (nothing, when held back). Call inside the transaction."""
     delay = settings.notification_delay_minutes
     if delay <= 0 or not settings.smtp_url or not notice.recipients:
         return notice
@@ -206,17 +211,58 @@ def hold_back(db: Session, settings: Settings, notice: Notice,
     return Notice(kind=notice.kind, recipients=())
 
 
-def release_pending(db: Session, settings: Settings, now: datetime) -> int:
-    """Send the held-back notices that are due, one mail per recipient; returns mails sent.
+def queue_notice(db: Session, settings: Settings, notice: Notice, *, hold: bool = False) -> None:
+    """Send `notice` once the transaction has committed, never for a change rolled back.
 
-    Rows are deleted only once their mail went out, so a mail server that is down only
-    postpones them to the next run.
+    `hold` is for news a reporter caused: with a delay configured it goes to the outbox
+    instead (`hold_back`), so the time of the mail does not date the reporter's action.
     """
-    due = db.scalars(select(PendingNotice).where(PendingNotice.not_before <= now)).all()
+    if hold:
+        notice = hold_back(db, settings, notice)
+    if settings.smtp_url and notice.recipients:
+        after_commit(db, partial(send_notice, settings, notice))
+
+
+def queue_outbox(db: Session, notice: Notice, now: datetime) -> int:
+    """Put `notice` into the outbox, due at once, unless the same mail is already waiting
+    there (a run that could not send it); returns the rows added. Committed before sending."""
+    waiting = set(db.scalars(select(PendingNotice.recipient).where(
+        PendingNotice.kind == notice.kind, PendingNotice.recipient.in_(notice.recipients))))
+    added = 0
+    for recipient in notice.recipients:
+        if recipient not in waiting:
+            db.add(PendingNotice(kind=notice.kind, recipient=recipient, not_before=now))
+            added += 1
+    return added
+
+
+def release_pending(db: Session, settings: Settings, now: datetime, *,
+                    kind: str | None = None) -> int:
+    """Send the outbox mails that are due (of `kind`, or all), one mail per recipient and
+    kind; returns mails sent.
+
+    Rows are committed before this runs and deleted only once their mail went out, so a mail
+    server that is down only postpones them to the next run.
+    """
+    query = select(PendingNotice).where(PendingNotice.not_before <= now)
+    if kind is not None:
+        query = query.where(PendingNotice.kind == kind)
+    due = db.scalars(query).all()
     sent = 0
-    for recipient in sorted({row.recipient for row in due}):
-        if send_notice(settings, Notice(NEW_MESSAGE, (recipient,))):
+    for recipient, notice_kind in sorted({(row.recipient, _mail_kind(row.kind)) for row in due}):
+        if send_notice(settings, Notice(notice_kind, (recipient,))):
             sent += 1
+            kinds = _NEWS if notice_kind == NEW_MESSAGE else (notice_kind,)
             db.execute(delete(PendingNotice).where(
-                PendingNotice.recipient == recipient, PendingNotice.not_before <= now))
+                PendingNotice.recipient == recipient, PendingNotice.kind.in_(kinds),
+                PendingNotice.not_before <= now))
     return sent
+
+
+# New cases and new messages read the same ("there is news"): one mail for all of them, so
+# the number of mails says nothing either.
+_NEWS = (NEW_CASE, NEW_MESSAGE)
+
+
+def _mail_kind(kind: str) -> str:
+    return NEW_MESSAGE if kind in _NEWS else kind

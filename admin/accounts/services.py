@@ -22,7 +22,7 @@ from admin.accounts.passwords import (
     verify_password,
 )
 from admin.auth.totp import new_totp_secret, seal_totp_secret
-from config import Argon2Costs
+from config import Argon2Costs, Settings
 from crypto import (
     UserKeyPair,
     certify_public_key,
@@ -34,6 +34,7 @@ from portal.audit import record_event
 from portal.cases.keys import argon2_params
 from portal.db import new_id
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
+from portal.notifications import ACCOUNT_RESET, Notice, queue_notice
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
 
@@ -203,6 +204,7 @@ def reset_password(
     new_password: str,
     actor: Actor,
     new_totp: bool = False,
+    settings: Settings | None = None,
 ) -> bytes | None:
     """An admin sets a new password for a user who lost theirs.
 
@@ -211,7 +213,8 @@ def reset_password(
     wrapped to the old key cannot be opened any more: another handler of the unit or the
     recovery key (`aktsom recover`) must share those cases again. The admin knows the new
     password, so the user must change it at the next sign-in. Returns the new TOTP secret when
-    `new_totp` (lost phone), else None.
+    `new_totp` (lost phone), else None. With `settings`, the holder is told by mail after
+    the commit (a safeguard against an administrator taking over the account).
     """
     check_new_password(new_password)
     pair = UserKeyPair.generate()
@@ -233,6 +236,8 @@ def reset_password(
     audit(db, keys, actor, "user.password_reset", user)
     if secret is not None:
         audit(db, keys, actor, "user.totp_reset", user)
+    if settings is not None:
+        queue_notice(db, settings, Notice(ACCOUNT_RESET, (user.email,)))
     return secret
 
 

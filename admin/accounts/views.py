@@ -35,10 +35,9 @@ from admin.auth.forms import ActionForm
 from admin.auth.views import enrolment
 from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
-from portal.db import db_session
+from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
-from portal.notifications import ACCOUNT_RESET, Notice, send_notice
 
 bp = Blueprint("accounts", __name__)
 
@@ -48,6 +47,8 @@ def _actor() -> Actor:
 
 
 def _refusal(error: AccountError) -> str:
+    # The page is answered with 200: roll back whatever the service did before refusing.
+    discard_changes()
     return str(_(error.template, **error.params))
 
 
@@ -170,14 +171,11 @@ def reset_password(user_id: str) -> str | Response:
             secret = reset_user_password(
                 db_session(), user, costs=settings_of().argon2, keys=server_keys_of(),
                 new_password=form.password.data or "", actor=_actor(),
-                new_totp=bool(form.new_totp.data),
+                new_totp=bool(form.new_totp.data), settings=settings_of(),
             )
         except AccountError as refused:
             error = _refusal(refused)
         else:
-            # Best effort, never fatal: the holder hears that someone else now knows the
-            # password (a safeguard against an administrator taking over an account).
-            send_notice(settings_of(), Notice(ACCOUNT_RESET, (user.email,)))
             return render_template(
                 "admin/accounts/reset_done.html", user=user,
                 enrolment=enrolment(secret, user.email) if secret else None,

@@ -22,7 +22,7 @@ from portal.access import (
     require_staff,
     safe_next_path,
 )
-from portal.db import db_session, utcnow
+from portal.db import db_session, discard_changes, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.server_sessions import end_session
@@ -137,6 +137,7 @@ def change_password_view() -> str | Response:
                             old_password=form.current_password.data or "",
                             new_password=form.new_password.data or "")
         except AccountError as refused:
+            discard_changes()
             error = _(refused.template, **refused.params)
         else:
             response = _begin(staff.user, staff.private_key, url_for("auth.account"))

@@ -25,7 +25,6 @@ from portal.cases.handling import CaseActionError
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role, User
-from portal.notifications import ESCALATION, Notice, send_notice
 
 
 def _user(user_id: str) -> User:
@@ -90,13 +89,10 @@ def escalate_case(case_id: str) -> Response:
     manager = _user(form.manager_id.data)
     db = db_session()
     try:
-        escalate(db, server_keys_of(), opened=opened, actor=staff.user, manager=manager,
-                 summary=form.summary.data or "")
+        escalate(db, settings_of(), server_keys_of(), opened=opened, actor=staff.user,
+                 manager=manager, summary=form.summary.data or "")
     except CaseActionError as error:
         return refused(error, case_id)
-    address = manager.email
-    db.commit()
-    send_notice(settings_of(), Notice(ESCALATION, (address,)))
     flash(_("The case has been put before %(name)s.", name=manager.name), "success")
     return back_to_case(case_id)
 

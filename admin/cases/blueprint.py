@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import StaffContext, require_staff
 from portal.cases.handling import CaseActionError, HandlerCase, open_for_handler
-from portal.db import db_session
+from portal.db import db_session, discard_changes
 from portal.models import Role
 
 bp = Blueprint("cases", __name__)
@@ -40,7 +40,9 @@ def back_to_list() -> Response:
 
 
 def refused(error: CaseActionError, case_id: str) -> Response:
-    """Show why an action was refused. Services refuse before changing anything."""
+    """Show why an action was refused. Services refuse before changing anything; should one
+    not, its changes are still rolled back although the answer is a redirect."""
+    discard_changes()
     flash(_(str(error)), "error")
     return back_to_case(case_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -14,14 +15,15 @@ from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
 from portal.cases.handling import CaseActionError
 from portal.cases.retention import purge_expired_cases
-from portal.db import refresh_statistics, session_factory, transaction, utcnow
+from portal.db import after_commit, refresh_statistics, session_factory, transaction, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
+    ACKNOWLEDGEMENT_DUE,
     acknowledgement_reminders,
     mark_reminded,
+    queue_outbox,
     release_pending,
-    send_notice,
 )
 from portal.storage import file_store
 
@@ -80,17 +82,19 @@ def recover_command(sheet_path: str, email: str) -> None:
 def purge_command(dry_run: bool) -> None:
     """Apply the retention policy: delete the content of cases closed long enough ago."""
     settings = settings_of()
+    store = file_store()
     with transaction(session_factory(current_app)) as db:
         result = purge_expired_cases(db, settings, server_keys_of(), now=utcnow(),
                                      dry_run=dry_run)
         if dry_run:
             db.rollback()
+        else:
+            # Only after the commit: until then the rows still refer to the files.
+            after_commit(db, partial(store.delete_all, result.files))
     if dry_run:
         click.echo(f"Would purge {result.purged} cases; {result.held} under legal hold would "
                    "be kept. Nothing was changed.")
         return
-    # Only after the commit: until then the rows still refer to the files.
-    file_store().delete_all(result.files)
     refresh_statistics(current_app.extensions["aktsom.engine"])
     click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
                f"{result.held} under legal hold. Their statistics remain.")
@@ -118,15 +122,18 @@ def notify_deadlines_command() -> None:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
         return
     now = utcnow()
-    with transaction(session_factory(current_app)) as db:
+    factory = session_factory(current_app)
+    # Commit, then send: the reminders are committed to the outbox first, so a crash or a mail
+    # server that is down loses nothing (the rows stay; this command or `aktsom notify` sends
+    # them on the next run). The cases are marked only once mail went out.
+    with transaction(factory) as db:
         reminders = acknowledgement_reminders(db, now=now)
         if not reminders.case_ids:
             click.echo("No case needs a reminder.")
             return
-        # Sent before the commit on purpose: a reminder must not be lost to a mail server
-        # that is down (the cases stay unmarked and the next run tries again); a crash
-        # after sending at worst repeats a content-free reminder.
-        sent = send_notice(settings, reminders.notice)
+        queue_outbox(db, reminders.notice, now)
+    with transaction(factory) as db:
+        sent = release_pending(db, settings, now, kind=ACKNOWLEDGEMENT_DUE)
         if sent == 0 and reminders.notice.recipients:
             click.echo("Sending failed; the next run will try again.")
             return

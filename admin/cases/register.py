@@ -23,7 +23,6 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_NAMES
 from portal.models import OrgUnit, Role
-from portal.notifications import NEW_CASE, case_notice, send_notice
 from portal.storage import file_store
 
 
@@ -54,19 +53,14 @@ def register() -> str | tuple[str, int]:
         registered = register_oral_report(
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),
             user=staff.user, report=report, minutes=form.minutes.data or "")
-        notice = case_notice(db, registered.case.id, NEW_CASE, except_user_id=staff.user.id)
-        holds = holds_case(db, registered.case.id, staff.user.id)
-        case_id = registered.case.id
-        db.commit()
     except ChannelNotReady:
-        db.rollback()
         flash(_("No approved handler or recovery key can receive this case. Nothing was "
                 "stored."), "error")
         return render_template("admin/cases/new.html", form=form), 503
     except CaseActionError as error:
-        db.rollback()
         flash(_(str(error)), "error")
         return render_template("admin/cases/new.html", form=form), 400
-    send_notice(settings, notice)
+    # Shown only if the request's commit succeeds (else an error page replaces it).
     return render_template("admin/cases/registered.html", code=registered.code,
-                           case_id=case_id, holds=holds)
+                           case_id=registered.case.id,
+                           holds=holds_case(db, registered.case.id, staff.user.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.cases.keys import CASE_KEY, STAFF_KEY
 from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
-from portal.db import new_id
+from portal.db import new_id, on_rollback
 from portal.metadata import describe_removed, strip_metadata
 from portal.models import Attachment
 from portal.storage import FileStore
@@ -79,10 +80,9 @@ def store_uploads(
     uploads: list[Upload],
     *,
     message_id: str | None,
-    written: list[str],
 ) -> list[UploadNotice]:
-    """Seal each upload into the store and add its rows. Every name written is appended to
-    `written` at once, so the caller can remove the files if the transaction fails."""
+    """Seal each upload into the store and add its rows. Each file is recorded on the session
+    as it is made, so it is deleted again unless the transaction commits (portal.db)."""
     notices = []
     for upload in uploads:
         result = strip_metadata(upload.stream, upload.media_type) if settings.strip_metadata \
@@ -90,33 +90,34 @@ def store_uploads(
         notice = UploadNotice(filename=upload.filename)
         if result is not None and result.handled and result.cleaned is not None:
             notice.removed = describe_removed(result.removed)
-            _add(db, store, keys, io.BytesIO(result.cleaned), written, message_id,
+            _add(db, store, keys, io.BytesIO(result.cleaned), message_id,
                  variant="clean", key_kind=CASE_KEY,
                  meta={"name": upload.filename, "type": result.media_type,
                        "removed": result.removed})
             # The original stays as evidence for handlers. A reporter's follow-up has no staff
             # key, so there it is sealed under the case key (it is the reporter's own file).
             upload.stream.seek(0)
-            _add(db, store, keys, upload.stream, written, message_id, variant="original",
+            _add(db, store, keys, upload.stream, message_id, variant="original",
                  key_kind=STAFF_KEY if keys.staff_key is not None else CASE_KEY,
                  meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         else:
             notice.unhandled = True
             upload.stream.seek(0)
-            _add(db, store, keys, upload.stream, written, message_id,
+            _add(db, store, keys, upload.stream, message_id,
                  variant="clean", key_kind=CASE_KEY,
                  meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         notices.append(notice)
     return notices
 
 
-def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO, written: list[str],
+def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO,
          message_id: str | None, *, variant: str, key_kind: str, meta: dict[str, object]) -> None:
     key = keys.case_key if key_kind == CASE_KEY else keys.staff_key
     assert key is not None  # noqa: S101 (the staff variant is only chosen with the key)
     attachment_id = new_id()
     stored_name = store.new_name()
-    written.append(stored_name)
+    # Recorded before the first byte is written: a failure half-way leaves no file either.
+    on_rollback(db, partial(store.delete, stored_name))
     size = write_attachment(store, key, case_id=keys.case_id, attachment_id=attachment_id,
                             stored_name=stored_name, source=source)
     db.add(Attachment(

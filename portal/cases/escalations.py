@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import Settings
 from crypto import (
     InvalidCiphertext,
     new_case_key,
@@ -32,6 +33,7 @@ from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
 from portal.messages import N_
 from portal.models import Case, Escalation, Role, User
+from portal.notifications import ESCALATION, Notice, queue_notice
 from portal.serverkeys import ServerKeys
 
 DECISIONS = ("continue_with_plan", "suspend", "terminate")
@@ -72,9 +74,11 @@ def managers(db: Session, keys: ServerKeys) -> list[User]:
     return [user for user in users if user.has_role(Role.MANAGER) and is_certified(keys, user)]
 
 
-def escalate(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
-             manager: User, summary: str, now: datetime | None = None) -> Escalation:
-    """Put the case before `manager` with a summary written for them."""
+def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: HandlerCase,
+             actor: User, manager: User, summary: str,
+             now: datetime | None = None) -> Escalation:
+    """Put the case before `manager` with a summary written for them; they are told by mail
+    after the commit."""
     if not summary.strip():
         raise CaseActionError(N_("Write a summary for the manager."))
     if manager.disabled or not manager.has_role(Role.MANAGER) or not is_certified(keys, manager):
@@ -97,6 +101,7 @@ def escalate(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
     db.flush()
     record_event(db, keys.audit, action="case.escalated", actor_kind="user", actor_id=actor.id,
                  case_id=case.id, target_id=escalation.id, at=now)
+    queue_notice(db, settings, Notice(ESCALATION, (manager.email,)))
     return escalation
 
 

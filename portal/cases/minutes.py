@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
-from crypto import open_case_key_for_reporter
 from portal.audit import record_event
 from portal.cases.handling import CaseActionError
 from portal.cases.keys import CASE_KEY
@@ -23,6 +22,7 @@ from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
 from portal.messages import N_
 from portal.models import Case, Message, User
+from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
 from portal.serverkeys import ServerKeys
 from portal.storage import FileStore
 
@@ -51,16 +51,15 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
         raise CaseActionError(N_("Write the minutes of the conversation."))
     now = now or utcnow()
     submitted = submit_report(db, settings=settings, server_keys=server_keys, store=store,
-                              report=report, uploads=[], written=[], now=now)
+                              report=report, uploads=[], now=now)
     case = submitted.case
-    # submit_report hands back the code, not the key: open the key the way the reporter will.
-    case_key = open_case_key_for_reporter(case.reporter_envelope, submitted.code,
-                                          case_id=case.id)
-    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
+    message = add_message(db, case=case, key=submitted.case_key, key_kind=CASE_KEY,
                           author_kind="handler", author_id=user.id, body=minutes,
                           kind=MINUTES, now=now)
     record_event(db, server_keys.audit, action="case.registered", actor_kind="user",
                  actor_id=user.id, case_id=case.id, target_id=message.id, at=now)
+    # The registering handler knows already; a handler's act is not held back.
+    queue_notice(db, settings, case_notice(db, case.id, NEW_CASE, except_user_id=user.id))
     return RegisteredCase(case=case, code=submitted.code, minutes=message)
 
 
@@ -71,8 +70,8 @@ def find_minutes(db: Session, case: Case, message_id: str) -> Message | None:
         Message.key_kind == CASE_KEY))
 
 
-def answer_minutes(db: Session, server_keys: ServerKeys, *, case: Case, case_key: bytes,
-                   minutes: Message, text: str, confirmed: bool,
+def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, case: Case,
+                   case_key: bytes, minutes: Message, text: str, confirmed: bool,
                    now: datetime | None = None) -> Message:
     """The reporter's confirmation of, or request to correct, the minutes: a message of
     their own in the dialogue (their "signature" of Art. 18(4)), and an audit event."""
@@ -84,4 +83,5 @@ def answer_minutes(db: Session, server_keys: ServerKeys, *, case: Case, case_key
     record_event(db, server_keys.audit,
                  action="case.minutes_confirmed" if confirmed else "case.minutes_corrected",
                  actor_kind="reporter", case_id=case.id, target_id=minutes.id, at=now)
+    queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)
     return message

@@ -35,6 +35,7 @@ from portal.cases.keys import (
 from portal.cases.sealing import ANSWERS, MESSAGE, seal_json, seal_text
 from portal.db import new_id, utcnow
 from portal.models import Case, Message
+from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
 from portal.serverkeys import ServerKeys
 from portal.storage import FileStore
 
@@ -63,10 +64,14 @@ class NewReport:
 
 @dataclass
 class SubmittedCase:
+    """The new case, its code (shown once, never stored) and the keys made for it, so a
+    caller that adds to the case (oral registration) needs no second Argon2id."""
+
     case: Case
     code: str
     notices: list[UploadNotice]
-    written: list[str]
+    case_key: bytes
+    staff_key: bytes
 
 
 def submit_report(
@@ -77,13 +82,13 @@ def submit_report(
     store: FileStore,
     report: NewReport,
     uploads: list[Upload],
-    written: list[str],
     now: datetime | None = None,
 ) -> SubmittedCase:
     """Create the case with everything sealed and wrapped (issue 4 §3).
 
-    Files are written before the caller commits; their names go into `written` as they are
-    made, so the caller removes them if anything fails. The code is returned, never stored.
+    Files are written before the commit and recorded on the session, so they are removed
+    unless it commits. A web report queues the staff notice (held back when configured),
+    sent only after the commit. The code is returned, never stored.
     """
     if report.channel not in CHANNELS:
         raise ValueError("unknown channel")
@@ -134,11 +139,16 @@ def submit_report(
     db.flush()
     notices = store_uploads(
         db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
-        message_id=None, written=written,
+        message_id=None,
     )
     record_event(db, server_keys.audit, action="case.submitted", actor_kind="reporter",
                  case_id=case_id)
-    return SubmittedCase(case=case, code=code, notices=notices, written=written)
+    if report.channel == "web":
+        # Caused by a reporter: may be held back so mail logs do not date the report.
+        # Oral registration tells the other handlers itself (portal.cases.minutes).
+        queue_notice(db, settings, case_notice(db, case_id, NEW_CASE), hold=True)
+    return SubmittedCase(case=case, code=code, notices=notices, case_key=case_key,
+                         staff_key=staff_key)
 
 
 def open_case_with_code(
@@ -207,14 +217,15 @@ def add_reporter_message(
     case_key: bytes,
     body: str,
     uploads: list[Upload],
-    written: list[str],
 ) -> list[UploadNotice]:
+    """The reporter's message with its attachments; the handlers hear of it after commit."""
     now = utcnow()
     message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
                           author_kind="reporter", body=body, now=now)
     notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
-                            message_id=message.id, written=written)
+                            message_id=message.id)
     case.last_reporter_activity_at = now
     record_event(db, server_keys.audit, action="case.reporter_message", actor_kind="reporter",
                  case_id=case.id)
+    queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)
     return notices

@@ -15,7 +15,6 @@ from wtforms.validators import AnyOf, Length, Optional
 from portal.cases.minutes import answer_minutes, find_minutes
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
-from portal.notifications import NEW_MESSAGE, case_notice, hold_back, send_notice
 from portal.reports.forms import MAX_MESSAGE
 from portal.reports.session import current_reporter
 
@@ -54,11 +53,8 @@ def confirm(message_id: str) -> Response:
     text = (_("I confirm that the minutes of %(date)s are accurate.", date=day) if confirmed
             else _("I ask for a correction of the minutes of %(date)s: %(correction)s",
                    date=day, correction=correction))
-    answer_minutes(db, server_keys_of(), case=context.case, case_key=context.case_key,
-                   minutes=minutes, text=text, confirmed=confirmed)
-    notice = hold_back(db, settings_of(), case_notice(db, context.case.id, NEW_MESSAGE))
-    db.commit()
-    send_notice(settings_of(), notice)
+    answer_minutes(db, settings_of(), server_keys_of(), case=context.case,
+                   case_key=context.case_key, minutes=minutes, text=text, confirmed=confirmed)
     flash(_("Thank you. The case handlers have received your answer.") if confirmed
           else _("Thank you. The case handlers have received your correction."), "success")
     return redirect(url_for("reports.case"), code=303)

@@ -36,7 +36,6 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
-from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, hold_back, send_notice
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
@@ -67,10 +66,6 @@ def _uploads(files: list[FileStorage]) -> list[Upload]:
     ]
 
 
-def _discard(names: list[str]) -> None:
-    file_store().delete_all(names)
-
-
 @bp.route("/report", methods=["GET", "POST"])
 def report() -> Response | str | tuple[str, int]:
     settings = settings_of()
@@ -95,26 +90,17 @@ def report() -> Response | str | tuple[str, int]:
         meeting_requested=bool(form.meeting.data),
         excluded_user_ids=set(form.exclude.data or []),
     )
-    written: list[str] = []
     try:
         submitted = submit_report(
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),
-            report=new_report, uploads=uploads, written=written,
+            report=new_report, uploads=uploads,
         )
-        mail = hold_back(db, settings, case_notice(db, submitted.case.id, NEW_CASE))
-        # The code is shown only once the case is safely stored.
-        db.commit()
     except ChannelNotReady:
-        db.rollback()
-        _discard(written)
         flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
                 "again later or report to the authorities."), "error")
         return render_template("reports/report.html", form=form, **context), 503
-    except BaseException:
-        db.rollback()
-        _discard(written)
-        raise
-    send_notice(settings, mail)
+    # The code is shown only once the case is safely stored: should the request's commit
+    # fail, this page is replaced by an error page (portal.db.init_db).
     return render_template("reports/submitted.html", code=submitted.code,
                            notices=submitted.notices,
                            routed_to_group=submitted.case.routed_to_group)
@@ -181,20 +167,11 @@ def case_message() -> Response | str | tuple[str, int]:
     except UploadRejected as rejected:
         form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
         return _render_case(context, form), 413
-    written: list[str] = []
-    try:
-        notices = add_reporter_message(
-            db, settings=settings, server_keys=server_keys_of(), store=file_store(),
-            case=context.case, case_key=context.case_key, body=form.body.data or "",
-            uploads=uploads, written=written,
-        )
-        mail = hold_back(db, settings, case_notice(db, context.case.id, NEW_MESSAGE))
-        db.commit()
-    except BaseException:
-        db.rollback()
-        _discard(written)
-        raise
-    send_notice(settings, mail)
+    notices = add_reporter_message(
+        db, settings=settings, server_keys=server_keys_of(), store=file_store(),
+        case=context.case, case_key=context.case_key, body=form.body.data or "",
+        uploads=uploads,
+    )
     flash(_("Your message has been sent."), "success")
     for notice in notices:
         if notice.removed:

@@ -110,7 +110,7 @@ def new_case(app: Flask, unit_id: str | None, description: str = "Passports are 
                            **extra)
         submitted = submit_report(db, settings=settings_of(app), server_keys=server_keys_of(app),
                                   store=file_store(app), report=report, uploads=uploads,
-                                  written=[], now=now)
+                                  now=now)
         return submitted.case.id, submitted.code
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.cases.escalations import escalate
 from portal.db import session_factory, transaction
-from portal.extensions import server_keys_of
+from portal.extensions import server_keys_of, settings_of
 from portal.models import Attachment, Escalation, User
 from tests.admin.case_support import World, new_case, open_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
@@ -49,8 +49,9 @@ def setting(world: World, portal_app: Flask) -> dict[str, str]:
         opened = type(opened)(db.merge(opened.case), opened.case_key, opened.staff_key)
         actor, manager = db.get(User, world.alice.id), db.get(User, world.mona.id)
         assert actor is not None and manager is not None
-        escalation = escalate(db, server_keys_of(portal_app), opened=opened, actor=actor,
-                              manager=manager, summary="Breach at the supplier.")
+        escalation = escalate(db, settings_of(portal_app), server_keys_of(portal_app),
+                              opened=opened, actor=actor, manager=manager,
+                              summary="Breach at the supplier.")
         attachment = db.scalar(select(Attachment.id).where(Attachment.case_id == case_id))
         assert attachment is not None
         return {"case_id": case_id, "attachment_id": attachment,

@@ -88,7 +88,11 @@ def _assert_content_free(sink: Sink, *secrets: str) -> None:
 def test_new_case_notice_reaches_the_holders_only(world: World, portal_app: Flask,
                                                   sink: tuple[Sink, int]) -> None:
     case_id, code = new_case(portal_app, world.unit_id, SECRET)
-    # What the reporter's /report view does: collect in the transaction, send after commit.
+    # The submission service queued the notice; it went out once its transaction committed.
+    assert sink[0].recipients() == [world.alice.email, world.bob.email]
+    _assert_content_free(sink[0], case_id, code)
+    sink[0].mails.clear()
+    # The same recipients when collected and sent by hand.
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         notice = case_notice(db, case_id, NEW_CASE)
     with portal_app.app_context():
@@ -138,6 +142,7 @@ def test_deadline_reminders_once(world: World, portal_app: Flask, runner: FlaskC
         case = db.get(Case, acknowledged)
         assert case is not None
         case.acknowledged_at = now
+    sink[0].mails.clear()  # the new-case notices of the submissions above
     result = runner.invoke(args=["notify-deadlines"])
     assert result.exit_code == 0, result.output
     assert "Reminded 3 handlers of 2 cases" in result.output
