@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from email import message_from_string
-from email.message import Message as Mail
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -23,55 +17,15 @@ from config import Settings
 from portal.db import session_factory, transaction, utcnow
 from portal.models import Case, Message
 from portal.notifications import NEW_CASE, Notice, _connect, case_notice, send_notice
-from portal.serverkeys import create_server_keys
 from tests.admin.case_support import World, new_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 from tests.factories import csrf_token
+from tests.mail_sink import Sink, free_port
+from tests.mail_sink import settings as settings  # noqa: F401 (fixture)
+from tests.mail_sink import sink as sink  # noqa: F401 (fixture)
 from tests.portal.helpers import follow_up
 
 SECRET = "CONTENT-MARKER-9931 the foreman at the dye works"
-
-
-@dataclass
-class Sink:
-    """Collects what the SMTP server receives."""
-
-    mails: list[tuple[list[str], Mail]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.mails.append((list(envelope.rcpt_tos),
-                           message_from_string(envelope.content.decode("utf-8"))))
-        return "250 OK"
-
-    def recipients(self) -> list[str]:
-        return sorted(address for rcpts, _mail in self.mails for address in rcpts)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler = Sink()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
-
-
-@pytest.fixture
-def settings(make_settings: Any, database_url: str, sink: tuple[Sink, int]) -> Settings:
-    """The shared settings with mail going to the sink."""
-    configured: Settings = make_settings(database_url=database_url,
-                                         smtp_url=f"smtp://127.0.0.1:{sink[1]}",
-                                         mail_from="channel@example.org")
-    configured.storage_dir.mkdir(parents=True, exist_ok=True)
-    create_server_keys(configured.server_keys_file)
-    return configured
 
 
 def _assert_content_free(sink: Sink, *secrets: str) -> None:
@@ -158,7 +112,7 @@ def test_a_dead_mail_server_breaks_nothing(world: World, portal_app: Flask, admi
                                            runner: FlaskCliRunner,
                                            caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    dead = f"smtp://127.0.0.1:{_free_port()}"
+    dead = f"smtp://127.0.0.1:{free_port()}"
     for app in (portal_app, admin_app):
         app.extensions["aktsom.settings"] = _with(app, smtp_url=dead)
     case_id, _ = new_case(portal_app, world.unit_id, SECRET, now=utcnow() - timedelta(days=6))
