@@ -8,25 +8,36 @@ listener that raises): no mail, no file, no row, and no case code on the page.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask, Response
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from portal.db import after_commit, db_session, discard_changes, on_rollback, session_factory
+from config import Settings
+from portal.db import (
+    after_commit,
+    db_session,
+    discard_changes,
+    on_rollback,
+    session_factory,
+    utcnow,
+)
 from portal.db import transaction as db_transaction
-from portal.models import Attachment, Case, Message, OrgUnit
+from portal.models import Attachment, Case, Message, OrgUnit, PendingNotice
+from portal.notifications import ACKNOWLEDGEMENT_DUE
 from portal.storage import file_store
 from tests.admin.case_support import World, new_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 from tests.factories import csrf_token
-from tests.mail_sink import Sink
+from tests.mail_sink import Sink, free_port
 from tests.mail_sink import settings as settings  # noqa: F401 (fixture)
 from tests.mail_sink import sink as sink  # noqa: F401 (fixture)
 from tests.portal.helpers import CODE, follow_up, post_report
@@ -241,3 +252,27 @@ def test_a_session_closed_without_commit_undoes_and_sends_nothing(portal_app: Fl
         on_rollback(session, lambda: effects.append("undone"))
         session.close()
     assert effects == ["undone"]
+
+
+def test_a_reminder_that_could_not_be_sent_waits_in_the_outbox(
+        world: World, portal_app: Flask, admin_app: Flask, runner: FlaskCliRunner,
+        sink: tuple[Sink, int]) -> None:
+    """notify-deadlines commits the reminders to the outbox before sending: a mail server
+    that is down (or a crash before sending) loses nothing, and nothing goes out twice."""
+    new_case(portal_app, world.unit_id, now=utcnow() - timedelta(days=6))
+    sink[0].mails.clear()
+    working: Settings = admin_app.extensions["aktsom.settings"]
+    admin_app.extensions["aktsom.settings"] = dataclasses.replace(
+        working, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    assert "Sending failed" in runner.invoke(args=["notify-deadlines"]).output
+    with portal_app.app_context(), db_transaction(session_factory(portal_app)) as db:
+        waiting = sorted(db.scalars(select(PendingNotice.recipient).where(
+            PendingNotice.kind == ACKNOWLEDGEMENT_DUE)))
+    assert waiting == [world.alice.email, world.bob.email]
+    assert "Sending failed" in runner.invoke(args=["notify-deadlines"]).output
+    assert _count(portal_app, PendingNotice) == 2  # not queued twice
+    admin_app.extensions["aktsom.settings"] = working
+    result = runner.invoke(args=["notify-deadlines"])
+    assert "Reminded 2 handlers of 1 cases" in result.output, result.output
+    assert sink[0].recipients() == [world.alice.email, world.bob.email]
+    assert _count(portal_app, PendingNotice) == 0
