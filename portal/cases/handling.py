@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.audit import record_event
 from portal.cases.clocks import feedback_due_after, refresh_next_due
-from portal.cases.keys import CASE_KEY, STAFF_KEY, holds_case, unwrap_for_recipient
+from portal.cases.keys import CASE_KEY, STAFF_KEY, open_case_keys
 from portal.cases.services import add_message
 from portal.db import utcnow
 from portal.messages import N_
@@ -57,14 +57,10 @@ def open_for_handler(db: Session, case_id: str, user: User,
     Nothing about the case is read before the wraps are found, so a user without one learns
     nothing (the view answers 404 alike for "no such case" and "not yours").
     """
-    if not holds_case(db, case_id, user.id):
+    case, keys = open_case_keys(db, case_id, user.id, private_key)
+    if case is None or CASE_KEY not in keys or STAFF_KEY not in keys:
         return None
-    case_key = unwrap_for_recipient(db, case_id, user.id, private_key, CASE_KEY)
-    staff_key = unwrap_for_recipient(db, case_id, user.id, private_key, STAFF_KEY)
-    case = db.get(Case, case_id)
-    if case is None or case_key is None or staff_key is None:
-        return None
-    return HandlerCase(case=case, case_key=case_key, staff_key=staff_key)
+    return HandlerCase(case=case, case_key=keys[CASE_KEY], staff_key=keys[STAFF_KEY])
 
 
 def _audit(db: Session, keys: ServerKeys, user: User, action: str, case: Case,

@@ -141,6 +141,28 @@ def unwrap_for_recipient(db: Session, case_id: str, recipient_id: str, private_k
         return None
 
 
+def open_case_keys(db: Session, case_id: str, recipient_id: str,
+                   private_key: bytes) -> tuple[Case | None, dict[str, bytes]]:
+    """The case and every key of it this recipient can unwrap, in one query (the case page
+    runs this on every load). A wrap that does not open is left out, as if absent."""
+    rows = db.execute(
+        select(CaseKeyWrap, Case).join(Case, Case.id == CaseKeyWrap.case_id).where(
+            CaseKeyWrap.case_id == case_id,
+            CaseKeyWrap.recipient_id == recipient_id,
+        )
+    ).all()
+    case = rows[0][1] if rows else None
+    keys: dict[str, bytes] = {}
+    for wrap, _case in rows:
+        try:
+            keys[wrap.key_kind] = unwrap_case_key(
+                wrap.blob, private_key, case_id=f"{case_id}:{wrap.key_kind}",
+                recipient_id=recipient_id)
+        except InvalidCiphertext:
+            continue
+    return case, keys
+
+
 def holds_case(db: Session, case_id: str, user_id: str) -> bool:
     return db.scalar(
         select(CaseKeyWrap.id).where(

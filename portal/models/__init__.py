@@ -1,6 +1,6 @@
 """All tables of the portal layer; importing this module registers them on `Base.metadata`."""
 
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
@@ -12,6 +12,7 @@ from portal.models.users import Role, UnitMembership, User, UserRole
 
 __all__ = [
     "Attachment",
+    "AuditCheckpoint",
     "AuditEvent",
     "Case",
     "CaseExclusion",

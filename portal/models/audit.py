@@ -25,3 +25,17 @@ class AuditEvent(Base):
     case_id: Mapped[str | None] = mapped_column(String(32), index=True)
     target_id: Mapped[str | None] = mapped_column(String(64))
     mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditCheckpoint(Base):
+    """How far the audit page last found the chain intact, so the next load checks only what
+    came after. `seal` is an HMAC under the audit key: a database writer cannot move the
+    checkpoint past events they edited. `aktsom audit verify` always checks everything."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+    checked_at: Mapped[datetime] = mapped_column()
+    seal: Mapped[bytes] = mapped_column(LargeBinary(32))
