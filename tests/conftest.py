@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 
 import admin
 import portal
-from admin.migrate import upgrade
 from config import Settings, load_settings
 from portal.db import Base
+from portal.schema import upgrade
 from portal.serverkeys import create_server_keys
 
 _PG_ENV = "AKTSOM_DATABASE_URL"
