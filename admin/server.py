@@ -63,11 +63,11 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
     """Serve with gunicorn (production WSGI server)."""
     from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
-    from portal.db import refresh_statistics
+    from portal.db import engine_of, refresh_statistics
     from portal.recovery import sweep_file_store
 
     settings = load_settings()
-    refresh_statistics(current_app.extensions["aktsom.engine"])
+    refresh_statistics(engine_of(current_app))
     swept = sweep_file_store(current_app)
     if swept:
         click.echo(f"Removed {swept} stored files that no case refers to (interrupted uploads).")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from admin.accounts.services import CreatedUser, active_admin_count, create_user
 from config import Argon2Costs
-from portal.db import session_factory, transaction, utcnow
+from portal.db import engine_of, session_factory, transaction, utcnow
 from portal.extensions import settings_of
 from portal.models import Role, SetupToken, User
 from portal.serverkeys import ServerKeys
@@ -66,7 +66,7 @@ def create_first_admin(
 def first_admin_hint(app: Flask, host: str, port: int) -> str | None:
     """The one-time first-administrator link to print at `aktsom serve`, or None when an
     administrator exists (or the schema is not made yet: `aktsom init` comes first)."""
-    engine = app.extensions["aktsom.engine"]
+    engine = engine_of(app)
     try:
         if not inspect(engine).has_table(User.__tablename__):
             return None

@@ -14,7 +14,7 @@ from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
 from portal.cases.handling import CaseActionError
 from portal.cases.retention import purge_expired_cases
-from portal.db import refresh_statistics, session_factory, transaction, utcnow
+from portal.db import engine_of, refresh_statistics, session_factory, transaction, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
@@ -91,7 +91,7 @@ def purge_command(dry_run: bool) -> None:
         return
     # Only after the commit: until then the rows still refer to the files.
     file_store().delete_all(result.files)
-    refresh_statistics(current_app.extensions["aktsom.engine"])
+    refresh_statistics(engine_of(current_app))
     click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
                f"{result.held} under legal hold. Their statistics remain.")
 
