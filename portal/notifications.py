@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.cases.keys import CASE_KEY
 from portal.models import Case, CaseKeyWrap, PendingNotice, User
+from portal.paths import STAFF_PREFIX
 
 NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
@@ -41,7 +42,7 @@ ESCALATION = "escalation"
 # (and receive the cases sent to them). They must hear of it, to object if it was not them.
 ACCOUNT_RESET = "account_reset"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET)
-CASE_LIST_PATH = "/admin/cases"
+CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
 REMINDER_WINDOW = timedelta(days=2)

@@ -17,6 +17,7 @@ from config import Argon2Costs
 from portal.db import engine_of, session_factory, transaction, utcnow
 from portal.extensions import settings_of
 from portal.models import Role, SetupToken, User
+from portal.paths import STAFF_PREFIX
 from portal.serverkeys import ServerKeys
 
 SETUP_TOKEN_LIFETIME = timedelta(hours=1)
@@ -81,5 +82,5 @@ def first_admin_hint(app: Flask, host: str, port: int) -> str | None:
     org = settings_of(app).organisation_name
     return (
         f"No administrator exists for {org} yet. Create the first one within {hours} hour "
-        f"(the link works once): http://{host}:{port}/admin/setup/{token}"
+        f"(the link works once): http://{host}:{port}{STAFF_PREFIX}/setup/{token}"
     )

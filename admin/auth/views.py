@@ -15,7 +15,6 @@ from admin.auth.services import SignInStatus, authenticate, start_staff_session
 from admin.auth.totp import display_secret, open_totp_secret, provisioning_uri, qr_data_uri
 from crypto import public_key_fingerprint
 from portal.access import (
-    STAFF_PATH,
     STAFF_SESSION_COOKIE,
     certified_public_key,
     forget_current_staff,
@@ -25,6 +24,7 @@ from portal.access import (
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
+from portal.paths import STAFF_PREFIX
 from portal.server_sessions import end_session
 
 bp = Blueprint("auth", __name__)
@@ -37,13 +37,13 @@ def _set_staff_cookie(response: Response, value: str) -> Response:
         httponly=True,
         samesite="Strict",
         secure=bool(settings_of().cookie_secure),
-        path=STAFF_PATH,
+        path=STAFF_PREFIX,
     )
     return response
 
 
 def _clear_staff_cookie(response: Response) -> Response:
-    response.delete_cookie(STAFF_SESSION_COOKIE, path=STAFF_PATH, httponly=True,
+    response.delete_cookie(STAFF_SESSION_COOKIE, path=STAFF_PREFIX, httponly=True,
                            secure=bool(settings_of().cookie_secure), samesite="Strict")
     return response
 
