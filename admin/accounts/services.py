@@ -20,7 +20,7 @@ from admin.accounts.passwords import (
     normalise_email,
     verify_password,
 )
-from admin.auth.totp import new_totp_secret, seal_totp_secret
+from admin.accounts.totp import new_totp_secret, seal_totp_secret
 from config import Argon2Costs
 from crypto import (
     UserKeyPair,

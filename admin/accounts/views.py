@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from admin.accounts.forms import (
     ROLE_NAMES,
     AccessForm,
+    ActionForm,
     FirstAdminForm,
     PasswordResetForm,
     UnitForm,
@@ -30,9 +31,8 @@ from admin.accounts.services import (
 )
 from admin.accounts.services import reset_password as reset_user_password
 from admin.accounts.setup import create_first_admin, find_setup_token
+from admin.accounts.totp import enrolment
 from admin.accounts.units import create_unit
-from admin.auth.forms import ActionForm
-from admin.auth.views import enrolment
 from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
 from portal.db import db_session
@@ -45,6 +45,10 @@ bp = Blueprint("accounts", __name__)
 
 def _actor() -> Actor:
     return Actor("user", require_staff().user.id)
+
+
+def _enrolment(secret: bytes, email: str) -> dict[str, str]:
+    return enrolment(secret, email, settings_of().organisation_name)
 
 
 def _refusal(error: AccountError) -> str:
@@ -102,7 +106,7 @@ def new_user() -> str | Response:
             error = _refusal(refused)
         else:
             return render_template("admin/accounts/created.html", user=created.user,
-                                   enrolment=enrolment(created.totp_secret, created.user.email))
+                                   enrolment=_enrolment(created.totp_secret, created.user.email))
     return render_template("admin/accounts/new.html", form=form, error=error)
 
 
@@ -180,7 +184,7 @@ def reset_password(user_id: str) -> str | Response:
             send_notice(settings_of(), Notice(ACCOUNT_RESET, (user.email,)))
             return render_template(
                 "admin/accounts/reset_done.html", user=user,
-                enrolment=enrolment(secret, user.email) if secret else None,
+                enrolment=_enrolment(secret, user.email) if secret else None,
             )
     return render_template("admin/accounts/reset.html", user=user, form=form, error=error)
 
@@ -238,6 +242,6 @@ def setup(token: str) -> str:
             error = _refusal(refused)
         else:
             return render_template("admin/accounts/setup_done.html", user=created.user,
-                                   enrolment=enrolment(created.totp_secret, created.user.email))
+                                   enrolment=_enrolment(created.totp_secret, created.user.email))
     return render_template("admin/accounts/setup.html", form=form, error=error)
 

@@ -20,7 +20,7 @@ from admin.accounts.passwords import (
     normalise_email,
     verify_password,
 )
-from admin.auth.totp import matching_step, open_totp_secret
+from admin.accounts.totp import matching_step, open_totp_secret
 from config import Argon2Costs
 from crypto import InvalidCiphertext, open_private_key, seal_private_key
 from portal.access import STAFF_SESSION_KIND

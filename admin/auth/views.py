@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from admin.accounts.forms import ROLE_NAMES
 from admin.accounts.passwords import AccountError, verify_password
 from admin.accounts.services import Actor, audit, change_password, sign_out_everywhere
+from admin.accounts.totp import enrolment, open_totp_secret
 from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
-from admin.auth.totp import display_secret, open_totp_secret, provisioning_uri, qr_data_uri
 from crypto import public_key_fingerprint
 from portal.access import (
     STAFF_SESSION_COOKIE,
@@ -159,12 +159,8 @@ def show_totp() -> str:
             secret = open_totp_secret(server_keys_of(), staff.user.id,
                                       staff.user.sealed_totp_secret)
             return render_template("admin/auth/totp.html", form=None,
-                                   enrolment=enrolment(secret, staff.user.email))
+                                   enrolment=enrolment(secret, staff.user.email,
+                                                       settings.organisation_name))
         error = _("The password is not correct.")
     return render_template("admin/auth/totp.html", form=form, error=error, enrolment=None)
 
-
-def enrolment(secret: bytes, email: str) -> dict[str, str]:
-    """What an enrolment page shows: the otpauth URI, its QR code and the typed-in secret."""
-    uri = provisioning_uri(secret, email, settings_of().organisation_name)
-    return {"uri": uri, "qr": qr_data_uri(uri), "secret": display_secret(secret)}

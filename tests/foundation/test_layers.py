@@ -118,6 +118,54 @@ def test_every_module_imports_only_its_own_layer_and_below() -> None:
     assert broken == []
 
 
+def _part(module: str) -> str | None:
+    """The part of a package a module belongs to: its subpackage (`admin.auth`) or, for a
+    module at the package's top, the module itself (`portal.db`); None for the package."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else None
+
+
+def part_cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """Circles in the graph of parts (`a -> b -> a`), each found once, shortest first."""
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    for start in sorted(imports):
+        # Breadth-first, so the circle reported is the shortest one back to `start`.
+        paths = [[start]]
+        visited = {start}
+        while paths:
+            path = paths.pop(0)
+            for target in sorted(imports.get(path[-1], ())):
+                if target == start and frozenset(path) not in seen:
+                    seen.add(frozenset(path))
+                    cycles.append([*path, start])
+                elif target not in visited:
+                    visited.add(target)
+                    paths.append([*path, target])
+    return cycles
+
+
+def test_parts_of_a_package_do_not_import_each_other_in_a_circle() -> None:
+    # Within a layer the order is free, but not circular: admin.auth (sign-in) builds on
+    # admin.accounts (the credentials), never the other way as well. A circle means neither
+    # part can be understood, tested or moved without the other.
+    imports: dict[str, set[str]] = {}
+    for path, module, is_package in _modules():
+        source = _part(module)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for name in _imported_names(node, module, is_package):
+                target = _part(name)
+                if source and target and target != source and name.split(".")[0] in PACKAGES:
+                    imports.setdefault(source, set()).add(target)
+    assert part_cycles(imports) == []
+
+
+def test_cycle_finder_reports_a_circle() -> None:
+    imports = {"admin.auth": {"admin.accounts"}, "admin.accounts": {"admin.auth", "portal.db"}}
+    assert part_cycles(imports) == [["admin.accounts", "admin.auth", "admin.accounts"]]
+    assert part_cycles({"admin.auth": {"admin.accounts"}, "admin.accounts": {"portal.db"}}) == []
+
+
 # The checker itself: a test that cannot fail proves nothing.
 
 
