@@ -63,9 +63,12 @@ def init_blueprints(app: Flask) -> None:
     from admin.cases import bp as cases_bp
     from admin.home import bp as home_bp
     from portal.access import init_sign_in_guard
+    from portal.staff_menu import init_staff_menu
 
     # Every route of the staff app needs a sign-in, except the few public_endpoints.
     init_sign_in_guard(app)
+    # The navigation each blueprint declares (portal.staff_menu), in the staff layout.
+    init_staff_menu(app)
     app.register_blueprint(home_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(auth_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(accounts_bp, url_prefix=STAFF_PREFIX)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -39,8 +40,13 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
 from portal.notifications import ACCOUNT_RESET, Notice, send_notice
+from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("accounts", __name__)
+declare_menu(bp, [
+    MenuEntry("accounts.users", _l("Users"), roles=(Role.ADMIN,), order=400),
+    MenuEntry("accounts.units", _l("Org units"), roles=(Role.ADMIN,), order=410),
+])
 
 
 def _actor() -> Actor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from admin.accounts.forms import ROLE_NAMES
@@ -26,8 +27,14 @@ from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.paths import STAFF_PREFIX
 from portal.server_sessions import end_session
+from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("auth", __name__)
+# Every signed-in user: their own account, and signing out (a POST, never a link).
+declare_menu(bp, [
+    MenuEntry("auth.account", _l("My account"), order=900),
+    MenuEntry("auth.logout", _l("Sign out"), order=1000, method="post"),
+])
 
 
 def _set_staff_cookie(response: Response, value: str) -> Response:
