@@ -1,4 +1,5 @@
-"""The staff app: `create_app(settings)` builds the admin Flask app, served under /admin."""
+"""The staff app: `create_app(settings)` builds the admin Flask app, served under
+`portal.paths.STAFF_PREFIX` (/admin)."""
 
 from __future__ import annotations
 
@@ -20,21 +21,21 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.paths import STAFF_PREFIX
 from portal.storage import init_file_store
 
-PREFIX = "/admin"
 STAFF_COOKIE = "aktsom_staff_csrf"
 _PORTAL_DIR = Path(portal.__file__).parent
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Wire the staff app. Its URLs all live under /admin so it can share a host with the
-    portal or stand alone on its own host (with its own cookie, scoped to /admin)."""
+    """Wire the staff app. Its URLs all live under STAFF_PREFIX so it can share a host with
+    the portal or stand alone on its own host (with its own cookie, scoped to that path)."""
     settings = settings or load_settings()
     app = Flask(
         __name__,
         static_folder=str(_PORTAL_DIR / "static"),
-        static_url_path=f"{PREFIX}/static",
+        static_url_path=f"{STAFF_PREFIX}/static",
     )
     # Staff pages extend the shared layout from the portal's templates.
     app.jinja_loader = ChoiceLoader(
@@ -42,11 +43,11 @@ def create_app(settings: Settings | None = None) -> Flask:
          FileSystemLoader(str(_PORTAL_DIR / "templates"))]
     )
     app.extensions[SETTINGS] = settings
-    configure_cookies(app, settings, STAFF_COOKIE, path=PREFIX)
+    configure_cookies(app, settings, STAFF_COOKIE, path=STAFF_PREFIX)
     init_proxy(app, settings)
     init_security_headers(app, settings)
     init_csrf(app)
-    init_i18n(app, settings, home_url=f"{PREFIX}/", url_prefix=PREFIX)
+    init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
     init_db(app, make_engine(settings.database_url))
     init_file_store(app, settings.storage_dir)
     init_error_pages(app)
@@ -62,14 +63,17 @@ def init_blueprints(app: Flask) -> None:
     from admin.cases import bp as cases_bp
     from admin.home import bp as home_bp
     from portal.access import init_sign_in_guard
+    from portal.staff_menu import init_staff_menu
 
     # Every route of the staff app needs a sign-in, except the few public_endpoints.
     init_sign_in_guard(app)
-    app.register_blueprint(home_bp, url_prefix=PREFIX)
-    app.register_blueprint(auth_bp, url_prefix=PREFIX)
-    app.register_blueprint(accounts_bp, url_prefix=PREFIX)
-    app.register_blueprint(audit_bp, url_prefix=PREFIX)
-    app.register_blueprint(cases_bp, url_prefix=PREFIX)
+    # The navigation each blueprint declares (portal.staff_menu), in the staff layout.
+    init_staff_menu(app)
+    app.register_blueprint(home_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(auth_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(accounts_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(audit_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(cases_bp, url_prefix=STAFF_PREFIX)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.accounts.services import create_user
-from admin.auth.totp import provisioning_uri
+from admin.accounts.totp import provisioning_uri
 from crypto import open_private_key
 from portal.cases.handling import (
     acknowledge,

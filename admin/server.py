@@ -12,6 +12,7 @@ from gunicorn.glogging import Logger
 
 from config import load_settings
 from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, loggable_path
+from portal.paths import STAFF_PREFIX
 
 
 class AktsomAccessLogger(Logger):  # type: ignore[misc]
@@ -56,23 +57,23 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--app", "which", type=click.Choice(["all", "portal", "admin"]), default="all",
-              show_default=True, help="all mounts the staff app under /admin.")
+              show_default=True, help=f"all mounts the staff app under {STAFF_PREFIX}.")
 @click.option("--workers", default=2, show_default=True, type=int)
 @with_appcontext
 def serve_command(host: str, port: int, which: str, workers: int) -> None:
     """Serve with gunicorn (production WSGI server)."""
     from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
-    from portal.db import refresh_statistics
+    from portal.db import engine_of, refresh_statistics
     from portal.recovery import sweep_file_store
 
     settings = load_settings()
-    refresh_statistics(current_app.extensions["aktsom.engine"])
+    refresh_statistics(engine_of(current_app))
     swept = sweep_file_store(current_app)
     if swept:
         click.echo(f"Removed {swept} stored files that no case refers to (interrupted uploads).")
     app = build_wsgi_app(which, settings)
-    click.echo(f"Serving Aktsom on http://{host}:{port}/ (staff side: /admin/)")
+    click.echo(f"Serving Aktsom on http://{host}:{port}/ (staff side: {STAFF_PREFIX}/)")
     hint = first_admin_hint(current_app, host, port) if which != "portal" else None
     if hint:
         click.echo(hint)

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import NotFound
 
 from config import Settings, load_settings
+from portal.paths import is_staff_path
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-PREFIX = "/admin"
 
 
 class PathDispatcher:
@@ -29,8 +28,7 @@ class PathDispatcher:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "") or "/"
-        is_admin = path == PREFIX or path.startswith(PREFIX + "/")
-        target = self.admin_app if is_admin else self.portal_app
+        target = self.admin_app if is_staff_path(path) else self.portal_app
         if target is None:
             return NotFound()(environ, start_response)
         return target(environ, start_response)

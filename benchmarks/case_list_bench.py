@@ -39,7 +39,6 @@ from sqlalchemy import Engine, Table, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin.migrate import upgrade
 from config import DEFAULT_CATEGORIES, Settings, load_settings
 from portal.cases.clocks import (
     NO_DEADLINE,
@@ -54,6 +53,7 @@ from portal.cases.listing import PAGE_SIZE, CaseFilters, CasePage, list_cases
 from portal.cases.services import CHANNELS
 from portal.db import Base, make_engine, new_id, refresh_statistics, utcnow
 from portal.models import Case, CaseKeyWrap, Role
+from portal.schema import upgrade
 
 BATCH = 5_000
 PROGRESS_EVERY = 20_000

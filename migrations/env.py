@@ -30,7 +30,7 @@ def _run(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
-    assert url is not None  # noqa: S101 (set by admin.migrate)
+    assert url is not None  # noqa: S101 (set by portal.schema)
     engine = make_engine(url)
     with engine.connect() as connection:
         _run(connection)

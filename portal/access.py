@@ -23,12 +23,12 @@ from crypto import verify_certification
 from portal.db import db_session
 from portal.extensions import settings_of
 from portal.models import Role, User
+from portal.paths import is_staff_path
 from portal.server_sessions import resume_session
 from portal.serverkeys import ServerKeys
 
 STAFF_SESSION_COOKIE = "aktsom_staff"
 STAFF_SESSION_KIND = "staff"
-STAFF_PATH = "/admin"
 LOGIN_ENDPOINT = "auth.login"
 
 # Reachable without a sign-in: the sign-in page, assets, the language switch and the one-time
@@ -147,7 +147,7 @@ def safe_next_path(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:
         return None
-    if not (parts.path == STAFF_PATH or parts.path.startswith(STAFF_PATH + "/")):
+    if not is_staff_path(parts.path):
         return None
     return target.rstrip("?")
 

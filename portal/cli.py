@@ -16,6 +16,7 @@ from portal.extensions import server_keys_of, settings_of
 from portal.messages import RefusedChange
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
+from portal.schema import upgrade
 from portal.serverkeys import create_server_keys
 from portal.units import add_unit
 
@@ -32,8 +33,6 @@ def register_commands(group: click.Group) -> None:
 @with_appcontext
 def init_command(recovery_sheet: str | None) -> None:
     """Create or upgrade the schema; make the server keys and recovery key on first run."""
-    from admin.migrate import upgrade
-
     settings = settings_of()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     settings.storage_dir.mkdir(parents=True, exist_ok=True)

@@ -209,6 +209,12 @@ def session_factory(app: Flask) -> sessionmaker[Session]:
     return factory
 
 
+def engine_of(app: Flask) -> Engine:
+    """The app's engine (for ANALYZE, a bare connection, or disposing of it in tests)."""
+    engine: Engine = app.extensions["aktsom.engine"]
+    return engine
+
+
 def db_session() -> Session:
     """The request's session, opened on first use."""
     from flask import current_app

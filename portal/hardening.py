@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
 from config import Settings
+from portal.paths import STAFF_PREFIX
 
 CSP = "; ".join(
     (
@@ -151,7 +152,7 @@ def init_error_pages(app: Flask) -> None:
 
 
 # Paths whose last segment is a secret (the one-time first-administrator link).
-_SECRET_PATH = re.compile(r"^(/admin/setup/)[^/?]+")
+_SECRET_PATH = re.compile(rf"^({re.escape(STAFF_PREFIX)}/setup/)[^/?]+")
 
 
 def loggable_path(path: str) -> str:

@@ -37,6 +37,7 @@ from config import Settings
 from portal.cases.keys import CASE_KEY
 from portal.db import after_commit
 from portal.models import Case, CaseKeyWrap, PendingNotice, User
+from portal.paths import STAFF_PREFIX
 
 NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
@@ -46,7 +47,7 @@ ESCALATION = "escalation"
 # (and receive the cases sent to them). They must hear of it, to object if it was not them.
 ACCOUNT_RESET = "account_reset"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET)
-CASE_LIST_PATH = "/admin/cases"
+CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
 REMINDER_WINDOW = timedelta(days=2)

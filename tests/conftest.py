@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 
 import admin
 import portal
-from admin.migrate import upgrade
 from config import Settings, load_settings
-from portal.db import Base
+from portal.db import Base, engine_of
+from portal.schema import upgrade
 from portal.serverkeys import create_server_keys
 
 _PG_ENV = "AKTSOM_DATABASE_URL"
@@ -102,7 +102,7 @@ def portal_app(settings: Settings) -> Iterator[Flask]:
     app = portal.create_app(settings)
     app.config.update(TESTING=True)
     yield app
-    app.extensions["aktsom.engine"].dispose()
+    engine_of(app).dispose()
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def admin_app(settings: Settings) -> Iterator[Flask]:
     app = admin.create_app(settings)
     app.config.update(TESTING=True)
     yield app
-    app.extensions["aktsom.engine"].dispose()
+    engine_of(app).dispose()
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def make_portal_app(make_settings: Any, database_url: str) -> Iterator[Any]:
 
     yield _make
     for app in made:
-        app.extensions["aktsom.engine"].dispose()
+        engine_of(app).dispose()
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from admin.accounts.passwords import AccountError
 from admin.accounts.services import create_user, key_status
+from admin.accounts.totp import provisioning_uri
 from admin.accounts.units import units_by_code
-from admin.auth.totp import provisioning_uri
 from portal.audit import anchor_holds, verify_chain
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of

@@ -76,3 +76,7 @@ class FirstAdminForm(FlaskForm):
         _l("Password again"),
         validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class ActionForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change something (approve a key)."""

@@ -7,10 +7,10 @@ import secrets
 import unicodedata
 from functools import lru_cache
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from config import Argon2Costs
+from portal.argon2_costs import password_hasher
 from portal.messages import N_ as N_  # re-exported: the accounts package marks messages with it
 from portal.messages import RefusedChange
 from portal.models import User
@@ -22,15 +22,6 @@ MAX_PASSWORD_LENGTH = 1024
 
 class AccountError(RefusedChange):
     """A refused change to an account. `template % params` is the English text."""
-
-
-def password_hasher(costs: Argon2Costs) -> PasswordHasher:
-    """An Argon2id hasher at the configured costs."""
-    return PasswordHasher(
-        time_cost=costs.time_cost,
-        memory_cost=costs.memory_cost_kib,
-        parallelism=costs.parallelism,
-    )
 
 
 def normalise_email(email: str) -> str:

@@ -18,10 +18,9 @@ from admin.accounts.passwords import (
     AccountError,
     check_new_password,
     normalise_email,
-    password_hasher,
     verify_password,
 )
-from admin.auth.totp import new_totp_secret, seal_totp_secret
+from admin.accounts.totp import new_totp_secret, seal_totp_secret
 from config import Argon2Costs, Settings
 from crypto import (
     UserKeyPair,
@@ -30,8 +29,8 @@ from crypto import (
     seal_private_key,
     verify_certification,
 )
+from portal.argon2_costs import argon2_params, password_hasher
 from portal.audit import record_event
-from portal.cases.keys import argon2_params
 from portal.db import new_id
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.notifications import ACCOUNT_RESET, Notice, queue_notice

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from admin.accounts.services import CreatedUser, active_admin_count, create_user
 from config import Argon2Costs
-from portal.db import session_factory, transaction, utcnow
+from portal.db import engine_of, session_factory, transaction, utcnow
 from portal.extensions import settings_of
 from portal.models import Role, SetupToken, User
+from portal.paths import STAFF_PREFIX
 from portal.serverkeys import ServerKeys
 
 SETUP_TOKEN_LIFETIME = timedelta(hours=1)
@@ -66,7 +67,7 @@ def create_first_admin(
 def first_admin_hint(app: Flask, host: str, port: int) -> str | None:
     """The one-time first-administrator link to print at `aktsom serve`, or None when an
     administrator exists (or the schema is not made yet: `aktsom init` comes first)."""
-    engine = app.extensions["aktsom.engine"]
+    engine = engine_of(app)
     try:
         if not inspect(engine).has_table(User.__tablename__):
             return None
@@ -81,5 +82,5 @@ def first_admin_hint(app: Flask, host: str, port: int) -> str | None:
     org = settings_of(app).organisation_name
     return (
         f"No administrator exists for {org} yet. Create the first one within {hours} hour "
-        f"(the link works once): http://{host}:{port}/admin/setup/{token}"
+        f"(the link works once): http://{host}:{port}{STAFF_PREFIX}/setup/{token}"
     )

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from admin.accounts.forms import (
     ROLE_NAMES,
     AccessForm,
+    ActionForm,
     FirstAdminForm,
     PasswordResetForm,
     UnitForm,
@@ -30,20 +32,28 @@ from admin.accounts.services import (
 )
 from admin.accounts.services import reset_password as reset_user_password
 from admin.accounts.setup import create_first_admin, find_setup_token
+from admin.accounts.totp import enrolment
 from admin.accounts.units import create_unit
-from admin.auth.forms import ActionForm
-from admin.auth.views import enrolment
 from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
+from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("accounts", __name__)
+declare_menu(bp, [
+    MenuEntry("accounts.users", _l("Users"), roles=(Role.ADMIN,), order=400),
+    MenuEntry("accounts.units", _l("Org units"), roles=(Role.ADMIN,), order=410),
+])
 
 
 def _actor() -> Actor:
     return Actor("user", require_staff().user.id)
+
+
+def _enrolment(secret: bytes, email: str) -> dict[str, str]:
+    return enrolment(secret, email, settings_of().organisation_name)
 
 
 def _refusal(error: AccountError) -> str:
@@ -103,7 +113,7 @@ def new_user() -> str | Response:
             error = _refusal(refused)
         else:
             return render_template("admin/accounts/created.html", user=created.user,
-                                   enrolment=enrolment(created.totp_secret, created.user.email))
+                                   enrolment=_enrolment(created.totp_secret, created.user.email))
     return render_template("admin/accounts/new.html", form=form, error=error)
 
 
@@ -178,7 +188,7 @@ def reset_password(user_id: str) -> str | Response:
         else:
             return render_template(
                 "admin/accounts/reset_done.html", user=user,
-                enrolment=enrolment(secret, user.email) if secret else None,
+                enrolment=_enrolment(secret, user.email) if secret else None,
             )
     return render_template("admin/accounts/reset.html", user=user, form=form, error=error)
 
@@ -236,6 +246,6 @@ def setup(token: str) -> str:
             error = _refusal(refused)
         else:
             return render_template("admin/accounts/setup_done.html", user=created.user,
-                                   enrolment=enrolment(created.totp_secret, created.user.email))
+                                   enrolment=_enrolment(created.totp_secret, created.user.email))
     return render_template("admin/accounts/setup.html", form=form, error=error)
 

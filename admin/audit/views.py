@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.access import roles_required
@@ -10,8 +11,12 @@ from portal.audit import event_count, verify_since_checkpoint
 from portal.db import db_session
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, Role, User
+from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("audit", __name__)
+declare_menu(bp, [
+    MenuEntry("audit.events", _l("Audit log"), roles=(Role.ADMIN, Role.AUDITOR), order=500),
+])
 
 PAGE_SIZE = 50
 

@@ -40,7 +40,3 @@ class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(), Length(max=_MAX_PASSWORD)],
                              render_kw={"autocomplete": "current-password"})
-
-
-class ActionForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change something (sign out)."""

@@ -18,15 +18,14 @@ from sqlalchemy.orm import Session
 from admin.accounts.passwords import (
     dummy_verify,
     normalise_email,
-    password_hasher,
     verify_password,
 )
-from admin.auth.totp import matching_step, open_totp_secret
+from admin.accounts.totp import matching_step, open_totp_secret
 from config import Argon2Costs
 from crypto import InvalidCiphertext, open_private_key, seal_private_key
 from portal.access import STAFF_SESSION_KIND
+from portal.argon2_costs import argon2_params, password_hasher
 from portal.audit import record_event
-from portal.cases.keys import argon2_params
 from portal.models import User
 from portal.server_sessions import start_session
 from portal.serverkeys import ServerKeys

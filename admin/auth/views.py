@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from admin.accounts.forms import ROLE_NAMES
 from admin.accounts.passwords import AccountError, verify_password
 from admin.accounts.services import Actor, audit, change_password, sign_out_everywhere
+from admin.accounts.totp import enrolment, open_totp_secret
 from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
-from admin.auth.totp import display_secret, open_totp_secret, provisioning_uri, qr_data_uri
 from crypto import public_key_fingerprint
 from portal.access import (
-    STAFF_PATH,
     STAFF_SESSION_COOKIE,
     certified_public_key,
     forget_current_staff,
@@ -25,9 +25,16 @@ from portal.access import (
 from portal.db import db_session, discard_changes, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
+from portal.paths import STAFF_PREFIX
 from portal.server_sessions import end_session
+from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("auth", __name__)
+# Every signed-in user: their own account, and signing out (a POST, never a link).
+declare_menu(bp, [
+    MenuEntry("auth.account", _l("My account"), order=900),
+    MenuEntry("auth.logout", _l("Sign out"), order=1000, method="post"),
+])
 
 
 def _set_staff_cookie(response: Response, value: str) -> Response:
@@ -37,13 +44,13 @@ def _set_staff_cookie(response: Response, value: str) -> Response:
         httponly=True,
         samesite="Strict",
         secure=bool(settings_of().cookie_secure),
-        path=STAFF_PATH,
+        path=STAFF_PREFIX,
     )
     return response
 
 
 def _clear_staff_cookie(response: Response) -> Response:
-    response.delete_cookie(STAFF_SESSION_COOKIE, path=STAFF_PATH, httponly=True,
+    response.delete_cookie(STAFF_SESSION_COOKIE, path=STAFF_PREFIX, httponly=True,
                            secure=bool(settings_of().cookie_secure), samesite="Strict")
     return response
 
@@ -160,12 +167,8 @@ def show_totp() -> str:
             secret = open_totp_secret(server_keys_of(), staff.user.id,
                                       staff.user.sealed_totp_secret)
             return render_template("admin/auth/totp.html", form=None,
-                                   enrolment=enrolment(secret, staff.user.email))
+                                   enrolment=enrolment(secret, staff.user.email,
+                                                       settings.organisation_name))
         error = _("The password is not correct.")
     return render_template("admin/auth/totp.html", form=form, error=error, enrolment=None)
 
-
-def enrolment(secret: bytes, email: str) -> dict[str, str]:
-    """What an enrolment page shows: the otpauth URI, its QR code and the typed-in secret."""
-    uri = provisioning_uri(secret, email, settings_of().organisation_name)
-    return {"uri": uri, "qr": qr_data_uri(uri), "secret": display_secret(secret)}

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.access import StaffContext, require_staff
 from portal.cases.handling import CaseActionError, HandlerCase, open_for_handler
 from portal.db import db_session, discard_changes
 from portal.models import Role
+from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("cases", __name__)
+declare_menu(bp, [
+    MenuEntry("cases.case_list", _l("Cases"), roles=(Role.HANDLER, Role.MANAGER), order=100),
+])
 
 
 def opened_case_or_404(case_id: str) -> tuple[StaffContext, HandlerCase]:

@@ -15,7 +15,14 @@ from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
 from portal.cases.handling import CaseActionError
 from portal.cases.retention import purge_expired_cases
-from portal.db import after_commit, refresh_statistics, session_factory, transaction, utcnow
+from portal.db import (
+    after_commit,
+    engine_of,
+    refresh_statistics,
+    session_factory,
+    transaction,
+    utcnow,
+)
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
@@ -95,7 +102,7 @@ def purge_command(dry_run: bool) -> None:
         click.echo(f"Would purge {result.purged} cases; {result.held} under legal hold would "
                    "be kept. Nothing was changed.")
         return
-    refresh_statistics(current_app.extensions["aktsom.engine"])
+    refresh_statistics(engine_of(current_app))
     click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
                f"{result.held} under legal hold. Their statistics remain.")
 

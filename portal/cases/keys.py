@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import Argon2Costs
 from crypto import (
-    Argon2Params,
     InvalidCiphertext,
     certify_public_key,
     unwrap_case_key,
@@ -25,14 +23,6 @@ from portal.serverkeys import ServerKeys
 
 CASE_KEY = "case"
 STAFF_KEY = "staff"
-
-
-def argon2_params(costs: Argon2Costs) -> Argon2Params:
-    return Argon2Params(
-        time_cost=costs.time_cost,
-        memory_cost_kib=costs.memory_cost_kib,
-        parallelism=costs.parallelism,
-    )
 
 
 def recovery_recipient_id(recovery: RecoveryKey) -> str:

@@ -20,6 +20,7 @@ from crypto import (
     open_case_key_for_reporter,
     seal_case_key_for_reporter,
 )
+from portal.argon2_costs import argon2_params
 from portal.audit import record_event
 from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
 from portal.cases.clocks import initial_due_dates
@@ -27,7 +28,6 @@ from portal.cases.keys import (
     CASE_KEY,
     STAFF_KEY,
     active_recovery_key,
-    argon2_params,
     route_case,
     wrap_for_recovery,
     wrap_for_user,

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from admin.accounts.services import create_user
-from admin.auth.totp import STEP_SECONDS, code_for_step
+from admin.accounts.totp import STEP_SECONDS, code_for_step
 from portal.db import new_id, session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User

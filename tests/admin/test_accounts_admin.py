@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from admin.auth.totp import open_totp_secret
+from admin.accounts.totp import open_totp_secret
 from crypto import open_private_key
 from portal.access import certified_public_key
 from portal.db import session_factory

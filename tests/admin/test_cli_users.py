@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from admin.auth.totp import open_totp_secret
+from admin.accounts.totp import open_totp_secret
 from admin.cli import cli
 from crypto import UserKeyPair, open_private_key
 from portal.access import certified_public_key

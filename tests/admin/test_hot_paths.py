@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event, select, update
 
 from portal.cases.handling import open_for_handler
-from portal.db import session_factory, transaction
+from portal.db import engine_of, session_factory, transaction
 from portal.models import AuditCheckpoint, AuditEvent, Role, User
 from tests.admin.case_support import World, new_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
@@ -45,7 +45,7 @@ def test_the_case_page_opens_a_case_with_one_query(world: World, portal_app: Fla
     """holds_case, two unwraps and the case row were four queries on every case page load."""
     case_id, _code = new_case(portal_app, world.unit_id)
     statements: list[str] = []
-    engine = session_factory(portal_app).kw["bind"]
+    engine = engine_of(portal_app)
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)

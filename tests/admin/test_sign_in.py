@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 import admin
 from crypto import open_private_key
-from portal.db import session_factory, utcnow
+from portal.db import engine_of, session_factory, utcnow
 from portal.models import AuditEvent, Role, ServerSession, User
 from portal.serverkeys import create_server_keys
 from tests.admin.helpers import csrf_token, make_user, sign_in, totp_code
@@ -93,7 +93,7 @@ def test_staff_cookie_is_secure_when_configured(make_settings: Callable[..., Any
         assert cookie is not None
         assert "Secure" in cookie
     finally:
-        app.extensions["aktsom.engine"].dispose()
+        engine_of(app).dispose()
 
 
 def test_a_new_session_and_csrf_secret_at_every_sign_in(
@@ -211,7 +211,7 @@ def test_sign_in_is_rate_limited(make_settings: Callable[..., Any], database_url
             for _ in range(3)]
         assert codes == [200, 200, 429]
     finally:
-        app.extensions["aktsom.engine"].dispose()
+        engine_of(app).dispose()
 
 
 def test_a_totp_secret_copied_to_another_account_does_not_work(

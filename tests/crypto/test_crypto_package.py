@@ -1,15 +1,15 @@
-"""Package-level promises: the public API and the direction of dependencies."""
+"""Package-level promises: the public API and small modules.
+
+What crypto may import is checked with every other layer in tests/foundation/test_layers.py.
+"""
 
 from __future__ import annotations
 
-import ast
-import sys
 from pathlib import Path
 
 import crypto
 
 PACKAGE = Path(crypto.__file__).parent
-ALLOWED_THIRD_PARTY = {"cryptography", "argon2"}
 
 PUBLIC_API = {
     "CryptoError", "InvalidCiphertext", "InvalidCaseCode", "InvalidRecoverySheet",
@@ -39,22 +39,6 @@ def test_exception_hierarchy() -> None:
     assert issubclass(crypto.InvalidRecoverySheet, ValueError)
     assert not issubclass(crypto.InvalidCiphertext, ValueError)
     assert str(crypto.InvalidCiphertext()) == "The data could not be decrypted."
-
-
-def test_crypto_imports_only_stdlib_and_its_two_libraries() -> None:
-    for module in PACKAGE.glob("*.py"):
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                allowed = top in sys.stdlib_module_names or top in ALLOWED_THIRD_PARTY
-                assert allowed, f"{module.name} imports {name}"
 
 
 def test_modules_stay_small() -> None:

@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from admin.wsgi import build_wsgi_app
 from config import Settings
+from portal.db import engine_of
 from portal.hardening import AddressFreeRequestHandler
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +34,7 @@ def live_server(settings: Settings) -> Iterator[str]:
         server.server_close()
         for inner in (app.portal_app, app.admin_app):
             if inner is not None:
-                inner.extensions["aktsom.engine"].dispose()
+                engine_of(inner).dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 import admin.models_registry  # noqa: F401
-from admin.migrate import alembic_config, downgrade, upgrade
 from portal.db import Base
+from portal.schema import alembic_config, downgrade, upgrade
 
 
 def _diff(url: str) -> list[object]:

@@ -26,6 +26,7 @@ from portal.db import (
     after_commit,
     db_session,
     discard_changes,
+    engine_of,
     on_rollback,
     session_factory,
     utcnow,
@@ -83,7 +84,7 @@ def failing_commit() -> Iterator[Callable[[Flask], None]]:
 
 def _count(app: Flask, model: Any) -> int:
     # A session of its own, outside the app's factory whose commits a test may have broken.
-    with Session(session_factory(app).kw["bind"]) as db:
+    with Session(engine_of(app)) as db:
         return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
 

@@ -1,5 +1,8 @@
 """TOTP (RFC 6238) for staff sign-in: secrets, codes, the otpauth URI and its QR code.
 
+The secret is part of an account's credentials, like the password hash beside it
+(`passwords.py`): accounts make and reset it, sign-in (`admin.auth`) checks codes against it.
+
 SHA-1, 6 digits and 30-second steps are what every authenticator app understands. The secret
 is sealed under a server key outside the database and bound to the user id, so a database
 writer can neither read it nor copy one user's secret onto another account.
@@ -96,3 +99,10 @@ def display_secret(secret: bytes) -> str:
     """Base32 in groups of four, for typing into an app that cannot scan."""
     text = base64.b32encode(secret).decode("ascii").rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def enrolment(secret: bytes, account: str, issuer: str) -> dict[str, str]:
+    """What an enrolment page shows (`accounts/_enrolment.html`): the otpauth URI, its QR
+    code and the secret for typing in."""
+    uri = provisioning_uri(secret, account, issuer)
+    return {"uri": uri, "qr": qr_data_uri(uri), "secret": display_secret(secret)}
