@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.audit import record_event
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import RefusedChange
+from portal.messages import Refusal
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
 from portal.serverkeys import create_server_keys
@@ -85,7 +85,7 @@ def create_unit(code: str, name: str, country: str | None, is_group: bool) -> No
             unit = add_unit(session, code=code, name=name, country=country, is_group=is_group)
             record_event(session, server_keys_of().audit, action="unit.created",
                          actor_kind="system", target_id=unit.id)
-    except RefusedChange as refused:
+    except Refusal as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Created org unit {code.strip()}.")
 

@@ -14,8 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.accounts.passwords import (
-    N_,
-    AccountError,
     check_new_password,
     normalise_email,
     password_hasher,
@@ -33,6 +31,7 @@ from crypto import (
 from portal.audit import record_event
 from portal.cases.keys import argon2_params
 from portal.db import new_id
+from portal.messages import N_, Refusal
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
@@ -60,9 +59,9 @@ class CreatedUser:
 def _check_email(db: Session, email: str) -> None:
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise AccountError(N_("Enter a valid email address."))
+        raise Refusal(N_("Enter a valid email address."))
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(N_("A user with this email address already exists."))
+        raise Refusal(N_("A user with this email address already exists."))
 
 
 def audit(db: Session, keys: ServerKeys, actor: Actor, action: str, target: User) -> None:
@@ -95,9 +94,9 @@ def create_user(
     name = name.strip()
     role_set = sorted(set(roles))
     if not name:
-        raise AccountError(N_("Enter a name."))
+        raise Refusal(N_("Enter a name."))
     if not role_set:
-        raise AccountError(N_("Choose at least one role."))
+        raise Refusal(N_("Choose at least one role."))
     _check_email(db, email)
     check_new_password(password)
     pair = UserKeyPair.generate()
@@ -162,9 +161,9 @@ def set_disabled(
 ) -> None:
     """Disable (and sign out everywhere) or re-enable an account. The last admin stays."""
     if disabled and _is_last_admin(db, user):
-        raise AccountError(N_("The last administrator cannot be disabled."))
+        raise Refusal(N_("The last administrator cannot be disabled."))
     if actor.id == user.id and disabled:
-        raise AccountError(N_("You cannot disable your own account."))
+        raise Refusal(N_("You cannot disable your own account."))
     user.disabled = disabled
     if disabled:
         sign_out_everywhere(db, user)
@@ -183,7 +182,7 @@ def change_password(
     """Replace the user's own password: rehash, re-seal the same private key, sign out
     everywhere (the caller starts a new session for the current browser)."""
     if not verify_password(costs, user, old_password):
-        raise AccountError(N_("The current password is not correct."))
+        raise Refusal(N_("The current password is not correct."))
     check_new_password(new_password)
     user.sealed_private_key = rewrap_private_key(
         user.sealed_private_key, old_password, new_password, argon2_params(costs)
@@ -248,13 +247,13 @@ def set_roles_and_units(
     """Replace the user's roles and unit memberships; each real change is audited."""
     new_roles = set(roles)
     if not new_roles:
-        raise AccountError(N_("Choose at least one role."))
+        raise Refusal(N_("Choose at least one role."))
     if Role.ADMIN not in new_roles and _is_last_admin(db, user):
-        raise AccountError(N_("The last administrator must keep the admin role."))
+        raise Refusal(N_("The last administrator must keep the admin role."))
     new_units = set(unit_ids)
     known = set(db.scalars(select(OrgUnit.id).where(OrgUnit.id.in_(new_units))))
     if known != new_units:
-        raise AccountError(N_("Choose org units from the list."))
+        raise Refusal(N_("Choose org units from the list."))
     old_roles = {item.role for item in user.roles}
     if new_roles != old_roles:
         # Edit in place: re-adding a row with the same key would be a delete plus an insert.

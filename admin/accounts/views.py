@@ -19,7 +19,6 @@ from admin.accounts.forms import (
     UserCreateForm,
     role_choices,
 )
-from admin.accounts.passwords import AccountError
 from admin.accounts.services import (
     Actor,
     certify_user_key,
@@ -37,6 +36,7 @@ from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import OrgUnit, Role, User
 from portal.notifications import ACCOUNT_RESET, Notice, send_notice
 
@@ -45,10 +45,6 @@ bp = Blueprint("accounts", __name__)
 
 def _actor() -> Actor:
     return Actor("user", require_staff().user.id)
-
-
-def _refusal(error: AccountError) -> str:
-    return str(_(error.template, **error.params))
 
 
 def _user_or_404(user_id: str) -> User:
@@ -98,8 +94,8 @@ def new_user() -> str | Response:
                 units=[unit for unit in units if unit is not None], actor=_actor(),
                 password_change_required=True,
             )
-        except AccountError as refused:
-            error = _refusal(refused)
+        except Refusal as refused:
+            error = refused.translated()
         else:
             return render_template("admin/accounts/created.html", user=created.user,
                                    enrolment=enrolment(created.totp_secret, created.user.email))
@@ -119,8 +115,8 @@ def edit_user(user_id: str) -> str | Response:
             set_roles_and_units(db_session(), user, server_keys_of(), _actor(),
                                 roles=[Role(value) for value in form.roles.data or []],
                                 unit_ids=form.units.data or [])
-        except AccountError as refused:
-            error = _refusal(refused)
+        except Refusal as refused:
+            error = refused.translated()
         else:
             flash(_("The roles and org units are saved."), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
@@ -136,8 +132,8 @@ def _set_disabled(user_id: str, *, disabled: bool) -> Response:
     if ActionForm().validate_on_submit():
         try:
             set_disabled(db_session(), user, server_keys_of(), _actor(), disabled=disabled)
-        except AccountError as refused:
-            flash(_refusal(refused), "error")
+        except Refusal as refused:
+            flash(refused.translated(), "error")
         else:
             flash(_("The account is disabled and signed out everywhere.") if disabled
                   else _("The account is enabled again."), "success")
@@ -172,8 +168,8 @@ def reset_password(user_id: str) -> str | Response:
                 new_password=form.password.data or "", actor=_actor(),
                 new_totp=bool(form.new_totp.data),
             )
-        except AccountError as refused:
-            error = _refusal(refused)
+        except Refusal as refused:
+            error = refused.translated()
         else:
             # Best effort, never fatal: the holder hears that someone else now knows the
             # password (a safeguard against an administrator taking over an account).
@@ -210,8 +206,8 @@ def units() -> str | Response:
         try:
             create_unit(db_session(), server_keys_of(), _actor(), code=form.code.data or "",
                         name=form.name.data or "", country=form.country.data)
-        except AccountError as refused:
-            error = _refusal(refused)
+        except Refusal as refused:
+            error = refused.translated()
         else:
             flash(_("The org unit is created."), "success")
             return redirect(url_for("accounts.units"), code=303)
@@ -234,8 +230,8 @@ def setup(token: str) -> str:
                 email=form.email.data or "", name=form.name.data or "",
                 password=form.password.data or "",
             )
-        except AccountError as refused:
-            error = _refusal(refused)
+        except Refusal as refused:
+            error = refused.translated()
         else:
             return render_template("admin/accounts/setup_done.html", user=created.user,
                                    enrolment=enrolment(created.totp_secret, created.user.email))

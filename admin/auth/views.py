@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from admin.accounts.forms import ROLE_NAMES
-from admin.accounts.passwords import AccountError, verify_password
+from admin.accounts.passwords import verify_password
 from admin.accounts.services import Actor, audit, change_password, sign_out_everywhere
 from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
@@ -24,6 +24,7 @@ from portal.access import (
 )
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import User
 from portal.server_sessions import end_session
 
@@ -136,8 +137,8 @@ def change_password_view() -> str | Response:
             change_password(db, staff.user, costs=settings_of().argon2, keys=server_keys_of(),
                             old_password=form.current_password.data or "",
                             new_password=form.new_password.data or "")
-        except AccountError as refused:
-            error = _(refused.template, **refused.params)
+        except Refusal as refused:
+            error = refused.translated()
         else:
             response = _begin(staff.user, staff.private_key, url_for("auth.account"))
             flash(_("Your password is changed. Other devices are signed out."), "success")

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import StaffContext, require_staff
-from portal.cases.handling import CaseActionError, HandlerCase, open_for_handler
+from portal.cases.handling import HandlerCase, open_for_handler
 from portal.db import db_session
+from portal.messages import Refusal
 from portal.models import Role
 
 bp = Blueprint("cases", __name__)
@@ -39,9 +40,9 @@ def back_to_list() -> Response:
     return redirect(url_for("cases.case_list"), code=303)
 
 
-def refused(error: CaseActionError, case_id: str) -> Response:
+def refused(error: Refusal, case_id: str) -> Response:
     """Show why an action was refused. Services refuse before changing anything."""
-    flash(_(str(error)), "error")
+    flash(error.translated(), "error")
     return back_to_case(case_id)
 
 

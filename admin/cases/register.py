@@ -15,13 +15,13 @@ from admin.cases.blueprint import bp
 from admin.cases.forms import RegisterForm
 from admin.cases.labels import category_labels
 from portal.access import require_staff, roles_required
-from portal.cases.handling import CaseActionError
 from portal.cases.keys import holds_case
 from portal.cases.minutes import register_oral_report
 from portal.cases.services import ChannelNotReady, NewReport
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_NAMES
+from portal.messages import Refusal
 from portal.models import OrgUnit, Role
 from portal.notifications import NEW_CASE, case_notice, send_notice
 from portal.storage import file_store
@@ -63,9 +63,9 @@ def register() -> str | tuple[str, int]:
         flash(_("No approved handler or recovery key can receive this case. Nothing was "
                 "stored."), "error")
         return render_template("admin/cases/new.html", form=form), 503
-    except CaseActionError as error:
+    except Refusal as error:
         db.rollback()
-        flash(_(str(error)), "error")
+        flash(error.translated(), "error")
         return render_template("admin/cases/new.html", form=form), 400
     send_notice(settings, notice)
     return render_template("admin/cases/registered.html", code=registered.code,

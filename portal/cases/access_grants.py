@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key, verify_certification
 from portal.audit import record_event
-from portal.cases.handling import CaseActionError, HandlerCase
+from portal.cases.handling import HandlerCase
 from portal.cases.keys import (
     CASE_KEY,
     STAFF_KEY,
@@ -25,7 +25,7 @@ from portal.cases.keys import (
     wrap_for_user,
 )
 from portal.cases.sealing import ANSWERS, open_json
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import (
     Case,
     CaseExclusion,
@@ -79,10 +79,10 @@ def _share(db: Session, case: Case, user: User, case_key: bytes, staff_key: byte
 
 def _check_recipient(keys: ServerKeys, user: User) -> None:
     if user.disabled or not user.has_role(Role.HANDLER):
-        raise CaseActionError(N_("Cases can only be shared with an active case handler."))
+        raise Refusal(N_("Cases can only be shared with an active case handler."))
     if not is_certified(keys, user):
         # A key nobody approved may have been planted in the database (design §3).
-        raise CaseActionError(N_("This handler's key has not been approved by an "
+        raise Refusal(N_("This handler's key has not been approved by an "
                                  "administrator, so no case can be shared with them."))
 
 
@@ -96,7 +96,7 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
     case = opened.case
     holders = case_holder_ids(db, case.id)
     if not [user_id for user_id in holders if user_id != excluded.id]:
-        raise CaseActionError(N_("Nobody else holds this case. Share it with another "
+        raise Refusal(N_("Nobody else holds this case. Share it with another "
                                  "handler before leaving this person out."))
     db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
                                          CaseKeyWrap.recipient_id == excluded.id))
@@ -117,7 +117,7 @@ def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: Use
     """Share the case with another handler: both keys rewrapped to their certified key."""
     _check_recipient(keys, grantee)
     if is_excluded(db, opened.case, opened.case_key, grantee.id):
-        raise CaseActionError(N_("This case cannot be shared with this person."))
+        raise Refusal(N_("This case cannot be shared with this person."))
     _share(db, opened.case, grantee, opened.case_key, opened.staff_key)
     record_event(db, keys.audit, action="case.granted", actor_kind="user", actor_id=actor.id,
                  case_id=opened.case.id, target_id=grantee.id)

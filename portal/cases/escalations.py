@@ -26,11 +26,11 @@ from crypto import (
 )
 from portal.audit import record_event
 from portal.cases.access_grants import is_excluded
-from portal.cases.handling import CaseActionError, HandlerCase
+from portal.cases.handling import HandlerCase
 from portal.cases.keys import is_certified
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import Case, Escalation, Role, User
 from portal.serverkeys import ServerKeys
 
@@ -76,12 +76,12 @@ def escalate(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
              manager: User, summary: str, now: datetime | None = None) -> Escalation:
     """Put the case before `manager` with a summary written for them."""
     if not summary.strip():
-        raise CaseActionError(N_("Write a summary for the manager."))
+        raise Refusal(N_("Write a summary for the manager."))
     if manager.disabled or not manager.has_role(Role.MANAGER) or not is_certified(keys, manager):
-        raise CaseActionError(N_("Choose a manager from the list."))
+        raise Refusal(N_("Choose a manager from the list."))
     case = opened.case
     if is_excluded(db, case, opened.case_key, manager.id):
-        raise CaseActionError(N_("This case cannot be shared with this person."))
+        raise Refusal(N_("This case cannot be shared with this person."))
     key = new_case_key()
     escalation = Escalation(id=new_id(), case_id=case.id, manager_id=manager.id,
                             escalated_by=actor.id, created_at=now or utcnow())
@@ -158,9 +158,9 @@ def record_decision(db: Session, keys: ServerKeys, *, opened: OpenedEscalation, 
     """The manager's decision (clear, for the supplier module) and their note (sealed)."""
     escalation = opened.escalation
     if decision not in DECISIONS:
-        raise CaseActionError(N_("Choose a decision from the list."))
+        raise Refusal(N_("Choose a decision from the list."))
     if escalation.manager_id != manager.id or opened.key is None:
-        raise CaseActionError(N_("This escalation is not yours to decide."))
+        raise Refusal(N_("This escalation is not yours to decide."))
     now = now or utcnow()
     escalation.decision = decision
     escalation.decided_at = now

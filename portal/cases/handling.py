@@ -21,7 +21,7 @@ from portal.cases.clocks import feedback_due_after, refresh_next_due
 from portal.cases.keys import CASE_KEY, STAFF_KEY, holds_case, unwrap_for_recipient
 from portal.cases.services import add_message
 from portal.db import utcnow
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
 
@@ -35,10 +35,6 @@ STATUS_CHANGES: dict[str, tuple[str, ...]] = {
 }
 OUTCOMES = ("unfounded", "substantiated", "partly_substantiated", "not_assessable")
 SUPPLIER_ID_MAX = 32
-
-
-class CaseActionError(ValueError):
-    """A refused action; the message is an English msgid the view translates."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +89,9 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     """
     case = opened.case
     if case.acknowledged_at is not None:
-        raise CaseActionError(N_("This case has already been acknowledged."))
+        raise Refusal(N_("This case has already been acknowledged."))
     if case.closed_at is not None:
-        raise CaseActionError(N_("A closed case cannot be acknowledged."))
+        raise Refusal(N_("A closed case cannot be acknowledged."))
     now = now or utcnow()
     case.acknowledged_at = now
     case.feedback_due_at = feedback_due_after(now, settings)
@@ -119,7 +115,7 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     acknowledgement, which starts its clock; the first one stops the clock for good.
     """
     if not body.strip():
-        raise CaseActionError(N_("Write a message."))
+        raise Refusal(N_("Write a message."))
     case = opened.case
     now = now or utcnow()
     message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
@@ -137,7 +133,7 @@ def add_internal_note(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     """A note for the case's handlers only, sealed under the staff key: the case code never
     opens it, whatever a template or query gets wrong."""
     if not body.strip():
-        raise CaseActionError(N_("Write a note."))
+        raise Refusal(N_("Write a note."))
     message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=STAFF_KEY,
                           author_kind="handler", author_id=user.id, body=body, kind="note",
                           now=now)
@@ -154,7 +150,7 @@ def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, stat
                   now: datetime | None = None) -> None:
     """Move the case on; closing stamps `closed_at` (the retention clock), reopening clears it."""
     if status not in allowed_statuses(case):
-        raise CaseActionError(N_("This status change is not possible."))
+        raise Refusal(N_("This status change is not possible."))
     now = now or utcnow()
     case.status = status
     case.closed_at = now if status == "closed" else None
@@ -167,7 +163,7 @@ def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,
     """The assessment: an outcome and whether a human-rights breach was found (clear metadata,
     counted in the annual account)."""
     if outcome is not None and outcome not in OUTCOMES:
-        raise CaseActionError(N_("Choose an outcome from the list."))
+        raise Refusal(N_("Choose an outcome from the list."))
     case.outcome = outcome
     case.human_rights_breach = human_rights_breach
     _audit(db, keys, user, "case.outcome_recorded", case)
@@ -181,7 +177,7 @@ def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
         len(supplier_id) > SUPPLIER_ID_MAX
         or not all(char.isalnum() or char in "-_" for char in supplier_id)
     ):
-        raise CaseActionError(N_("A supplier reference has at most 32 letters, digits, - or _."))
+        raise Refusal(N_("A supplier reference has at most 32 letters, digits, - or _."))
     case.supplier_id = supplier_id
     _audit(db, keys, user, "case.supplier_linked" if supplier_id else "case.supplier_unlinked",
            case, supplier_id)

@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from config import Settings
 from crypto import open_case_key_for_reporter
 from portal.audit import record_event
-from portal.cases.handling import CaseActionError
 from portal.cases.keys import CASE_KEY
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
 from portal.storage import FileStore
@@ -46,9 +45,9 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
                          now: datetime | None = None) -> RegisteredCase:
     """Make the case as a submission would (routing, wraps, recovery) and add the minutes."""
     if report.channel not in ORAL_CHANNELS:
-        raise CaseActionError(N_("Choose how the report was received."))
+        raise Refusal(N_("Choose how the report was received."))
     if not minutes.strip():
-        raise CaseActionError(N_("Write the minutes of the conversation."))
+        raise Refusal(N_("Write the minutes of the conversation."))
     now = now or utcnow()
     submitted = submit_report(db, settings=settings, server_keys=server_keys, store=store,
                               report=report, uploads=[], written=[], now=now)
