@@ -17,6 +17,7 @@ from portal.messages import Refusal
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
 from portal.serverkeys import create_server_keys
+from portal.states import ActorKind, AuditAction
 from portal.units import add_unit
 
 
@@ -83,8 +84,8 @@ def create_unit(code: str, name: str, country: str | None, is_group: bool) -> No
     try:
         with transaction(session_factory(current_app)) as session:
             unit = add_unit(session, code=code, name=name, country=country, is_group=is_group)
-            record_event(session, server_keys_of().audit, action="unit.created",
-                         actor_kind="system", target_id=unit.id)
+            record_event(session, server_keys_of().audit, action=AuditAction.UNIT_CREATED,
+                         actor_kind=ActorKind.SYSTEM, target_id=unit.id)
     except Refusal as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Created org unit {code.strip()}.")

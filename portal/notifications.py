@@ -30,8 +30,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from config import Settings
-from portal.cases.keys import CASE_KEY
 from portal.models import Case, CaseKeyWrap, PendingNotice, User
+from portal.states import KeyKind, RecipientKind
 
 NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
@@ -60,8 +60,8 @@ class Notice:
 def case_holder_addresses(db: Session, case_id: str) -> list[str]:
     """Addresses of the enabled users who hold the case key of `case_id`."""
     query = (select(User.email).join(CaseKeyWrap, CaseKeyWrap.recipient_id == User.id)
-             .where(CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == CASE_KEY,
-                    CaseKeyWrap.recipient_kind == "user", User.disabled.is_(False))
+             .where(CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == KeyKind.CASE,
+                    CaseKeyWrap.recipient_kind == RecipientKind.USER, User.disabled.is_(False))
              .order_by(User.email).distinct())
     return list(db.scalars(query))
 
@@ -177,7 +177,8 @@ def acknowledgement_reminders(db: Session, *, now: datetime,
         addresses.update(db.scalars(
             select(User.email).join(CaseKeyWrap, CaseKeyWrap.recipient_id == User.id)
             .where(CaseKeyWrap.case_id.in_(case_ids[start:start + 500]),
-                   CaseKeyWrap.key_kind == CASE_KEY, CaseKeyWrap.recipient_kind == "user",
+                   CaseKeyWrap.key_kind == KeyKind.CASE,
+                   CaseKeyWrap.recipient_kind == RecipientKind.USER,
                    User.disabled.is_(False))))
     return Reminders(case_ids, Notice(ACKNOWLEDGEMENT_DUE, tuple(sorted(addresses))))
 

@@ -35,17 +35,18 @@ from portal.messages import N_, Refusal
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who made a change, as the audit chain records it."""
 
-    kind: str
+    kind: ActorKind
     id: str | None = None
 
 
-CONSOLE = Actor("system", None)
+CONSOLE = Actor(ActorKind.SYSTEM, None)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def _check_email(db: Session, email: str) -> None:
         raise Refusal(N_("A user with this email address already exists."))
 
 
-def audit(db: Session, keys: ServerKeys, actor: Actor, action: str, target: User) -> None:
+def audit(db: Session, keys: ServerKeys, actor: Actor, action: AuditAction,
+          target: User) -> None:
     """Append one account event (who, what, on whom; never a secret) to the audit chain."""
     record_event(
         db, keys.audit, action=action, actor_kind=actor.kind, actor_id=actor.id,
@@ -117,14 +119,14 @@ def create_user(
     )
     db.add(user)
     db.flush()
-    audit(db, keys, actor, "user.created", user)
+    audit(db, keys, actor, AuditAction.USER_CREATED, user)
     return CreatedUser(user=user, totp_secret=secret)
 
 
 def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) -> None:
     """Approve the user's current public key (an admin compared its fingerprint)."""
     user.key_certificate = certify_public_key(keys.certification, user.id, user.public_key)
-    audit(db, keys, actor, "user.key_certified", user)
+    audit(db, keys, actor, AuditAction.USER_KEY_CERTIFIED, user)
 
 
 def key_status(user: User, keys: ServerKeys) -> str:
@@ -167,7 +169,8 @@ def set_disabled(
     user.disabled = disabled
     if disabled:
         sign_out_everywhere(db, user)
-    audit(db, keys, actor, "user.disabled" if disabled else "user.enabled", user)
+    audit(db, keys, actor, AuditAction.USER_DISABLED if disabled
+          else AuditAction.USER_ENABLED, user)
 
 
 def change_password(
@@ -190,7 +193,7 @@ def change_password(
     user.password_hash = password_hasher(costs).hash(new_password)
     user.password_change_required = False
     sign_out_everywhere(db, user)
-    audit(db, keys, Actor("user", user.id), "user.password_changed", user)
+    audit(db, keys, Actor(ActorKind.USER, user.id), AuditAction.USER_PASSWORD_CHANGED, user)
 
 
 def reset_password(
@@ -229,9 +232,9 @@ def reset_password(
         user.totp_confirmed = False
         user.last_totp_step = 0
     sign_out_everywhere(db, user)
-    audit(db, keys, actor, "user.password_reset", user)
+    audit(db, keys, actor, AuditAction.USER_PASSWORD_RESET, user)
     if secret is not None:
-        audit(db, keys, actor, "user.totp_reset", user)
+        audit(db, keys, actor, AuditAction.USER_TOTP_RESET, user)
     return secret
 
 
@@ -259,12 +262,12 @@ def set_roles_and_units(
         # Edit in place: re-adding a row with the same key would be a delete plus an insert.
         user.roles = [item for item in user.roles if item.role in new_roles]
         user.roles.extend(UserRole(role=role) for role in sorted(new_roles - old_roles))
-        audit(db, keys, actor, "user.roles_changed", user)
+        audit(db, keys, actor, AuditAction.USER_ROLES_CHANGED, user)
     old_units = user.unit_ids
     if new_units != old_units:
         user.memberships = [item for item in user.memberships if item.unit_id in new_units]
         user.memberships.extend(
             UnitMembership(unit_id=unit_id) for unit_id in sorted(new_units - old_units)
         )
-        audit(db, keys, actor, "user.units_changed", user)
+        audit(db, keys, actor, AuditAction.USER_UNITS_CHANGED, user)
     db.flush()

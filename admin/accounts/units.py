@@ -12,6 +12,7 @@ from portal.audit import record_event
 from portal.messages import N_, Refusal
 from portal.models import OrgUnit
 from portal.serverkeys import ServerKeys
+from portal.states import AuditAction
 from portal.units import add_unit
 
 
@@ -31,6 +32,6 @@ def create_unit(
 ) -> OrgUnit:
     """Make an org unit (a company of the group); the same rules as `aktsom units create`."""
     unit = add_unit(db, code=code, name=name, country=country)
-    record_event(db, keys.audit, action="unit.created", actor_kind=actor.kind,
+    record_event(db, keys.audit, action=AuditAction.UNIT_CREATED, actor_kind=actor.kind,
                  actor_id=actor.id, target_id=unit.id)
     return unit

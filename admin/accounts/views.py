@@ -39,12 +39,13 @@ from portal.extensions import server_keys_of, settings_of
 from portal.messages import Refusal
 from portal.models import OrgUnit, Role, User
 from portal.notifications import ACCOUNT_RESET, Notice, send_notice
+from portal.states import ActorKind
 
 bp = Blueprint("accounts", __name__)
 
 
 def _actor() -> Actor:
-    return Actor("user", require_staff().user.id)
+    return Actor(ActorKind.USER, require_staff().user.id)
 
 
 def _user_or_404(user_id: str) -> User:

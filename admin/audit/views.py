@@ -10,6 +10,7 @@ from portal.audit import event_count, verify_chain
 from portal.db import db_session
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, Role, User
+from portal.states import audit_action_label
 
 bp = Blueprint("audit", __name__)
 
@@ -36,6 +37,7 @@ def events() -> str:
         "admin/audit/events.html",
         events=rows,
         names=names,
+        action_label=audit_action_label,
         page=page,
         pages=pages,
         chain=verify_chain(db, server_keys_of().audit),

@@ -27,6 +27,7 @@ from portal.extensions import server_keys_of, settings_of
 from portal.messages import Refusal
 from portal.models import User
 from portal.server_sessions import end_session
+from portal.states import ActorKind, AuditAction
 
 bp = Blueprint("auth", __name__)
 
@@ -92,7 +93,8 @@ def logout() -> Response:
     """End this browser's session server-side; the cookie opens nothing afterwards."""
     db = db_session()
     staff = require_staff()
-    audit(db, server_keys_of(), Actor("user", staff.user.id), "auth.signed_out", staff.user)
+    audit(db, server_keys_of(), Actor(ActorKind.USER, staff.user.id), AuditAction.SIGNED_OUT,
+          staff.user)
     end_session(db, request.cookies.get(STAFF_SESSION_COOKIE))
     cookie_session.clear()
     flash(_("You are signed out."), "success")
@@ -105,8 +107,8 @@ def logout_everywhere() -> Response:
     db = db_session()
     staff = require_staff()
     sign_out_everywhere(db, staff.user)
-    audit(db, server_keys_of(), Actor("user", staff.user.id), "auth.signed_out_everywhere",
-          staff.user)
+    audit(db, server_keys_of(), Actor(ActorKind.USER, staff.user.id),
+          AuditAction.SIGNED_OUT_EVERYWHERE, staff.user)
     cookie_session.clear()
     flash(_("You are signed out on every device."), "success")
     return _clear_staff_cookie(redirect(url_for("auth.login"), code=303))

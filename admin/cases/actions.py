@@ -23,7 +23,6 @@ from admin.cases.forms import (
 )
 from portal.access import StaffContext, roles_required
 from portal.cases.handling import (
-    OUTCOMES,
     HandlerCase,
     acknowledge,
     acknowledgement_text,
@@ -39,6 +38,7 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.messages import Refusal
 from portal.models import Role
+from portal.states import Outcome
 
 FormT = TypeVar("FormT", bound=FlaskForm)
 
@@ -115,7 +115,7 @@ def status(case_id: str) -> Response:
 
 def _outcome_form(_opened: HandlerCase) -> OutcomeForm:
     form = OutcomeForm()
-    form.outcome.choices = [("", "")] + [(code, code) for code in OUTCOMES]
+    form.outcome.choices = [("", "")] + [(code, code) for code in Outcome]
     return form
 
 

@@ -16,8 +16,10 @@ from portal.cases.handling import HandlerCase, open_for_handler
 from portal.db import db_session
 from portal.messages import Refusal
 from portal.models import Role
+from portal.states import template_states
 
 bp = Blueprint("cases", __name__)
+bp.context_processor(template_states)
 
 
 def opened_case_or_404(case_id: str) -> tuple[StaffContext, HandlerCase]:

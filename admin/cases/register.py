@@ -24,6 +24,7 @@ from portal.i18n import LANGUAGE_NAMES
 from portal.messages import Refusal
 from portal.models import OrgUnit, Role
 from portal.notifications import NEW_CASE, case_notice, send_notice
+from portal.states import Channel
 from portal.storage import file_store
 
 
@@ -49,7 +50,7 @@ def register() -> str | tuple[str, int]:
     category = next(item for item in settings.categories if item.code == form.category.data)
     report = NewReport(category=category.code, human_rights=category.human_rights,
                        unit_id=form.unit.data, description=form.description.data or "",
-                       language=form.language.data, channel=form.channel.data)
+                       language=form.language.data, channel=Channel(form.channel.data))
     try:
         registered = register_oral_report(
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),

@@ -33,8 +33,8 @@ from portal.db import new_id, utcnow
 from portal.messages import N_, Refusal
 from portal.models import Case, Escalation, Role, User
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction, EscalationDecision
 
-DECISIONS = ("continue_with_plan", "suspend", "terminate")
 _KEY_ITEM = "escalation-key"
 _SUMMARY_ITEM = "escalation-summary"
 _NOTE_ITEM = "escalation-note"
@@ -61,7 +61,7 @@ class EscalationRecord:
     id: str
     case_id: str
     created_at: datetime
-    decision: str | None
+    decision: EscalationDecision | None
     decided_at: datetime | None
 
 
@@ -95,8 +95,8 @@ def escalate(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
                                           kind=_SUMMARY_ITEM, text=summary)
     db.add(escalation)
     db.flush()
-    record_event(db, keys.audit, action="case.escalated", actor_kind="user", actor_id=actor.id,
-                 case_id=case.id, target_id=escalation.id, at=now)
+    record_event(db, keys.audit, action=AuditAction.CASE_ESCALATED, actor_kind=ActorKind.USER,
+                 actor_id=actor.id, case_id=case.id, target_id=escalation.id, at=now)
     return escalation
 
 
@@ -157,18 +157,18 @@ def record_decision(db: Session, keys: ServerKeys, *, opened: OpenedEscalation, 
                     decision: str, note: str, now: datetime | None = None) -> None:
     """The manager's decision (clear, for the supplier module) and their note (sealed)."""
     escalation = opened.escalation
-    if decision not in DECISIONS:
+    if decision not in set(EscalationDecision):
         raise Refusal(N_("Choose a decision from the list."))
     if escalation.manager_id != manager.id or opened.key is None:
         raise Refusal(N_("This escalation is not yours to decide."))
     now = now or utcnow()
-    escalation.decision = decision
+    escalation.decision = EscalationDecision(decision)
     escalation.decided_at = now
     escalation.decided_by = manager.id
     escalation.sealed_decision_note = seal_text(
         opened.key, case_id=escalation.case_id, item_id=escalation.id, kind=_NOTE_ITEM,
         text=note) if note.strip() else None
-    record_event(db, keys.audit, action="escalation.decided", actor_kind="user",
+    record_event(db, keys.audit, action=AuditAction.ESCALATION_DECIDED, actor_kind=ActorKind.USER,
                  actor_id=manager.id, case_id=escalation.case_id, target_id=escalation.id,
                  at=now)
 

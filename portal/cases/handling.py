@@ -18,22 +18,34 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.audit import record_event
 from portal.cases.clocks import feedback_due_after, refresh_next_due
-from portal.cases.keys import CASE_KEY, STAFF_KEY, holds_case, unwrap_for_recipient
+from portal.cases.keys import holds_case, unwrap_for_recipient
 from portal.cases.services import add_message
 from portal.db import utcnow
 from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
+from portal.states import (
+    ActorKind,
+    AuditAction,
+    AuthorKind,
+    CaseStatus,
+    KeyKind,
+    MessageKind,
+    Outcome,
+)
 
-STATUSES = ("new", "acknowledged", "in_progress", "closed")
-# "acknowledged" is reached only through `acknowledge` (it sends the reporter a message).
-STATUS_CHANGES: dict[str, tuple[str, ...]] = {
-    "new": ("closed",),
-    "acknowledged": ("in_progress", "closed"),
-    "in_progress": ("closed",),
-    "closed": ("in_progress",),
+# ACKNOWLEDGED is reached only through `acknowledge` (it sends the reporter a message).
+STATUS_CHANGES: dict[CaseStatus, tuple[CaseStatus, ...]] = {
+    CaseStatus.NEW: (CaseStatus.CLOSED,),
+    CaseStatus.ACKNOWLEDGED: (CaseStatus.IN_PROGRESS, CaseStatus.CLOSED),
+    CaseStatus.IN_PROGRESS: (CaseStatus.CLOSED,),
+    CaseStatus.CLOSED: (CaseStatus.IN_PROGRESS,),
 }
-OUTCOMES = ("unfounded", "substantiated", "partly_substantiated", "not_assessable")
+# What the audit chain records for each status a plain status change can reach.
+STATUS_ACTIONS: dict[CaseStatus, AuditAction] = {
+    CaseStatus.IN_PROGRESS: AuditAction.CASE_STATUS_IN_PROGRESS,
+    CaseStatus.CLOSED: AuditAction.CASE_STATUS_CLOSED,
+}
 SUPPLIER_ID_MAX = 32
 
 
@@ -55,17 +67,17 @@ def open_for_handler(db: Session, case_id: str, user: User,
     """
     if not holds_case(db, case_id, user.id):
         return None
-    case_key = unwrap_for_recipient(db, case_id, user.id, private_key, CASE_KEY)
-    staff_key = unwrap_for_recipient(db, case_id, user.id, private_key, STAFF_KEY)
+    case_key = unwrap_for_recipient(db, case_id, user.id, private_key, KeyKind.CASE)
+    staff_key = unwrap_for_recipient(db, case_id, user.id, private_key, KeyKind.STAFF)
     case = db.get(Case, case_id)
     if case is None or case_key is None or staff_key is None:
         return None
     return HandlerCase(case=case, case_key=case_key, staff_key=staff_key)
 
 
-def _audit(db: Session, keys: ServerKeys, user: User, action: str, case: Case,
+def _audit(db: Session, keys: ServerKeys, user: User, action: AuditAction, case: Case,
            target_id: str | None = None, now: datetime | None = None) -> None:
-    record_event(db, keys.audit, action=action, actor_kind="user", actor_id=user.id,
+    record_event(db, keys.audit, action=action, actor_kind=ActorKind.USER, actor_id=user.id,
                  case_id=case.id, target_id=target_id, at=now)
 
 
@@ -96,12 +108,12 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     case.acknowledged_at = now
     case.feedback_due_at = feedback_due_after(now, settings)
     refresh_next_due(case)
-    if case.status == "new":
-        case.status = "acknowledged"
-    message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
-                          author_kind="handler", author_id=user.id, body=text,
-                          kind="acknowledgement", now=now)
-    _audit(db, keys, user, "case.acknowledged", case, message.id, now)
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.ACKNOWLEDGED
+    message = add_message(db, case=case, key=opened.case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=text,
+                          kind=MessageKind.ACKNOWLEDGEMENT, now=now)
+    _audit(db, keys, user, AuditAction.CASE_ACKNOWLEDGED, case, message.id, now)
     return message
 
 
@@ -118,13 +130,13 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
         raise Refusal(N_("Write a message."))
     case = opened.case
     now = now or utcnow()
-    message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
-                          author_kind="handler", author_id=user.id, body=body, now=now)
-    _audit(db, keys, user, "case.replied", case, message.id, now)
+    message = add_message(db, case=case, key=opened.case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=body, now=now)
+    _audit(db, keys, user, AuditAction.CASE_REPLIED, case, message.id, now)
     if is_feedback and case.acknowledged_at is not None and case.feedback_at is None:
         case.feedback_at = now
         refresh_next_due(case)
-        _audit(db, keys, user, "case.feedback_given", case, message.id, now)
+        _audit(db, keys, user, AuditAction.CASE_FEEDBACK_GIVEN, case, message.id, now)
     return message
 
 
@@ -134,14 +146,14 @@ def add_internal_note(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     opens it, whatever a template or query gets wrong."""
     if not body.strip():
         raise Refusal(N_("Write a note."))
-    message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=STAFF_KEY,
-                          author_kind="handler", author_id=user.id, body=body, kind="note",
-                          now=now)
-    _audit(db, keys, user, "case.note_added", opened.case, message.id, now)
+    message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=KeyKind.STAFF,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=body,
+                          kind=MessageKind.NOTE, now=now)
+    _audit(db, keys, user, AuditAction.CASE_NOTE_ADDED, opened.case, message.id, now)
     return message
 
 
-def allowed_statuses(case: Case) -> tuple[str, ...]:
+def allowed_statuses(case: Case) -> tuple[CaseStatus, ...]:
     """The statuses `case` may move to by a plain status change."""
     return STATUS_CHANGES.get(case.status, ())
 
@@ -151,22 +163,23 @@ def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, stat
     """Move the case on; closing stamps `closed_at` (the retention clock), reopening clears it."""
     if status not in allowed_statuses(case):
         raise Refusal(N_("This status change is not possible."))
+    new_status = CaseStatus(status)
     now = now or utcnow()
-    case.status = status
-    case.closed_at = now if status == "closed" else None
+    case.status = new_status
+    case.closed_at = now if new_status == CaseStatus.CLOSED else None
     refresh_next_due(case)
-    _audit(db, keys, user, f"case.status_{status}", case, now=now)
+    _audit(db, keys, user, STATUS_ACTIONS[new_status], case, now=now)
 
 
 def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,
                    outcome: str | None, human_rights_breach: bool | None) -> None:
     """The assessment: an outcome and whether a human-rights breach was found (clear metadata,
     counted in the annual account)."""
-    if outcome is not None and outcome not in OUTCOMES:
+    if outcome is not None and outcome not in set(Outcome):
         raise Refusal(N_("Choose an outcome from the list."))
-    case.outcome = outcome
+    case.outcome = None if outcome is None else Outcome(outcome)
     case.human_rights_breach = human_rights_breach
-    _audit(db, keys, user, "case.outcome_recorded", case)
+    _audit(db, keys, user, AuditAction.CASE_OUTCOME_RECORDED, case)
 
 
 def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
@@ -179,15 +192,16 @@ def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
     ):
         raise Refusal(N_("A supplier reference has at most 32 letters, digits, - or _."))
     case.supplier_id = supplier_id
-    _audit(db, keys, user, "case.supplier_linked" if supplier_id else "case.supplier_unlinked",
-           case, supplier_id)
+    _audit(db, keys, user, AuditAction.CASE_SUPPLIER_LINKED if supplier_id
+           else AuditAction.CASE_SUPPLIER_UNLINKED, case, supplier_id)
 
 
 def set_legal_hold(db: Session, keys: ServerKeys, *, case: Case, user: User,
                    hold: bool) -> None:
     """A case under legal hold is never purged, whatever its retention period."""
     case.legal_hold = hold
-    _audit(db, keys, user, "case.legal_hold_set" if hold else "case.legal_hold_released", case)
+    _audit(db, keys, user, AuditAction.CASE_LEGAL_HOLD_SET if hold
+           else AuditAction.CASE_LEGAL_HOLD_RELEASED, case)
 
 
 def answer_fields(answers: dict[str, Any] | None) -> dict[str, Any]:

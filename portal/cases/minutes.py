@@ -17,18 +17,15 @@ from sqlalchemy.orm import Session
 from config import Settings
 from crypto import open_case_key_for_reporter
 from portal.audit import record_event
-from portal.cases.keys import CASE_KEY
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
 from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction, AuthorKind, Channel, KeyKind, MessageKind
 from portal.storage import FileStore
 
-ORAL_CHANNELS = ("oral", "meeting")
-MINUTES = "minutes"
-CONFIRMATION = "minutes-confirmation"
-CORRECTION = "minutes-correction"
+ORAL_CHANNELS = (Channel.ORAL, Channel.MEETING)
 
 
 @dataclass(frozen=True)
@@ -55,10 +52,11 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
     # submit_report hands back the code, not the key: open the key the way the reporter will.
     case_key = open_case_key_for_reporter(case.reporter_envelope, submitted.code,
                                           case_id=case.id)
-    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
-                          author_kind="handler", author_id=user.id, body=minutes,
-                          kind=MINUTES, now=now)
-    record_event(db, server_keys.audit, action="case.registered", actor_kind="user",
+    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=minutes,
+                          kind=MessageKind.MINUTES, now=now)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_REGISTERED,
+                 actor_kind=ActorKind.USER,
                  actor_id=user.id, case_id=case.id, target_id=message.id, at=now)
     return RegisteredCase(case=case, code=submitted.code, minutes=message)
 
@@ -66,8 +64,8 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
 def find_minutes(db: Session, case: Case, message_id: str) -> Message | None:
     """The minutes `message_id` of `case`, if it is minutes the reporter can read."""
     return db.scalar(select(Message).where(
-        Message.id == message_id, Message.case_id == case.id, Message.kind == MINUTES,
-        Message.key_kind == CASE_KEY))
+        Message.id == message_id, Message.case_id == case.id, Message.kind == MessageKind.MINUTES,
+        Message.key_kind == KeyKind.CASE))
 
 
 def answer_minutes(db: Session, server_keys: ServerKeys, *, case: Case, case_key: bytes,
@@ -76,11 +74,13 @@ def answer_minutes(db: Session, server_keys: ServerKeys, *, case: Case, case_key
     """The reporter's confirmation of, or request to correct, the minutes: a message of
     their own in the dialogue (their "signature" of Art. 18(4)), and an audit event."""
     now = now or utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
-                          author_kind="reporter", body=text,
-                          kind=CONFIRMATION if confirmed else CORRECTION, now=now)
+    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.REPORTER, body=text,
+                          kind=MessageKind.MINUTES_CONFIRMATION if confirmed
+                          else MessageKind.MINUTES_CORRECTION, now=now)
     case.last_reporter_activity_at = now
     record_event(db, server_keys.audit,
-                 action="case.minutes_confirmed" if confirmed else "case.minutes_corrected",
-                 actor_kind="reporter", case_id=case.id, target_id=minutes.id, at=now)
+                 action=AuditAction.CASE_MINUTES_CONFIRMED if confirmed
+                 else AuditAction.CASE_MINUTES_CORRECTED,
+                 actor_kind=ActorKind.REPORTER, case_id=case.id, target_id=minutes.id, at=now)
     return message

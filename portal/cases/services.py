@@ -24,8 +24,6 @@ from portal.audit import record_event
 from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
 from portal.cases.clocks import initial_due_dates
 from portal.cases.keys import (
-    CASE_KEY,
-    STAFF_KEY,
     active_recovery_key,
     argon2_params,
     route_case,
@@ -36,9 +34,16 @@ from portal.cases.sealing import ANSWERS, MESSAGE, seal_json, seal_text
 from portal.db import new_id, utcnow
 from portal.models import Case, Message
 from portal.serverkeys import ServerKeys
+from portal.states import (
+    ActorKind,
+    AuditAction,
+    AuthorKind,
+    CaseStatus,
+    Channel,
+    KeyKind,
+    MessageKind,
+)
 from portal.storage import FileStore
-
-CHANNELS = ("web", "oral", "meeting")
 
 
 class ChannelNotReady(RuntimeError):
@@ -58,7 +63,7 @@ class NewReport:
     contact: str = ""
     meeting_requested: bool = False
     excluded_user_ids: set[str] = field(default_factory=set)
-    channel: str = "web"
+    channel: Channel = Channel.WEB
 
 
 @dataclass
@@ -85,7 +90,7 @@ def submit_report(
     Files are written before the caller commits; their names go into `written` as they are
     made, so the caller removes them if anything fails. The code is returned, never stored.
     """
-    if report.channel not in CHANNELS:
+    if report.channel not in set(Channel):
         raise ValueError("unknown channel")
     routing = route_case(db, server_keys, report.unit_id, report.excluded_user_ids)
     recovery = active_recovery_key(db, server_keys)
@@ -114,7 +119,7 @@ def submit_report(
         human_rights=report.human_rights,
         channel=report.channel,
         language=report.language,
-        status="new",
+        status=CaseStatus.NEW,
         routed_to_group=routing.routed_to_group,
         created_at=now,
         acknowledgement_due_at=ack_due, feedback_due_at=feedback_due, next_due_at=ack_due,
@@ -127,17 +132,17 @@ def submit_report(
     )
     db.add(case)
     for user in routing.handlers:
-        db.add(wrap_for_user(case, user, CASE_KEY, case_key))
-        db.add(wrap_for_user(case, user, STAFF_KEY, staff_key))
-    db.add(wrap_for_recovery(case, recovery, CASE_KEY, case_key))
-    db.add(wrap_for_recovery(case, recovery, STAFF_KEY, staff_key))
+        db.add(wrap_for_user(case, user, KeyKind.CASE, case_key))
+        db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
+    db.add(wrap_for_recovery(case, recovery, KeyKind.CASE, case_key))
+    db.add(wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key))
     db.flush()
     notices = store_uploads(
         db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
         message_id=None, written=written,
     )
-    record_event(db, server_keys.audit, action="case.submitted", actor_kind="reporter",
-                 case_id=case_id)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
+                 actor_kind=ActorKind.REPORTER, case_id=case_id)
     return SubmittedCase(case=case, code=code, notices=notices, written=written)
 
 
@@ -171,10 +176,10 @@ def add_message(
     *,
     case: Case,
     key: bytes,
-    key_kind: str,
-    author_kind: str,
+    key_kind: KeyKind,
+    author_kind: AuthorKind,
     body: str,
-    kind: str = "message",
+    kind: MessageKind = MessageKind.MESSAGE,
     author_id: str | None = None,
     now: datetime | None = None,
 ) -> Message:
@@ -210,11 +215,11 @@ def add_reporter_message(
     written: list[str],
 ) -> list[UploadNotice]:
     now = utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
-                          author_kind="reporter", body=body, now=now)
+    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.REPORTER, body=body, now=now)
     notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
                             message_id=message.id, written=written)
     case.last_reporter_activity_at = now
-    record_event(db, server_keys.audit, action="case.reporter_message", actor_kind="reporter",
-                 case_id=case.id)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_REPORTER_MESSAGE,
+                 actor_kind=ActorKind.REPORTER, case_id=case.id)
     return notices
