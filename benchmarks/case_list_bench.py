@@ -47,13 +47,11 @@ from portal.cases.clocks import (
     overdue_condition,
     pending_deadline,
 )
-from portal.cases.handling import OUTCOMES, STATUSES
-from portal.cases.keys import CASE_KEY
 from portal.cases.listing import PAGE_SIZE, CaseFilters, CasePage, list_cases
-from portal.cases.services import CHANNELS
 from portal.db import Base, make_engine, new_id, refresh_statistics, utcnow
 from portal.models import Case, CaseKeyWrap, Role
 from portal.schema import upgrade
+from portal.states import CaseStatus, Channel, KeyKind, Outcome, RecipientKind
 
 BATCH = 5_000
 PROGRESS_EVERY = 20_000
@@ -75,7 +73,7 @@ SEALED_PRIVATE_KEY = _BLOB_RNG.randbytes(2500)
 KEY_CERTIFICATE = _BLOB_RNG.randbytes(32)
 SEALED_TOTP = _BLOB_RNG.randbytes(48)
 
-CHANNEL_WEIGHTS = {"web": 85, "oral": 10, "meeting": 5}
+CHANNEL_WEIGHTS = {Channel.WEB: 85, Channel.ORAL: 10, Channel.MEETING: 5}
 CATEGORY_WEIGHTS = {
     "child_labour": 2, "forced_labour": 2, "discrimination": 8, "working_conditions": 12,
     "unfair_wages": 5, "environment": 4, "corruption": 7, "fraud": 12, "harassment": 14,
@@ -83,7 +81,7 @@ CATEGORY_WEIGHTS = {
 }  # fmt: skip
 LANGUAGE_WEIGHTS = {"en": 60, "nb": 10, "sv": 10, "da": 6, "pl": 8, "zh": 3, "vi": 3}
 # The data speaks the app's codes: fail loudly if they drift apart.
-assert set(CHANNEL_WEIGHTS) == set(CHANNELS)
+assert set(CHANNEL_WEIGHTS) == set(Channel)
 assert set(CATEGORY_WEIGHTS) == {item.code for item in DEFAULT_CATEGORIES}
 
 
@@ -230,11 +228,11 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
     if acknowledged_at is not None:
         feedback_due = feedback_due_after(acknowledged_at, settings)
     if closed_at is not None:
-        status = "closed"
+        status = CaseStatus.CLOSED
     elif feedback_at is not None or (acknowledged_at is not None and rng.random() < 0.6):
-        status = "in_progress"
+        status = CaseStatus.IN_PROGRESS
     else:
-        status = "acknowledged" if acknowledged_at is not None else "new"
+        status = CaseStatus.ACKNOWLEDGED if acknowledged_at is not None else CaseStatus.NEW
     # The real rule for the stored sort key, on a transient (never added) case.
     next_due_at = pending_deadline(Case(
         acknowledgement_due_at=acknowledgement_due, feedback_due_at=feedback_due,
@@ -247,7 +245,7 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
         "id": case_id, "unit_id": unit_id, "category": category,
         "human_rights": human_rights, "channel": _weighted(rng, CHANNEL_WEIGHTS),
         "language": _weighted(rng, LANGUAGE_WEIGHTS), "status": status,
-        "outcome": rng.choice(OUTCOMES) if closed_at else None,
+        "outcome": rng.choice(list(Outcome)) if closed_at else None,
         "human_rights_breach": rng.random() < 0.3 if closed_at and human_rights else None,
         "routed_to_group": unit_id is None,
         "supplier_id": f"SUP-{rng.randrange(10_000):04d}"
@@ -264,7 +262,8 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
 
 
 def _wrap_row(case: dict[str, Any], recipient_id: str) -> dict[str, Any]:
-    return {"case_id": case["id"], "key_kind": CASE_KEY, "recipient_kind": "user",
+    return {"case_id": case["id"], "key_kind": KeyKind.CASE,
+            "recipient_kind": RecipientKind.USER,
             "recipient_id": recipient_id, "blob": WRAP_BLOB, "created_at": case["created_at"]}
 
 
@@ -359,12 +358,13 @@ def queries(factory: sessionmaker[Session], user_id: str,
         Query(f"page {max(1, pages // 2)} (middle)", everything, max(1, pages // 2)),
         Query(f"page {pages} (last)", everything, pages),
         Query("unit (the ~5 % company)", CaseFilters(unit_id=unit)),
-        Query("status = new", CaseFilters(status="new")),
+        Query("status = new", CaseFilters(status=CaseStatus.NEW)),
         Query("category = fraud", CaseFilters(category="fraud")),
-        Query("channel = oral", CaseFilters(channel="oral")),
+        Query("channel = oral", CaseFilters(channel=Channel.ORAL)),
         Query("overdue", CaseFilters(overdue=True)),
         Query("unit + in_progress + web",
-              CaseFilters(unit_id=unit, status="in_progress", channel="web")),
+              CaseFilters(unit_id=unit, status=CaseStatus.IN_PROGRESS,
+                          channel=Channel.WEB)),
     ]
 
 
@@ -374,7 +374,7 @@ def print_counts(engine: Engine, population: Population) -> None:
                   for name in ("org_units", "users", "cases", "case_key_wraps")}
         held = {label: db.scalar(select(func.count()).select_from(CaseKeyWrap)
                                  .where(CaseKeyWrap.recipient_id == user_id,
-                                        CaseKeyWrap.key_kind == CASE_KEY))
+                                        CaseKeyWrap.key_kind == KeyKind.CASE))
                 for label, user_id in (("group handler", population.big_handler),
                                        ("company handler", population.small_handler))}
         statuses = {status: number for status, number in
@@ -383,7 +383,7 @@ def print_counts(engine: Engine, population: Population) -> None:
         no_deadline = db.scalar(select(func.count()).where(Case.next_due_at == NO_DEADLINE))
     print("Rows: " + ", ".join(f"{name} {value:,}" for name, value in tables.items()))
     print("Held: " + ", ".join(f"{name} {value:,}" for name, value in held.items()))
-    print("Cases: " + ", ".join(f"{status} {statuses.get(status, 0):,}" for status in STATUSES)
+    print("Cases: " + ", ".join(f"{status} {statuses.get(status, 0):,}" for status in CaseStatus)
           + f"; overdue {overdue:,}; no deadline pending {no_deadline:,}")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.db import utcnow
 from portal.models import AuditCheckpoint, AuditEvent
+from portal.states import ActorKind, AuditAction
 
 _GENESIS = b"\0" * 32
 
@@ -40,8 +41,8 @@ def record_event(
     db: Session,
     key: bytes,
     *,
-    action: str,
-    actor_kind: str,
+    action: AuditAction,
+    actor_kind: ActorKind,
     actor_id: str | None = None,
     case_id: str | None = None,
     target_id: str | None = None,

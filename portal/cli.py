@@ -13,11 +13,12 @@ from sqlalchemy import select
 from portal.audit import record_event
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import RefusedChange
+from portal.messages import Refusal
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
 from portal.schema import upgrade
 from portal.serverkeys import create_server_keys
+from portal.states import ActorKind, AuditAction
 from portal.units import add_unit
 
 
@@ -82,9 +83,9 @@ def create_unit(code: str, name: str, country: str | None, is_group: bool) -> No
     try:
         with transaction(session_factory(current_app)) as session:
             unit = add_unit(session, code=code, name=name, country=country, is_group=is_group)
-            record_event(session, server_keys_of().audit, action="unit.created",
-                         actor_kind="system", target_id=unit.id)
-    except RefusedChange as refused:
+            record_event(session, server_keys_of().audit, action=AuditAction.UNIT_CREATED,
+                         actor_kind=ActorKind.SYSTEM, target_id=unit.id)
+    except Refusal as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Created org unit {code.strip()}.")
 

@@ -34,10 +34,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from config import Settings
-from portal.cases.keys import CASE_KEY
 from portal.db import after_commit
 from portal.models import Case, CaseKeyWrap, PendingNotice, User
 from portal.paths import STAFF_PREFIX
+from portal.states import KeyKind, RecipientKind
 
 NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
@@ -66,8 +66,8 @@ class Notice:
 def case_holder_addresses(db: Session, case_id: str) -> list[str]:
     """Addresses of the enabled users who hold the case key of `case_id`."""
     query = (select(User.email).join(CaseKeyWrap, CaseKeyWrap.recipient_id == User.id)
-             .where(CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == CASE_KEY,
-                    CaseKeyWrap.recipient_kind == "user", User.disabled.is_(False))
+             .where(CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == KeyKind.CASE,
+                    CaseKeyWrap.recipient_kind == RecipientKind.USER, User.disabled.is_(False))
              .order_by(User.email).distinct())
     return list(db.scalars(query))
 
@@ -183,7 +183,8 @@ def acknowledgement_reminders(db: Session, *, now: datetime,
         addresses.update(db.scalars(
             select(User.email).join(CaseKeyWrap, CaseKeyWrap.recipient_id == User.id)
             .where(CaseKeyWrap.case_id.in_(case_ids[start:start + 500]),
-                   CaseKeyWrap.key_kind == CASE_KEY, CaseKeyWrap.recipient_kind == "user",
+                   CaseKeyWrap.key_kind == KeyKind.CASE,
+                   CaseKeyWrap.recipient_kind == RecipientKind.USER,
                    User.disabled.is_(False))))
     return Reminders(case_ids, Notice(ACKNOWLEDGEMENT_DUE, tuple(sorted(addresses))))
 

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, sel
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseStat
+from portal.states import Outcome
 
 DEFAULT_THRESHOLD = 5
 ON_TIME = "on_time"
@@ -137,8 +138,9 @@ def case_figures(db: Session, year: int, *, now: datetime,
         received=suppress(totals["received"], threshold),
         by_category=_suppress_table(dict(sorted(categories.items())), threshold),
         human_rights_related=suppress(totals["human_rights"], threshold),
-        substantiated=suppress(totals["outcome:substantiated"], threshold),
-        partly_substantiated=suppress(totals["outcome:partly_substantiated"], threshold),
+        substantiated=suppress(totals[f"outcome:{Outcome.SUBSTANTIATED}"], threshold),
+        partly_substantiated=suppress(totals[f"outcome:{Outcome.PARTLY_SUBSTANTIATED}"],
+                                      threshold),
         human_rights_breaches=suppress(totals["breach"], threshold),
         acknowledged_on_time=ack_on_time,
         acknowledged_late=ack_late,

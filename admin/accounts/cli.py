@@ -9,13 +9,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from admin.accounts.passwords import AccountError
 from admin.accounts.services import create_user, key_status
 from admin.accounts.totp import provisioning_uri
 from admin.accounts.units import units_by_code
 from portal.audit import anchor_holds, verify_chain
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import OrgUnit, Role, User
 
 
@@ -63,7 +63,7 @@ def create_user_command(
                 units=units_by_code(db, units),
             )
             user_email, secret = created.user.email, created.totp_secret
-    except AccountError as refused:
+    except Refusal as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Created user {user_email} ({', '.join(sorted(set(roles)))}).")
     click.echo("Add this to an authenticator app (it is shown once):")

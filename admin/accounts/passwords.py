@@ -11,17 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from config import Argon2Costs
 from portal.argon2_costs import password_hasher
-from portal.messages import N_ as N_  # re-exported: the accounts package marks messages with it
-from portal.messages import RefusedChange
+from portal.messages import N_, Refusal
 from portal.models import User
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 copes with long input, but a megabyte "password" is a denial-of-service, not a secret.
 MAX_PASSWORD_LENGTH = 1024
-
-
-class AccountError(RefusedChange):
-    """A refused change to an account. `template % params` is the English text."""
 
 
 def normalise_email(email: str) -> str:
@@ -33,12 +28,12 @@ def check_new_password(password: str) -> None:
     """Refuse passwords that are too short or absurdly long."""
     length = len(unicodedata.normalize("NFC", password))
     if not password.strip() or length < MIN_PASSWORD_LENGTH:
-        raise AccountError(
+        raise Refusal(
             N_("The password must have at least %(count)d characters."),
             count=MIN_PASSWORD_LENGTH,
         )
     if length > MAX_PASSWORD_LENGTH:
-        raise AccountError(
+        raise Refusal(
             N_("The password may have at most %(count)d characters."), count=MAX_PASSWORD_LENGTH
         )
 

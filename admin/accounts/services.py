@@ -14,8 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.accounts.passwords import (
-    N_,
-    AccountError,
     check_new_password,
     normalise_email,
     verify_password,
@@ -32,21 +30,23 @@ from crypto import (
 from portal.argon2_costs import argon2_params, password_hasher
 from portal.audit import record_event
 from portal.db import new_id
+from portal.messages import N_, Refusal
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.notifications import ACCOUNT_RESET, Notice, queue_notice
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who made a change, as the audit chain records it."""
 
-    kind: str
+    kind: ActorKind
     id: str | None = None
 
 
-CONSOLE = Actor("system", None)
+CONSOLE = Actor(ActorKind.SYSTEM, None)
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,13 @@ class CreatedUser:
 def _check_email(db: Session, email: str) -> None:
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise AccountError(N_("Enter a valid email address."))
+        raise Refusal(N_("Enter a valid email address."))
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(N_("A user with this email address already exists."))
+        raise Refusal(N_("A user with this email address already exists."))
 
 
-def audit(db: Session, keys: ServerKeys, actor: Actor, action: str, target: User) -> None:
+def audit(db: Session, keys: ServerKeys, actor: Actor, action: AuditAction,
+          target: User) -> None:
     """Append one account event (who, what, on whom; never a secret) to the audit chain."""
     record_event(
         db, keys.audit, action=action, actor_kind=actor.kind, actor_id=actor.id,
@@ -95,9 +96,9 @@ def create_user(
     name = name.strip()
     role_set = sorted(set(roles))
     if not name:
-        raise AccountError(N_("Enter a name."))
+        raise Refusal(N_("Enter a name."))
     if not role_set:
-        raise AccountError(N_("Choose at least one role."))
+        raise Refusal(N_("Choose at least one role."))
     _check_email(db, email)
     check_new_password(password)
     pair = UserKeyPair.generate()
@@ -118,14 +119,14 @@ def create_user(
     )
     db.add(user)
     db.flush()
-    audit(db, keys, actor, "user.created", user)
+    audit(db, keys, actor, AuditAction.USER_CREATED, user)
     return CreatedUser(user=user, totp_secret=secret)
 
 
 def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) -> None:
     """Approve the user's current public key (an admin compared its fingerprint)."""
     user.key_certificate = certify_public_key(keys.certification, user.id, user.public_key)
-    audit(db, keys, actor, "user.key_certified", user)
+    audit(db, keys, actor, AuditAction.USER_KEY_CERTIFIED, user)
 
 
 def key_status(user: User, keys: ServerKeys) -> str:
@@ -162,13 +163,14 @@ def set_disabled(
 ) -> None:
     """Disable (and sign out everywhere) or re-enable an account. The last admin stays."""
     if disabled and _is_last_admin(db, user):
-        raise AccountError(N_("The last administrator cannot be disabled."))
+        raise Refusal(N_("The last administrator cannot be disabled."))
     if actor.id == user.id and disabled:
-        raise AccountError(N_("You cannot disable your own account."))
+        raise Refusal(N_("You cannot disable your own account."))
     user.disabled = disabled
     if disabled:
         sign_out_everywhere(db, user)
-    audit(db, keys, actor, "user.disabled" if disabled else "user.enabled", user)
+    audit(db, keys, actor, AuditAction.USER_DISABLED if disabled
+          else AuditAction.USER_ENABLED, user)
 
 
 def change_password(
@@ -183,7 +185,7 @@ def change_password(
     """Replace the user's own password: rehash, re-seal the same private key, sign out
     everywhere (the caller starts a new session for the current browser)."""
     if not verify_password(costs, user, old_password):
-        raise AccountError(N_("The current password is not correct."))
+        raise Refusal(N_("The current password is not correct."))
     check_new_password(new_password)
     user.sealed_private_key = rewrap_private_key(
         user.sealed_private_key, old_password, new_password, argon2_params(costs)
@@ -191,7 +193,7 @@ def change_password(
     user.password_hash = password_hasher(costs).hash(new_password)
     user.password_change_required = False
     sign_out_everywhere(db, user)
-    audit(db, keys, Actor("user", user.id), "user.password_changed", user)
+    audit(db, keys, Actor(ActorKind.USER, user.id), AuditAction.USER_PASSWORD_CHANGED, user)
 
 
 def reset_password(
@@ -232,9 +234,9 @@ def reset_password(
         user.totp_confirmed = False
         user.last_totp_step = 0
     sign_out_everywhere(db, user)
-    audit(db, keys, actor, "user.password_reset", user)
+    audit(db, keys, actor, AuditAction.USER_PASSWORD_RESET, user)
     if secret is not None:
-        audit(db, keys, actor, "user.totp_reset", user)
+        audit(db, keys, actor, AuditAction.USER_TOTP_RESET, user)
     if settings is not None:
         queue_notice(db, settings, Notice(ACCOUNT_RESET, (user.email,)))
     return secret
@@ -252,24 +254,24 @@ def set_roles_and_units(
     """Replace the user's roles and unit memberships; each real change is audited."""
     new_roles = set(roles)
     if not new_roles:
-        raise AccountError(N_("Choose at least one role."))
+        raise Refusal(N_("Choose at least one role."))
     if Role.ADMIN not in new_roles and _is_last_admin(db, user):
-        raise AccountError(N_("The last administrator must keep the admin role."))
+        raise Refusal(N_("The last administrator must keep the admin role."))
     new_units = set(unit_ids)
     known = set(db.scalars(select(OrgUnit.id).where(OrgUnit.id.in_(new_units))))
     if known != new_units:
-        raise AccountError(N_("Choose org units from the list."))
+        raise Refusal(N_("Choose org units from the list."))
     old_roles = {item.role for item in user.roles}
     if new_roles != old_roles:
         # Edit in place: re-adding a row with the same key would be a delete plus an insert.
         user.roles = [item for item in user.roles if item.role in new_roles]
         user.roles.extend(UserRole(role=role) for role in sorted(new_roles - old_roles))
-        audit(db, keys, actor, "user.roles_changed", user)
+        audit(db, keys, actor, AuditAction.USER_ROLES_CHANGED, user)
     old_units = user.unit_ids
     if new_units != old_units:
         user.memberships = [item for item in user.memberships if item.unit_id in new_units]
         user.memberships.extend(
             UnitMembership(unit_id=unit_id) for unit_id in sorted(new_units - old_units)
         )
-        audit(db, keys, actor, "user.units_changed", user)
+        audit(db, keys, actor, AuditAction.USER_UNITS_CHANGED, user)
     db.flush()

@@ -7,22 +7,22 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.accounts.passwords import N_, AccountError
 from admin.accounts.services import Actor
 from portal.audit import record_event
-from portal.messages import RefusedChange
+from portal.messages import N_, Refusal
 from portal.models import OrgUnit
 from portal.serverkeys import ServerKeys
+from portal.states import AuditAction
 from portal.units import add_unit
 
 
 def units_by_code(db: Session, codes: Iterable[str]) -> list[OrgUnit]:
-    """The org units named by `codes`; raises AccountError naming the first unknown one."""
+    """The org units named by `codes`; raises Refusal naming the first unknown one."""
     units = []
     for code in dict.fromkeys(code.strip() for code in codes):
         unit = db.scalar(select(OrgUnit).where(OrgUnit.code == code))
         if unit is None:
-            raise AccountError(N_("There is no org unit with code %(code)s."), code=code)
+            raise Refusal(N_("There is no org unit with code %(code)s."), code=code)
         units.append(unit)
     return units
 
@@ -31,10 +31,7 @@ def create_unit(
     db: Session, keys: ServerKeys, actor: Actor, *, code: str, name: str, country: str | None
 ) -> OrgUnit:
     """Make an org unit (a company of the group); the same rules as `aktsom units create`."""
-    try:
-        unit = add_unit(db, code=code, name=name, country=country)
-    except RefusedChange as refused:
-        raise AccountError(refused.template, **refused.params) from None
-    record_event(db, keys.audit, action="unit.created", actor_kind=actor.kind,
+    unit = add_unit(db, code=code, name=name, country=country)
+    record_event(db, keys.audit, action=AuditAction.UNIT_CREATED, actor_kind=actor.kind,
                  actor_id=actor.id, target_id=unit.id)
     return unit

@@ -21,7 +21,6 @@ from admin.accounts.forms import (
     UserCreateForm,
     role_choices,
 )
-from admin.accounts.passwords import AccountError
 from admin.accounts.services import (
     Actor,
     certify_user_key,
@@ -38,8 +37,10 @@ from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import OrgUnit, Role, User
 from portal.staff_menu import MenuEntry, declare_menu
+from portal.states import ActorKind
 
 bp = Blueprint("accounts", __name__)
 declare_menu(bp, [
@@ -49,17 +50,17 @@ declare_menu(bp, [
 
 
 def _actor() -> Actor:
-    return Actor("user", require_staff().user.id)
+    return Actor(ActorKind.USER, require_staff().user.id)
 
 
 def _enrolment(secret: bytes, email: str) -> dict[str, str]:
     return enrolment(secret, email, settings_of().organisation_name)
 
 
-def _refusal(error: AccountError) -> str:
+def _refusal(error: Refusal) -> str:
     # The page is answered with 200: roll back whatever the service did before refusing.
     discard_changes()
-    return str(_(error.template, **error.params))
+    return error.translated()
 
 
 def _user_or_404(user_id: str) -> User:
@@ -109,7 +110,7 @@ def new_user() -> str | Response:
                 units=[unit for unit in units if unit is not None], actor=_actor(),
                 password_change_required=True,
             )
-        except AccountError as refused:
+        except Refusal as refused:
             error = _refusal(refused)
         else:
             return render_template("admin/accounts/created.html", user=created.user,
@@ -130,7 +131,7 @@ def edit_user(user_id: str) -> str | Response:
             set_roles_and_units(db_session(), user, server_keys_of(), _actor(),
                                 roles=[Role(value) for value in form.roles.data or []],
                                 unit_ids=form.units.data or [])
-        except AccountError as refused:
+        except Refusal as refused:
             error = _refusal(refused)
         else:
             flash(_("The roles and org units are saved."), "success")
@@ -147,7 +148,7 @@ def _set_disabled(user_id: str, *, disabled: bool) -> Response:
     if ActionForm().validate_on_submit():
         try:
             set_disabled(db_session(), user, server_keys_of(), _actor(), disabled=disabled)
-        except AccountError as refused:
+        except Refusal as refused:
             flash(_refusal(refused), "error")
         else:
             flash(_("The account is disabled and signed out everywhere.") if disabled
@@ -183,7 +184,7 @@ def reset_password(user_id: str) -> str | Response:
                 new_password=form.password.data or "", actor=_actor(),
                 new_totp=bool(form.new_totp.data), settings=settings_of(),
             )
-        except AccountError as refused:
+        except Refusal as refused:
             error = _refusal(refused)
         else:
             return render_template(
@@ -218,7 +219,7 @@ def units() -> str | Response:
         try:
             create_unit(db_session(), server_keys_of(), _actor(), code=form.code.data or "",
                         name=form.name.data or "", country=form.country.data)
-        except AccountError as refused:
+        except Refusal as refused:
             error = _refusal(refused)
         else:
             flash(_("The org unit is created."), "success")
@@ -242,7 +243,7 @@ def setup(token: str) -> str:
                 email=form.email.data or "", name=form.name.data or "",
                 password=form.password.data or "",
             )
-        except AccountError as refused:
+        except Refusal as refused:
             error = _refusal(refused)
         else:
             return render_template("admin/accounts/setup_done.html", user=created.user,

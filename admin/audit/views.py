@@ -12,6 +12,7 @@ from portal.db import db_session
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, Role, User
 from portal.staff_menu import MenuEntry, declare_menu
+from portal.states import audit_action_label
 
 bp = Blueprint("audit", __name__)
 declare_menu(bp, [
@@ -42,6 +43,7 @@ def events() -> str:
         "admin/audit/events.html",
         events=rows,
         names=names,
+        action_label=audit_action_label,
         page=page,
         pages=pages,
         chain=verify_since_checkpoint(db, server_keys_of().audit,

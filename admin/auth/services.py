@@ -29,6 +29,7 @@ from portal.audit import record_event
 from portal.models import User
 from portal.server_sessions import start_session
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction
 
 # From the third failure in a row each attempt waits a little longer; from the fifth the
 # account is locked for a quarter of an hour (again after every further failure).
@@ -78,8 +79,10 @@ def _record_failure(db: Session, user: User, keys: ServerKeys, now: datetime) ->
     wait = wait_after(failures)
     if wait is not None:
         user.locked_until = now + wait
-    action = "auth.locked" if failures == LOCK_AFTER_FAILURES else "auth.sign_in_failed"
-    record_event(db, keys.audit, action=action, actor_kind="system", target_id=user.id, at=now)
+    action = (AuditAction.LOCKED if failures == LOCK_AFTER_FAILURES
+              else AuditAction.SIGN_IN_FAILED)
+    record_event(db, keys.audit, action=action, actor_kind=ActorKind.SYSTEM, target_id=user.id,
+                 at=now)
 
 
 def _claim_step(db: Session, user: User, step: int) -> bool:
@@ -142,8 +145,8 @@ def authenticate(
         # the only moment the password is at hand.
         user.password_hash = hasher.hash(password)
         user.sealed_private_key = seal_private_key(private_key, password, argon2_params(costs))
-    record_event(db, keys.audit, action="auth.signed_in", actor_kind="user", actor_id=user.id,
-                 target_id=user.id, at=now)
+    record_event(db, keys.audit, action=AuditAction.SIGNED_IN, actor_kind=ActorKind.USER,
+                 actor_id=user.id, target_id=user.id, at=now)
     return SignInResult(SignInStatus.SIGNED_IN, user=user, private_key=private_key)
 
 

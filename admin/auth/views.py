@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from admin.accounts.forms import ROLE_NAMES
-from admin.accounts.passwords import AccountError, verify_password
+from admin.accounts.passwords import verify_password
 from admin.accounts.services import Actor, audit, change_password, sign_out_everywhere
 from admin.accounts.totp import enrolment, open_totp_secret
 from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
@@ -24,10 +24,12 @@ from portal.access import (
 )
 from portal.db import db_session, discard_changes, utcnow
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import User
 from portal.paths import STAFF_PREFIX
 from portal.server_sessions import end_session
 from portal.staff_menu import MenuEntry, declare_menu
+from portal.states import ActorKind, AuditAction
 
 bp = Blueprint("auth", __name__)
 # Every signed-in user: their own account, and signing out (a POST, never a link).
@@ -98,7 +100,8 @@ def logout() -> Response:
     """End this browser's session server-side; the cookie opens nothing afterwards."""
     db = db_session()
     staff = require_staff()
-    audit(db, server_keys_of(), Actor("user", staff.user.id), "auth.signed_out", staff.user)
+    audit(db, server_keys_of(), Actor(ActorKind.USER, staff.user.id), AuditAction.SIGNED_OUT,
+          staff.user)
     end_session(db, request.cookies.get(STAFF_SESSION_COOKIE))
     cookie_session.clear()
     flash(_("You are signed out."), "success")
@@ -111,8 +114,8 @@ def logout_everywhere() -> Response:
     db = db_session()
     staff = require_staff()
     sign_out_everywhere(db, staff.user)
-    audit(db, server_keys_of(), Actor("user", staff.user.id), "auth.signed_out_everywhere",
-          staff.user)
+    audit(db, server_keys_of(), Actor(ActorKind.USER, staff.user.id),
+          AuditAction.SIGNED_OUT_EVERYWHERE, staff.user)
     cookie_session.clear()
     flash(_("You are signed out on every device."), "success")
     return _clear_staff_cookie(redirect(url_for("auth.login"), code=303))
@@ -143,9 +146,9 @@ def change_password_view() -> str | Response:
             change_password(db, staff.user, costs=settings_of().argon2, keys=server_keys_of(),
                             old_password=form.current_password.data or "",
                             new_password=form.new_password.data or "")
-        except AccountError as refused:
+        except Refusal as refused:
             discard_changes()
-            error = _(refused.template, **refused.params)
+            error = refused.translated()
         else:
             response = _begin(staff.user, staff.private_key, url_for("auth.account"))
             flash(_("Your password is changed. Other devices are signed out."), "success")

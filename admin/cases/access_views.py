@@ -21,9 +21,9 @@ from admin.cases.forms import DecisionForm, EscalateForm, UserChoiceForm
 from portal.access import require_staff, roles_required
 from portal.cases.access_grants import case_holder_ids, exclude_user, grant_case
 from portal.cases.escalations import escalate, escalations_for_manager, record_decision
-from portal.cases.handling import CaseActionError
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import Role, User
 
 
@@ -47,7 +47,7 @@ def grant(case_id: str) -> Response:
     try:
         grant_case(db_session(), server_keys_of(), opened=opened, actor=staff.user,
                    grantee=_user(form.user_id.data))
-    except CaseActionError as error:
+    except Refusal as error:
         return refused(error, case_id)
     flash(_("The case has been shared."), "success")
     return back_to_case(case_id)
@@ -67,7 +67,7 @@ def exclude(case_id: str) -> Response:
     try:
         exclude_user(db_session(), server_keys_of(), opened=opened, actor=staff.user,
                      excluded=excluded)
-    except CaseActionError as error:
+    except Refusal as error:
         return refused(error, case_id)
     flash(_("%(name)s can no longer open this case.", name=excluded.name), "success")
     if excluded.id == staff.user.id:
@@ -91,7 +91,7 @@ def escalate_case(case_id: str) -> Response:
     try:
         escalate(db, settings_of(), server_keys_of(), opened=opened, actor=staff.user,
                  manager=manager, summary=form.summary.data or "")
-    except CaseActionError as error:
+    except Refusal as error:
         return refused(error, case_id)
     flash(_("The case has been put before %(name)s.", name=manager.name), "success")
     return back_to_case(case_id)
@@ -113,7 +113,7 @@ def decide(case_id: str, escalation_id: str) -> Response:
     try:
         record_decision(db, server_keys_of(), opened=mine[0], manager=staff.user,
                         decision=form.decision.data, note=form.note.data or "")
-    except CaseActionError as error:
+    except Refusal as error:
         return refused(error, case_id)
     flash(_("Your decision has been recorded."), "success")
     return back_to_case(case_id)

@@ -23,8 +23,6 @@ from admin.cases.forms import (
 )
 from portal.access import StaffContext, roles_required
 from portal.cases.handling import (
-    OUTCOMES,
-    CaseActionError,
     HandlerCase,
     acknowledge,
     acknowledgement_text,
@@ -38,7 +36,9 @@ from portal.cases.handling import (
 )
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import Role
+from portal.states import Outcome
 
 FormT = TypeVar("FormT", bound=FlaskForm)
 
@@ -53,7 +53,7 @@ def _act(case_id: str, form: Callable[[HandlerCase], FormT],
         return invalid_form(case_id)
     try:
         done = run(staff, opened, filled)
-    except CaseActionError as error:
+    except Refusal as error:
         return refused(error, case_id)
     flash(done, "success")
     return back_to_case(case_id)
@@ -115,7 +115,7 @@ def status(case_id: str) -> Response:
 
 def _outcome_form(_opened: HandlerCase) -> OutcomeForm:
     form = OutcomeForm()
-    form.outcome.choices = [("", "")] + [(code, code) for code in OUTCOMES]
+    form.outcome.choices = [("", "")] + [(code, code) for code in Outcome]
     return form
 
 

@@ -13,12 +13,15 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.access import StaffContext, require_staff
-from portal.cases.handling import CaseActionError, HandlerCase, open_for_handler
+from portal.cases.handling import HandlerCase, open_for_handler
 from portal.db import db_session, discard_changes
+from portal.messages import Refusal
 from portal.models import Role
 from portal.staff_menu import MenuEntry, declare_menu
+from portal.states import template_states
 
 bp = Blueprint("cases", __name__)
+bp.context_processor(template_states)
 declare_menu(bp, [
     MenuEntry("cases.case_list", _l("Cases"), roles=(Role.HANDLER, Role.MANAGER), order=100),
 ])
@@ -44,11 +47,11 @@ def back_to_list() -> Response:
     return redirect(url_for("cases.case_list"), code=303)
 
 
-def refused(error: CaseActionError, case_id: str) -> Response:
+def refused(error: Refusal, case_id: str) -> Response:
     """Show why an action was refused. Services refuse before changing anything; should one
     not, its changes are still rolled back although the answer is a redirect."""
     discard_changes()
-    flash(_(str(error)), "error")
+    flash(error.translated(), "error")
     return back_to_case(case_id)
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
-from portal.cases.handling import CaseActionError
 from portal.cases.retention import purge_expired_cases
 from portal.db import (
     after_commit,
@@ -24,6 +23,7 @@ from portal.db import (
     utcnow,
 )
 from portal.extensions import server_keys_of, settings_of
+from portal.messages import Refusal
 from portal.models import User
 from portal.notifications import (
     ACKNOWLEDGEMENT_DUE,
@@ -73,7 +73,7 @@ def recover_command(sheet_path: str, email: str) -> None:
         except RecoveryKeyMismatch:
             raise click.ClickException(
                 "this recovery sheet does not belong to this installation") from None
-        except CaseActionError as error:
+        except Refusal as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Shared {result.shared} cases with {user.email}.")
     if result.skipped_excluded:

@@ -19,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
+from portal.states import Channel, EscalationDecision
+
 MAX_TEXT = 20_000
 
 
@@ -35,14 +37,15 @@ def _breach_choices() -> list[tuple[str, str]]:
 
 
 def _decision_choices() -> list[tuple[str, str]]:
-    return [("continue_with_plan", _("Continue the cooperation with an action plan")),
-            ("suspend", _("Suspend the cooperation")),
-            ("terminate", _("Terminate the agreement"))]
+    return [(EscalationDecision.CONTINUE_WITH_PLAN,
+             _("Continue the cooperation with an action plan")),
+            (EscalationDecision.SUSPEND, _("Suspend the cooperation")),
+            (EscalationDecision.TERMINATE, _("Terminate the agreement"))]
 
 
 def _channel_choices() -> list[tuple[str, str]]:
-    return [("oral", _("Orally (telephone or in person)")),
-            ("meeting", _("In a meeting the reporter asked for"))]
+    return [(Channel.ORAL, _("Orally (telephone or in person)")),
+            (Channel.MEETING, _("In a meeting the reporter asked for"))]
 
 
 class FilterForm(FlaskForm):

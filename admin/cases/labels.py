@@ -6,26 +6,29 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from config import Settings
+from portal.states import CaseStatus, Channel, EscalationDecision, MessageKind, Outcome
 
 
 def status_labels() -> dict[str, str]:
-    return {"new": _("New"), "acknowledged": _("Acknowledged"),
-            "in_progress": _("Being investigated"), "closed": _("Closed")}
+    return {CaseStatus.NEW: _("New"), CaseStatus.ACKNOWLEDGED: _("Acknowledged"),
+            CaseStatus.IN_PROGRESS: _("Being investigated"), CaseStatus.CLOSED: _("Closed")}
 
 
 def channel_labels() -> dict[str, str]:
-    return {"web": _("Web form"), "oral": _("Oral"), "meeting": _("Meeting")}
+    return {Channel.WEB: _("Web form"), Channel.ORAL: _("Oral"),
+            Channel.MEETING: _("Meeting")}
 
 
 def outcome_labels() -> dict[str, str]:
-    return {"unfounded": _("Unfounded"), "substantiated": _("Substantiated"),
-            "partly_substantiated": _("Partly substantiated"),
-            "not_assessable": _("Not assessable")}
+    return {Outcome.UNFOUNDED: _("Unfounded"), Outcome.SUBSTANTIATED: _("Substantiated"),
+            Outcome.PARTLY_SUBSTANTIATED: _("Partly substantiated"),
+            Outcome.NOT_ASSESSABLE: _("Not assessable")}
 
 
 def decision_labels() -> dict[str, str]:
-    return {"continue_with_plan": _("Continue with an action plan"),
-            "suspend": _("Suspend the cooperation"), "terminate": _("Terminate the agreement")}
+    return {EscalationDecision.CONTINUE_WITH_PLAN: _("Continue with an action plan"),
+            EscalationDecision.SUSPEND: _("Suspend the cooperation"),
+            EscalationDecision.TERMINATE: _("Terminate the agreement")}
 
 
 def clock_labels() -> dict[str, str]:
@@ -34,10 +37,11 @@ def clock_labels() -> dict[str, str]:
 
 
 def message_kind_labels() -> dict[str, str]:
-    return {"message": _("Message"), "note": _("Internal note"),
-            "acknowledgement": _("Acknowledgement of receipt"), "minutes": _("Minutes"),
-            "minutes-confirmation": _("Minutes confirmed by the reporter"),
-            "minutes-correction": _("Correction of the minutes requested")}
+    return {MessageKind.MESSAGE: _("Message"), MessageKind.NOTE: _("Internal note"),
+            MessageKind.ACKNOWLEDGEMENT: _("Acknowledgement of receipt"),
+            MessageKind.MINUTES: _("Minutes"),
+            MessageKind.MINUTES_CONFIRMATION: _("Minutes confirmed by the reporter"),
+            MessageKind.MINUTES_CORRECTION: _("Correction of the minutes requested")}
 
 
 def category_labels(settings: Settings) -> dict[str, str]:

@@ -15,14 +15,15 @@ from admin.cases.blueprint import bp
 from admin.cases.forms import RegisterForm
 from admin.cases.labels import category_labels
 from portal.access import require_staff, roles_required
-from portal.cases.handling import CaseActionError
 from portal.cases.keys import holds_case
 from portal.cases.minutes import register_oral_report
 from portal.cases.services import ChannelNotReady, NewReport
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_NAMES
+from portal.messages import Refusal
 from portal.models import OrgUnit, Role
+from portal.states import Channel
 from portal.storage import file_store
 
 
@@ -48,7 +49,7 @@ def register() -> str | tuple[str, int]:
     category = next(item for item in settings.categories if item.code == form.category.data)
     report = NewReport(category=category.code, human_rights=category.human_rights,
                        unit_id=form.unit.data, description=form.description.data or "",
-                       language=form.language.data, channel=form.channel.data)
+                       language=form.language.data, channel=Channel(form.channel.data))
     try:
         registered = register_oral_report(
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),
@@ -57,8 +58,8 @@ def register() -> str | tuple[str, int]:
         flash(_("No approved handler or recovery key can receive this case. Nothing was "
                 "stored."), "error")
         return render_template("admin/cases/new.html", form=form), 503
-    except CaseActionError as error:
-        flash(_(str(error)), "error")
+    except Refusal as error:
+        flash(error.translated(), "error")
         return render_template("admin/cases/new.html", form=form), 400
     # Shown only if the request's commit succeeds (else an error page replaces it).
     return render_template("admin/cases/registered.html", code=registered.code,

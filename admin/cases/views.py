@@ -24,14 +24,14 @@ from portal.access import require_staff, roles_required
 from portal.audit import record_event
 from portal.cases.attachments import attachment_meta
 from portal.cases.escalations import escalations_for_manager, pending_for_manager
-from portal.cases.handling import STATUSES, open_for_handler
-from portal.cases.keys import CASE_KEY, holds_case
+from portal.cases.handling import open_for_handler
+from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import read_attachment
-from portal.cases.services import CHANNELS
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Attachment, OrgUnit, Role
+from portal.states import ActorKind, AuditAction, CaseStatus, Channel, KeyKind
 from portal.storage import file_store
 
 
@@ -51,14 +51,14 @@ def case_list() -> str:
     form = FilterForm(formdata=request.args)
     every = [("", _("All"))]
     form.unit.choices = every + [(unit_id, name) for unit_id, name in units]
-    form.status.choices = every + [(code, labels["status"][code]) for code in STATUSES]
+    form.status.choices = every + [(code, labels["status"][code]) for code in CaseStatus]
     form.category.choices = every + list(labels["category"].items())
-    form.channel.choices = every + [(code, labels["channel"][code]) for code in CHANNELS]
+    form.channel.choices = every + [(code, labels["channel"][code]) for code in Channel]
     filters = CaseFilters(
         unit_id=_choice(form.unit.data, {unit_id for unit_id, _name in units}),
-        status=_choice(form.status.data, set(STATUSES)),
+        status=_choice(form.status.data, set(CaseStatus)),
         category=_choice(form.category.data, set(labels["category"])),
-        channel=_choice(form.channel.data, set(CHANNELS)),
+        channel=_choice(form.channel.data, set(Channel)),
         overdue=bool(form.overdue.data),
     )
     now = utcnow()
@@ -113,14 +113,14 @@ def attachment(case_id: str, attachment_id: str) -> Response:
                                               Attachment.case_id == opened.case.id))
     if item is None:
         abort(404)
-    key = opened.case_key if item.key_kind == CASE_KEY else opened.staff_key
+    key = opened.case_key if item.key_kind == KeyKind.CASE else opened.staff_key
     try:
         meta: dict[str, Any] = attachment_meta(key, item)
         content = read_attachment(file_store(), key, item)
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
-    record_event(db, server_keys_of().audit, action="case.attachment_downloaded",
-                 actor_kind="user", actor_id=staff.user.id, case_id=opened.case.id,
+    record_event(db, server_keys_of().audit, action=AuditAction.CASE_ATTACHMENT_DOWNLOADED,
+                 actor_kind=ActorKind.USER, actor_id=staff.user.id, case_id=opened.case.id,
                  target_id=item.id)
     response = send_file(content, as_attachment=True,
                          download_name=str(meta.get("name") or "attachment"),

@@ -16,16 +16,10 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key, verify_certification
 from portal.audit import record_event
-from portal.cases.handling import CaseActionError, HandlerCase
-from portal.cases.keys import (
-    CASE_KEY,
-    STAFF_KEY,
-    is_certified,
-    recovery_recipient_id,
-    wrap_for_user,
-)
+from portal.cases.handling import HandlerCase
+from portal.cases.keys import is_certified, recovery_recipient_id, wrap_for_user
 from portal.cases.sealing import ANSWERS, open_json
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import (
     Case,
     CaseExclusion,
@@ -36,6 +30,7 @@ from portal.models import (
     User,
 )
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction, KeyKind, RecipientKind
 
 
 def excluded_user_ids(db: Session, case: Case, case_key: bytes) -> set[str]:
@@ -63,8 +58,8 @@ def is_excluded(db: Session, case: Case, case_key: bytes, user_id: str) -> bool:
 def case_holder_ids(db: Session, case_id: str) -> list[str]:
     """Users holding the case key of `case_id`."""
     return list(db.scalars(select(CaseKeyWrap.recipient_id).where(
-        CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == CASE_KEY,
-        CaseKeyWrap.recipient_kind == "user").order_by(CaseKeyWrap.recipient_id)))
+        CaseKeyWrap.case_id == case_id, CaseKeyWrap.key_kind == KeyKind.CASE,
+        CaseKeyWrap.recipient_kind == RecipientKind.USER).order_by(CaseKeyWrap.recipient_id)))
 
 
 def _share(db: Session, case: Case, user: User, case_key: bytes, staff_key: bytes) -> None:
@@ -72,17 +67,17 @@ def _share(db: Session, case: Case, user: User, case_key: bytes, staff_key: byte
     password makes a new pair, and the old wraps no longer open)."""
     db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
                                          CaseKeyWrap.recipient_id == user.id))
-    db.add(wrap_for_user(case, user, CASE_KEY, case_key))
-    db.add(wrap_for_user(case, user, STAFF_KEY, staff_key))
+    db.add(wrap_for_user(case, user, KeyKind.CASE, case_key))
+    db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
     db.flush()
 
 
 def _check_recipient(keys: ServerKeys, user: User) -> None:
     if user.disabled or not user.has_role(Role.HANDLER):
-        raise CaseActionError(N_("Cases can only be shared with an active case handler."))
+        raise Refusal(N_("Cases can only be shared with an active case handler."))
     if not is_certified(keys, user):
         # A key nobody approved may have been planted in the database (design §3).
-        raise CaseActionError(N_("This handler's key has not been approved by an "
+        raise Refusal(N_("This handler's key has not been approved by an "
                                  "administrator, so no case can be shared with them."))
 
 
@@ -96,7 +91,7 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
     case = opened.case
     holders = case_holder_ids(db, case.id)
     if not [user_id for user_id in holders if user_id != excluded.id]:
-        raise CaseActionError(N_("Nobody else holds this case. Share it with another "
+        raise Refusal(N_("Nobody else holds this case. Share it with another "
                                  "handler before leaving this person out."))
     db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
                                          CaseKeyWrap.recipient_id == excluded.id))
@@ -107,7 +102,7 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
                                                        CaseExclusion.user_id == excluded.id))
     if already is None:
         db.add(CaseExclusion(case_id=case.id, user_id=excluded.id, excluded_by=actor.id))
-    record_event(db, keys.audit, action="case.user_excluded", actor_kind="user",
+    record_event(db, keys.audit, action=AuditAction.CASE_USER_EXCLUDED, actor_kind=ActorKind.USER,
                  actor_id=actor.id, case_id=case.id, target_id=excluded.id)
     db.flush()
 
@@ -117,10 +112,10 @@ def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: Use
     """Share the case with another handler: both keys rewrapped to their certified key."""
     _check_recipient(keys, grantee)
     if is_excluded(db, opened.case, opened.case_key, grantee.id):
-        raise CaseActionError(N_("This case cannot be shared with this person."))
+        raise Refusal(N_("This case cannot be shared with this person."))
     _share(db, opened.case, grantee, opened.case_key, opened.staff_key)
-    record_event(db, keys.audit, action="case.granted", actor_kind="user", actor_id=actor.id,
-                 case_id=opened.case.id, target_id=grantee.id)
+    record_event(db, keys.audit, action=AuditAction.CASE_GRANTED, actor_kind=ActorKind.USER,
+                 actor_id=actor.id, case_id=opened.case.id, target_id=grantee.id)
 
 
 def grantable_handlers(db: Session, keys: ServerKeys, opened: HandlerCase,
@@ -178,14 +173,14 @@ def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
     shared = skipped = unreadable = 0
     for case_id, case_keys in sorted(by_case.items()):
         case = db.get(Case, case_id)
-        if case is None or CASE_KEY not in case_keys or STAFF_KEY not in case_keys:
+        if case is None or KeyKind.CASE not in case_keys or KeyKind.STAFF not in case_keys:
             unreadable += 1
             continue
-        if is_excluded(db, case, case_keys[CASE_KEY], to_user.id):
+        if is_excluded(db, case, case_keys[KeyKind.CASE], to_user.id):
             skipped += 1
             continue
-        _share(db, case, to_user, case_keys[CASE_KEY], case_keys[STAFF_KEY])
-        record_event(db, keys.audit, action="case.recovered", actor_kind="system",
+        _share(db, case, to_user, case_keys[KeyKind.CASE], case_keys[KeyKind.STAFF])
+        record_event(db, keys.audit, action=AuditAction.CASE_RECOVERED, actor_kind=ActorKind.SYSTEM,
                      case_id=case_id, target_id=to_user.id)
         shared += 1
     return RecoveryResult(shared=shared, skipped_excluded=skipped, unreadable=unreadable)

@@ -11,11 +11,11 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from config import Settings
-from portal.cases.keys import CASE_KEY, STAFF_KEY
 from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
 from portal.db import new_id, on_rollback
 from portal.metadata import describe_removed, strip_metadata
 from portal.models import Attachment
+from portal.states import AttachmentVariant, KeyKind
 from portal.storage import FileStore
 
 
@@ -91,28 +91,30 @@ def store_uploads(
         if result is not None and result.handled and result.cleaned is not None:
             notice.removed = describe_removed(result.removed)
             _add(db, store, keys, io.BytesIO(result.cleaned), message_id,
-                 variant="clean", key_kind=CASE_KEY,
+                 variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
                  meta={"name": upload.filename, "type": result.media_type,
                        "removed": result.removed})
             # The original stays as evidence for handlers. A reporter's follow-up has no staff
             # key, so there it is sealed under the case key (it is the reporter's own file).
             upload.stream.seek(0)
-            _add(db, store, keys, upload.stream, message_id, variant="original",
-                 key_kind=STAFF_KEY if keys.staff_key is not None else CASE_KEY,
+            _add(db, store, keys, upload.stream, message_id,
+                 variant=AttachmentVariant.ORIGINAL,
+                 key_kind=KeyKind.STAFF if keys.staff_key is not None else KeyKind.CASE,
                  meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         else:
             notice.unhandled = True
             upload.stream.seek(0)
             _add(db, store, keys, upload.stream, message_id,
-                 variant="clean", key_kind=CASE_KEY,
+                 variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
                  meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         notices.append(notice)
     return notices
 
 
 def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO,
-         message_id: str | None, *, variant: str, key_kind: str, meta: dict[str, object]) -> None:
-    key = keys.case_key if key_kind == CASE_KEY else keys.staff_key
+         message_id: str | None, *, variant: AttachmentVariant, key_kind: KeyKind,
+         meta: dict[str, object]) -> None:
+    key = keys.case_key if key_kind == KeyKind.CASE else keys.staff_key
     assert key is not None  # noqa: S101 (the staff variant is only chosen with the key)
     attachment_id = new_id()
     stored_name = store.new_name()

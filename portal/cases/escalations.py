@@ -27,16 +27,16 @@ from crypto import (
 )
 from portal.audit import record_event
 from portal.cases.access_grants import is_excluded
-from portal.cases.handling import CaseActionError, HandlerCase
+from portal.cases.handling import HandlerCase
 from portal.cases.keys import is_certified
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import Case, Escalation, Role, User
 from portal.notifications import ESCALATION, Notice, queue_notice
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction, EscalationDecision
 
-DECISIONS = ("continue_with_plan", "suspend", "terminate")
 _KEY_ITEM = "escalation-key"
 _SUMMARY_ITEM = "escalation-summary"
 _NOTE_ITEM = "escalation-note"
@@ -63,7 +63,7 @@ class EscalationRecord:
     id: str
     case_id: str
     created_at: datetime
-    decision: str | None
+    decision: EscalationDecision | None
     decided_at: datetime | None
 
 
@@ -80,12 +80,12 @@ def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: Handl
     """Put the case before `manager` with a summary written for them; they are told by mail
     after the commit."""
     if not summary.strip():
-        raise CaseActionError(N_("Write a summary for the manager."))
+        raise Refusal(N_("Write a summary for the manager."))
     if manager.disabled or not manager.has_role(Role.MANAGER) or not is_certified(keys, manager):
-        raise CaseActionError(N_("Choose a manager from the list."))
+        raise Refusal(N_("Choose a manager from the list."))
     case = opened.case
     if is_excluded(db, case, opened.case_key, manager.id):
-        raise CaseActionError(N_("This case cannot be shared with this person."))
+        raise Refusal(N_("This case cannot be shared with this person."))
     key = new_case_key()
     escalation = Escalation(id=new_id(), case_id=case.id, manager_id=manager.id,
                             escalated_by=actor.id, created_at=now or utcnow())
@@ -99,8 +99,8 @@ def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: Handl
                                           kind=_SUMMARY_ITEM, text=summary)
     db.add(escalation)
     db.flush()
-    record_event(db, keys.audit, action="case.escalated", actor_kind="user", actor_id=actor.id,
-                 case_id=case.id, target_id=escalation.id, at=now)
+    record_event(db, keys.audit, action=AuditAction.CASE_ESCALATED, actor_kind=ActorKind.USER,
+                 actor_id=actor.id, case_id=case.id, target_id=escalation.id, at=now)
     queue_notice(db, settings, Notice(ESCALATION, (manager.email,)))
     return escalation
 
@@ -162,18 +162,18 @@ def record_decision(db: Session, keys: ServerKeys, *, opened: OpenedEscalation, 
                     decision: str, note: str, now: datetime | None = None) -> None:
     """The manager's decision (clear, for the supplier module) and their note (sealed)."""
     escalation = opened.escalation
-    if decision not in DECISIONS:
-        raise CaseActionError(N_("Choose a decision from the list."))
+    if decision not in set(EscalationDecision):
+        raise Refusal(N_("Choose a decision from the list."))
     if escalation.manager_id != manager.id or opened.key is None:
-        raise CaseActionError(N_("This escalation is not yours to decide."))
+        raise Refusal(N_("This escalation is not yours to decide."))
     now = now or utcnow()
-    escalation.decision = decision
+    escalation.decision = EscalationDecision(decision)
     escalation.decided_at = now
     escalation.decided_by = manager.id
     escalation.sealed_decision_note = seal_text(
         opened.key, case_id=escalation.case_id, item_id=escalation.id, kind=_NOTE_ITEM,
         text=note) if note.strip() else None
-    record_event(db, keys.audit, action="escalation.decided", actor_kind="user",
+    record_event(db, keys.audit, action=AuditAction.ESCALATION_DECIDED, actor_kind=ActorKind.USER,
                  actor_id=manager.id, case_id=escalation.case_id, target_id=escalation.id,
                  at=now)
 

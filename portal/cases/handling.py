@@ -18,27 +18,35 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.audit import record_event
 from portal.cases.clocks import feedback_due_after, refresh_next_due
-from portal.cases.keys import CASE_KEY, STAFF_KEY, open_case_keys
+from portal.cases.keys import open_case_keys
 from portal.cases.services import add_message
 from portal.db import utcnow
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.serverkeys import ServerKeys
+from portal.states import (
+    ActorKind,
+    AuditAction,
+    AuthorKind,
+    CaseStatus,
+    KeyKind,
+    MessageKind,
+    Outcome,
+)
 
-STATUSES = ("new", "acknowledged", "in_progress", "closed")
-# "acknowledged" is reached only through `acknowledge` (it sends the reporter a message).
-STATUS_CHANGES: dict[str, tuple[str, ...]] = {
-    "new": ("closed",),
-    "acknowledged": ("in_progress", "closed"),
-    "in_progress": ("closed",),
-    "closed": ("in_progress",),
+# ACKNOWLEDGED is reached only through `acknowledge` (it sends the reporter a message).
+STATUS_CHANGES: dict[CaseStatus, tuple[CaseStatus, ...]] = {
+    CaseStatus.NEW: (CaseStatus.CLOSED,),
+    CaseStatus.ACKNOWLEDGED: (CaseStatus.IN_PROGRESS, CaseStatus.CLOSED),
+    CaseStatus.IN_PROGRESS: (CaseStatus.CLOSED,),
+    CaseStatus.CLOSED: (CaseStatus.IN_PROGRESS,),
 }
-OUTCOMES = ("unfounded", "substantiated", "partly_substantiated", "not_assessable")
+# What the audit chain records for each status a plain status change can reach.
+STATUS_ACTIONS: dict[CaseStatus, AuditAction] = {
+    CaseStatus.IN_PROGRESS: AuditAction.CASE_STATUS_IN_PROGRESS,
+    CaseStatus.CLOSED: AuditAction.CASE_STATUS_CLOSED,
+}
 SUPPLIER_ID_MAX = 32
-
-
-class CaseActionError(ValueError):
-    """A refused action; the message is an English msgid the view translates."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +66,14 @@ def open_for_handler(db: Session, case_id: str, user: User,
     nothing (the view answers 404 alike for "no such case" and "not yours").
     """
     case, keys = open_case_keys(db, case_id, user.id, private_key)
-    if case is None or CASE_KEY not in keys or STAFF_KEY not in keys:
+    if case is None or KeyKind.CASE not in keys or KeyKind.STAFF not in keys:
         return None
-    return HandlerCase(case=case, case_key=keys[CASE_KEY], staff_key=keys[STAFF_KEY])
+    return HandlerCase(case=case, case_key=keys[KeyKind.CASE], staff_key=keys[KeyKind.STAFF])
 
 
-def _audit(db: Session, keys: ServerKeys, user: User, action: str, case: Case,
+def _audit(db: Session, keys: ServerKeys, user: User, action: AuditAction, case: Case,
            target_id: str | None = None, now: datetime | None = None) -> None:
-    record_event(db, keys.audit, action=action, actor_kind="user", actor_id=user.id,
+    record_event(db, keys.audit, action=action, actor_kind=ActorKind.USER, actor_id=user.id,
                  case_id=case.id, target_id=target_id, at=now)
 
 
@@ -89,19 +97,19 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     """
     case = opened.case
     if case.acknowledged_at is not None:
-        raise CaseActionError(N_("This case has already been acknowledged."))
+        raise Refusal(N_("This case has already been acknowledged."))
     if case.closed_at is not None:
-        raise CaseActionError(N_("A closed case cannot be acknowledged."))
+        raise Refusal(N_("A closed case cannot be acknowledged."))
     now = now or utcnow()
     case.acknowledged_at = now
     case.feedback_due_at = feedback_due_after(now, settings)
     refresh_next_due(case)
-    if case.status == "new":
-        case.status = "acknowledged"
-    message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
-                          author_kind="handler", author_id=user.id, body=text,
-                          kind="acknowledgement", now=now)
-    _audit(db, keys, user, "case.acknowledged", case, message.id, now)
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.ACKNOWLEDGED
+    message = add_message(db, case=case, key=opened.case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=text,
+                          kind=MessageKind.ACKNOWLEDGEMENT, now=now)
+    _audit(db, keys, user, AuditAction.CASE_ACKNOWLEDGED, case, message.id, now)
     return message
 
 
@@ -115,16 +123,16 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     acknowledgement, which starts its clock; the first one stops the clock for good.
     """
     if not body.strip():
-        raise CaseActionError(N_("Write a message."))
+        raise Refusal(N_("Write a message."))
     case = opened.case
     now = now or utcnow()
-    message = add_message(db, case=case, key=opened.case_key, key_kind=CASE_KEY,
-                          author_kind="handler", author_id=user.id, body=body, now=now)
-    _audit(db, keys, user, "case.replied", case, message.id, now)
+    message = add_message(db, case=case, key=opened.case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=body, now=now)
+    _audit(db, keys, user, AuditAction.CASE_REPLIED, case, message.id, now)
     if is_feedback and case.acknowledged_at is not None and case.feedback_at is None:
         case.feedback_at = now
         refresh_next_due(case)
-        _audit(db, keys, user, "case.feedback_given", case, message.id, now)
+        _audit(db, keys, user, AuditAction.CASE_FEEDBACK_GIVEN, case, message.id, now)
     return message
 
 
@@ -133,15 +141,15 @@ def add_internal_note(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     """A note for the case's handlers only, sealed under the staff key: the case code never
     opens it, whatever a template or query gets wrong."""
     if not body.strip():
-        raise CaseActionError(N_("Write a note."))
-    message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=STAFF_KEY,
-                          author_kind="handler", author_id=user.id, body=body, kind="note",
-                          now=now)
-    _audit(db, keys, user, "case.note_added", opened.case, message.id, now)
+        raise Refusal(N_("Write a note."))
+    message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=KeyKind.STAFF,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=body,
+                          kind=MessageKind.NOTE, now=now)
+    _audit(db, keys, user, AuditAction.CASE_NOTE_ADDED, opened.case, message.id, now)
     return message
 
 
-def allowed_statuses(case: Case) -> tuple[str, ...]:
+def allowed_statuses(case: Case) -> tuple[CaseStatus, ...]:
     """The statuses `case` may move to by a plain status change."""
     return STATUS_CHANGES.get(case.status, ())
 
@@ -150,23 +158,24 @@ def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, stat
                   now: datetime | None = None) -> None:
     """Move the case on; closing stamps `closed_at` (the retention clock), reopening clears it."""
     if status not in allowed_statuses(case):
-        raise CaseActionError(N_("This status change is not possible."))
+        raise Refusal(N_("This status change is not possible."))
+    new_status = CaseStatus(status)
     now = now or utcnow()
-    case.status = status
-    case.closed_at = now if status == "closed" else None
+    case.status = new_status
+    case.closed_at = now if new_status == CaseStatus.CLOSED else None
     refresh_next_due(case)
-    _audit(db, keys, user, f"case.status_{status}", case, now=now)
+    _audit(db, keys, user, STATUS_ACTIONS[new_status], case, now=now)
 
 
 def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,
                    outcome: str | None, human_rights_breach: bool | None) -> None:
     """The assessment: an outcome and whether a human-rights breach was found (clear metadata,
     counted in the annual account)."""
-    if outcome is not None and outcome not in OUTCOMES:
-        raise CaseActionError(N_("Choose an outcome from the list."))
-    case.outcome = outcome
+    if outcome is not None and outcome not in set(Outcome):
+        raise Refusal(N_("Choose an outcome from the list."))
+    case.outcome = None if outcome is None else Outcome(outcome)
     case.human_rights_breach = human_rights_breach
-    _audit(db, keys, user, "case.outcome_recorded", case)
+    _audit(db, keys, user, AuditAction.CASE_OUTCOME_RECORDED, case)
 
 
 def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
@@ -177,17 +186,18 @@ def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
         len(supplier_id) > SUPPLIER_ID_MAX
         or not all(char.isalnum() or char in "-_" for char in supplier_id)
     ):
-        raise CaseActionError(N_("A supplier reference has at most 32 letters, digits, - or _."))
+        raise Refusal(N_("A supplier reference has at most 32 letters, digits, - or _."))
     case.supplier_id = supplier_id
-    _audit(db, keys, user, "case.supplier_linked" if supplier_id else "case.supplier_unlinked",
-           case, supplier_id)
+    _audit(db, keys, user, AuditAction.CASE_SUPPLIER_LINKED if supplier_id
+           else AuditAction.CASE_SUPPLIER_UNLINKED, case, supplier_id)
 
 
 def set_legal_hold(db: Session, keys: ServerKeys, *, case: Case, user: User,
                    hold: bool) -> None:
     """A case under legal hold is never purged, whatever its retention period."""
     case.legal_hold = hold
-    _audit(db, keys, user, "case.legal_hold_set" if hold else "case.legal_hold_released", case)
+    _audit(db, keys, user, AuditAction.CASE_LEGAL_HOLD_SET if hold
+           else AuditAction.CASE_LEGAL_HOLD_RELEASED, case)
 
 
 def answer_fields(answers: dict[str, Any] | None) -> dict[str, Any]:

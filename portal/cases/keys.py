@@ -20,9 +20,7 @@ from crypto import (
 )
 from portal.models import Case, CaseKeyWrap, OrgUnit, RecoveryKey, Role, UnitMembership, User
 from portal.serverkeys import ServerKeys
-
-CASE_KEY = "case"
-STAFF_KEY = "staff"
+from portal.states import KeyKind, RecipientKind
 
 
 def recovery_recipient_id(recovery: RecoveryKey) -> str:
@@ -88,24 +86,24 @@ def route_case(db: Session, keys: ServerKeys, unit_id: str | None,
     return Routing(group, routed_to_group=True)
 
 
-def wrap_for_user(case: Case, user: User, key_kind: str, key: bytes) -> CaseKeyWrap:
+def wrap_for_user(case: Case, user: User, key_kind: KeyKind, key: bytes) -> CaseKeyWrap:
     return CaseKeyWrap(
         case_id=case.id,
         key_kind=key_kind,
-        recipient_kind="user",
+        recipient_kind=RecipientKind.USER,
         recipient_id=user.id,
         blob=wrap_case_key(key, user.public_key, case_id=f"{case.id}:{key_kind}",
                            recipient_id=user.id),
     )
 
 
-def wrap_for_recovery(case: Case, recovery: RecoveryKey, key_kind: str,
+def wrap_for_recovery(case: Case, recovery: RecoveryKey, key_kind: KeyKind,
                       key: bytes) -> CaseKeyWrap:
     recipient = recovery_recipient_id(recovery)
     return CaseKeyWrap(
         case_id=case.id,
         key_kind=key_kind,
-        recipient_kind="recovery",
+        recipient_kind=RecipientKind.RECOVERY,
         recipient_id=recipient,
         blob=wrap_case_key(key, recovery.public_key, case_id=f"{case.id}:{key_kind}",
                            recipient_id=recipient),
@@ -113,7 +111,7 @@ def wrap_for_recovery(case: Case, recovery: RecoveryKey, key_kind: str,
 
 
 def unwrap_for_recipient(db: Session, case_id: str, recipient_id: str, private_key: bytes,
-                         key_kind: str) -> bytes | None:
+                         key_kind: KeyKind) -> bytes | None:
     """The case's key of `key_kind` for this recipient, or None if they hold no wrap."""
     wrap = db.scalar(
         select(CaseKeyWrap).where(
@@ -158,6 +156,6 @@ def holds_case(db: Session, case_id: str, user_id: str) -> bool:
         select(CaseKeyWrap.id).where(
             CaseKeyWrap.case_id == case_id,
             CaseKeyWrap.recipient_id == user_id,
-            CaseKeyWrap.key_kind == CASE_KEY,
+            CaseKeyWrap.key_kind == KeyKind.CASE,
         )
     ) is not None

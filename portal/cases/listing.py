@@ -17,9 +17,9 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.cases.clocks import overdue_condition
-from portal.cases.keys import CASE_KEY
 from portal.deadlines import Clocks
 from portal.models import Case, CaseKeyWrap, OrgUnit
+from portal.states import CaseStatus, Channel, KeyKind, Outcome
 
 PAGE_SIZE = 50
 
@@ -43,9 +43,9 @@ class CaseRow:
     unit_name: str | None
     category: str
     human_rights: bool
-    channel: str
-    status: str
-    outcome: str | None
+    channel: Channel
+    status: CaseStatus
+    outcome: Outcome | None
     legal_hold: bool
     created_at: datetime
     clocks: Clocks
@@ -89,7 +89,7 @@ def _filters(filters: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
 
 def _wrap_of(user_id: str) -> ColumnElement[bool]:
     return and_(CaseKeyWrap.case_id == Case.id, CaseKeyWrap.recipient_id == user_id,
-                CaseKeyWrap.key_kind == CASE_KEY)
+                CaseKeyWrap.key_kind == KeyKind.CASE)
 
 
 def _walk_urgency_index(total: int, all_cases: int, offset: int, per_page: int) -> bool:

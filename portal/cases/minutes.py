@@ -16,20 +16,16 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import record_event
-from portal.cases.handling import CaseActionError
-from portal.cases.keys import CASE_KEY
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
-from portal.messages import N_
+from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction, AuthorKind, Channel, KeyKind, MessageKind
 from portal.storage import FileStore
 
-ORAL_CHANNELS = ("oral", "meeting")
-MINUTES = "minutes"
-CONFIRMATION = "minutes-confirmation"
-CORRECTION = "minutes-correction"
+ORAL_CHANNELS = (Channel.ORAL, Channel.MEETING)
 
 
 @dataclass(frozen=True)
@@ -46,17 +42,18 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
                          now: datetime | None = None) -> RegisteredCase:
     """Make the case as a submission would (routing, wraps, recovery) and add the minutes."""
     if report.channel not in ORAL_CHANNELS:
-        raise CaseActionError(N_("Choose how the report was received."))
+        raise Refusal(N_("Choose how the report was received."))
     if not minutes.strip():
-        raise CaseActionError(N_("Write the minutes of the conversation."))
+        raise Refusal(N_("Write the minutes of the conversation."))
     now = now or utcnow()
     submitted = submit_report(db, settings=settings, server_keys=server_keys, store=store,
                               report=report, uploads=[], now=now)
     case = submitted.case
-    message = add_message(db, case=case, key=submitted.case_key, key_kind=CASE_KEY,
-                          author_kind="handler", author_id=user.id, body=minutes,
-                          kind=MINUTES, now=now)
-    record_event(db, server_keys.audit, action="case.registered", actor_kind="user",
+    message = add_message(db, case=case, key=submitted.case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=minutes,
+                          kind=MessageKind.MINUTES, now=now)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_REGISTERED,
+                 actor_kind=ActorKind.USER,
                  actor_id=user.id, case_id=case.id, target_id=message.id, at=now)
     # The registering handler knows already; a handler's act is not held back.
     queue_notice(db, settings, case_notice(db, case.id, NEW_CASE, except_user_id=user.id))
@@ -66,8 +63,8 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
 def find_minutes(db: Session, case: Case, message_id: str) -> Message | None:
     """The minutes `message_id` of `case`, if it is minutes the reporter can read."""
     return db.scalar(select(Message).where(
-        Message.id == message_id, Message.case_id == case.id, Message.kind == MINUTES,
-        Message.key_kind == CASE_KEY))
+        Message.id == message_id, Message.case_id == case.id, Message.kind == MessageKind.MINUTES,
+        Message.key_kind == KeyKind.CASE))
 
 
 def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, case: Case,
@@ -76,12 +73,14 @@ def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, 
     """The reporter's confirmation of, or request to correct, the minutes: a message of
     their own in the dialogue (their "signature" of Art. 18(4)), and an audit event."""
     now = now or utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
-                          author_kind="reporter", body=text,
-                          kind=CONFIRMATION if confirmed else CORRECTION, now=now)
+    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.REPORTER, body=text,
+                          kind=MessageKind.MINUTES_CONFIRMATION if confirmed
+                          else MessageKind.MINUTES_CORRECTION, now=now)
     case.last_reporter_activity_at = now
     record_event(db, server_keys.audit,
-                 action="case.minutes_confirmed" if confirmed else "case.minutes_corrected",
-                 actor_kind="reporter", case_id=case.id, target_id=minutes.id, at=now)
+                 action=AuditAction.CASE_MINUTES_CONFIRMED if confirmed
+                 else AuditAction.CASE_MINUTES_CORRECTED,
+                 actor_kind=ActorKind.REPORTER, case_id=case.id, target_id=minutes.id, at=now)
     queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)
     return message

@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
-from portal.cases.keys import CASE_KEY, STAFF_KEY
 from portal.cases.sealing import ANSWERS, MESSAGE, open_json, open_text
 from portal.models import Attachment, Case, Message
+from portal.states import AttachmentVariant, AuthorKind, KeyKind, MessageKind
 
 
 @dataclass
 class AttachmentView:
     id: str
-    variant: str
+    variant: AttachmentVariant
     size: int
     name: str | None
     media_type: str | None
@@ -36,9 +36,9 @@ class AttachmentView:
 class MessageView:
     id: str
     seq: int
-    author_kind: str
+    author_kind: AuthorKind
     author_id: str | None
-    kind: str
+    kind: MessageKind
     internal: bool
     created_at: datetime
     body: str | None
@@ -61,14 +61,14 @@ class CaseView:
         return self.answers is None
 
 
-def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[str, bytes]:
-    keys = {CASE_KEY: case_key}
+def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[KeyKind, bytes]:
+    keys = {KeyKind.CASE: case_key}
     if staff_key is not None:
-        keys[STAFF_KEY] = staff_key
+        keys[KeyKind.STAFF] = staff_key
     return keys
 
 
-def _attachment_view(keys: dict[str, bytes], attachment: Attachment) -> AttachmentView:
+def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> AttachmentView:
     try:
         meta = attachment_meta(keys[attachment.key_kind], attachment)
     except InvalidCiphertext:
@@ -106,7 +106,7 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
     ).all()
     if staff_key is None:
         # The reporter sees the cleaned copies only.
-        attachments = [item for item in attachments if item.variant == "clean"]
+        attachments = [item for item in attachments if item.variant == AttachmentVariant.CLEAN]
     by_message: dict[str | None, list[AttachmentView]] = {}
     for attachment in attachments:
         by_message.setdefault(attachment.message_id, []).append(
@@ -123,7 +123,7 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
         views.append(MessageView(
             id=message.id, seq=message.seq, author_kind=message.author_kind,
             author_id=message.author_id, kind=message.kind,
-            internal=message.key_kind == STAFF_KEY, created_at=message.created_at,
+            internal=message.key_kind == KeyKind.STAFF, created_at=message.created_at,
             body=body, attachments=by_message.get(message.id, []),
         ))
     return CaseView(case=case, answers=answers, messages=views,

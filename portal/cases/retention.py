@@ -21,6 +21,7 @@ from portal.audit import record_event
 from portal.deadlines import Clocks
 from portal.models import Attachment, Case, CaseStat, OrgUnit
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind, AuditAction, CaseStatus
 
 # Cases deleted per statement: bounded memory and parameter lists on any backend.
 _BATCH = 500
@@ -47,7 +48,7 @@ def _expired(db: Session, settings: Settings, now: datetime) -> ColumnElement[bo
     if custom:
         others = or_(others, Case.unit_id.not_in(list(custom)))
     branches.append(and_(others, Case.closed_at < default_cutoff))
-    return and_(Case.status == "closed", Case.closed_at.is_not(None), or_(*branches))
+    return and_(Case.status == CaseStatus.CLOSED, Case.closed_at.is_not(None), or_(*branches))
 
 
 def _on_time(state: str) -> bool | None:
@@ -94,8 +95,8 @@ def purge_expired_cases(db: Session, settings: Settings, keys: ServerKeys, *, no
         cases = db.scalars(select(Case).where(Case.id.in_(batch))).all()
         for case in cases:
             db.add(statistics_row(case, now))
-            record_event(db, keys.audit, action="case.purged", actor_kind="system",
-                         case_id=case.id, at=now)
+            record_event(db, keys.audit, action=AuditAction.CASE_PURGED,
+                         actor_kind=ActorKind.SYSTEM, case_id=case.id, at=now)
         result.files.extend(db.scalars(select(Attachment.stored_name)
                                        .where(Attachment.case_id.in_(batch))))
         db.flush()

@@ -25,8 +25,6 @@ from portal.audit import record_event
 from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
 from portal.cases.clocks import initial_due_dates
 from portal.cases.keys import (
-    CASE_KEY,
-    STAFF_KEY,
     active_recovery_key,
     route_case,
     wrap_for_recovery,
@@ -37,9 +35,16 @@ from portal.db import new_id, utcnow
 from portal.models import Case, Message
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
 from portal.serverkeys import ServerKeys
+from portal.states import (
+    ActorKind,
+    AuditAction,
+    AuthorKind,
+    CaseStatus,
+    Channel,
+    KeyKind,
+    MessageKind,
+)
 from portal.storage import FileStore
-
-CHANNELS = ("web", "oral", "meeting")
 
 
 class ChannelNotReady(RuntimeError):
@@ -59,7 +64,7 @@ class NewReport:
     contact: str = ""
     meeting_requested: bool = False
     excluded_user_ids: set[str] = field(default_factory=set)
-    channel: str = "web"
+    channel: Channel = Channel.WEB
 
 
 @dataclass
@@ -90,7 +95,7 @@ def submit_report(
     unless it commits. A web report queues the staff notice (held back when configured),
     sent only after the commit. The code is returned, never stored.
     """
-    if report.channel not in CHANNELS:
+    if report.channel not in set(Channel):
         raise ValueError("unknown channel")
     routing = route_case(db, server_keys, report.unit_id, report.excluded_user_ids)
     recovery = active_recovery_key(db, server_keys)
@@ -119,7 +124,7 @@ def submit_report(
         human_rights=report.human_rights,
         channel=report.channel,
         language=report.language,
-        status="new",
+        status=CaseStatus.NEW,
         routed_to_group=routing.routed_to_group,
         created_at=now,
         acknowledgement_due_at=ack_due, feedback_due_at=feedback_due, next_due_at=ack_due,
@@ -132,18 +137,18 @@ def submit_report(
     )
     db.add(case)
     for user in routing.handlers:
-        db.add(wrap_for_user(case, user, CASE_KEY, case_key))
-        db.add(wrap_for_user(case, user, STAFF_KEY, staff_key))
-    db.add(wrap_for_recovery(case, recovery, CASE_KEY, case_key))
-    db.add(wrap_for_recovery(case, recovery, STAFF_KEY, staff_key))
+        db.add(wrap_for_user(case, user, KeyKind.CASE, case_key))
+        db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
+    db.add(wrap_for_recovery(case, recovery, KeyKind.CASE, case_key))
+    db.add(wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key))
     db.flush()
     notices = store_uploads(
         db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
         message_id=None,
     )
-    record_event(db, server_keys.audit, action="case.submitted", actor_kind="reporter",
-                 case_id=case_id)
-    if report.channel == "web":
+    record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
+                 actor_kind=ActorKind.REPORTER, case_id=case_id)
+    if report.channel == Channel.WEB:
         # Caused by a reporter: may be held back so mail logs do not date the report.
         # Oral registration tells the other handlers itself (portal.cases.minutes).
         queue_notice(db, settings, case_notice(db, case_id, NEW_CASE), hold=True)
@@ -181,10 +186,10 @@ def add_message(
     *,
     case: Case,
     key: bytes,
-    key_kind: str,
-    author_kind: str,
+    key_kind: KeyKind,
+    author_kind: AuthorKind,
     body: str,
-    kind: str = "message",
+    kind: MessageKind = MessageKind.MESSAGE,
     author_id: str | None = None,
     now: datetime | None = None,
 ) -> Message:
@@ -220,12 +225,12 @@ def add_reporter_message(
 ) -> list[UploadNotice]:
     """The reporter's message with its attachments; the handlers hear of it after commit."""
     now = utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
-                          author_kind="reporter", body=body, now=now)
+    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.REPORTER, body=body, now=now)
     notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
                             message_id=message.id)
     case.last_reporter_activity_at = now
-    record_event(db, server_keys.audit, action="case.reporter_message", actor_kind="reporter",
-                 case_id=case.id)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_REPORTER_MESSAGE,
+                 actor_kind=ActorKind.REPORTER, case_id=case.id)
     queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)
     return notices

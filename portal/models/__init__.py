@@ -8,7 +8,8 @@ from portal.models.notices import PendingNotice
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
-from portal.models.users import Role, UnitMembership, User, UserRole
+from portal.models.users import UnitMembership, User, UserRole
+from portal.states import Role  # beside the models it always was, for existing imports
 
 __all__ = [
     "Attachment",

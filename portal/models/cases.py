@@ -17,6 +17,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import ID, Base, new_id, utcnow
+from portal.models.columns import state_column
+from portal.states import (
+    AttachmentVariant,
+    AuthorKind,
+    CaseStatus,
+    Channel,
+    KeyKind,
+    MessageKind,
+    Outcome,
+    RecipientKind,
+)
 
 
 class Case(Base):
@@ -26,10 +37,11 @@ class Case(Base):
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     category: Mapped[str] = mapped_column(String(40), index=True)
     human_rights: Mapped[bool] = mapped_column(Boolean, default=False)
-    channel: Mapped[str] = mapped_column(String(20), default="web")
+    channel: Mapped[Channel] = mapped_column(state_column(Channel, 20), default=Channel.WEB)
     language: Mapped[str] = mapped_column(String(10), default="en")
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
-    outcome: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[CaseStatus] = mapped_column(state_column(CaseStatus, 20),
+                                               default=CaseStatus.NEW, index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(state_column(Outcome, 30))
     human_rights_breach: Mapped[bool | None]
     # True when the reporter's exclusions left no handler of the unit: the group's handlers read it.
     routed_to_group: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -86,8 +98,8 @@ class CaseKeyWrap(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    key_kind: Mapped[str] = mapped_column(String(10))  # "case" (DEK) or "staff"
-    recipient_kind: Mapped[str] = mapped_column(String(10))  # "user" or "recovery"
+    key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10))
+    recipient_kind: Mapped[RecipientKind] = mapped_column(state_column(RecipientKind, 10))
     recipient_id: Mapped[str] = mapped_column(String(64))
     blob: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -103,11 +115,12 @@ class Message(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    author_kind: Mapped[str] = mapped_column(String(10))  # reporter, handler, system
+    author_kind: Mapped[AuthorKind] = mapped_column(state_column(AuthorKind, 10))
     author_id: Mapped[str | None] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(20), default="message")
-    # Which case key seals it: "case" (reporter can read) or "staff" (never the reporter).
-    key_kind: Mapped[str] = mapped_column(String(10), default="case")
+    kind: Mapped[MessageKind] = mapped_column(state_column(MessageKind, 20),
+                                              default=MessageKind.MESSAGE)
+    # Which case key seals it: the case key (reporter can read) or the staff key (never them).
+    key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10), default=KeyKind.CASE)
     sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -120,9 +133,9 @@ class Attachment(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
-    # "clean" (metadata removed, reporter-visible) or "original" (evidence, staff key only).
-    variant: Mapped[str] = mapped_column(String(10), default="clean")
-    key_kind: Mapped[str] = mapped_column(String(10), default="case")
+    variant: Mapped[AttachmentVariant] = mapped_column(state_column(AttachmentVariant, 10),
+                                                       default=AttachmentVariant.CLEAN)
+    key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10), default=KeyKind.CASE)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     size: Mapped[int] = mapped_column(Integer)
     # File name, media type and what metadata was removed, sealed.

@@ -9,6 +9,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import ID, Base, new_id, utcnow
+from portal.models.columns import state_column
+from portal.states import Channel, EscalationDecision, Outcome
 
 
 class Escalation(Base):
@@ -34,8 +36,9 @@ class Escalation(Base):
     manager_wrap: Mapped[bytes | None] = mapped_column(LargeBinary)
     staff_sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_summary: Mapped[bytes] = mapped_column(LargeBinary)
-    # continue_with_plan, suspend or terminate; None until the manager decides.
-    decision: Mapped[str | None] = mapped_column(String(30))
+    # None until the manager decides.
+    decision: Mapped[EscalationDecision | None] = mapped_column(
+        state_column(EscalationDecision, 30))
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(32))
     sealed_decision_note: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -68,8 +71,8 @@ class CaseStat(Base):
     unit_id: Mapped[str | None] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(40))
     human_rights: Mapped[bool] = mapped_column(Boolean, default=False)
-    channel: Mapped[str] = mapped_column(String(20))
-    outcome: Mapped[str | None] = mapped_column(String(30))
+    channel: Mapped[Channel] = mapped_column(state_column(Channel, 20))
+    outcome: Mapped[Outcome | None] = mapped_column(state_column(Outcome, 30))
     human_rights_breach: Mapped[bool | None]
     # None when the step was never due (e.g. closed before the deadline without it).
     acknowledged_on_time: Mapped[bool | None]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import ID, Base, new_id, utcnow
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    HANDLER = "handler"
-    MANAGER = "manager"
-    COMPLIANCE = "compliance"
-    AUDITOR = "auditor"
+from portal.states import Role
 
 
 class User(Base):
@@ -67,6 +59,7 @@ class UserRole(Base):
     user_id: Mapped[str] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    # Stored by member name ("ADMIN"), SQLAlchemy's default, since the first migration.
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20), primary_key=True)
 
 

@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response
 from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
 from portal.cases.clocks import clocks_of
-from portal.cases.keys import CASE_KEY
 from portal.cases.reading import open_case_view
 from portal.cases.sealing import read_attachment
 from portal.cases.services import (
@@ -39,9 +38,11 @@ from portal.models import Attachment
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
+from portal.states import AttachmentVariant, KeyKind, template_states
 from portal.storage import file_store
 
 bp = Blueprint("reports", __name__)
+bp.context_processor(template_states)
 
 UPLOAD_ERRORS = {
     "too_many": lambda: _("Too many files. You can attach at most %(count)d.",
@@ -189,7 +190,7 @@ def case_attachment(attachment_id: str) -> Response:
     db = db_session()
     attachment = db.scalar(select(Attachment).where(
         Attachment.id == attachment_id, Attachment.case_id == context.case.id,
-        Attachment.key_kind == CASE_KEY, Attachment.variant == "clean"))
+        Attachment.key_kind == KeyKind.CASE, Attachment.variant == AttachmentVariant.CLEAN))
     if attachment is None:
         abort(404)
     try:

@@ -213,5 +213,13 @@ def test_org_units(admin_app: Flask, admin: Admin) -> None:
     assert actions(admin_app)[-1] == "unit.created"
 
 
+def test_a_refused_unit_code_is_shown_as_text(admin: Admin) -> None:
+    code = "<i>X</i>"
+    assert post(admin.client, "/admin/units", code=code, name="X", country="")[0] == 303
+    _status, body = post(admin.client, "/admin/units", code=code, name="Again", country="")
+    assert "An org unit with code &lt;i&gt;X&lt;/i&gt; already exists." in body
+    assert "<i>X</i>" not in body
+
+
 def test_unknown_user_is_404(admin: Admin) -> None:
     assert admin.client.get("/admin/users/nobody").status_code == 404

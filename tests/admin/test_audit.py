@@ -82,6 +82,23 @@ def test_the_audit_page_lists_events_without_content(admin_app: Flask,
     assert count == 6
 
 
+def test_the_audit_page_names_each_action_beside_its_code(
+        admin_app: Flask, admin_client: FlaskClient) -> None:
+    some_events(admin_app)
+    auditor, password, secret = make_user(admin_app, roles=[Role.AUDITOR])
+    with session_factory(admin_app)() as db:
+        edit(db)  # a code the catalogue does not know
+        db.commit()
+    assert sign_in(admin_client, auditor.email, password, secret).status_code == 303
+    page = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "Signed in<br>" in page
+    assert "Account created<br>" in page
+    assert '<code>auth.signed_in</code>' in page
+    assert "<td><code>user.renamed</code></td>" in page
+    admin_client.set_cookie("aktsom_lang", "nb")
+    assert "Logget inn<br>" in admin_client.get("/admin/audit").get_data(as_text=True)
+
+
 def test_the_audit_page_is_paginated(admin_app: Flask, admin_client: FlaskClient,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("admin.audit.views.PAGE_SIZE", 2)

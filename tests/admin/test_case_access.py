@@ -11,10 +11,11 @@ from sqlalchemy import delete, func, select
 
 from admin.accounts.services import Actor, reset_password
 from crypto import format_recovery_sheet, generate_recovery_key, open_private_key
-from portal.cases.keys import CASE_KEY, STAFF_KEY, unwrap_for_recipient
+from portal.cases.keys import unwrap_for_recipient
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import AuditEvent, CaseExclusion, CaseKeyWrap, User
+from portal.states import KeyKind
 from tests.admin.case_support import (
     World,
     new_case,
@@ -29,7 +30,7 @@ from tests.admin.helpers import make_user
 def _keys_of(app: Flask, case_id: str, person_id: str, private_key: bytes) -> list[bool]:
     with app.app_context(), transaction(session_factory(app)) as db:
         return [unwrap_for_recipient(db, case_id, person_id, private_key, kind) is not None
-                for kind in (CASE_KEY, STAFF_KEY)]
+                for kind in (KeyKind.CASE, KeyKind.STAFF)]
 
 
 def _wrap_count(app: Flask, case_id: str, user_id: str) -> int:

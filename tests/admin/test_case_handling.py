@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from portal.cases.keys import CASE_KEY, STAFF_KEY, unwrap_for_recipient
+from portal.cases.keys import unwrap_for_recipient
 from portal.cases.reading import open_case_view
 from portal.db import session_factory, transaction
 from portal.models import Attachment, AuditEvent, Case, Message
+from portal.states import KeyKind
 from portal.storage import file_store
 from tests.admin.case_support import (
     World,
@@ -114,11 +115,11 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         note = db.scalar(select(Message).where(Message.case_id == case_id,
                                                Message.kind == "note"))
-        assert note is not None and note.key_kind == STAFF_KEY
+        assert note is not None and note.key_kind == KeyKind.STAFF
         case = db.get(Case, case_id)
         assert case is not None
         case_key = unwrap_for_recipient(db, case_id, world.alice.id, world.alice.private_key,
-                                        CASE_KEY)
+                                        KeyKind.CASE)
         assert case_key is not None
         # With the case key alone (all a case code opens) the note is not even loaded.
         view = open_case_view(db, case, case_key)

@@ -11,10 +11,11 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal.cases.keys import CASE_KEY, unwrap_for_recipient
+from portal.cases.keys import unwrap_for_recipient
 from portal.cases.reading import open_case_view
 from portal.db import session_factory, transaction
 from portal.models import AuditEvent, Case, Message
+from portal.states import KeyKind
 from tests.admin.case_support import CODE, World, new_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 from tests.factories import csrf_token
@@ -40,7 +41,7 @@ def _register(admin_app: Flask, world: World) -> tuple[str, FlaskClient]:
 def _minutes_id(app: Flask) -> str:
     with app.app_context(), transaction(session_factory(app)) as db:
         message = db.scalar(select(Message).where(Message.kind == "minutes"))
-        assert message is not None and message.key_kind == CASE_KEY
+        assert message is not None and message.key_kind == KeyKind.CASE
         return message.id
 
 
@@ -109,7 +110,7 @@ def test_the_partial_renders_the_answer_forms(world: World, portal_app: Flask,
             transaction(session_factory(portal_app)) as db:
         (case,) = db.scalars(select(Case))
         case_key = unwrap_for_recipient(db, case.id, world.alice.id, world.alice.private_key,
-                                        CASE_KEY)
+                                        KeyKind.CASE)
         assert case_key is not None
         view = open_case_view(db, case, case_key)
         html = render_template_string(

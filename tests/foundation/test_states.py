@@ -1,0 +1,140 @@
+"""The named states (portal.states) against what the database holds.
+
+Every value is the string rows have carried since the first migration, so the enums came with
+no migration and no data change. That migration gives these columns no CHECK constraint (plain
+VARCHARs; `Role` a non-native, unconstrained Enum), so the stored strings are pinned here: a
+renamed value fails this test before it strands existing rows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Enum, create_engine, inspect, text
+from sqlalchemy.orm import Session
+
+import admin.models_registry  # noqa: F401
+from portal.db import Base
+from portal.models import Case, Message, Role
+from portal.states import (
+    ActorKind,
+    AttachmentVariant,
+    AuthorKind,
+    CaseStatus,
+    Channel,
+    EscalationDecision,
+    KeyKind,
+    MessageKind,
+    Outcome,
+    RecipientKind,
+)
+
+MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
+             / "0001_foundation_schema.py")
+
+# The strings existing rows hold (and the code wrote as literals before the enums).
+STORED: dict[type[StrEnum], set[str]] = {
+    CaseStatus: {"new", "acknowledged", "in_progress", "closed"},
+    Channel: {"web", "oral", "meeting"},
+    Outcome: {"unfounded", "substantiated", "partly_substantiated", "not_assessable"},
+    EscalationDecision: {"continue_with_plan", "suspend", "terminate"},
+    AuthorKind: {"reporter", "handler", "system"},
+    MessageKind: {"message", "note", "acknowledgement", "minutes", "minutes-confirmation",
+                  "minutes-correction"},
+    AttachmentVariant: {"clean", "original"},
+    KeyKind: {"case", "staff"},
+    RecipientKind: {"user", "recovery"},
+    ActorKind: {"user", "reporter", "system"},
+}
+
+# Every column holding a state, with its enum. (The audit columns stay plain strings: the
+# audit page must show whatever a row holds, even a value changed outside Aktsom.)
+STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
+    ("cases", "status"): CaseStatus,
+    ("cases", "channel"): Channel,
+    ("cases", "outcome"): Outcome,
+    ("case_stats", "channel"): Channel,
+    ("case_stats", "outcome"): Outcome,
+    ("escalations", "decision"): EscalationDecision,
+    ("messages", "author_kind"): AuthorKind,
+    ("messages", "kind"): MessageKind,
+    ("messages", "key_kind"): KeyKind,
+    ("attachments", "variant"): AttachmentVariant,
+    ("attachments", "key_kind"): KeyKind,
+    ("case_key_wraps", "key_kind"): KeyKind,
+    ("case_key_wraps", "recipient_kind"): RecipientKind,
+}
+
+
+@pytest.mark.parametrize("states", list(STORED), ids=lambda states: states.__name__)
+def test_each_state_keeps_the_strings_rows_hold(states: type[StrEnum]) -> None:
+    assert {member.value for member in states} == STORED[states]
+    assert all(str(member) == member.value == f"{member}" for member in states)
+
+
+def test_state_columns_store_the_value_in_the_migrated_varchar(database_url: str) -> None:
+    enum_columns = {(table.name, column.name) for table in Base.metadata.sorted_tables
+                    for column in table.columns if isinstance(column.type, Enum)}
+    assert enum_columns == set(STATE_COLUMNS) | {("user_roles", "role")}
+    engine = create_engine(database_url)
+    try:
+        migrated = inspect(engine)
+        for (table, name), states in STATE_COLUMNS.items():
+            column_type = Base.metadata.tables[table].c[name].type
+            assert isinstance(column_type, Enum), (table, name)
+            assert column_type.enum_class is states, (table, name)
+            # Values, not member names; no native type and no constraint to migrate.
+            assert set(column_type.enums) == STORED[states], (table, name)
+            assert not column_type.native_enum and not column_type.create_constraint
+            length = next(column["type"].length for column in migrated.get_columns(table)
+                          if column["name"] == name)
+            assert column_type.length == length, (table, name)
+            assert max(len(value) for value in STORED[states]) <= length, (table, name)
+    finally:
+        engine.dispose()
+
+
+def test_roles_are_stored_by_name_as_the_first_migration_declares() -> None:
+    declared = re.search(r"sa\.Column\('role', sa\.Enum\(([^)]*?), name='role'",
+                         MIGRATION.read_text())
+    assert declared is not None
+    assert re.findall(r"'(\w+)'", declared.group(1)) == [role.name for role in Role]
+    assert {role.value for role in Role} == {"admin", "handler", "manager", "compliance",
+                                             "auditor"}
+
+
+def test_rows_hold_the_plain_strings_and_read_back_as_members(database_url: str) -> None:
+    engine = create_engine(database_url)
+    moment = datetime(2026, 1, 5, tzinfo=UTC)
+    try:
+        with Session(engine) as db:
+            case = Case(id="c" * 32, category="fraud", channel=Channel.ORAL,
+                        status=CaseStatus.IN_PROGRESS, outcome=Outcome.PARTLY_SUBSTANTIATED,
+                        acknowledgement_due_at=moment, feedback_due_at=moment,
+                        next_due_at=moment, lookup_id=b"\1" * 32, reporter_envelope=b"",
+                        sealed_answers=b"")
+            db.add(case)
+            db.flush()
+            db.add(Message(id="m" * 32, case_id=case.id, seq=1, author_kind=AuthorKind.REPORTER,
+                           kind=MessageKind.MINUTES_CONFIRMATION, key_kind=KeyKind.CASE,
+                           sealed_body=b""))
+            db.commit()
+            assert db.execute(text("SELECT channel, status, outcome FROM cases")).one() == (
+                "oral", "in_progress", "partly_substantiated")
+            assert db.execute(text("SELECT author_kind, kind, key_kind FROM messages")).one() == (
+                "reporter", "minutes-confirmation", "case")
+            # A row written as plain text, as every existing row was, reads as the member.
+            db.execute(text("UPDATE cases SET status = 'closed', outcome = NULL"))
+            db.commit()
+            db.expire_all()
+            stored = db.get(Case, "c" * 32)
+            assert stored is not None
+            assert stored.status is CaseStatus.CLOSED and stored.outcome is None
+            message = db.get(Message, "m" * 32)
+            assert message is not None and message.kind is MessageKind.MINUTES_CONFIRMATION
+    finally:
+        engine.dispose()
