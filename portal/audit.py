@@ -23,6 +23,18 @@ from portal.states import ActorKind, AuditAction
 _GENESIS = b"\0" * 32
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, as the audit chain records it."""
+
+    kind: ActorKind
+    id: str | None = None
+
+
+# The operator at the console (the `aktsom` commands): trusted, but recorded as such.
+CONSOLE = Actor(ActorKind.SYSTEM, None)
+
+
 def _event_mac(key: bytes, previous: bytes, event: AuditEvent) -> bytes:
     fields = [
         event.seq,

@@ -10,16 +10,15 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from portal.audit import record_event
+from portal.audit import CONSOLE
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import Refusal
 from portal.models import OrgUnit
 from portal.recovery import ensure_recovery_key, sweep_file_store
+from portal.refusals import Refusal
 from portal.schema import upgrade
 from portal.serverkeys import create_server_keys
-from portal.states import ActorKind, AuditAction
-from portal.units import add_unit
+from portal.units import create_unit
 
 
 def register_commands(group: click.Group) -> None:
@@ -78,13 +77,12 @@ units = AppGroup("units", help="Org units: the companies of the group.")
 @click.option("--group", "is_group", is_flag=True,
               help="The group level: its handlers receive reports for 'don't know' and "
                    "reports whose reporter left out every handler of the company.")
-def create_unit(code: str, name: str, country: str | None, is_group: bool) -> None:
+def create_unit_command(code: str, name: str, country: str | None, is_group: bool) -> None:
     """Make an org unit (a company of the group)."""
     try:
         with transaction(session_factory(current_app)) as session:
-            unit = add_unit(session, code=code, name=name, country=country, is_group=is_group)
-            record_event(session, server_keys_of().audit, action=AuditAction.UNIT_CREATED,
-                         actor_kind=ActorKind.SYSTEM, target_id=unit.id)
+            create_unit(session, server_keys_of(), CONSOLE, code=code, name=name,
+                        country=country, is_group=is_group)
     except Refusal as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Created org unit {code.strip()}.")

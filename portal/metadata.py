@@ -14,7 +14,7 @@ from typing import BinaryIO
 import pikepdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from portal.messages import N_
+from portal.refusals import N_
 
 _IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 # Pillow refuses images beyond this many pixels: a decompression bomb must not exhaust memory.

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from admin.accounts.services import create_user, key_status
 from admin.accounts.totp import provisioning_uri
-from admin.accounts.units import units_by_code
 from portal.audit import anchor_holds, verify_chain
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import Refusal
 from portal.models import OrgUnit, Role, User
+from portal.refusals import Refusal
+from portal.units import units_by_code
 
 
 def register_commands(group: click.Group) -> None:

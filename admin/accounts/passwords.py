@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from config import Argon2Costs
 from portal.argon2_costs import password_hasher
-from portal.messages import N_, Refusal
 from portal.models import User
+from portal.refusals import N_, Refusal
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 copes with long input, but a megabyte "password" is a denial-of-service, not a secret.

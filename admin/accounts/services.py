@@ -28,25 +28,14 @@ from crypto import (
     verify_certification,
 )
 from portal.argon2_costs import argon2_params, password_hasher
-from portal.audit import record_event
+from portal.audit import CONSOLE, Actor, record_event
 from portal.db import new_id
-from portal.messages import N_, Refusal
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.notifications import ACCOUNT_RESET, Notice, queue_notice
+from portal.refusals import N_, Refusal
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change, as the audit chain records it."""
-
-    kind: ActorKind
-    id: str | None = None
-
-
-CONSOLE = Actor(ActorKind.SYSTEM, None)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from admin.accounts.forms import (
     role_choices,
 )
 from admin.accounts.services import (
-    Actor,
     certify_user_key,
     create_user,
     key_status,
@@ -32,15 +31,16 @@ from admin.accounts.services import (
 from admin.accounts.services import reset_password as reset_user_password
 from admin.accounts.setup import create_first_admin, find_setup_token
 from admin.accounts.totp import enrolment
-from admin.accounts.units import create_unit
 from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
+from portal.audit import Actor
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import Refusal
 from portal.models import OrgUnit, Role, User
+from portal.refusals import Refusal
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import ActorKind
+from portal.units import create_unit
 
 bp = Blueprint("accounts", __name__)
 declare_menu(bp, [

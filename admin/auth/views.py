@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from admin.accounts.forms import ROLE_NAMES
 from admin.accounts.passwords import verify_password
-from admin.accounts.services import Actor, audit, change_password, sign_out_everywhere
+from admin.accounts.services import audit, change_password, sign_out_everywhere
 from admin.accounts.totp import enrolment, open_totp_secret
 from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
@@ -22,11 +22,12 @@ from portal.access import (
     require_staff,
     safe_next_path,
 )
+from portal.audit import Actor
 from portal.db import db_session, discard_changes, utcnow
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import Refusal
 from portal.models import User
 from portal.paths import STAFF_PREFIX
+from portal.refusals import Refusal
 from portal.server_sessions import end_session
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import ActorKind, AuditAction

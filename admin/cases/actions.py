@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, bp, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
 from admin.cases.forms import (
     ActionForm,
     LegalHoldForm,
@@ -36,8 +36,8 @@ from portal.cases.handling import (
 )
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import Refusal
 from portal.models import Role
+from portal.refusals import Refusal
 from portal.states import Outcome
 
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -63,7 +63,6 @@ def _plain(form_class: type[FormT]) -> Callable[[HandlerCase], FormT]:
     return lambda _opened: form_class()
 
 
-@bp.post("/cases/<case_id>/messages")
 @roles_required(Role.HANDLER)
 def reply(case_id: str) -> Response:
     """A reply the reporter reads with their case code (design §6: field `body`)."""
@@ -74,7 +73,6 @@ def reply(case_id: str) -> Response:
     return _act(case_id, _plain(ReplyForm), run)
 
 
-@bp.post("/cases/<case_id>/notes")
 @roles_required(Role.HANDLER)
 def note(case_id: str) -> Response:
     """An internal note, sealed under the staff key: the reporter can never read it."""
@@ -85,7 +83,6 @@ def note(case_id: str) -> Response:
     return _act(case_id, _plain(NoteForm), run)
 
 
-@bp.post("/cases/<case_id>/acknowledge")
 @roles_required(Role.HANDLER)
 def acknowledge_case(case_id: str) -> Response:
     """Acknowledge receipt: the standard message goes out in the reporter's language."""
@@ -103,7 +100,6 @@ def _status_form(opened: HandlerCase) -> StatusForm:
     return form
 
 
-@bp.post("/cases/<case_id>/status")
 @roles_required(Role.HANDLER)
 def status(case_id: str) -> Response:
     def run(staff: StaffContext, opened: HandlerCase, form: StatusForm) -> str:
@@ -119,7 +115,6 @@ def _outcome_form(_opened: HandlerCase) -> OutcomeForm:
     return form
 
 
-@bp.post("/cases/<case_id>/outcome")
 @roles_required(Role.HANDLER)
 def outcome(case_id: str) -> Response:
     def run(staff: StaffContext, opened: HandlerCase, form: OutcomeForm) -> str:
@@ -130,7 +125,6 @@ def outcome(case_id: str) -> Response:
     return _act(case_id, _outcome_form, run)
 
 
-@bp.post("/cases/<case_id>/supplier")
 @roles_required(Role.HANDLER)
 def supplier(case_id: str) -> Response:
     def run(staff: StaffContext, opened: HandlerCase, form: SupplierForm) -> str:
@@ -140,7 +134,6 @@ def supplier(case_id: str) -> Response:
     return _act(case_id, _plain(SupplierForm), run)
 
 
-@bp.post("/cases/<case_id>/legal-hold")
 @roles_required(Role.HANDLER)
 def legal_hold(case_id: str) -> Response:
     """Hold the case from the retention purge, or release it."""

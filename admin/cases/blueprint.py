@@ -15,8 +15,8 @@ from werkzeug.wrappers import Response
 from portal.access import StaffContext, require_staff
 from portal.cases.handling import HandlerCase, open_for_handler
 from portal.db import db_session, discard_changes
-from portal.messages import Refusal
 from portal.models import Role
+from portal.refusals import Refusal
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import template_states
 

@@ -23,7 +23,6 @@ from portal.db import (
     utcnow,
 )
 from portal.extensions import server_keys_of, settings_of
-from portal.messages import Refusal
 from portal.models import User
 from portal.notifications import (
     ACKNOWLEDGEMENT_DUE,
@@ -32,6 +31,7 @@ from portal.notifications import (
     queue_outbox,
     release_pending,
 )
+from portal.refusals import Refusal
 from portal.storage import file_store
 
 

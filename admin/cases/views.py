@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import bp, opened_case_or_404
+from admin.cases.blueprint import opened_case_or_404
 from admin.cases.forms import FilterForm
 from admin.cases.labels import all_labels
 from admin.cases.page import handler_page, manager_page
@@ -39,7 +39,6 @@ def _choice(value: str | None, allowed: set[str]) -> str | None:
     return value if value in allowed else None
 
 
-@bp.get("/cases")
 @roles_required(Role.HANDLER, Role.MANAGER)
 def case_list() -> str:
     """The user's cases, most urgent first, 50 per page; and escalations awaiting them."""
@@ -77,7 +76,6 @@ def case_list() -> str:
                            can_register=staff.user.has_role(Role.HANDLER))
 
 
-@bp.get("/cases/<case_id>")
 @roles_required(Role.HANDLER, Role.MANAGER)
 def case_page(case_id: str) -> str | tuple[str, int]:
     """The whole case for its handlers; the escalation alone for the manager it went to."""
@@ -102,7 +100,6 @@ def _damaged() -> Response:
     return make_response(render_template("admin/cases/damaged.html"), 409)
 
 
-@bp.get("/cases/<case_id>/attachments/<attachment_id>")
 @roles_required(Role.HANDLER)
 def attachment(case_id: str, attachment_id: str) -> Response:
     """A file of the case, decrypted and verified in full before the first byte is sent, and

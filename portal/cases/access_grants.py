@@ -19,7 +19,6 @@ from portal.audit import record_event
 from portal.cases.handling import HandlerCase
 from portal.cases.keys import is_certified, recovery_recipient_id, wrap_for_user
 from portal.cases.sealing import ANSWERS, open_json
-from portal.messages import N_, Refusal
 from portal.models import (
     Case,
     CaseExclusion,
@@ -29,6 +28,7 @@ from portal.models import (
     Role,
     User,
 )
+from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction, KeyKind, RecipientKind
 

@@ -31,9 +31,9 @@ from portal.cases.handling import HandlerCase
 from portal.cases.keys import is_certified
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
-from portal.messages import N_, Refusal
 from portal.models import Case, Escalation, Role, User
 from portal.notifications import ESCALATION, Notice, queue_notice
+from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction, EscalationDecision
 

@@ -21,8 +21,8 @@ from portal.cases.clocks import feedback_due_after, refresh_next_due
 from portal.cases.keys import open_case_keys
 from portal.cases.services import add_message
 from portal.db import utcnow
-from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
+from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import (
     ActorKind,

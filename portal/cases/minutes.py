@@ -18,9 +18,9 @@ from config import Settings
 from portal.audit import record_event
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
-from portal.messages import N_, Refusal
 from portal.models import Case, Message, User
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
+from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction, AuthorKind, Channel, KeyKind, MessageKind
 from portal.storage import FileStore

@@ -9,8 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete, func, select
 
-from admin.accounts.services import Actor, reset_password
+from admin.accounts.services import reset_password
 from crypto import format_recovery_sheet, generate_recovery_key, open_private_key
+from portal.audit import Actor
 from portal.cases.keys import unwrap_for_recipient
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of

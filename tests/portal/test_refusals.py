@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, flash, render_template
 from flask_babel import force_locale
 
-from portal.messages import N_, Refusal
+from portal.refusals import N_, Refusal
 
 
 def test_str_is_the_english_text_with_its_parameters() -> None:

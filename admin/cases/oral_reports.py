@@ -11,7 +11,6 @@ from flask import flash, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from admin.cases.blueprint import bp
 from admin.cases.forms import RegisterForm
 from admin.cases.labels import category_labels
 from portal.access import require_staff, roles_required
@@ -21,13 +20,12 @@ from portal.cases.services import ChannelNotReady, NewReport
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_NAMES
-from portal.messages import Refusal
 from portal.models import OrgUnit, Role
+from portal.refusals import Refusal
 from portal.states import Channel
 from portal.storage import file_store
 
 
-@bp.route("/cases/new", methods=["GET", "POST"])
 @roles_required(Role.HANDLER)
 def register() -> str | tuple[str, int]:
     """The form, then the new case's code (once)."""

@@ -1,0 +1,45 @@
+"""Every route of the staff `cases` blueprint in one table, so the whole URL space of case
+handling reads at a glance (Indico's `blueprint.py` habit). The view modules only define
+functions; each keeps its role check as a decorator beside its code. Endpoint names are the
+function names (`cases.case_page`, `cases.reply`, ...), which templates and tests use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint
+
+from admin.cases import actions, escalation, oral_reports, sharing, views
+
+GET, POST = ("GET",), ("POST",)
+
+ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
+    # Reading: the list, a case, its files.
+    ("/cases", views.case_list, GET),
+    ("/cases/<case_id>", views.case_page, GET),
+    ("/cases/<case_id>/attachments/<attachment_id>", views.attachment, GET),
+    # A report received orally or in a meeting.
+    ("/cases/new", oral_reports.register, ("GET", "POST")),
+    # What a handler does to a case.
+    ("/cases/<case_id>/messages", actions.reply, POST),
+    ("/cases/<case_id>/notes", actions.note, POST),
+    ("/cases/<case_id>/acknowledge", actions.acknowledge_case, POST),
+    ("/cases/<case_id>/status", actions.status, POST),
+    ("/cases/<case_id>/outcome", actions.outcome, POST),
+    ("/cases/<case_id>/supplier", actions.supplier, POST),
+    ("/cases/<case_id>/legal-hold", actions.legal_hold, POST),
+    # Who may open it.
+    ("/cases/<case_id>/grant", sharing.grant, POST),
+    ("/cases/<case_id>/exclude", sharing.exclude, POST),
+    # A breach before a manager.
+    ("/cases/<case_id>/escalate", escalation.escalate_case, POST),
+    ("/cases/<case_id>/escalations/<escalation_id>/decision", escalation.decide, POST),
+)
+
+
+def add_routes(bp: Blueprint) -> None:
+    """Attach every route of the table to `bp`."""
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=list(methods))

@@ -1,0 +1,71 @@
+"""Who may open a case: sharing it with another handler, and leaving a person out of it for a
+conflict of interest. The services rewrap or delete keys and audit; the views choose people."""
+
+from __future__ import annotations
+
+from flask import abort, flash
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from admin.cases.blueprint import (
+    back_to_case,
+    back_to_list,
+    invalid_form,
+    opened_case_or_404,
+    refused,
+)
+from admin.cases.forms import UserChoiceForm
+from portal.access import roles_required
+from portal.cases.access_grants import case_holder_ids, exclude_user, grant_case
+from portal.db import db_session
+from portal.extensions import server_keys_of
+from portal.models import Role, User
+from portal.refusals import Refusal
+
+
+def chosen_user(user_id: str) -> User:
+    """The user a form names; a 400 for an id that names nobody (a tampered form)."""
+    user = db_session().get(User, user_id)
+    if user is None:
+        abort(400)
+    return user
+
+
+@roles_required(Role.HANDLER)
+def grant(case_id: str) -> Response:
+    """Share the case with another handler (both keys rewrapped to their approved key)."""
+    staff, opened = opened_case_or_404(case_id)
+    form = UserChoiceForm(prefix="grant")
+    form.user_id.choices = None  # any id; the service decides who may receive the case
+    form.user_id.validate_choice = False
+    if not form.validate_on_submit():
+        return invalid_form(case_id)
+    try:
+        grant_case(db_session(), server_keys_of(), opened=opened, actor=staff.user,
+                   grantee=chosen_user(form.user_id.data))
+    except Refusal as error:
+        return refused(error, case_id)
+    flash(_("The case has been shared."), "success")
+    return back_to_case(case_id)
+
+
+@roles_required(Role.HANDLER)
+def exclude(case_id: str) -> Response:
+    """Leave a person out of the case for a conflict of interest; their keys are deleted."""
+    staff, opened = opened_case_or_404(case_id)
+    form = UserChoiceForm(prefix="exclude")
+    holders = case_holder_ids(db_session(), case_id)
+    form.user_id.choices = [(user_id, user_id) for user_id in holders]
+    if not form.validate_on_submit():
+        return invalid_form(case_id)
+    excluded = chosen_user(form.user_id.data)
+    try:
+        exclude_user(db_session(), server_keys_of(), opened=opened, actor=staff.user,
+                     excluded=excluded)
+    except Refusal as error:
+        return refused(error, case_id)
+    flash(_("%(name)s can no longer open this case.", name=excluded.name), "success")
+    if excluded.id == staff.user.id:
+        # They have just removed their own access: the case page would be a 404.
+        return back_to_list()
+    return back_to_case(case_id)
