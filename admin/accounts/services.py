@@ -34,6 +34,7 @@ from portal.audit import record_event
 from portal.cases.keys import argon2_params
 from portal.db import new_id
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
+from portal.outside_records import note_first_admin
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
 
@@ -119,6 +120,9 @@ def create_user(
     db.add(user)
     db.flush()
     audit(db, keys, actor, "user.created", user)
+    if Role.ADMIN in role_set:
+        # Once this commits an administrator exists: the first-run link closes for good.
+        note_first_admin(db)
     return CreatedUser(user=user, totp_secret=secret)
 
 
@@ -261,6 +265,8 @@ def set_roles_and_units(
         user.roles = [item for item in user.roles if item.role in new_roles]
         user.roles.extend(UserRole(role=role) for role in sorted(new_roles - old_roles))
         audit(db, keys, actor, "user.roles_changed", user)
+        if Role.ADMIN in new_roles:
+            note_first_admin(db)
     old_units = user.unit_ids
     if new_units != old_units:
         user.memberships = [item for item in user.memberships if item.unit_id in new_units]

@@ -39,6 +39,7 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
 from portal.notifications import ACCOUNT_RESET, Notice, send_notice
+from portal.outside_records import setup_is_done
 
 bp = Blueprint("accounts", __name__)
 
@@ -221,8 +222,10 @@ def units() -> str | Response:
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str) -> str:
     """The first administrator, made through the one-time link `aktsom serve` printed."""
+    if setup_is_done(settings_of()):
+        abort(404)
     db = db_session()
-    row = find_setup_token(db, token)
+    row = find_setup_token(db, server_keys_of(), token)
     if row is None:
         abort(404)
     form = FirstAdminForm()
