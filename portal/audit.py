@@ -21,9 +21,10 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from config import Settings
 from portal.db import utcnow
 from portal.models import AuditEvent
-from portal.outside_records import note_audit_head
+from portal.outside_records import anchors_file, append_anchor, note_audit_head
 
 _GENESIS = b"\0" * 32
 
@@ -158,6 +159,19 @@ def chain_head(db: Session) -> tuple[int, bytes] | None:
         select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def anchor_chain_head(db: Session, settings: Settings) -> str | None:
+    """Write the newest event as an anchor now (`aktsom init`, `aktsom serve`), catching up
+    on a commit whose anchor could not be written. Returns the problem, if any, to show."""
+    head = chain_head(db)
+    if head is None:
+        return None
+    try:
+        append_anchor(anchors_file(settings), *head)
+    except OSError as error:
+        return f"could not write the audit anchor beside the server-keys file: {error.strerror}"
+    return None
 
 
 def anchor_holds(db: Session, anchor: str) -> bool:

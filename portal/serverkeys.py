@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
+from config import Settings
+
 # The keys of the first release: a file without one of them is damaged, not old.
 _ORIGINAL = ("pepper", "certification", "audit", "totp")
 # Keys added since: a file made before them gets them on its next load or `aktsom init`.
@@ -127,3 +131,23 @@ def create_server_keys(path: Path) -> tuple[ServerKeys, bool]:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(payload)
     return keys, True
+
+
+def keys_file_exposure(settings: Settings) -> str | None:
+    """A warning when the keys file lies in the folder of the SQLite database or of the file
+    store: a naive backup of that folder would carry the data together with its keys."""
+    keys_file = settings.server_keys_file.resolve()
+    holders = [("the file store", settings.storage_dir.resolve())]
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        holders.insert(0, ("the database", Path(str(url.database)).resolve().parent))
+    for what, folder in holders:
+        if keys_file.is_relative_to(folder):
+            return (
+                f"Warning: the server-keys file {keys_file} lies in {folder}, which holds "
+                f"{what}. A backup of that folder takes the data together with the keys that "
+                "protect it. Move the keys file and the files beside it (audit-anchors, "
+                "setup-done) to a folder of their own, e.g. /etc/aktsom/, set "
+                "AKTSOM_SERVER_KEYS_FILE, and back it up separately."
+            )
+    return None
