@@ -2,7 +2,8 @@
 
 Every function takes a `Session` and never commits (the request or the CLI command does), and
 every change is appended to the audit chain. Passwords are hashed with Argon2id at the
-configured costs; each user's hybrid private key is sealed under their password (design §3).
+configured costs; each user's hybrid private key is sealed under their password and a pepper
+from the server-keys file (design §3), so neither admits guessing from a database copy.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from admin.accounts.passwords import (
     N_,
     AccountError,
     check_new_password,
+    hash_password,
     normalise_email,
-    password_hasher,
     verify_password,
 )
 from admin.auth.totp import new_totp_secret, seal_totp_secret
@@ -100,7 +101,7 @@ def create_user(
     if not role_set:
         raise AccountError(N_("Choose at least one role."))
     _check_email(db, email)
-    check_new_password(password)
+    check_new_password(password, user_inputs=(email, name))
     pair = UserKeyPair.generate()
     secret = new_totp_secret()
     user_id = new_id()
@@ -108,9 +109,10 @@ def create_user(
         id=user_id,
         email=email,
         name=name,
-        password_hash=password_hasher(costs).hash(password),
+        password_hash=hash_password(costs, keys.password_pepper, password),
         public_key=pair.public_bytes,
-        sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs)),
+        sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs),
+                                            pepper=keys.key_sealing),
         key_certificate=certify_public_key(keys.certification, user_id, pair.public_bytes),
         sealed_totp_secret=seal_totp_secret(keys, user_id, secret),
         password_change_required=password_change_required,
@@ -186,13 +188,14 @@ def change_password(
 ) -> None:
     """Replace the user's own password: rehash, re-seal the same private key, sign out
     everywhere (the caller starts a new session for the current browser)."""
-    if not verify_password(costs, user, old_password):
+    if not verify_password(costs, user, old_password, pepper=keys.password_pepper):
         raise AccountError(N_("The current password is not correct."))
-    check_new_password(new_password)
+    check_new_password(new_password, user_inputs=(user.email, user.name))
     user.sealed_private_key = rewrap_private_key(
-        user.sealed_private_key, old_password, new_password, argon2_params(costs)
+        user.sealed_private_key, old_password, new_password, argon2_params(costs),
+        pepper=keys.key_sealing,
     )
-    user.password_hash = password_hasher(costs).hash(new_password)
+    user.password_hash = hash_password(costs, keys.password_pepper, new_password)
     user.password_change_required = False
     sign_out_everywhere(db, user)
     audit(db, keys, Actor("user", user.id), "user.password_changed", user)
@@ -217,13 +220,13 @@ def reset_password(
     password, so the user must change it at the next sign-in. Returns the new TOTP secret when
     `new_totp` (lost phone), else None.
     """
-    check_new_password(new_password)
+    check_new_password(new_password, user_inputs=(user.email, user.name))
     pair = UserKeyPair.generate()
     user.public_key = pair.public_bytes
     user.sealed_private_key = seal_private_key(pair.private_bytes, new_password,
-                                               argon2_params(costs))
+                                               argon2_params(costs), pepper=keys.key_sealing)
     user.key_certificate = certify_public_key(keys.certification, user.id, pair.public_bytes)
-    user.password_hash = password_hasher(costs).hash(new_password)
+    user.password_hash = hash_password(costs, keys.password_pepper, new_password)
     user.password_change_required = True
     user.failed_logins = 0
     user.locked_until = None
