@@ -134,15 +134,16 @@ def create_server_keys(path: Path) -> tuple[ServerKeys, bool]:
 
 
 def keys_file_exposure(settings: Settings) -> str | None:
-    """A warning when the keys file lies in the folder of the SQLite database or of the file
-    store: a naive backup of that folder would carry the data together with its keys."""
+    """A warning when the keys file lies in the folder that holds the SQLite database or the
+    file store: a naive backup of that folder carries the data together with its keys."""
     keys_file = settings.server_keys_file.resolve()
-    holders = [("the file store", settings.storage_dir.resolve())]
+    holders = [("the file store", settings.storage_dir.resolve().parent)]
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         holders.insert(0, ("the database", Path(str(url.database)).resolve().parent))
     for what, folder in holders:
-        if keys_file.is_relative_to(folder):
+        # A data folder at the file-system root would make every path "inside" it.
+        if folder.parent != folder and keys_file.is_relative_to(folder):
             return (
                 f"Warning: the server-keys file {keys_file} lies in {folder}, which holds "
                 f"{what}. A backup of that folder takes the data together with the keys that "

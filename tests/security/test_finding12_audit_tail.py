@@ -25,6 +25,7 @@ from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, Role
 from portal.outside_records import anchors_file
+from portal.serverkeys import keys_file_exposure
 from tests.admin.helpers import make_user
 from tests.conftest import AktsomRunner
 
@@ -103,6 +104,16 @@ def test_finding12_keys_beside_the_database_are_warned_about(runner: FlaskCliRun
     assert result.exit_code == 0
     assert "Warning: the server-keys file" in result.output
     assert str(settings.server_keys_file.resolve().parent) in result.output
+
+
+def test_finding12_keys_beside_the_file_store_are_warned_about(make_settings: Any,
+                                                              tmp_path: Path) -> None:
+    settings = make_settings(database_url="postgresql+psycopg://db.invalid/aktsom",
+                             storage_dir=tmp_path / "data" / "storage",
+                             server_keys_file=tmp_path / "data" / "server-keys.json")
+    warning = keys_file_exposure(settings)
+    assert warning is not None
+    assert "holds the file store" in warning
 
 
 def test_finding12_keys_elsewhere_give_no_warning(make_settings: Any, tmp_path: Path) -> None:
