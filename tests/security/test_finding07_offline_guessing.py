@@ -19,6 +19,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from admin.accounts.passwords import AccountError, check_new_password, password_hasher
+from admin.accounts.setup import issue_setup_token
 from crypto import (
     TEST_ARGON2,
     InvalidCiphertext,
@@ -159,3 +160,16 @@ def test_finding07_old_records_open_once_and_are_resealed_with_the_pepper_at_sig
 def test_finding07_strong_passphrases_still_pass() -> None:
     check_new_password(STRONG)
     check_new_password("correct horse battery staple")
+
+
+def test_finding07_weak_passwords_are_refused_on_the_first_run_page(
+    admin_app: Flask, admin_client: FlaskClient
+) -> None:
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        token = issue_setup_token(db, server_keys_of(admin_app))
+    path = f"/admin/setup/{token}"
+    response = admin_client.post(path, data={
+        "csrf_token": csrf_token(admin_client, path), "email": "root@example.org",
+        "name": "Root", "password": "aaaaaaaaaaaa", "repeat_password": "aaaaaaaaaaaa"})
+    assert "repeats" in response.get_data(as_text=True)
+    assert admin_client.get(path).status_code == 200  # the link still works
