@@ -21,6 +21,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.outside_records import init_outside_records
 from portal.paths import STAFF_PREFIX
 from portal.storage import init_file_store
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
     init_db(app, make_engine(settings.database_url))
+    init_outside_records(app, settings)
     init_file_store(app, settings.storage_dir)
     init_error_pages(app)
     init_blueprints(app)

@@ -125,7 +125,8 @@ def _make_cases(db: Session, password: str) -> list[str]:
         if number == 0:
             nora = db.scalars(select(User).where(User.email == "nora@demo.example")).one()
             opened = open_for_handler(db, submitted.case.id, nora,
-                                      open_private_key(nora.sealed_private_key, password))
+                                      open_private_key(nora.sealed_private_key, password,
+                                                       pepper=keys.key_sealing))
             assert opened is not None  # noqa: S101 (Nora is a handler of the unit)
             acknowledge(db, keys, settings, opened=opened, user=nora,
                         text=acknowledgement_text(language, settings))

@@ -64,11 +64,22 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
     """Serve with gunicorn (production WSGI server)."""
     from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
-    from portal.db import engine_of, refresh_statistics
+    from portal.audit import anchor_chain_head
+    from portal.db import engine_of, refresh_statistics, session_factory, transaction
+    from portal.extensions import settings_of
     from portal.recovery import sweep_file_store
+    from portal.serverkeys import keys_file_exposure
 
     settings = load_settings()
+    # The app's own settings: the files beside the keys file are the ones its workers use.
+    exposure = keys_file_exposure(settings_of())
+    if exposure:
+        click.echo(exposure, err=True)
     refresh_statistics(engine_of(current_app))
+    with transaction(session_factory(current_app)) as db:
+        problem = anchor_chain_head(db, settings_of())
+    if problem:
+        click.echo(f"Warning: {problem}", err=True)
     swept = sweep_file_store(current_app)
     if swept:
         click.echo(f"Removed {swept} stored files that no case refers to (interrupted uploads).")

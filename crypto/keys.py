@@ -33,7 +33,7 @@ from ._encoding import (
     random_bytes,
     text,
 )
-from ._secret_seal import open_under_secret, seal_under_secret
+from ._secret_seal import check_pepper, open_under_secret, seal_under_secret
 from .kdf import SALT_SIZE, Argon2Params
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "hpke_private_key",
     "hpke_public_key",
     "open_private_key",
+    "private_key_needs_reseal",
     "public_key_fingerprint",
     "rewrap_private_key",
     "seal_private_key",
@@ -56,8 +57,13 @@ _MLKEM_PUBLIC = 1184
 _X25519 = 32
 PRIVATE_KEY_SIZE = _MLKEM_SEED + _X25519
 PUBLIC_KEY_SIZE = _MLKEM_PUBLIC + _X25519
-PRIVATE_KEY_VERSION = 0x01
-_PRIVATE_KEY_LABEL = b"aktsom/private-key/v1"
+PRIVATE_KEY_VERSION = 0x02
+# Version 1 sealed under the password alone; kept so old keys open once more and get resealed.
+_PASSWORD_ONLY_VERSION = 0x01
+_PRIVATE_KEY_LABELS = {
+    _PASSWORD_ONLY_VERSION: length_prefixed(b"aktsom/private-key/v1"),
+    PRIVATE_KEY_VERSION: length_prefixed(b"aktsom/private-key/v2"),
+}
 _CERTIFICATION_LABEL = b"aktsom/key-certification/v1"
 
 
@@ -139,35 +145,53 @@ def _password_secret(password: str) -> bytes:
 
 
 def seal_private_key(
-    private_bytes: bytes, password: str, params: Argon2Params, rng: Rng | None = None
+    private_bytes: bytes, password: str, params: Argon2Params, rng: Rng | None = None, *,
+    pepper: bytes,
 ) -> bytes:
-    """Encrypt a 96-byte private key under ``Argon2id(password, fresh salt)``."""
+    """Encrypt a 96-byte private key under HKDF(Argon2id(password, fresh salt) ‖ pepper)."""
     if len(private_bytes) != PRIVATE_KEY_SIZE:
         raise ValueError(f"a private key is {PRIVATE_KEY_SIZE} bytes")
+    check_pepper(pepper)
     salt = random_bytes(rng, SALT_SIZE)
     nonce = random_bytes(rng, NONCE_SIZE)
     return seal_under_secret(_password_secret(password), private_bytes,
                              version=PRIVATE_KEY_VERSION,
-                             aad_suffix=length_prefixed(_PRIVATE_KEY_LABEL), params=params,
-                             salt=salt, nonce=nonce)
+                             aad_suffix=_PRIVATE_KEY_LABELS[PRIVATE_KEY_VERSION], params=params,
+                             salt=salt, nonce=nonce, pepper=pepper)
 
 
-def open_private_key(blob: bytes, password: str) -> bytes:
-    """Decrypt a sealed private key; a wrong password raises :class:`InvalidCiphertext`.
+def open_private_key(blob: bytes, password: str, *, pepper: bytes) -> bytes:
+    """Decrypt a sealed private key; a wrong password or pepper raises
+    :class:`InvalidCiphertext`.
 
     The Argon2 parameters come from the blob, so keys sealed under older,
-    cheaper parameters keep opening after the defaults are raised.
+    cheaper parameters keep opening after the defaults are raised. A version 1
+    blob opens with the password alone (the pepper is not used for it).
     """
+    check_pepper(pepper)
+    if blob[:1] == bytes([_PASSWORD_ONLY_VERSION]):
+        return open_under_secret(blob, _password_secret(password),
+                                 version=_PASSWORD_ONLY_VERSION,
+                                 aad_suffix=_PRIVATE_KEY_LABELS[_PASSWORD_ONLY_VERSION],
+                                 size=PRIVATE_KEY_SIZE)
     return open_under_secret(blob, _password_secret(password), version=PRIVATE_KEY_VERSION,
-                             aad_suffix=length_prefixed(_PRIVATE_KEY_LABEL),
-                             size=PRIVATE_KEY_SIZE)
+                             aad_suffix=_PRIVATE_KEY_LABELS[PRIVATE_KEY_VERSION],
+                             size=PRIVATE_KEY_SIZE, pepper=pepper)
+
+
+def private_key_needs_reseal(blob: bytes) -> bool:
+    """True for a blob of an older version: reseal it (:func:`seal_private_key`) the next
+    time the password is at hand, so it gains the pepper."""
+    return blob[:1] != bytes([PRIVATE_KEY_VERSION])
 
 
 def rewrap_private_key(
-    blob: bytes, old_password: str, new_password: str, params: Argon2Params
+    blob: bytes, old_password: str, new_password: str, params: Argon2Params, *, pepper: bytes
 ) -> bytes:
-    """Re-seal a private key under a new password (fresh salt, nonce, current params)."""
-    return seal_private_key(open_private_key(blob, old_password), new_password, params)
+    """Re-seal a private key under a new password (fresh salt, nonce, current params and
+    version)."""
+    return seal_private_key(open_private_key(blob, old_password, pepper=pepper), new_password,
+                            params, pepper=pepper)
 
 
 def public_key_fingerprint(public_bytes: bytes) -> str:

@@ -16,6 +16,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.outside_records import init_outside_records
 from portal.storage import init_file_store
 
 REPORTER_COOKIE = "aktsom_reporter_csrf"
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_csrf(app)
     init_i18n(app, settings, home_url="/")
     init_db(app, make_engine(settings.database_url))
+    init_outside_records(app, settings)
     init_file_store(app, settings.storage_dir)
     init_error_pages(app)
     init_blueprints(app)

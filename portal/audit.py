@@ -2,7 +2,10 @@
 
 Each event's MAC is HMAC-SHA256(audit key, previous MAC ‖ the event's fields). The key lives
 outside the database, so an attacker with the database alone can neither edit, delete, reorder
-nor append events without `aktsom audit verify` noticing. Events never hold content.
+nor append events without `aktsom audit verify` noticing. The chain alone cannot show that its
+newest events were cut off, so after every commit that appends events the new head is written
+as an anchor beside the server-keys file (`portal.outside_records`), and `verify` checks them.
+Events never hold content.
 """
 
 from __future__ import annotations
@@ -10,14 +13,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from config import Settings
 from portal.db import utcnow
 from portal.models import AuditCheckpoint, AuditEvent
+from portal.outside_records import anchors_file, append_anchor, note_audit_head
 from portal.states import ActorKind, AuditAction
 
 _GENESIS = b"\0" * 32
@@ -84,6 +91,8 @@ def record_event(
     event.mac = _event_mac(key, previous, event)
     db.add(event)
     db.flush()
+    # Written outside the database after the commit: cutting this event later shows.
+    note_audit_head(db, seq, event.mac)
     return event
 
 
@@ -113,6 +122,9 @@ class ChainReport:
     # The last event's MAC: an "anchor" to note down outside the system (a ticket, a signed
     # mail). The chain alone cannot show that its newest events were cut off; an anchor can.
     head_mac: bytes | None = None
+    # The first anchor written outside the database (`SEQ:MAC`) that the chain no longer
+    # holds: events were cut from the end, or cut and replaced.
+    cut_anchor: str | None = None
     # Events up to this one were found intact at `checked_at` and not walked again (0: the
     # whole chain was walked now).
     checked_up_to: int = 0
@@ -120,19 +132,25 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
-        return self.first_bad_seq is None
+        return self.first_bad_seq is None and self.cut_anchor is None
 
     @property
     def anchor(self) -> str | None:
         return f"{self.events}:{self.head_mac.hex()}" if self.head_mac else None
 
 
-def verify_chain(db: Session, key: bytes) -> ChainReport:
-    """Walk the whole chain in order; report the first event that does not fit."""
-    return _walk(db, key, after_seq=0, previous=_GENESIS)
+def verify_chain(db: Session, key: bytes,
+                 anchors: Iterable[tuple[int, bytes]] = ()) -> ChainReport:
+    """Walk the chain in order; report the first event that does not fit, or else the first
+    of `anchors` (from outside the database) that names an event the chain no longer holds."""
+    return _walk(db, key, after_seq=0, previous=_GENESIS, anchors=anchors)
 
 
-def _walk(db: Session, key: bytes, *, after_seq: int, previous: bytes) -> ChainReport:
+def _walk(db: Session, key: bytes, *, after_seq: int, previous: bytes,
+          anchors: Iterable[tuple[int, bytes]] = ()) -> ChainReport:
+    expected: dict[int, list[bytes]] = defaultdict(list)
+    for anchor_seq, anchor_mac in anchors:
+        expected[anchor_seq].append(anchor_mac)
     expected_seq = after_seq + 1
     count = after_seq
     query = select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq)
@@ -142,8 +160,17 @@ def _walk(db: Session, key: bytes, *, after_seq: int, previous: bytes) -> ChainR
             event.mac, _event_mac(key, previous, event)
         ):
             return ChainReport(events=count, first_bad_seq=event.seq)
+        for anchor_mac in expected.pop(event.seq, []):
+            if not hmac.compare_digest(anchor_mac, event.mac):
+                return ChainReport(events=count, first_bad_seq=None,
+                                   cut_anchor=f"{event.seq}:{anchor_mac.hex()}")
         previous = event.mac
         expected_seq += 1
+    if expected:
+        # Anchors beyond the last event: the newest events are gone.
+        seq = min(expected)
+        return ChainReport(events=count, first_bad_seq=None,
+                           cut_anchor=f"{seq}:{expected[seq][0].hex()}")
     return ChainReport(events=count, first_bad_seq=None,
                        head_mac=previous if count else None)
 
@@ -192,6 +219,25 @@ def verify_since_checkpoint(db: Session, key: bytes, *, now: datetime | None = N
                                seal=_checkpoint_seal(key, report.events, report.head_mac,
                                                      moment)))
     return report
+def chain_head(db: Session) -> tuple[int, bytes] | None:
+    """The newest event's number and MAC, to write as an anchor (`aktsom serve`, `init`)."""
+    row = db.execute(
+        select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def anchor_chain_head(db: Session, settings: Settings) -> str | None:
+    """Write the newest event as an anchor now (`aktsom init`, `aktsom serve`), catching up
+    on a commit whose anchor could not be written. Returns the problem, if any, to show."""
+    head = chain_head(db)
+    if head is None:
+        return None
+    try:
+        append_anchor(anchors_file(settings), *head)
+    except OSError as error:
+        return f"could not write the audit anchor beside the server-keys file: {error.strerror}"
+    return None
 
 
 def anchor_holds(db: Session, anchor: str) -> bool:

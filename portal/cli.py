@@ -10,14 +10,15 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from portal.audit import CONSOLE
+from config import Settings
+from portal.audit import CONSOLE, anchor_chain_head
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit
-from portal.recovery import ensure_recovery_key, sweep_file_store
+from portal.recovery import ensure_recovery_key, recovery_key_needed, sweep_file_store
 from portal.refusals import Refusal
 from portal.schema import upgrade
-from portal.serverkeys import create_server_keys
+from portal.serverkeys import ServerKeys, create_server_keys, keys_file_exposure
 from portal.units import create_unit
 
 
@@ -29,9 +30,12 @@ def register_commands(group: click.Group) -> None:
 @click.command("init")
 @click.option("--recovery-sheet", "recovery_sheet", type=click.Path(dir_okay=False),
               help="Write the recovery sheet (first run only) to this new file instead of "
-                   "printing it.")
+                   "printing it. Required in production.")
+@click.option("--new-recovery-key", "new_recovery_key", is_flag=True,
+              help="Make a new recovery key although cases exist and none is stored (the old "
+                   "one is gone for good); the new sheet opens only cases made from then on.")
 @with_appcontext
-def init_command(recovery_sheet: str | None) -> None:
+def init_command(recovery_sheet: str | None, new_recovery_key: bool) -> None:
     """Create or upgrade the schema; make the server keys and recovery key on first run."""
     settings = settings_of()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
@@ -39,29 +43,71 @@ def init_command(recovery_sheet: str | None) -> None:
     keys, created = create_server_keys(settings.server_keys_file)
     if created:
         click.echo(f"Made the server keys in {settings.server_keys_file} (keep it private).")
+    exposure = keys_file_exposure(settings)
+    if exposure:
+        click.echo(exposure, err=True)
     upgrade(settings.database_url)
     click.echo("The database schema is up to date.")
-    with transaction(session_factory(current_app)) as session:
-        sheet = ensure_recovery_key(session, keys, settings.organisation_name)
+    sheet = _make_recovery_key(keys, settings, recovery_sheet, new_recovery_key)
     if sheet is not None:
-        _hand_out_recovery_sheet(sheet, recovery_sheet)
+        _announce_recovery_sheet(sheet, recovery_sheet)
+    with transaction(session_factory(current_app)) as session:
+        problem = anchor_chain_head(session, settings)
+    if problem:
+        click.echo(f"Warning: {problem}", err=True)
     swept = sweep_file_store(current_app)
     if swept:
         click.echo(f"Removed {swept} stored files that no case refers to (an interrupted upload).")
 
 
-def _hand_out_recovery_sheet(sheet: str, path: str | None) -> None:
+def _make_recovery_key(keys: ServerKeys, settings: Settings, path: str | None,
+                       replace_lost: bool) -> str | None:
+    """The new recovery key's sheet, or None if one exists. A sheet file is written before the
+    commit (and removed if it fails), so a stored key never lacks its sheet."""
+    written: Path | None = None
+    try:
+        with transaction(session_factory(current_app)) as session:
+            try:
+                needed = recovery_key_needed(session, replace_lost=replace_lost)
+            except Refusal as refused:
+                raise click.ClickException(str(refused)) from None
+            if not needed:
+                return None
+            if path is None and settings.is_production:
+                # Deploy logs keep stdout; the master key of every case must not be there.
+                raise click.ClickException(
+                    "A new recovery key is to be made, and in production its sheet is never "
+                    "printed. Run `aktsom init --recovery-sheet PATH` with a new file on a "
+                    "medium you then take offline.")
+            sheet = ensure_recovery_key(session, keys, settings.organisation_name,
+                                        replace_lost=replace_lost)
+            if sheet is not None and path is not None:
+                written = _write_sheet_file(Path(path), sheet)
+            return sheet
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+
+
+def _write_sheet_file(target: Path, sheet: str) -> Path:
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{target} exists already; name a new file") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(sheet)
+    return target
+
+
+def _announce_recovery_sheet(sheet: str, path: str | None) -> None:
     if path is None:
         click.echo(sheet)
         click.echo("This is the organisation's RECOVERY SHEET. It is shown only now and is not "
                    "stored on the server. Print it, keep it offline in a safe, and never type "
                    "it into this server except for `aktsom recover`.")
         return
-    target = Path(path)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(sheet)
-    click.echo(f"\n*** Wrote the organisation's RECOVERY SHEET to {target}. ***\n"
+    click.echo(f"\n*** Wrote the organisation's RECOVERY SHEET to {path}. ***\n"
                "Print it, keep it offline (in a safe, not on this server) and delete the "
                "file. Whoever holds it can read every case; without it, cases are lost if "
                "every handler forgets a password.\n")

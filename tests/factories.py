@@ -51,7 +51,8 @@ def make_handler(app: Flask, name: str, unit_ids: list[str], *, certified: bool 
             user = User(
                 id=user_id, email=f"{user_id}@example.org", name=name,
                 password_hash="!", public_key=pair.public_bytes,
-                sealed_private_key=seal_private_key(pair.private_bytes, password, TEST_ARGON2),
+                sealed_private_key=seal_private_key(pair.private_bytes, password, TEST_ARGON2,
+                                                    pepper=keys.key_sealing),
                 key_certificate=certify_public_key(keys.certification, user_id,
                                                    pair.public_bytes) if certified else None,
                 sealed_totp_secret=seal_with_key(keys.totp, b"\0" * 20),

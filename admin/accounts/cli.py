@@ -15,6 +15,7 @@ from portal.audit import anchor_holds, verify_chain
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
+from portal.outside_records import anchors_file, read_anchors
 from portal.refusals import Refusal
 from portal.units import units_by_code
 
@@ -88,19 +89,28 @@ def list_users() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:MAC",
               help="An anchor printed by an earlier run; checks no event up to it went.")
 def verify_audit_command(anchors: tuple[str, ...]) -> None:
-    """Check the audit hash chain; exit code 1 naming the first bad event if it is broken."""
+    """Check the audit hash chain and the anchors kept beside the server-keys file; exit code
+    1 naming the first bad event or the first anchor the chain no longer holds."""
+    anchor_path = anchors_file(settings_of())
+    written = read_anchors(anchor_path)
     with transaction(session_factory(current_app)) as db:
-        report = verify_chain(db, server_keys_of().audit)
+        report = verify_chain(db, server_keys_of().audit, written)
         missing = [anchor for anchor in anchors if not anchor_holds(db, anchor)]
-    if not report.ok:
+    if report.first_bad_seq is not None:
         click.echo(f"Audit chain BROKEN at seq {report.first_bad_seq} "
                    f"({report.events} events read).", err=True)
+        click.get_current_context().exit(1)
+    if report.cut_anchor is not None:
+        click.echo(f"Audit chain CUT: anchor {report.cut_anchor} in {anchor_path} is no longer "
+                   f"in the chain (events were removed from the end; {report.events} events "
+                   "read).", err=True)
         click.get_current_context().exit(1)
     if missing:
         click.echo(f"Audit chain CUT: anchor {missing[0]} is no longer in the chain "
                    "(events were removed).", err=True)
         click.get_current_context().exit(1)
     click.echo(f"Audit chain intact: {report.events} events.")
+    click.echo(f"Checked against {len(written)} anchors kept in {anchor_path}.")
     if report.anchor:
         click.echo(f"Anchor (note it outside this system; pass it to --anchor next time): "
                    f"{report.anchor}")

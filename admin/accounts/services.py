@@ -2,7 +2,8 @@
 
 Every function takes a `Session` and never commits (the request or the CLI command does), and
 every change is appended to the audit chain. Passwords are hashed with Argon2id at the
-configured costs; each user's hybrid private key is sealed under their password (design §3).
+configured costs; each user's hybrid private key is sealed under their password and a pepper
+from the server-keys file (design §3), so neither admits guessing from a database copy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from admin.accounts.passwords import (
     check_new_password,
+    hash_password,
     normalise_email,
     verify_password,
 )
@@ -27,11 +29,12 @@ from crypto import (
     seal_private_key,
     verify_certification,
 )
-from portal.argon2_costs import argon2_params, password_hasher
+from portal.argon2_costs import argon2_params
 from portal.audit import CONSOLE, Actor, record_event
 from portal.db import new_id
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.notifications import ACCOUNT_RESET, Notice, queue_notice
+from portal.outside_records import note_first_admin
 from portal.refusals import N_, Refusal
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
@@ -89,7 +92,7 @@ def create_user(
     if not role_set:
         raise Refusal(N_("Choose at least one role."))
     _check_email(db, email)
-    check_new_password(password)
+    check_new_password(password, user_inputs=(email, name))
     pair = UserKeyPair.generate()
     secret = new_totp_secret()
     user_id = new_id()
@@ -97,9 +100,10 @@ def create_user(
         id=user_id,
         email=email,
         name=name,
-        password_hash=password_hasher(costs).hash(password),
+        password_hash=hash_password(costs, keys.password_pepper, password),
         public_key=pair.public_bytes,
-        sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs)),
+        sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs),
+                                            pepper=keys.key_sealing),
         key_certificate=certify_public_key(keys.certification, user_id, pair.public_bytes),
         sealed_totp_secret=seal_totp_secret(keys, user_id, secret),
         password_change_required=password_change_required,
@@ -109,6 +113,9 @@ def create_user(
     db.add(user)
     db.flush()
     audit(db, keys, actor, AuditAction.USER_CREATED, user)
+    if Role.ADMIN in role_set:
+        # Once this commits an administrator exists: the first-run link closes for good.
+        note_first_admin(db)
     return CreatedUser(user=user, totp_secret=secret)
 
 
@@ -173,13 +180,14 @@ def change_password(
 ) -> None:
     """Replace the user's own password: rehash, re-seal the same private key, sign out
     everywhere (the caller starts a new session for the current browser)."""
-    if not verify_password(costs, user, old_password):
+    if not verify_password(costs, user, old_password, pepper=keys.password_pepper):
         raise Refusal(N_("The current password is not correct."))
-    check_new_password(new_password)
+    check_new_password(new_password, user_inputs=(user.email, user.name))
     user.sealed_private_key = rewrap_private_key(
-        user.sealed_private_key, old_password, new_password, argon2_params(costs)
+        user.sealed_private_key, old_password, new_password, argon2_params(costs),
+        pepper=keys.key_sealing,
     )
-    user.password_hash = password_hasher(costs).hash(new_password)
+    user.password_hash = hash_password(costs, keys.password_pepper, new_password)
     user.password_change_required = False
     sign_out_everywhere(db, user)
     audit(db, keys, Actor(ActorKind.USER, user.id), AuditAction.USER_PASSWORD_CHANGED, user)
@@ -206,13 +214,13 @@ def reset_password(
     `new_totp` (lost phone), else None. With `settings`, the holder is told by mail after
     the commit (a safeguard against an administrator taking over the account).
     """
-    check_new_password(new_password)
+    check_new_password(new_password, user_inputs=(user.email, user.name))
     pair = UserKeyPair.generate()
     user.public_key = pair.public_bytes
     user.sealed_private_key = seal_private_key(pair.private_bytes, new_password,
-                                               argon2_params(costs))
+                                               argon2_params(costs), pepper=keys.key_sealing)
     user.key_certificate = certify_public_key(keys.certification, user.id, pair.public_bytes)
-    user.password_hash = password_hasher(costs).hash(new_password)
+    user.password_hash = hash_password(costs, keys.password_pepper, new_password)
     user.password_change_required = True
     user.failed_logins = 0
     user.locked_until = None
@@ -256,6 +264,8 @@ def set_roles_and_units(
         user.roles = [item for item in user.roles if item.role in new_roles]
         user.roles.extend(UserRole(role=role) for role in sorted(new_roles - old_roles))
         audit(db, keys, actor, AuditAction.USER_ROLES_CHANGED, user)
+        if Role.ADMIN in new_roles:
+            note_first_admin(db)
     old_units = user.unit_ids
     if new_units != old_units:
         user.memberships = [item for item in user.memberships if item.unit_id in new_units]

@@ -37,6 +37,7 @@ from portal.audit import Actor
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
+from portal.outside_records import setup_is_done
 from portal.refusals import Refusal
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import ActorKind
@@ -230,8 +231,10 @@ def units() -> str | Response:
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str) -> str:
     """The first administrator, made through the one-time link `aktsom serve` printed."""
+    if setup_is_done(settings_of()):
+        abort(404)
     db = db_session()
-    row = find_setup_token(db, token)
+    row = find_setup_token(db, server_keys_of(), token)
     if row is None:
         abort(404)
     form = FirstAdminForm()

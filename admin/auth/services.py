@@ -17,14 +17,21 @@ from sqlalchemy.orm import Session
 
 from admin.accounts.passwords import (
     dummy_verify,
+    hash_password,
     normalise_email,
+    password_needs_rehash,
     verify_password,
 )
 from admin.accounts.totp import matching_step, open_totp_secret
 from config import Argon2Costs
-from crypto import InvalidCiphertext, open_private_key, seal_private_key
+from crypto import (
+    InvalidCiphertext,
+    open_private_key,
+    private_key_needs_reseal,
+    seal_private_key,
+)
 from portal.access import STAFF_SESSION_KIND
-from portal.argon2_costs import argon2_params, password_hasher
+from portal.argon2_costs import argon2_params
 from portal.audit import record_event
 from portal.models import User
 from portal.server_sessions import start_session
@@ -115,7 +122,7 @@ def authenticate(
     if user is None or user.disabled or is_locked(user, now):
         dummy_verify(costs, password)
         return _REFUSED
-    if not verify_password(costs, user, password):
+    if not verify_password(costs, user, password, pepper=keys.password_pepper):
         _record_failure(db, user, keys, now)
         return _REFUSED
     if not code.strip():
@@ -131,7 +138,8 @@ def authenticate(
         _record_failure(db, user, keys, now)
         return _REFUSED
     try:
-        private_key = open_private_key(user.sealed_private_key, password)
+        private_key = open_private_key(user.sealed_private_key, password,
+                                       pepper=keys.key_sealing)
     except InvalidCiphertext:
         # The hash matched but the key does not open: the row was tampered with.
         _record_failure(db, user, keys, now)
@@ -139,12 +147,13 @@ def authenticate(
     user.failed_logins = 0
     user.locked_until = None
     user.totp_confirmed = True
-    hasher = password_hasher(costs)
-    if hasher.check_needs_rehash(user.password_hash):
-        # The costs were raised since this password was set: upgrade hash and key seal now,
-        # the only moment the password is at hand.
-        user.password_hash = hasher.hash(password)
-        user.sealed_private_key = seal_private_key(private_key, password, argon2_params(costs))
+    if (password_needs_rehash(costs, user.password_hash)
+            or private_key_needs_reseal(user.sealed_private_key)):
+        # The costs were raised, or the hash and seal are from before the server pepper:
+        # upgrade both now, the only moment the password is at hand.
+        user.password_hash = hash_password(costs, keys.password_pepper, password)
+        user.sealed_private_key = seal_private_key(private_key, password, argon2_params(costs),
+                                                   pepper=keys.key_sealing)
     record_event(db, keys.audit, action=AuditAction.SIGNED_IN, actor_kind=ActorKind.USER,
                  actor_id=user.id, target_id=user.id, at=now)
     return SignInResult(SignInStatus.SIGNED_IN, user=user, private_key=private_key)

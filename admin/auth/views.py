@@ -167,7 +167,8 @@ def show_totp() -> str:
     error = None
     if form.validate_on_submit():
         settings = settings_of()
-        if verify_password(settings.argon2, staff.user, form.password.data or ""):
+        if verify_password(settings.argon2, staff.user, form.password.data or "",
+                           pepper=server_keys_of().password_pepper):
             secret = open_totp_secret(server_keys_of(), staff.user.id,
                                       staff.user.sealed_totp_secret)
             return render_template("admin/auth/totp.html", form=None,

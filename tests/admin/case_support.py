@@ -63,7 +63,8 @@ def _person(app: Flask, name: str, roles: tuple[Role, ...], units: tuple[str, ..
     user, password, secret = make_user(app, roles=roles, units=units, name=name,
                                        email=f"{name.lower()}@example.org")
     return Person(user.id, user.email, user.name, password, secret,
-                  open_private_key(user.sealed_private_key, password))
+                  open_private_key(user.sealed_private_key, password,
+                                   pepper=server_keys_of(app).key_sealing))
 
 
 def build_world(app: Flask) -> World:

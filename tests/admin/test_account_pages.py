@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from admin.accounts.passwords import verify_password
 from crypto import open_private_key, public_key_fingerprint
 from portal.db import session_factory
-from portal.extensions import settings_of
+from portal.extensions import server_keys_of, settings_of
 from portal.models import Role, User
 from tests.admin.helpers import csrf_token, make_user, sign_in
 
@@ -51,7 +51,9 @@ def test_account_shows_the_key_fingerprint(admin_client: FlaskClient,
 def test_password_change_rewraps_the_same_key(admin_app: Flask, admin_client: FlaskClient,
                                               me: tuple[User, str, bytes]) -> None:
     user, password, secret = me
-    before = open_private_key(reload(admin_app, user.id).sealed_private_key, password)
+    pepper = server_keys_of(admin_app).key_sealing
+    before = open_private_key(reload(admin_app, user.id).sealed_private_key, password,
+                              pepper=pepper)
     other_device = admin_app.test_client()
     assert sign_in(other_device, user.email, password, secret, step_offset=1).status_code == 303
 
@@ -63,14 +65,16 @@ def test_password_change_rewraps_the_same_key(admin_app: Flask, admin_client: Fl
     assert change(admin_client, password, "new passphrase 42").startswith("303")
 
     stored = reload(admin_app, user.id)
-    assert open_private_key(stored.sealed_private_key, "new passphrase 42") == before
+    assert open_private_key(stored.sealed_private_key, "new passphrase 42",
+                            pepper=pepper) == before
     assert stored.public_key == user.public_key
     # This browser carries on with a fresh session; the other device is signed out.
     assert admin_client.get("/admin/account").status_code == 200
     assert other_device.get("/admin/account").status_code == 302
     costs = settings_of(admin_app).argon2
-    assert not verify_password(costs, stored, password)
-    assert verify_password(costs, stored, "new passphrase 42")
+    password_pepper = server_keys_of(admin_app).password_pepper
+    assert not verify_password(costs, stored, password, pepper=password_pepper)
+    assert verify_password(costs, stored, "new passphrase 42", pepper=password_pepper)
     assert not stored.password_change_required
 
 

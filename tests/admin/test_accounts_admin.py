@@ -173,7 +173,8 @@ def test_reset_password_makes_a_new_certified_key(admin_app: Flask, admin: Admin
     keys = server_keys_of(admin_app)
     assert user.public_key != target.public_key
     assert certified_public_key(user, keys) == user.public_key
-    assert len(open_private_key(user.sealed_private_key, "reset password 123")) == 96
+    assert len(open_private_key(user.sealed_private_key, "reset password 123",
+                                pepper=keys.key_sealing)) == 96
     assert user.password_change_required
     assert user.session_generation == 1
     assert their_client.get("/admin/account").status_code == 302

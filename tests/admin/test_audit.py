@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from admin.cli import cli
 from portal.db import session_factory
+from portal.extensions import settings_of
 from portal.models import AuditEvent, Role
+from portal.outside_records import anchors_file
 from tests.admin.helpers import make_user, sign_in
 
 
@@ -124,7 +126,11 @@ def test_an_anchor_reveals_events_cut_from_the_end(admin_app: Flask,
     with session_factory(admin_app)() as db:
         db.execute(delete(AuditEvent).where(AuditEvent.seq == 4))
         db.commit()
-    # The rest of the chain is still consistent: only the anchor shows the cut.
+    # The automatic anchors beside the keys file show the cut (finding 12) ...
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 1
+    # ... and without them the rest of the chain is still consistent: only the hand-noted
+    # anchor shows the cut.
+    anchors_file(settings_of(admin_app)).unlink()
     assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
     result = runner.invoke(cli, ["audit", "verify", "--anchor", anchor])
     assert result.exit_code == 1

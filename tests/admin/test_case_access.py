@@ -140,7 +140,8 @@ def test_recover_after_a_password_reset(world: World, portal_app: Flask,
         reset_password(db, user, costs=settings_of(portal_app).argon2,
                        keys=server_keys_of(portal_app), new_password="a brand new passphrase",
                        actor=Actor("system"))
-        new_key = open_private_key(user.sealed_private_key, "a brand new passphrase")
+        new_key = open_private_key(user.sealed_private_key, "a brand new passphrase",
+                                   pepper=server_keys_of(portal_app).key_sealing)
     assert _keys_of(portal_app, first, world.alice.id, new_key) == [False, False]
 
     sheet = tmp_path / "sheet.txt"

@@ -6,18 +6,18 @@ import base64
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from admin.accounts.passwords import verify_password
 from admin.accounts.totp import open_totp_secret
 from admin.cli import cli
 from crypto import UserKeyPair, open_private_key
 from portal.access import certified_public_key
 from portal.db import session_factory
-from portal.extensions import server_keys_of
+from portal.extensions import server_keys_of, settings_of
 from portal.models import AuditEvent, OrgUnit, Role, User
 from tests.admin.helpers import make_user
 
@@ -62,10 +62,13 @@ def test_create_prints_otpauth_uri_and_stores_only_sealed_secrets(
     keys = server_keys_of(admin_app)
     assert {item.role for item in user.roles} == {Role.HANDLER, Role.MANAGER}
     assert len(user.unit_ids) == 1
-    assert user.password_hash.startswith("$argon2id$")
-    assert PasswordHasher().verify(user.password_hash, PASSWORD)
-    # Private key sealed under the password, and the operator's key is certified at once.
-    private = open_private_key(user.sealed_private_key, PASSWORD)
+    # Argon2id over the password peppered with a server key (finding 7).
+    assert user.password_hash.startswith("$aktsom-hmac$$argon2id$")
+    costs = settings_of(admin_app).argon2
+    assert verify_password(costs, user, PASSWORD, pepper=keys.password_pepper)
+    # Private key sealed under the password and a server key, and the operator's key is
+    # certified at once.
+    private = open_private_key(user.sealed_private_key, PASSWORD, pepper=keys.key_sealing)
     assert UserKeyPair.from_private_bytes(private).public_bytes == user.public_key
     assert certified_public_key(user, keys) == user.public_key
     assert open_totp_secret(keys, user.id, user.sealed_totp_secret) == secret

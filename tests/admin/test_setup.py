@@ -16,6 +16,7 @@ import admin
 from admin.accounts.setup import SETUP_TOKEN_LIFETIME, find_setup_token, first_admin_hint
 from config import Settings
 from portal.db import session_factory, utcnow
+from portal.extensions import server_keys_of
 from portal.models import Role, SetupToken, User
 from tests.admin.helpers import csrf_token, make_user, sign_in
 
@@ -75,9 +76,10 @@ def fill_status(client: FlaskClient, path: str) -> int:
 
 def test_the_link_expires_after_an_hour(admin_app: Flask, admin_client: FlaskClient) -> None:
     path, token = issue(admin_app)
+    keys = server_keys_of(admin_app)
     with session_factory(admin_app)() as db:
-        assert find_setup_token(db, token, now=utcnow() + timedelta(minutes=59)) is not None
-        assert find_setup_token(db, token, now=utcnow() + SETUP_TOKEN_LIFETIME) is None
+        assert find_setup_token(db, keys, token, now=utcnow() + timedelta(minutes=59)) is not None
+        assert find_setup_token(db, keys, token, now=utcnow() + SETUP_TOKEN_LIFETIME) is None
         db.execute(update(SetupToken).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.commit()
     assert admin_client.get(path).status_code == 404

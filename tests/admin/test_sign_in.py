@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 import admin
 from crypto import open_private_key
 from portal.db import engine_of, session_factory, utcnow
+from portal.extensions import server_keys_of
 from portal.models import AuditEvent, Role, ServerSession, User
 from portal.serverkeys import create_server_keys
 from tests.admin.helpers import csrf_token, make_user, sign_in, totp_code
@@ -68,7 +69,8 @@ def test_sign_in_starts_a_server_side_session(admin_app: Flask, admin_client: Fl
         assert row is not None
         assert (row.kind, row.user_id, row.user_generation) == ("staff", user.id, 0)
         # The unlocked private key is in the row only sealed under the cookie's key.
-        private = open_private_key(load_user(admin_app, user.id).sealed_private_key, password)
+        private = open_private_key(load_user(admin_app, user.id).sealed_private_key, password,
+                                   pepper=server_keys_of(admin_app).key_sealing)
         assert private not in row.sealed_payload
         actions = list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
         assert actions == ["user.created", "auth.signed_in"]

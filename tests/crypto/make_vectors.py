@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import crypto
 from crypto import Argon2Params
+from crypto._encoding import length_prefixed
+from crypto._secret_seal import seal_under_secret
 
 VECTORS = Path(__file__).parent / "vectors"
 PARAMS_A = crypto.TEST_ARGON2
@@ -115,6 +118,16 @@ def item_vectors() -> dict[str, Any]:
     }
 
 
+def _seal_private_key_v1(private: bytes, password: str, params: Argon2Params, salt: bytes,
+                         nonce: bytes) -> bytes:
+    """Format version 1 (KEK = Argon2id(password) alone), as the first release sealed keys.
+
+    Only opened now, never made; kept here so its vectors can still be regenerated."""
+    return seal_under_secret(unicodedata.normalize("NFC", password).encode(), private,
+                             version=1, aad_suffix=length_prefixed(b"aktsom/private-key/v1"),
+                             params=params, salt=salt, nonce=nonce)
+
+
 def key_vectors() -> dict[str, Any]:
     keypair = crypto.UserKeyPair.from_private_bytes(pattern(0xB0, 96))
     sealed = []
@@ -122,10 +135,28 @@ def key_vectors() -> dict[str, Any]:
         (PARAMS_A, "correct horse battery staple", pattern(0x11, 16), pattern(0x21, 12)),
         (PARAMS_B, "blåbærsyltetøy", pattern(0x31, 16), pattern(0x41, 12)),
     ]:
-        blob = crypto.seal_private_key(keypair.private_bytes, password, params, Tape(salt, nonce))
+        blob = _seal_private_key_v1(keypair.private_bytes, password, params, salt, nonce)
         sealed.append(
             {
                 "password": password,
+                "params": params_json(params),
+                "salt": salt.hex(),
+                "nonce": nonce.hex(),
+                "blob": blob.hex(),
+            }
+        )
+    sealed_v2 = []
+    for params, password, salt, nonce, pepper in [
+        (PARAMS_A, "correct horse battery staple", pattern(0x13, 16), pattern(0x23, 12),
+         pattern(0x33, 32)),
+        (PARAMS_B, "blåbærsyltetøy", pattern(0x43, 16), pattern(0x53, 12), pattern(0x63, 32)),
+    ]:
+        blob = crypto.seal_private_key(keypair.private_bytes, password, params,
+                                       Tape(salt, nonce), pepper=pepper)
+        sealed_v2.append(
+            {
+                "password": password,
+                "pepper": pepper.hex(),
                 "params": params_json(params),
                 "salt": salt.hex(),
                 "nonce": nonce.hex(),
@@ -137,7 +168,10 @@ def key_vectors() -> dict[str, Any]:
         "private_bytes": keypair.private_bytes.hex(),
         "public_bytes": keypair.public_bytes.hex(),
         "fingerprint": keypair.fingerprint(),
+        # Version 1 (password only): still opened, resealed as version 2 at sign-in.
         "sealed_private_keys": sealed,
+        # Version 2: KEK = HKDF-SHA256(Argon2id(password, salt) ‖ pepper).
+        "sealed_private_keys_v2": sealed_v2,
         "certification": {
             "key": cert_key.hex(),
             "user_id": "user-3",

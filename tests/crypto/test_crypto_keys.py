@@ -15,13 +15,19 @@ from crypto import (
     certify_public_key,
     hpke_public_key,
     open_private_key,
+    private_key_needs_reseal,
     public_key_fingerprint,
     rewrap_private_key,
     seal_private_key,
     verify_certification,
 )
+from crypto._encoding import length_prefixed
+from crypto._secret_seal import seal_under_secret
+from crypto.keys import PRIVATE_KEY_VERSION
 
 PARAMS_B = Argon2Params(time_cost=2, memory_cost_kib=16, parallelism=2)
+# The server secret mixed into the key that seals a private key (from the server-keys file).
+PEPPER = bytes(range(32))
 SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 # Byte ranges of the sealed private key layout.
 FIELDS = {
@@ -72,60 +78,92 @@ def test_fingerprint_is_stable_and_grouped(
 
 
 def test_seal_and_open_private_key(keypair: UserKeyPair) -> None:
-    blob = seal_private_key(keypair.private_bytes, "hunter2 hunter2", TEST_ARGON2)
+    blob = seal_private_key(keypair.private_bytes, "hunter2 hunter2", TEST_ARGON2, pepper=PEPPER)
     assert len(blob) == 152
-    assert open_private_key(blob, "hunter2 hunter2") == keypair.private_bytes
+    assert open_private_key(blob, "hunter2 hunter2", pepper=PEPPER) == keypair.private_bytes
     with pytest.raises(InvalidCiphertext):
-        open_private_key(blob, "hunter2 hunter3")
+        open_private_key(blob, "hunter2 hunter3", pepper=PEPPER)
 
 
 def test_password_is_unicode_normalised(keypair: UserKeyPair) -> None:
     composed, decomposed = "bl\u00e5b\u00e6r", "bla\u030ab\u00e6r"
-    blob = seal_private_key(keypair.private_bytes, composed, TEST_ARGON2)
-    assert open_private_key(blob, decomposed) == keypair.private_bytes
+    blob = seal_private_key(keypair.private_bytes, composed, TEST_ARGON2, pepper=PEPPER)
+    assert open_private_key(blob, decomposed, pepper=PEPPER) == keypair.private_bytes
 
 
 def test_rewrap_changes_password_and_params(keypair: UserKeyPair) -> None:
-    blob = seal_private_key(keypair.private_bytes, "old password", TEST_ARGON2)
-    new_blob = rewrap_private_key(blob, "old password", "new password", PARAMS_B)
+    blob = seal_private_key(keypair.private_bytes, "old password", TEST_ARGON2, pepper=PEPPER)
+    new_blob = rewrap_private_key(blob, "old password", "new password", PARAMS_B, pepper=PEPPER)
     assert new_blob[2:12] == PARAMS_B.to_bytes()
-    assert open_private_key(new_blob, "new password") == keypair.private_bytes
+    assert open_private_key(new_blob, "new password", pepper=PEPPER) == keypair.private_bytes
     with pytest.raises(InvalidCiphertext):
-        open_private_key(new_blob, "old password")
+        open_private_key(new_blob, "old password", pepper=PEPPER)
     with pytest.raises(InvalidCiphertext):
-        rewrap_private_key(blob, "wrong password", "new password", PARAMS_B)
+        rewrap_private_key(blob, "wrong password", "new password", PARAMS_B, pepper=PEPPER)
 
 
 def test_old_params_still_open_after_costs_are_raised(keypair: UserKeyPair) -> None:
     # Sealed under A, opened without telling open_private_key anything: params come from the blob.
-    old = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2)
-    new = seal_private_key(keypair.private_bytes, "pw", PARAMS_B)
-    assert open_private_key(old, "pw") == open_private_key(new, "pw") == keypair.private_bytes
+    old = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2, pepper=PEPPER)
+    new = seal_private_key(keypair.private_bytes, "pw", PARAMS_B, pepper=PEPPER)
+    assert open_private_key(old, "pw", pepper=PEPPER) == keypair.private_bytes
+    assert open_private_key(new, "pw", pepper=PEPPER) == keypair.private_bytes
 
 
 @pytest.mark.parametrize("field", FIELDS)
 def test_private_key_tamper_every_field(
     keypair: UserKeyPair, field: str, flip_byte: Callable[[bytes, int, int], bytes]
 ) -> None:
-    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2)
+    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2, pepper=PEPPER)
     for position in FIELDS[field]:
         # 0x01 keeps flipped Argon2 costs small (or out of range): the test stays fast.
         with pytest.raises(InvalidCiphertext):
-            open_private_key(flip_byte(blob, position, 0x01), "pw")
+            open_private_key(flip_byte(blob, position, 0x01), "pw", pepper=PEPPER)
 
 
 def test_private_key_truncation(keypair: UserKeyPair) -> None:
-    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2)
+    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2, pepper=PEPPER)
     for cut in range(len(blob)):
         with pytest.raises(InvalidCiphertext):
-            open_private_key(blob[:cut], "pw")
+            open_private_key(blob[:cut], "pw", pepper=PEPPER)
     with pytest.raises(InvalidCiphertext):
-        open_private_key(blob + b"\x00", "pw")
+        open_private_key(blob + b"\x00", "pw", pepper=PEPPER)
+
+
+def test_the_pepper_is_needed_to_open(keypair: UserKeyPair) -> None:
+    """Finding 7: the right password without the server secret opens nothing."""
+    blob = seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2, pepper=PEPPER)
+    assert blob[0] == PRIVATE_KEY_VERSION == 2
+    assert not private_key_needs_reseal(blob)
+    with pytest.raises(InvalidCiphertext):
+        open_private_key(blob, "pw", pepper=bytes(32))
+    # Nor does the password-only derivation of version 1 (what a DB copy alone would allow).
+    legacy_view = bytes([1]) + blob[1:]
+    with pytest.raises(InvalidCiphertext):
+        open_private_key(legacy_view, "pw", pepper=PEPPER)
+
+
+def test_a_version_1_key_opens_without_the_pepper_and_asks_for_a_reseal(
+    keypair: UserKeyPair,
+) -> None:
+    v1 = seal_under_secret(b"pw", keypair.private_bytes, version=1,
+                           aad_suffix=length_prefixed(b"aktsom/private-key/v1"),
+                           params=TEST_ARGON2, salt=bytes(16), nonce=bytes(12))
+    assert private_key_needs_reseal(v1)
+    assert open_private_key(v1, "pw", pepper=PEPPER) == keypair.private_bytes
+    resealed = rewrap_private_key(v1, "pw", "pw", TEST_ARGON2, pepper=PEPPER)
+    assert not private_key_needs_reseal(resealed)
+    assert open_private_key(resealed, "pw", pepper=PEPPER) == keypair.private_bytes
+
+
+def test_a_short_pepper_is_a_programming_error(keypair: UserKeyPair) -> None:
+    with pytest.raises(ValueError, match="pepper"):
+        seal_private_key(keypair.private_bytes, "pw", TEST_ARGON2, pepper=b"short")
 
 
 def test_private_key_seal_refuses_wrong_size() -> None:
     with pytest.raises(ValueError, match="96 bytes"):
-        seal_private_key(b"x" * 95, "pw", TEST_ARGON2)
+        seal_private_key(b"x" * 95, "pw", TEST_ARGON2, pepper=PEPPER)
 
 
 def test_certification(keypair: UserKeyPair, other_keypair: UserKeyPair) -> None:

@@ -17,6 +17,7 @@ PUBLIC_API = {
     "generate_case_code", "normalise_case_code", "format_case_code", "case_lookup_id",
     "new_case_key", "seal_item", "open_item", "item_subkey", "seal_with_key", "open_with_key",
     "UserKeyPair", "seal_private_key", "open_private_key", "rewrap_private_key",
+    "private_key_needs_reseal",
     "public_key_fingerprint", "certify_public_key", "verify_certification",
     "wrap_case_key", "unwrap_case_key", "seal_case_key_for_reporter",
     "open_case_key_for_reporter", "generate_recovery_key", "format_recovery_sheet",

@@ -70,12 +70,23 @@ def test_key_vectors(load_vectors: Load, tape: TapeFactory) -> None:
     keypair = crypto.UserKeyPair.from_private_bytes(h(v["private_bytes"]))
     assert keypair.public_bytes.hex() == v["public_bytes"]
     assert keypair.fingerprint() == v["fingerprint"]
+    # Version 1 (password only) is no longer made, but every stored one must still open.
     for s in v["sealed_private_keys"]:
+        blob = h(s["blob"])
+        assert blob[0] == 1
+        assert crypto.private_key_needs_reseal(blob)
+        opened = crypto.open_private_key(blob, s["password"], pepper=bytes(32))
+        assert opened == keypair.private_bytes
+    for s in v["sealed_private_keys_v2"]:
         rng = tape(h(s["salt"]), h(s["nonce"]))
         p = params(s["params"])
-        blob = crypto.seal_private_key(keypair.private_bytes, s["password"], p, rng)
+        pepper = h(s["pepper"])
+        blob = crypto.seal_private_key(keypair.private_bytes, s["password"], p, rng,
+                                       pepper=pepper)
         assert blob.hex() == s["blob"]
-        assert crypto.open_private_key(h(s["blob"]), s["password"]) == keypair.private_bytes
+        assert not crypto.private_key_needs_reseal(blob)
+        opened = crypto.open_private_key(h(s["blob"]), s["password"], pepper=pepper)
+        assert opened == keypair.private_bytes
     c = v["certification"]
     tag = crypto.certify_public_key(h(c["key"]), c["user_id"], keypair.public_bytes)
     assert tag.hex() == c["tag"]
