@@ -25,7 +25,7 @@ from config import Settings
 from portal.db import utcnow
 from portal.models import AuditCheckpoint, AuditEvent
 from portal.outside_records import anchors_file, append_anchor, note_audit_head
-from portal.states import ActorKind, AuditAction
+from portal.states import ActorKind, AuditActionCatalogue
 
 _GENESIS = b"\0" * 32
 
@@ -60,7 +60,7 @@ def record_event(
     db: Session,
     key: bytes,
     *,
-    action: AuditAction,
+    action: AuditActionCatalogue,
     actor_kind: ActorKind,
     actor_id: str | None = None,
     case_id: str | None = None,

@@ -8,6 +8,7 @@ holds the member *name* ("ADMIN"), as SQLAlchemy's `Enum` did from the first mig
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from flask_babel import LazyString
@@ -103,9 +104,26 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
-class AuditAction(StrEnum):
-    """Everything the audit chain records. `record_event` takes only these (mypy checks it);
-    the auditor reads `label`, and the code beside it to search logs."""
+class AuditActionCatalogue(StrEnum):
+    """The base of every audit action catalogue. `record_event` takes only members of its
+    subclasses (mypy checks it); the auditor reads `label`, and the code beside it to search
+    logs. A feature package above `portal` (supplier_dd, the annual account) declares its own
+    subclass with its own labels, so the portal layer needs to know nothing of it, and the
+    auditor page finds it because it subclasses this (`audit_action_label`)."""
+
+    @property
+    def label(self) -> str:
+        """What the action means, in the request's language."""
+        return str(self.labels()[self])
+
+    @classmethod
+    def labels(cls) -> Mapping[StrEnum, LazyString]:
+        """Every member's label (lazy: read in the language of the request that shows it)."""
+        raise NotImplementedError
+
+
+class AuditAction(AuditActionCatalogue):
+    """What the portal layer and the staff app record (the cases, accounts, sign-in)."""
 
     SIGNED_IN = "auth.signed_in"
     SIGNED_OUT = "auth.signed_out"
@@ -146,14 +164,13 @@ class AuditAction(StrEnum):
     CASE_PURGED = "case.purged"
     ESCALATION_DECIDED = "escalation.decided"
 
-    @property
-    def label(self) -> str:
-        """What the action means, in the request's language."""
-        return str(AUDIT_ACTION_LABELS[self])
+    @classmethod
+    def labels(cls) -> Mapping[StrEnum, LazyString]:
+        return AUDIT_ACTION_LABELS
 
 
 # Lazy: read in the language of the request that shows them, not at import.
-AUDIT_ACTION_LABELS: dict[AuditAction, LazyString] = {
+AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.SIGNED_IN: _l("Signed in"),
     AuditAction.SIGNED_OUT: _l("Signed out"),
     AuditAction.SIGNED_OUT_EVERYWHERE: _l("Signed out on every device"),
@@ -196,12 +213,23 @@ AUDIT_ACTION_LABELS: dict[AuditAction, LazyString] = {
 
 
 def audit_action_label(code: str) -> str | None:
-    """The label of a stored action code, or None for a code the catalogue does not know (a
-    row changed outside Aktsom, which the chain check reports): the page shows the raw code."""
-    try:
-        return AuditAction(code).label
-    except ValueError:
-        return None
+    """The label of a stored action code in any catalogue loaded in this process, or None for
+    a code none knows (a row changed outside Aktsom, which the chain check reports): the page
+    shows the raw code."""
+    for catalogue in _catalogues(AuditActionCatalogue):
+        try:
+            return catalogue(code).label
+        except ValueError:
+            continue
+    return None
+
+
+def _catalogues(base: type[AuditActionCatalogue]) -> list[type[AuditActionCatalogue]]:
+    found = []
+    for subclass in base.__subclasses__():
+        found.append(subclass)
+        found.extend(_catalogues(subclass))
+    return found
 
 
 def template_states() -> dict[str, type[StrEnum]]:

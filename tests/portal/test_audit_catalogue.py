@@ -1,22 +1,32 @@
 """The audit action catalogue: every action recorded anywhere is a member with a label.
 
-mypy enforces most of it (`record_event` takes an `AuditAction`); the source scan below also
-catches a literal sneaking into a module mypy does not check, or an `# type: ignore`.
+mypy enforces most of it (`record_event` takes a member of an `AuditActionCatalogue`); the
+source scan below also catches a literal sneaking into a module mypy does not check, or an
+`# type: ignore`.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import get_type_hints
 
 import pytest
 from flask import Flask
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
+from flask_babel import lazy_gettext as _l
 
 from portal.audit import record_event
 from portal.cases.handling import STATUS_ACTIONS, STATUS_CHANGES
-from portal.states import AUDIT_ACTION_LABELS, ActorKind, AuditAction, audit_action_label
+from portal.states import (
+    AUDIT_ACTION_LABELS,
+    ActorKind,
+    AuditAction,
+    AuditActionCatalogue,
+    audit_action_label,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 # The functions that record an event, and where their action argument sits if positional.
@@ -45,9 +55,31 @@ def test_a_code_outside_the_catalogue_has_no_label(portal_app: Flask) -> None:
 
 
 def test_record_event_is_typed_to_take_only_the_catalogue() -> None:
+    """Only members of a catalogue (the portal's, or a feature package's subclass of the same
+    base) can be recorded: never a spelled-out string."""
     hints = get_type_hints(record_event)
-    assert hints["action"] is AuditAction
+    assert hints["action"] is AuditActionCatalogue
+    assert issubclass(AuditAction, AuditActionCatalogue)
     assert hints["actor_kind"] is ActorKind
+
+
+class FeatureAction(AuditActionCatalogue):
+    """What a feature package above portal (e.g. supplier_dd) declares for itself."""
+
+    REVIEW_OPENED = "feature.review_opened"
+
+    @classmethod
+    def labels(cls) -> Mapping[StrEnum, LazyString]:
+        return {cls.REVIEW_OPENED: _l("Contract review opened")}
+
+
+def test_a_feature_package_adds_its_own_catalogue(portal_app: Flask) -> None:
+    """The portal layer knows nothing of the modules above it, yet the auditor page labels
+    their actions: a catalogue plugs in by subclassing the base."""
+    with portal_app.test_request_context("/"):
+        assert audit_action_label("feature.review_opened") == "Contract review opened"
+        assert audit_action_label(AuditAction.SIGNED_IN.value) == "Signed in"
+        assert audit_action_label("feature.unknown") is None
 
 
 def _action_arguments(tree: ast.AST) -> list[ast.expr]:
