@@ -55,8 +55,9 @@ def access_lost(db: Session, user: User, new_unit_ids: Iterable[str]) -> AccessL
         return NO_LOSS
     group_ids = set(db.scalars(select(OrgUnit.id).where(OrgUnit.is_group.is_(True))))
     held = db.scalars(
-        select(Case).join(CaseKeyWrap, CaseKeyWrap.case_id == Case.id)
-        .where(CaseKeyWrap.recipient_id == user.id).distinct().order_by(Case.id)
+        select(Case).where(Case.id.in_(
+            select(CaseKeyWrap.case_id).where(CaseKeyWrap.recipient_id == user.id)))
+        .order_by(Case.id)
     ).all()
     lost = []
     for case in held:
