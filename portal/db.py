@@ -172,6 +172,23 @@ def refresh_statistics(engine: Engine) -> None:
             connection.commit()
 
 
+def checkpoint_wal(engine: Engine) -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it (TRUNCATE).
+
+    Run after a commit that deleted key material: until a checkpoint, the log still holds the
+    pages as they were, so a copy of the log would hold what was deleted. `secure_delete` then
+    keeps the freed space in the file zeroed. PostgreSQL keeps dead rows until VACUUM (see
+    docs/crypto.md); nothing is done for it here.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+    if busy is not None and busy[0]:
+        # A reader kept the log from being emptied; the next checkpoint will.
+        _log.warning("the write-ahead log could not be emptied yet")
+
+
 def init_db(app: Flask, engine: Engine) -> None:
     """Wire the session factory and the per-request transaction into `app`."""
     app.extensions["aktsom.engine"] = engine

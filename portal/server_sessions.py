@@ -3,6 +3,12 @@
 The cookie carries a random session id and a random per-session key. The row is found by
 SHA-256(id) and holds the payload (the case key, or a handler's unlocked private key) sealed
 under the cookie's key. A copy of the database alone, or the cookie alone, opens nothing.
+
+The clear columns the application trusts (kind, case id, user id, the user's session
+generation) are bound to the payload as associated data, so someone who can write to the
+database cannot point their own session at another user or case, nor put back a copied row
+after "sign out everywhere" with its generation raised: such a row no longer opens and is
+ended as if signed out.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import secrets
+import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +52,18 @@ def _lookup(session_id: bytes) -> bytes:
     return hashlib.sha256(b"aktsom-session\0" + session_id).digest()
 
 
+def _binding(kind: str, lookup: bytes, case_id: str | None, user_id: str | None,
+             generation: int) -> bytes:
+    """The associated data of a session's payload: every clear column a reader trusts.
+
+    Each part is length-prefixed so no two different rows give the same bytes; a missing id is
+    the empty string, which no real id is.
+    """
+    parts = (b"aktsom/session/v2", kind.encode(), lookup, (case_id or "").encode(),
+             (user_id or "").encode(), str(generation).encode())
+    return b"".join(struct.pack(">I", len(part)) + part for part in parts)
+
+
 def start_session(
     db: Session,
     *,
@@ -66,7 +85,9 @@ def start_session(
             case_id=case_id,
             user_id=user_id,
             user_generation=user_generation,
-            sealed_payload=seal_with_key(key, payload, aad=kind.encode() + lookup),
+            sealed_payload=seal_with_key(
+                key, payload, aad=_binding(kind, lookup, case_id, user_id, user_generation)
+            ),
             created_at=now,
             last_seen_at=now,
         )
@@ -85,7 +106,8 @@ def resume_session(
 ) -> OpenSession | None:
     """Open the session behind `cookie_value`, or None if absent, expired or tampered with.
 
-    An expired session is deleted on the spot, so its sealed payload does not linger.
+    An expired session is deleted on the spot, so its sealed payload does not linger; so is a
+    row whose payload does not open with its own columns (repointed at another user or case).
     """
     if not cookie_value:
         return None
@@ -104,9 +126,11 @@ def resume_session(
     if expired:
         db.delete(row)
         return None
+    aad = _binding(kind, lookup, row.case_id, row.user_id, row.user_generation)
     try:
-        payload = open_with_key(key, row.sealed_payload, aad=kind.encode() + lookup)
+        payload = open_with_key(key, row.sealed_payload, aad=aad)
     except InvalidCiphertext:
+        db.delete(row)
         return None
     row.last_seen_at = now
     return OpenSession(row=row, payload=payload)

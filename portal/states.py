@@ -159,6 +159,7 @@ class AuditAction(AuditActionCatalogue):
     CASE_ATTACHMENT_DOWNLOADED = "case.attachment_downloaded"
     CASE_GRANTED = "case.granted"
     CASE_USER_EXCLUDED = "case.user_excluded"
+    CASE_ACCESS_WITHDRAWN = "case.access_withdrawn"
     CASE_RECOVERED = "case.recovered"
     CASE_ESCALATED = "case.escalated"
     CASE_PURGED = "case.purged"
@@ -205,6 +206,7 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.CASE_ATTACHMENT_DOWNLOADED: _l("Attachment downloaded"),
     AuditAction.CASE_GRANTED: _l("Case shared with a handler"),
     AuditAction.CASE_USER_EXCLUDED: _l("User left out of the case"),
+    AuditAction.CASE_ACCESS_WITHDRAWN: _l("Access withdrawn with an org unit membership"),
     AuditAction.CASE_RECOVERED: _l("Case shared again with the recovery key"),
     AuditAction.CASE_ESCALATED: _l("Escalated to a manager"),
     AuditAction.CASE_PURGED: _l("Case purged after the retention period"),

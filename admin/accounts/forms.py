@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -42,6 +49,12 @@ class AccessForm(FlaskForm):
     roles = CheckboxListField(_l("Roles"),
                               validators=[DataRequired(_l("Choose at least one role."))])
     units = CheckboxListField(_l("Org units"), validators=[Optional()])
+
+
+class AccessChangeForm(AccessForm):
+    # How many cases the admin was warned the change takes away (admin.accounts.memberships);
+    # the change goes ahead only while that is still the number.
+    confirmed_loss = HiddenField()
 
 
 class UserCreateForm(AccessForm):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from admin.accounts.memberships import access_lost, withdraw_access
 from admin.accounts.passwords import (
     check_new_password,
     hash_password,
@@ -247,8 +248,13 @@ def set_roles_and_units(
     *,
     roles: Iterable[Role],
     unit_ids: Iterable[str],
+    withdraw_confirmed: bool = False,
 ) -> None:
-    """Replace the user's roles and unit memberships; each real change is audited."""
+    """Replace the user's roles and unit memberships; each real change is audited.
+
+    Leaving a unit also takes its cases (`admin.accounts.memberships`): refused unless
+    `withdraw_confirmed`, because the user may be the last handler able to open some.
+    """
     new_roles = set(roles)
     if not new_roles:
         raise Refusal(N_("Choose at least one role."))
@@ -258,6 +264,9 @@ def set_roles_and_units(
     known = set(db.scalars(select(OrgUnit.id).where(OrgUnit.id.in_(new_units))))
     if known != new_units:
         raise Refusal(N_("Choose org units from the list."))
+    loss = access_lost(db, user, new_units)
+    if loss.cases and not withdraw_confirmed:
+        raise Refusal(N_("This change takes cases away from the user. Confirm it first."))
     old_roles = {item.role for item in user.roles}
     if new_roles != old_roles:
         # Edit in place: re-adding a row with the same key would be a delete plus an insert.
@@ -273,4 +282,6 @@ def set_roles_and_units(
             UnitMembership(unit_id=unit_id) for unit_id in sorted(new_units - old_units)
         )
         audit(db, keys, actor, AuditAction.USER_UNITS_CHANGED, user)
+        withdraw_access(db, keys, actor_kind=actor.kind, actor_id=actor.id, user=user,
+                        loss=loss)
     db.flush()

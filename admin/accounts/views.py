@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from admin.accounts.forms import (
     ROLE_NAMES,
+    AccessChangeForm,
     AccessForm,
     ActionForm,
     FirstAdminForm,
@@ -21,6 +22,7 @@ from admin.accounts.forms import (
     UserCreateForm,
     role_choices,
 )
+from admin.accounts.memberships import access_lost
 from admin.accounts.services import (
     certify_user_key,
     create_user,
@@ -122,16 +124,25 @@ def new_user() -> str | Response:
 @bp.route("/users/<user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_user(user_id: str) -> str | Response:
-    """Roles and org units of one account, plus its other actions."""
+    """Roles and org units of one account, plus its other actions.
+
+    Taking an org unit away also takes the user's keys to its cases, so a change that would
+    do so is shown with the number of cases first and made only once that is confirmed.
+    """
     user = _user_or_404(user_id)
-    form = AccessForm()
+    form = AccessChangeForm()
     _access_choices(form)
     error = None
     if form.validate_on_submit():
+        loss = access_lost(db_session(), user, form.units.data or [])
+        if loss.cases and form.confirmed_loss.data != str(loss.cases):
+            return render_template("admin/accounts/confirm_units.html", user=user, form=form,
+                                   loss=loss)
         try:
             set_roles_and_units(db_session(), user, server_keys_of(), _actor(),
                                 roles=[Role(value) for value in form.roles.data or []],
-                                unit_ids=form.units.data or [])
+                                unit_ids=form.units.data or [],
+                                withdraw_confirmed=loss.cases > 0)
         except Refusal as refused:
             error = _refusal(refused)
         else:

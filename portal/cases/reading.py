@@ -3,10 +3,16 @@ opens and no internal items; a handler also sees what the staff key opens.
 
 An item that fails authentication is shown as damaged rather than failing the whole page:
 one altered row must not hide the rest of the case from its handler or its reporter.
+
+Messages are also checked as a sequence: each one's seal binds its number and the number of
+the message before it under the same key, so a message taken out, moved or relabelled marks
+itself or the next one as damaged, for the reporter as for the handler. A handler, who loads
+every message, also sees a gap in the numbers (an internal note taken out).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
-from portal.cases.sealing import ANSWERS, MESSAGE, open_json, open_text
+from portal.cases.sealing import ANSWERS, open_json, open_message
 from portal.models import Attachment, Case, Message
 from portal.states import AttachmentVariant, AuthorKind, KeyKind, MessageKind
 
@@ -85,6 +91,30 @@ def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> Atta
     )
 
 
+def _open_in_sequence(messages: Sequence[Message], keys: dict[KeyKind, bytes], *,
+                      every_message: bool) -> list[tuple[Message, str | None]]:
+    """Each message (in `seq` order) with its body, or None when it is damaged: its seal does
+    not open with its columns and the number of the message before it under the same key, or
+    (when `every_message` of the case is loaded) its number does not follow the previous one.
+    """
+    last_seq_of_key: dict[str, int] = {}
+    previous_seq = 0
+    opened: list[tuple[Message, str | None]] = []
+    for message in messages:
+        prev_seq = last_seq_of_key.get(message.key_kind, 0)
+        body: str | None
+        try:
+            body = open_message(keys[message.key_kind], message, prev_seq=prev_seq)
+        except InvalidCiphertext:
+            body = None
+        if every_message and message.seq != previous_seq + 1:
+            body = None
+        opened.append((message, body))
+        last_seq_of_key[message.key_kind] = message.seq
+        previous_seq = message.seq
+    return opened
+
+
 def open_case_view(db: Session, case: Case, case_key: bytes,
                    staff_key: bytes | None = None) -> CaseView:
     """Decrypt what these keys open. Without the staff key, staff-only items are not even
@@ -98,7 +128,7 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
         answers = None
     messages = db.scalars(
         select(Message).where(Message.case_id == case.id, Message.key_kind.in_(keys))
-        .order_by(Message.seq)
+        .order_by(Message.seq, Message.id)
     ).all()
     attachments = db.scalars(
         select(Attachment).where(Attachment.case_id == case.id, Attachment.key_kind.in_(keys))
@@ -112,19 +142,25 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
         by_message.setdefault(attachment.message_id, []).append(
             _attachment_view(keys, attachment)
         )
-    views = []
-    for message in messages:
-        try:
-            body: str | None = open_text(keys[message.key_kind], case_id=case.id,
-                                         item_id=message.id, kind=MESSAGE,
-                                         blob=message.sealed_body)
-        except InvalidCiphertext:
-            body = None
-        views.append(MessageView(
+    views = [
+        MessageView(
             id=message.id, seq=message.seq, author_kind=message.author_kind,
             author_id=message.author_id, kind=message.kind,
             internal=message.key_kind == KeyKind.STAFF, created_at=message.created_at,
             body=body, attachments=by_message.get(message.id, []),
-        ))
+        )
+        for message, body in _open_in_sequence(messages, keys, every_message=staff_key is not None)
+    ]
     return CaseView(case=case, answers=answers, messages=views,
                     attachments=by_message.get(None, []))
+
+
+def is_intact_for_reporter(db: Session, case: Case, case_key: bytes, message_id: str) -> bool:
+    """True if the message opens, in its place, with the case key alone: what the reporter
+    answers (minutes to confirm) must be what they were shown, not a relabelled row."""
+    messages = db.scalars(
+        select(Message).where(Message.case_id == case.id, Message.key_kind == KeyKind.CASE)
+        .order_by(Message.seq, Message.id)
+    ).all()
+    return any(message.id == message_id and body is not None for message, body in
+               _open_in_sequence(messages, {KeyKind.CASE: case_key}, every_message=False))

@@ -30,7 +30,7 @@ from portal.cases.keys import (
     wrap_for_recovery,
     wrap_for_user,
 )
-from portal.cases.sealing import ANSWERS, MESSAGE, seal_json, seal_text
+from portal.cases.sealing import ANSWERS, seal_json, seal_message
 from portal.db import new_id, utcnow
 from portal.models import Case, Message
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
@@ -176,9 +176,19 @@ def open_case_with_code(
     return case, case_key
 
 
-def next_message_seq(db: Session, case_id: str) -> int:
-    current = db.scalar(select(func.max(Message.seq)).where(Message.case_id == case_id))
-    return int(current or 0) + 1
+def next_message_seq(db: Session, case_id: str, key_kind: KeyKind) -> tuple[int, int]:
+    """The next number in the case's dialogue, and the number of the last message sealed
+    under `key_kind` (0 if none): both are sealed into the new message.
+
+    The case row is locked first (PostgreSQL; SQLite serialises writers anyway), so two
+    messages written at once cannot take the same number and then read as tampered with.
+    """
+    db.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+    last: dict[str, int] = {kind: int(seq) for kind, seq in db.execute(
+        select(Message.key_kind, func.max(Message.seq))
+        .where(Message.case_id == case_id).group_by(Message.key_kind)
+    )}
+    return max(last.values(), default=0) + 1, last.get(key_kind, 0)
 
 
 def add_message(
@@ -193,20 +203,20 @@ def add_message(
     author_id: str | None = None,
     now: datetime | None = None,
 ) -> Message:
-    """Seal one message of the case under `key` (the case key, or the staff key for notes)."""
-    message_id = new_id()
+    """Seal one message of the case under `key` (the case key, or the staff key for notes),
+    bound to its author, kind, time and place in the dialogue (`sealing.message_context`)."""
+    seq, prev_seq = next_message_seq(db, case.id, key_kind)
     message = Message(
-        id=message_id,
+        id=new_id(),
         case_id=case.id,
-        seq=next_message_seq(db, case.id),
+        seq=seq,
         author_kind=author_kind,
         author_id=author_id,
         kind=kind,
         key_kind=key_kind,
-        sealed_body=seal_text(key, case_id=case.id, item_id=message_id, kind=MESSAGE,
-                              text=body),
         created_at=now or utcnow(),
     )
+    message.sealed_body = seal_message(key, message, prev_seq=prev_seq, text=body)
     db.add(message)
     db.flush()
     return message

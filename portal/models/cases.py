@@ -111,6 +111,12 @@ class Message(Base):
     """A dialogue message, internal note, acknowledgement or minutes, sealed per item."""
 
     __tablename__ = "messages"
+    __table_args__ = (
+        # One message per place in the dialogue: the seal binds the number (see
+        # portal.cases.sealing.message_context), so two with the same number would read as
+        # tampered with.
+        UniqueConstraint("case_id", "seq", name="uq_messages_case_seq"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -2,7 +2,8 @@
 
 The cookie holds a session id and a random per-session key; the row holds only HMAC(id) and
 the payload (a case key or an unlocked private key) sealed under the cookie's key. Neither the
-database nor the cookie alone opens it.
+database nor the cookie alone opens it. Kind, case id, user id and generation are bound to the
+payload as associated data (`portal.server_sessions`), so changing one makes the row unusable.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
 
 from portal.cases.minutes import answer_minutes, find_minutes
+from portal.cases.reading import is_intact_for_reporter
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.reports.forms import MAX_MESSAGE
@@ -39,7 +40,8 @@ def confirm(message_id: str) -> Response:
         return redirect(url_for("reports.followup"), code=303)
     db = db_session()
     minutes = find_minutes(db, context.case, message_id)
-    if minutes is None:
+    if minutes is None or not is_intact_for_reporter(db, context.case, context.case_key,
+                                                     minutes.id):
         abort(404)
     form = MinutesAnswerForm()
     valid = form.validate_on_submit()

@@ -58,6 +58,17 @@ def test_item_vectors(load_vectors: Load, tape: TapeFactory) -> None:
     assert crypto.open_item(key, blob=h(v["blob"]), **ids) == h(v["plaintext"])
 
 
+def test_bound_item_vectors(load_vectors: Load, tape: TapeFactory) -> None:
+    v = load_vectors("items.json")["bound_item"]
+    ids = {"case_id": v["case_id"], "item_id": v["item_id"], "kind": v["kind"]}
+    key = h(v["case_key"])
+    blob = crypto.seal_item(key, plaintext=h(v["plaintext"]), context=v["context"],
+                            rng=tape(h(v["nonce"])), **ids)
+    assert blob.hex() == v["blob"]
+    assert crypto.open_item(key, blob=h(v["blob"]), context=v["context"], **ids) == h(
+        v["plaintext"])
+
+
 def test_sealed_vectors(load_vectors: Load, tape: TapeFactory) -> None:
     v = load_vectors("items.json")["sealed"]
     blob = crypto.seal_with_key(h(v["key"]), h(v["plaintext"]), h(v["aad"]), tape(h(v["nonce"])))
