@@ -21,6 +21,7 @@ from portal.hardening import (
 )
 from portal.i18n import init_i18n
 from portal.storage import init_file_store
+from portal.upload_spool import init_sealed_uploads
 
 PREFIX = "/admin"
 STAFF_COOKIE = "aktsom_staff_csrf"
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app, settings, home_url=f"{PREFIX}/", url_prefix=PREFIX)
     init_db(app, make_engine(settings.database_url))
     init_file_store(app, settings.storage_dir)
+    init_sealed_uploads(app)
     init_error_pages(app)
     init_blueprints(app)
     init_rate_limits(app, settings, rate_limits(settings))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, make_response, render_template, request, send_file, url_for
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -27,9 +27,10 @@ from portal.cases.escalations import escalations_for_manager, pending_for_manage
 from portal.cases.handling import STATUSES, open_for_handler
 from portal.cases.keys import CASE_KEY, holds_case
 from portal.cases.listing import CaseFilters, list_cases
-from portal.cases.sealing import read_attachment
+from portal.cases.sealing import open_attachment
 from portal.cases.services import CHANNELS
 from portal.db import db_session, utcnow
+from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Attachment, OrgUnit, Role
 from portal.storage import file_store
@@ -105,8 +106,9 @@ def _damaged() -> Response:
 @bp.get("/cases/<case_id>/attachments/<attachment_id>")
 @roles_required(Role.HANDLER)
 def attachment(case_id: str, attachment_id: str) -> Response:
-    """A file of the case, decrypted and verified in full before the first byte is sent, and
-    always as a download (never rendered by the browser)."""
+    """A file of the case, always as a download (never rendered by the browser), streamed
+    from the decryptor: its start is verified before the response begins (damage there is
+    the 409 page), damage further on cuts the transfer short (portal.cases.sealing)."""
     staff, opened = opened_case_or_404(case_id)
     db = db_session()
     item = db.scalar(select(Attachment).where(Attachment.id == attachment_id,
@@ -116,14 +118,10 @@ def attachment(case_id: str, attachment_id: str) -> Response:
     key = opened.case_key if item.key_kind == CASE_KEY else opened.staff_key
     try:
         meta: dict[str, Any] = attachment_meta(key, item)
-        content = read_attachment(file_store(), key, item)
+        content = open_attachment(file_store(), key, item, size=item.size)
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
     record_event(db, server_keys_of().audit, action="case.attachment_downloaded",
                  actor_kind="user", actor_id=staff.user.id, case_id=opened.case.id,
                  target_id=item.id)
-    response = send_file(content, as_attachment=True,
-                         download_name=str(meta.get("name") or "attachment"),
-                         mimetype="application/octet-stream", max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_download(content, str(meta.get("name") or "attachment"))

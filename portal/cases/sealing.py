@@ -6,11 +6,21 @@ item id and its kind, so no ciphertext can be moved to another row or case.
 
 from __future__ import annotations
 
+import io
 import json
-import tempfile
+import logging
+from collections.abc import Iterator
+from itertools import chain
 from typing import IO, Any, BinaryIO, cast
 
-from crypto import decrypt_stream, encrypt_stream, item_subkey, open_item, seal_item
+from crypto import (
+    InvalidCiphertext,
+    encrypt_stream,
+    item_subkey,
+    iter_decrypt_stream,
+    open_item,
+    seal_item,
+)
 from portal.models import Attachment
 from portal.storage import FileStore
 
@@ -18,8 +28,7 @@ ANSWERS = "answers"
 MESSAGE = "message"
 ATTACHMENT_META = "attachment-meta"
 ATTACHMENT = "attachment"
-# Decrypted downloads stay in memory up to this size, then spill to a temporary file.
-_SPOOL_BYTES = 4 * 1024 * 1024
+_log = logging.getLogger("aktsom.attachments")
 
 
 def seal_json(key: bytes, *, case_id: str, item_id: str, kind: str, value: Any) -> bytes:
@@ -54,17 +63,100 @@ def write_attachment(store: FileStore, key: bytes, *, case_id: str, attachment_i
         return encrypt_stream(source, target, subkey, _stream_aad(case_id, attachment_id))
 
 
-def read_attachment(store: FileStore, key: bytes, attachment: Attachment) -> IO[bytes]:
-    """Decrypt into a temporary file and return it rewound. Everything is verified before
-    the first byte is served: a truncated or altered file raises InvalidCiphertext here."""
+class AttachmentChunks:
+    """The plaintext of a stored attachment as verified chunks, decrypted as they are taken
+    (a streamed download): nothing of it is ever written anywhere in clear.
+
+    `open_attachment` has verified the start already. Damage further on raises
+    InvalidCiphertext when the iteration reaches it; a response then breaks off (the server
+    cuts the connection, short of the announced Content-Length) instead of finishing with
+    bytes that failed their check. The last chunk is held back until the rest of the stored
+    stream is verified, so a damaged file never arrives complete. Memory: a few 64 KiB
+    segments, whatever the size. Closing (the WSGI server does) closes the stored file.
+    """
+
+    def __init__(self, source: BinaryIO, segments: Iterator[bytes], first: bytes,
+                 size: int | None) -> None:
+        self._source = source
+        self._segments = segments
+        self._first = first
+        self.size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[bytes]:
+        try:
+            remaining = self.size
+            held = b""
+            for segment in chain([self._first], self._segments):
+                part = segment if remaining is None else segment[:remaining]
+                if remaining is not None:
+                    remaining -= len(part)
+                if part:
+                    if held:
+                        yield held
+                    held = part
+            if remaining:
+                raise InvalidCiphertext()  # shorter than its sealed size
+            if held:
+                yield held
+        except InvalidCiphertext:
+            _log.warning("an attachment failed its integrity check while it was sent")
+            raise
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def open_attachment(store: FileStore, key: bytes, attachment: Attachment,
+                    size: int | None = None) -> AttachmentChunks:
+    """Open a stored attachment for streaming, `size` bytes of it (None: all).
+
+    Its header and first segment are verified here: a file damaged at the start raises
+    InvalidCiphertext (or FileNotFoundError when it is gone) before any response exists.
+    """
     subkey = item_subkey(key, kind=ATTACHMENT, item_id=attachment.id)
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (returned)
+    source = store.open(attachment.stored_name)
     try:
-        with store.open(attachment.stored_name) as source:
-            decrypt_stream(source, cast(BinaryIO, spool),
-                           subkey, _stream_aad(attachment.case_id, attachment.id))
+        segments = iter_decrypt_stream(source, subkey,
+                                       _stream_aad(attachment.case_id, attachment.id))
+        first = next(segments, b"")
     except BaseException:
-        spool.close()
+        source.close()
         raise
-    spool.seek(0)
-    return cast(IO[bytes], spool)
+    return AttachmentChunks(source, segments, first, size)
+
+
+class _ChunkReader(io.RawIOBase):
+    def __init__(self, chunks: AttachmentChunks) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._iterator = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        if not self._pending:
+            self._pending = next(self._iterator, b"")
+        count = min(len(target), len(self._pending))
+        target[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def close(self) -> None:
+        self._chunks.close()
+        super().close()
+
+
+def read_attachment(store: FileStore, key: bytes, attachment: Attachment) -> IO[bytes]:
+    """The attachment as a readable file object, decrypted as it is read (for tools and
+    tests; downloads stream `open_attachment`). Nothing is spooled: the old temporary file
+    held the plaintext on disk (security finding 9)."""
+    reader = _ChunkReader(open_attachment(store, key, attachment))
+    return cast(IO[bytes], io.BufferedReader(reader))

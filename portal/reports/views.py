@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -24,7 +23,7 @@ from portal.cases.attachments import Upload, UploadRejected, attachment_meta, ch
 from portal.cases.clocks import clocks_of
 from portal.cases.keys import CASE_KEY
 from portal.cases.reading import open_case_view
-from portal.cases.sealing import read_attachment
+from portal.cases.sealing import open_attachment
 from portal.cases.services import (
     ChannelNotReady,
     NewReport,
@@ -33,6 +32,7 @@ from portal.cases.services import (
     submit_report,
 )
 from portal.db import db_session
+from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
@@ -197,12 +197,11 @@ def case_attachment(attachment_id: str) -> Response:
     except InvalidCiphertext:
         return make_response(render_template("reports/damaged.html"), 409)
     try:
-        content = read_attachment(file_store(), context.case_key, attachment)
+        content = open_attachment(file_store(), context.case_key, attachment,
+                                  size=attachment.size)
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
-    name = str(meta.get("name") or "attachment")
-    return send_file(content, as_attachment=True, download_name=name,
-                     mimetype="application/octet-stream", max_age=0)
+    return attachment_download(content, str(meta.get("name") or "attachment"))
 
 
 @bp.post("/case/logout")
