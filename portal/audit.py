@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
+from portal.deadlines import start_of_day
 from portal.models import AuditCheckpoint, AuditEvent
 
 _GENESIS = b"\0" * 32
@@ -58,6 +59,9 @@ def record_event(
     ).first()
     seq, previous = (last[0] + 1, last[1]) if last else (1, _GENESIS)
     moment = at or utcnow()
+    if actor_kind == "reporter":
+        # Like every row a reporter causes, only the day (security finding 11).
+        moment = start_of_day(moment)
     event = AuditEvent(
         seq=seq,
         at=moment,

@@ -27,7 +27,7 @@ from portal.cases.escalations import escalations_for_manager, pending_for_manage
 from portal.cases.handling import STATUSES, open_for_handler
 from portal.cases.keys import CASE_KEY, holds_case
 from portal.cases.listing import CaseFilters, list_cases
-from portal.cases.sealing import open_attachment
+from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.services import CHANNELS
 from portal.db import db_session, utcnow
 from portal.downloads import attachment_download
@@ -118,7 +118,7 @@ def attachment(case_id: str, attachment_id: str) -> Response:
     key = opened.case_key if item.key_kind == CASE_KEY else opened.staff_key
     try:
         meta: dict[str, Any] = attachment_meta(key, item)
-        content = open_attachment(file_store(), key, item, size=item.size)
+        content = open_attachment(file_store(), key, item, size=sealed_size(meta, item))
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
     record_event(db, server_keys_of().audit, action="case.attachment_downloaded",

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement
 
 from config import Settings
-from portal.deadlines import Clocks, add_months
+from portal.deadlines import Clocks, add_months, midnight_on_or_after
 from portal.models import Case
 
 # "No deadline pending" as a date after every real one: the case list sorts and filters on a
@@ -21,13 +21,21 @@ from portal.models import Case
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def initial_due_dates(created_at: datetime, settings: Settings) -> tuple[datetime, datetime]:
-    """(acknowledgement due, feedback due) of a case received at `created_at`.
+def initial_due_dates(received_at: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """(acknowledgement due, feedback due) of a case received at the exact `received_at`.
 
     Until the case is acknowledged, feedback is due `feedback_months` after the end of the
     acknowledgement period (Directive 2019/1937 Art. 9(1)(f)).
+
+    The acknowledgement deadline is rounded up to the next UTC midnight: a deadline to the
+    minute would give away the minute of receipt, which is kept in clear only as the day
+    (security finding 11). Rounding up never shortens a deadline (at most a day later), and
+    it is how EU law counts a period in days: it ends with the last hour of its last day
+    (Regulation 1182/71 Art. 3). It is computed from the exact time before that is
+    truncated, so a report at midnight keeps its exact deadline.
     """
-    acknowledgement_due = created_at + timedelta(days=settings.acknowledgement_days)
+    acknowledgement_due = midnight_on_or_after(
+        received_at + timedelta(days=settings.acknowledgement_days))
     return acknowledgement_due, add_months(acknowledgement_due, settings.feedback_months)
 
 

@@ -20,6 +20,7 @@ from portal.cases.handling import CaseActionError
 from portal.cases.keys import CASE_KEY
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
+from portal.deadlines import start_of_day
 from portal.messages import N_
 from portal.models import Case, Message, User
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
@@ -79,7 +80,7 @@ def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, 
     message = add_message(db, case=case, key=case_key, key_kind=CASE_KEY,
                           author_kind="reporter", body=text,
                           kind=CONFIRMATION if confirmed else CORRECTION, now=now)
-    case.last_reporter_activity_at = now
+    case.last_reporter_activity_at = start_of_day(now)
     record_event(db, server_keys.audit,
                  action="case.minutes_confirmed" if confirmed else "case.minutes_corrected",
                  actor_kind="reporter", case_id=case.id, target_id=minutes.id, at=now)

@@ -7,6 +7,7 @@ one altered row must not hide the rest of the case from its handler or its repor
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
 from portal.cases.keys import CASE_KEY, STAFF_KEY
-from portal.cases.sealing import ANSWERS, MESSAGE, open_json, open_text
+from portal.cases.sealing import ANSWERS, open_json, open_message, sealed_size
 from portal.models import Attachment, Case, Message
 
 
@@ -30,6 +31,7 @@ class AttachmentView:
     media_type: str | None
     removed: list[str]
     damaged: bool = False
+    position: int = 0  # sealed order within its batch (the clear time is only the day)
 
 
 @dataclass
@@ -60,6 +62,38 @@ class CaseView:
     def answers_damaged(self) -> bool:
         return self.answers is None
 
+    @property
+    def received_at(self) -> datetime:
+        """The exact time of receipt, sealed in the answers (the clear column has the day)."""
+        return sealed_received_at(self.case, self.answers)
+
+    @property
+    def language(self) -> str | None:
+        """The reporter's language, sealed in the answers; None if they are damaged."""
+        return answers_language(self.answers)
+
+
+def sealed_received_at(case: Case, answers: dict[str, Any] | None) -> datetime:
+    try:
+        return datetime.fromisoformat(str((answers or {})["received_at"]))
+    except (KeyError, ValueError):
+        return case.created_at
+
+
+def answers_language(answers: dict[str, Any] | None) -> str | None:
+    language = (answers or {}).get("language")
+    return language if isinstance(language, str) else None
+
+
+def reporter_language(case: Case, case_key: bytes) -> str | None:
+    """The language the report was made in, from the sealed answers (None if damaged)."""
+    try:
+        answers = open_json(case_key, case_id=case.id, item_id=case.id, kind=ANSWERS,
+                            blob=case.sealed_answers)
+    except InvalidCiphertext:
+        return None
+    return answers_language(answers if isinstance(answers, dict) else None)
+
 
 def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[str, bytes]:
     keys = {CASE_KEY: case_key}
@@ -75,13 +109,15 @@ def _attachment_view(keys: dict[str, bytes], attachment: Attachment) -> Attachme
         return AttachmentView(attachment.id, attachment.variant, attachment.size, None, None,
                               [], damaged=True)
     removed = meta.get("removed")
+    position = meta.get("position")
     return AttachmentView(
         id=attachment.id,
         variant=attachment.variant,
-        size=attachment.size,
+        size=sealed_size(meta, attachment),
         name=str(meta.get("name") or ""),
         media_type=str(meta.get("type") or "application/octet-stream"),
         removed=[str(item) for item in removed] if isinstance(removed, list) else [],
+        position=position if isinstance(position, int) else 0,
     )
 
 
@@ -112,18 +148,19 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
         by_message.setdefault(attachment.message_id, []).append(
             _attachment_view(keys, attachment)
         )
+    for batch in by_message.values():
+        batch.sort(key=lambda view: view.position)  # stable: damaged ones keep the row order
     views = []
     for message in messages:
-        try:
-            body: str | None = open_text(keys[message.key_kind], case_id=case.id,
-                                         item_id=message.id, kind=MESSAGE,
-                                         blob=message.sealed_body)
-        except InvalidCiphertext:
-            body = None
+        body: str | None = None
+        sent_at = message.created_at  # the day only, for a reporter's message that is damaged
+        with suppress(InvalidCiphertext):
+            body, sent_at = open_message(keys[message.key_kind], case_id=case.id,
+                                         item_id=message.id, blob=message.sealed_body)
         views.append(MessageView(
             id=message.id, seq=message.seq, author_kind=message.author_kind,
             author_id=message.author_id, kind=message.kind,
-            internal=message.key_kind == STAFF_KEY, created_at=message.created_at,
+            internal=message.key_kind == STAFF_KEY, created_at=sent_at,
             body=body, attachments=by_message.get(message.id, []),
         ))
     return CaseView(case=case, answers=answers, messages=views,

@@ -10,8 +10,9 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 from itertools import chain
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from crypto import (
     InvalidCiphertext,
@@ -29,6 +30,7 @@ MESSAGE = "message"
 ATTACHMENT_META = "attachment-meta"
 ATTACHMENT = "attachment"
 _log = logging.getLogger("aktsom.attachments")
+_MIN_BUCKET = 64 * 1024
 
 
 def seal_json(key: bytes, *, case_id: str, item_id: str, kind: str, value: Any) -> bytes:
@@ -51,16 +53,73 @@ def open_text(key: bytes, *, case_id: str, item_id: str, kind: str, blob: bytes)
                      blob=blob).decode("utf-8")
 
 
+def seal_message(key: bytes, *, case_id: str, item_id: str, text: str,
+                 sent_at: datetime) -> bytes:
+    """A message body sealed with its exact time: for a reporter's message the clear column
+    keeps only the day (security finding 11), so the time shown comes from here."""
+    return seal_json(key, case_id=case_id, item_id=item_id, kind=MESSAGE,
+                     value={"text": text, "sent_at": sent_at.isoformat()})
+
+
+def open_message(key: bytes, *, case_id: str, item_id: str, blob: bytes) -> tuple[str, datetime]:
+    """(text, exact time) of a sealed message; InvalidCiphertext if it does not open."""
+    value = open_json(key, case_id=case_id, item_id=item_id, kind=MESSAGE, blob=blob)
+    try:
+        return str(value["text"]), datetime.fromisoformat(str(value["sent_at"]))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidCiphertext() from None
+
+
 def _stream_aad(case_id: str, attachment_id: str) -> bytes:
     return f"aktsom-attachment\0{case_id}\0{attachment_id}".encode()
 
 
+def padded_size(size: int) -> int:
+    """The size a file of `size` bytes is stored as: the next power of two, at least 64 KiB.
+
+    An exact size can match a leaked document (security finding 11). In powers of two a
+    25 MiB limit leaves ten sizes a copy of the store can tell apart, at a cost of at most
+    twice the space; every file up to 64 KiB looks alike. The exact size is sealed in the
+    attachment's metadata.
+    """
+    return max(_MIN_BUCKET, 1 << max(size - 1, 0).bit_length())
+
+
+class _PaddedSource:
+    """`source`, then zeros up to its bucket. Its size is known only at its end, so the
+    bucket is chosen there; the zeros are inside the encrypted stream, so authenticated."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self.size = 0
+        self._padding: int | None = None
+
+    def read(self, n: int = -1) -> bytes:
+        if self._padding is None:
+            data = self._source.read(n)
+            if data:
+                self.size += len(data)
+                return data
+            self._padding = padded_size(self.size) - self.size
+        count = self._padding if n < 0 else min(n, self._padding)
+        self._padding -= count
+        return bytes(count)
+
+
+class WrittenAttachment(NamedTuple):
+    size: int  # the file's own size, to be sealed in its metadata
+    padded_size: int  # what the stored stream holds, the only size in clear
+
+
 def write_attachment(store: FileStore, key: bytes, *, case_id: str, attachment_id: str,
-                     stored_name: str, source: BinaryIO) -> int:
-    """Stream `source` encrypted into the store; returns the plaintext size."""
+                     stored_name: str, source: BinaryIO) -> WrittenAttachment:
+    """Stream `source` encrypted and padded (`padded_size`) into the store."""
     subkey = item_subkey(key, kind=ATTACHMENT, item_id=attachment_id)
+    padded = _PaddedSource(source)
     with store.create(stored_name) as target:
-        return encrypt_stream(source, target, subkey, _stream_aad(case_id, attachment_id))
+        total = encrypt_stream(cast(BinaryIO, padded), target, subkey,
+                               _stream_aad(case_id, attachment_id))
+    return WrittenAttachment(size=padded.size, padded_size=total)
 
 
 class AttachmentChunks:
@@ -113,7 +172,8 @@ class AttachmentChunks:
 
 def open_attachment(store: FileStore, key: bytes, attachment: Attachment,
                     size: int | None = None) -> AttachmentChunks:
-    """Open a stored attachment for streaming, `size` bytes of it (None: all).
+    """Open a stored attachment for streaming, `size` bytes of it: its exact size from the
+    sealed metadata, so the padding is verified but never sent (None: all, padding too).
 
     Its header and first segment are verified here: a file damaged at the start raises
     InvalidCiphertext (or FileNotFoundError when it is gone) before any response exists.
@@ -154,9 +214,18 @@ class _ChunkReader(io.RawIOBase):
         super().close()
 
 
+def sealed_size(meta: dict[str, Any], attachment: Attachment) -> int:
+    """The exact size from an attachment's opened metadata (the clear column holds only the
+    padded size)."""
+    size = meta.get("size")
+    return size if isinstance(size, int) else attachment.size
+
+
 def read_attachment(store: FileStore, key: bytes, attachment: Attachment) -> IO[bytes]:
     """The attachment as a readable file object, decrypted as it is read (for tools and
     tests; downloads stream `open_attachment`). Nothing is spooled: the old temporary file
     held the plaintext on disk (security finding 9)."""
-    reader = _ChunkReader(open_attachment(store, key, attachment))
+    meta = open_json(key, case_id=attachment.case_id, item_id=attachment.id,
+                     kind=ATTACHMENT_META, blob=attachment.sealed_meta)
+    reader = _ChunkReader(open_attachment(store, key, attachment, sealed_size(meta, attachment)))
     return cast(IO[bytes], io.BufferedReader(reader))

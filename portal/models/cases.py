@@ -27,7 +27,7 @@ class Case(Base):
     category: Mapped[str] = mapped_column(String(40), index=True)
     human_rights: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(20), default="web")
-    language: Mapped[str] = mapped_column(String(10), default="en")
+    # The reporter's language is sealed in the answers, not kept here (security finding 11).
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     outcome: Mapped[str | None] = mapped_column(String(30))
     human_rights_breach: Mapped[bool | None]
@@ -35,6 +35,8 @@ class Case(Base):
     routed_to_group: Mapped[bool] = mapped_column(Boolean, default=False)
     supplier_id: Mapped[str | None] = mapped_column(String(32))
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The day of receipt (UTC midnight); the exact time is sealed in the answers. Times a
+    # reporter causes are kept in clear at day precision only (security finding 11).
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None]
     feedback_at: Mapped[datetime | None]
@@ -55,7 +57,7 @@ class Case(Base):
     # Case key sealed under Argon2id(case code, salt); salt and costs live in the blob.
     reporter_envelope: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_answers: Mapped[bytes] = mapped_column(LargeBinary)
-    last_reporter_activity_at: Mapped[datetime | None]
+    last_reporter_activity_at: Mapped[datetime | None]  # the day only
 
     wraps: Mapped[list[CaseKeyWrap]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
@@ -108,7 +110,9 @@ class Message(Base):
     kind: Mapped[str] = mapped_column(String(20), default="message")
     # Which case key seals it: "case" (reporter can read) or "staff" (never the reporter).
     key_kind: Mapped[str] = mapped_column(String(10), default="case")
+    # The body and its exact time, sealed together (portal.cases.sealing.seal_message).
     sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+    # A reporter's message: the day only; a handler's or the system's: the exact time.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="messages")
@@ -124,9 +128,11 @@ class Attachment(Base):
     variant: Mapped[str] = mapped_column(String(10), default="clean")
     key_kind: Mapped[str] = mapped_column(String(10), default="case")
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The padded size the stored stream holds (a power of two, at least 64 KiB), as the file
+    # store shows anyway; the exact size is sealed in the metadata (security finding 11).
     size: Mapped[int] = mapped_column(Integer)
-    # File name, media type and what metadata was removed, sealed.
+    # File name, media type, what metadata was removed, exact size and position, sealed.
     sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # the day only
 
     case: Mapped[Case] = relationship(back_populates="attachments")

@@ -22,8 +22,8 @@ from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
 from portal.cases.clocks import clocks_of
 from portal.cases.keys import CASE_KEY
-from portal.cases.reading import open_case_view
-from portal.cases.sealing import open_attachment
+from portal.cases.reading import open_case_view, reporter_language
+from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.services import (
     ChannelNotReady,
     NewReport,
@@ -119,9 +119,10 @@ def followup() -> Response | str:
             case, case_key = opened
             response = redirect(url_for("reports.case"), code=303)
             reporter_session.begin(response, case, case_key)
-            if LANGUAGE_COOKIE not in request.cookies:
+            language = reporter_language(case, case_key)
+            if LANGUAGE_COOKIE not in request.cookies and language:
                 # Back on another device: continue in the language the report was made in.
-                set_language_cookie(response, case.language)
+                set_language_cookie(response, language)
             return response
         failed = True
     elif request.method == "POST":
@@ -198,7 +199,7 @@ def case_attachment(attachment_id: str) -> Response:
         return make_response(render_template("reports/damaged.html"), 409)
     try:
         content = open_attachment(file_store(), context.case_key, attachment,
-                                  size=attachment.size)
+                                  size=sealed_size(meta, attachment))
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
     return attachment_download(content, str(meta.get("name") or "attachment"))
