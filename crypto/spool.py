@@ -114,31 +114,29 @@ class EphemeralSpool(io.RawIOBase):
         return self._position
 
     def read(self, size: int | None = -1) -> bytes:
-        """Up to `size` bytes (all with -1), short only at the end: parsers count on that."""
         self._end_writing()
         available = max(self._size - self._position, 0)
-        wanted = available if size is None or size < 0 else min(size, available)
-        out = bytearray(wanted)
-        view = memoryview(out)
-        filled = 0
-        while filled < wanted:
-            filled += self.readinto(view[filled:])
+        out = bytearray(available if size is None or size < 0 else min(size, available))
+        self.readinto(out)
         return bytes(out)
 
     def readall(self) -> bytes:
         return self.read()
 
     def readinto(self, buffer: Any) -> int:
+        """Fill `buffer`, short only at the end: parsers count on that (pikepdf takes a short
+        read for the end of the stream it asked for)."""
         self._end_writing()
         target = memoryview(buffer).cast("B")
-        if self._position >= self._size or not len(target):
-            return 0
-        index, offset = divmod(self._position, BLOCK_SIZE)
-        block = self._block(index)
-        count = min(len(target), len(block) - offset)
-        target[:count] = block[offset:offset + count]
-        self._position += count
-        return count
+        filled = 0
+        while filled < len(target) and self._position < self._size:
+            index, offset = divmod(self._position, BLOCK_SIZE)
+            block = self._block(index)
+            count = min(len(target) - filled, len(block) - offset)
+            target[filled:filled + count] = block[offset:offset + count]
+            filled += count
+            self._position += count
+        return filled
 
     def _block(self, index: int) -> bytes:
         if self._cached is not None and self._cached[0] == index:

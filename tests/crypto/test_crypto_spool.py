@@ -94,6 +94,19 @@ def test_random_access_reads_match_the_plaintext(size: int, piece: int,
             assert spool.tell() == offset + len(expected)
 
 
+def test_a_read_across_blocks_is_never_short_before_the_end() -> None:
+    """pikepdf takes a short readinto for the end of what it asked for."""
+    content = marked(5 * BLOCK_SIZE + 3)
+    spool = filled(content)
+    spool.seek(100)
+    buffer = bytearray(3 * BLOCK_SIZE)
+    assert spool.readinto(buffer) == len(buffer)
+    assert bytes(buffer) == content[100:100 + len(buffer)]
+    spool.seek(len(content) - 10)
+    assert spool.readinto(buffer) == 10
+    spool.close()
+
+
 def test_known_answer_block_layout(disk: DiskWatch) -> None:
     """Block i is AES-256-GCM under the spool's key with nonce = i, at i * (64 KiB + 16)."""
     key = bytes(range(32))

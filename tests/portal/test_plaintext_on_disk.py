@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+import pikepdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from config import Settings
 from crypto import InvalidCiphertext
 from portal.db import session_factory, transaction
+from portal.metadata import strip_metadata
 from portal.models import Attachment
 from portal.storage import FileStore
 from tests.admin.case_support import World, signed_in
@@ -181,6 +183,40 @@ def test_metadata_is_stripped_in_memory_not_from_a_plaintext_file(
     _report_with(client, world.unit_id, "photo.jpg", photo.getvalue())
     assert watched.found == []
     assert _clean_copy(portal_app).variant == "clean"
+
+
+def _pdf_with_marked_author() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].Contents = pdf.make_stream(random.Random(5).randbytes(300 * 1024))
+    pdf.docinfo["/Author"] = MARKER.decode()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_pdf_is_cleaned_from_the_spool_as_from_memory(
+    client: FlaskClient, world: World, watched: WatchingStore, portal_app: Flask,
+    admin_app: Flask,
+) -> None:
+    """pikepdf jumps around the file and takes a short read for the end: the spool must
+    give it what a file in memory would."""
+    original = _pdf_with_marked_author()
+    expected = strip_metadata(io.BytesIO(original), "application/pdf").cleaned
+    assert expected is not None and MARKER not in expected
+    code = _report_with(client, world.unit_id, "memo.pdf", original)
+    assert watched.found == []
+    clean = _clean_copy(portal_app)
+    follow_up(client, code)
+    response = client.get(f"/case/attachments/{clean.id}")
+    assert response.data == expected
+    response.close()
+    with transaction(session_factory(portal_app)) as db:
+        kept = db.scalars(select(Attachment).where(Attachment.variant == "original")).one()
+    alice = signed_in(admin_app, world.alice)
+    response = alice.get(f"/admin/cases/{kept.case_id}/attachments/{kept.id}")
+    assert response.data == original
+    response.close()
 
 
 def test_damage_mid_stream_cuts_the_download_short(client: FlaskClient, world: World,
