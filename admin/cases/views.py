@@ -116,12 +116,15 @@ def attachment(case_id: str, attachment_id: str) -> Response:
     if item is None:
         abort(404)
     key = opened.case_key if item.key_kind == CASE_KEY else opened.staff_key
+    # Recorded before the file is opened, so nothing can fail between opening and answering
+    # (an open file would be left to the garbage collector); the 409 of a damaged file rolls
+    # the event back with the rest of the request.
+    record_event(db, server_keys_of().audit, action="case.attachment_downloaded",
+                 actor_kind="user", actor_id=staff.user.id, case_id=opened.case.id,
+                 target_id=item.id)
     try:
         meta: dict[str, Any] = attachment_meta(key, item)
         content = open_attachment(file_store(), key, item, size=sealed_size(meta, item))
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
-    record_event(db, server_keys_of().audit, action="case.attachment_downloaded",
-                 actor_kind="user", actor_id=staff.user.id, case_id=opened.case.id,
-                 target_id=item.id)
     return attachment_download(content, str(meta.get("name") or "attachment"))
