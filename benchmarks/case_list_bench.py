@@ -79,7 +79,6 @@ CATEGORY_WEIGHTS = {
     "unfair_wages": 5, "environment": 4, "corruption": 7, "fraud": 12, "harassment": 14,
     "privacy": 6, "code_of_conduct": 18, "other": 10,
 }  # fmt: skip
-LANGUAGE_WEIGHTS = {"en": 60, "nb": 10, "sv": 10, "da": 6, "pl": 8, "zh": 3, "vi": 3}
 # The data speaks the app's codes: fail loudly if they drift apart.
 assert set(CHANNEL_WEIGHTS) == set(Channel)
 assert set(CATEGORY_WEIGHTS) == {item.code for item in DEFAULT_CATEGORIES}
@@ -244,7 +243,7 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
     return {
         "id": case_id, "unit_id": unit_id, "category": category,
         "human_rights": human_rights, "channel": _weighted(rng, CHANNEL_WEIGHTS),
-        "language": _weighted(rng, LANGUAGE_WEIGHTS), "status": status,
+        "status": status,
         "outcome": rng.choice(list(Outcome)) if closed_at else None,
         "human_rights_breach": rng.random() < 0.3 if closed_at and human_rights else None,
         "routed_to_group": unit_id is None,

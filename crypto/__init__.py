@@ -41,7 +41,8 @@ from .keys import (
     verify_certification,
 )
 from .recovery import format_recovery_sheet, generate_recovery_key, parse_recovery_sheet
-from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream
+from .spool import EphemeralSpool
+from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream, iter_decrypt_stream
 
 __all__ = [
     "PRODUCTION_ARGON2",
@@ -49,6 +50,7 @@ __all__ = [
     "TEST_ARGON2",
     "Argon2Params",
     "CryptoError",
+    "EphemeralSpool",
     "InvalidCaseCode",
     "InvalidCiphertext",
     "InvalidRecoverySheet",
@@ -65,6 +67,7 @@ __all__ = [
     "hpke_private_key",
     "hpke_public_key",
     "item_subkey",
+    "iter_decrypt_stream",
     "new_case_key",
     "new_salt",
     "normalise_case_code",

@@ -19,6 +19,7 @@ use a fresh per-item key (:func:`crypto.items.item_subkey`) for each stream.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -27,7 +28,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from ._encoding import AES_256_GCM, TAG_SIZE, Rng, length_prefixed, random_bytes, require_key
 from .errors import InvalidCiphertext
 
-__all__ = ["SEGMENT_SIZE", "STREAM_VERSION", "decrypt_stream", "encrypt_stream"]
+__all__ = [
+    "SEGMENT_SIZE", "STREAM_VERSION", "decrypt_stream", "encrypt_stream", "iter_decrypt_stream",
+]
 
 SEGMENT_SIZE = 65536
 STREAM_VERSION = 0x01
@@ -104,13 +107,27 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, key: bytes, aad: bytes = b"") -
     possibly after earlier, individually verified segments were written: the
     caller must treat ``dst`` as garbage and discard it when this raises.
     """
+    total = 0
+    for plaintext in iter_decrypt_stream(src, key, aad):
+        _write_all(dst, plaintext)
+        total += len(plaintext)
+    return total
+
+
+def iter_decrypt_stream(src: BinaryIO, key: bytes, aad: bytes = b"") -> Iterator[bytes]:
+    """Yield the plaintext of a stream one verified segment at a time, in constant memory.
+
+    Nothing of a segment is yielded before its tag is checked. A damaged, truncated or
+    extended stream raises :class:`InvalidCiphertext` when the iteration reaches the damage,
+    possibly after earlier segments were yielded: a consumer that forwards the segments (a
+    download) must abort rather than finish what it forwarded.
+    """
     require_key(key)
     header = _read_exact(src, _HEADER_SIZE)
     if len(header) != _HEADER_SIZE or header[0] != STREAM_VERSION or header[1] != AES_256_GCM:
         raise InvalidCiphertext()
     full_aad = header + length_prefixed(_LABEL, bytes(aad))
     cipher = AESGCM(bytes(key))
-    total = 0
     counter = 0
     current = _read_exact(src, _SEALED_SEGMENT)
     while True:
@@ -122,9 +139,8 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, key: bytes, aad: bytes = b"") -
             plaintext = cipher.decrypt(_nonce(header[2:], counter, last), current, full_aad)
         except InvalidTag:
             raise InvalidCiphertext() from None
-        _write_all(dst, plaintext)
-        total += len(plaintext)
+        yield plaintext
         if last:
-            return total
+            return
         current = following
         counter += 1

@@ -18,6 +18,7 @@ from portal.hardening import (
 from portal.i18n import init_i18n
 from portal.outside_records import init_outside_records
 from portal.storage import init_file_store
+from portal.upload_spool import init_sealed_uploads
 
 REPORTER_COOKIE = "aktsom_reporter_csrf"
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_db(app, make_engine(settings.database_url))
     init_outside_records(app, settings)
     init_file_store(app, settings.storage_dir)
+    init_sealed_uploads(app)
     init_error_pages(app)
     init_blueprints(app)
     init_rate_limits(app, settings, rate_limits(settings))

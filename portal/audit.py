@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.db import utcnow
+from portal.deadlines import start_of_day
 from portal.models import AuditCheckpoint, AuditEvent
 from portal.outside_records import anchors_file, append_anchor, note_audit_head
 from portal.states import ActorKind, AuditActionCatalogue
@@ -78,6 +79,9 @@ def record_event(
     ).first()
     seq, previous = (last[0] + 1, last[1]) if last else (1, _GENESIS)
     moment = at or utcnow()
+    if actor_kind == "reporter":
+        # Like every row a reporter causes, only the day (security finding 11).
+        moment = start_of_day(moment)
     event = AuditEvent(
         seq=seq,
         at=moment,

@@ -8,9 +8,27 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 DUE_SOON = timedelta(days=2)
+_DAY = timedelta(days=1)
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """UTC midnight of `moment`'s day.
+
+    Times a reporter causes are kept in clear at this precision only (the exact time is
+    sealed with the item), so a copy of the database cannot match a report to the minute
+    someone was seen at a computer (security finding 11). The legal clocks count in days.
+    """
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def midnight_on_or_after(moment: datetime) -> datetime:
+    """The first UTC midnight at or after `moment`: a deadline rounded this way is never
+    earlier than the exact one, and no later than by a day."""
+    day = start_of_day(moment)
+    return day if day == moment else day + _DAY
 
 
 def add_months(moment: datetime, months: int) -> datetime:

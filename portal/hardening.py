@@ -82,7 +82,8 @@ def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: st
         SESSION_COOKIE_SECURE=settings.cookie_secure,
         SESSION_COOKIE_PATH=path,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
-        # Flask's form parser buffers fields in memory: cap them, files go to temporary files.
+        # Flask's form parser buffers fields in memory: cap them. Files go to an encrypted spool
+        # (portal.upload_spool).
         MAX_FORM_MEMORY_SIZE=512 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,

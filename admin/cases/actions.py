@@ -34,6 +34,7 @@ from portal.cases.handling import (
     reply_to_reporter,
     set_legal_hold,
 )
+from portal.cases.reading import reporter_language
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role
@@ -88,8 +89,9 @@ def acknowledge_case(case_id: str) -> Response:
     """Acknowledge receipt: the standard message goes out in the reporter's language."""
     def run(staff: StaffContext, opened: HandlerCase, _form: ActionForm) -> str:
         settings = settings_of()
+        language = reporter_language(opened.case, opened.case_key) or settings.default_language
         acknowledge(db_session(), server_keys_of(), settings, opened=opened, user=staff.user,
-                    text=acknowledgement_text(opened.case.language, settings))
+                    text=acknowledgement_text(language, settings))
         return str(_("The reporter has been sent the acknowledgement of receipt."))
     return _act(case_id, _plain(ActionForm), run)
 

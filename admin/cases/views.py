@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, make_response, render_template, request, send_file, url_for
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -27,8 +27,9 @@ from portal.cases.escalations import escalations_for_manager, pending_for_manage
 from portal.cases.handling import open_for_handler
 from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
-from portal.cases.sealing import read_attachment
+from portal.cases.sealing import open_attachment, sealed_size
 from portal.db import db_session, utcnow
+from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Attachment, OrgUnit, Role
 from portal.states import ActorKind, AuditAction, CaseStatus, Channel, KeyKind
@@ -102,8 +103,9 @@ def _damaged() -> Response:
 
 @roles_required(Role.HANDLER)
 def attachment(case_id: str, attachment_id: str) -> Response:
-    """A file of the case, decrypted and verified in full before the first byte is sent, and
-    always as a download (never rendered by the browser)."""
+    """A file of the case, always as a download (never rendered by the browser), streamed
+    from the decryptor: its start is verified before the response begins (damage there is
+    the 409 page), damage further on cuts the transfer short (portal.cases.sealing)."""
     staff, opened = opened_case_or_404(case_id)
     db = db_session()
     item = db.scalar(select(Attachment).where(Attachment.id == attachment_id,
@@ -111,16 +113,15 @@ def attachment(case_id: str, attachment_id: str) -> Response:
     if item is None:
         abort(404)
     key = opened.case_key if item.key_kind == KeyKind.CASE else opened.staff_key
-    try:
-        meta: dict[str, Any] = attachment_meta(key, item)
-        content = read_attachment(file_store(), key, item)
-    except (InvalidCiphertext, FileNotFoundError):
-        return _damaged()
+    # Recorded before the file is opened, so nothing can fail between opening and answering
+    # (an open file would be left to the garbage collector); the 409 of a damaged file rolls
+    # the event back with the rest of the request.
     record_event(db, server_keys_of().audit, action=AuditAction.CASE_ATTACHMENT_DOWNLOADED,
                  actor_kind=ActorKind.USER, actor_id=staff.user.id, case_id=opened.case.id,
                  target_id=item.id)
-    response = send_file(content, as_attachment=True,
-                         download_name=str(meta.get("name") or "attachment"),
-                         mimetype="application/octet-stream", max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    try:
+        meta: dict[str, Any] = attachment_meta(key, item)
+        content = open_attachment(file_store(), key, item, size=sealed_size(meta, item))
+    except (InvalidCiphertext, FileNotFoundError):
+        return _damaged()
+    return attachment_download(content, str(meta.get("name") or "attachment"))

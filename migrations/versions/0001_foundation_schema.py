@@ -124,7 +124,6 @@ def upgrade() -> None:
     sa.Column('category', sa.String(length=40), nullable=False),
     sa.Column('human_rights', sa.Boolean(), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
-    sa.Column('language', sa.String(length=10), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('outcome', sa.String(length=30), nullable=True),
     sa.Column('human_rights_breach', sa.Boolean(), nullable=True),

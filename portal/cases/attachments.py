@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
+from itertools import count
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
@@ -13,6 +16,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
 from portal.db import new_id, on_rollback
+from portal.deadlines import start_of_day
 from portal.metadata import describe_removed, strip_metadata
 from portal.models import Attachment
 from portal.states import AttachmentVariant, KeyKind
@@ -80,48 +84,55 @@ def store_uploads(
     uploads: list[Upload],
     *,
     message_id: str | None,
+    now: datetime,
 ) -> list[UploadNotice]:
     """Seal each upload into the store and add its rows. Each file is recorded on the session
-    as it is made, so it is deleted again unless the transaction commits (portal.db)."""
+    as it is made, so it is deleted again unless the transaction commits (portal.db).
+
+    The rows keep only the day of `now` and the padded size in clear; the exact size and the
+    order of the files are sealed in their metadata (security finding 11).
+    """
     notices = []
+    # With only the day in clear, the sealed position keeps the files in the order they came.
+    stamp = partial(_add, day=start_of_day(now), positions=count(1))
     for upload in uploads:
         result = strip_metadata(upload.stream, upload.media_type) if settings.strip_metadata \
             else None
         notice = UploadNotice(filename=upload.filename)
         if result is not None and result.handled and result.cleaned is not None:
             notice.removed = describe_removed(result.removed)
-            _add(db, store, keys, io.BytesIO(result.cleaned), message_id,
-                 variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
-                 meta={"name": upload.filename, "type": result.media_type,
-                       "removed": result.removed})
+            stamp(db, store, keys, io.BytesIO(result.cleaned), message_id,
+                  variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
+                  meta={"name": upload.filename, "type": result.media_type,
+                        "removed": result.removed})
             # The original stays as evidence for handlers. A reporter's follow-up has no staff
             # key, so there it is sealed under the case key (it is the reporter's own file).
             upload.stream.seek(0)
-            _add(db, store, keys, upload.stream, message_id,
-                 variant=AttachmentVariant.ORIGINAL,
-                 key_kind=KeyKind.STAFF if keys.staff_key is not None else KeyKind.CASE,
-                 meta={"name": upload.filename, "type": upload.media_type, "removed": []})
+            stamp(db, store, keys, upload.stream, message_id,
+                  variant=AttachmentVariant.ORIGINAL,
+                  key_kind=KeyKind.STAFF if keys.staff_key is not None else KeyKind.CASE,
+                  meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         else:
             notice.unhandled = True
             upload.stream.seek(0)
-            _add(db, store, keys, upload.stream, message_id,
-                 variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
-                 meta={"name": upload.filename, "type": upload.media_type, "removed": []})
+            stamp(db, store, keys, upload.stream, message_id,
+                  variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
+                  meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         notices.append(notice)
     return notices
 
 
 def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO,
          message_id: str | None, *, variant: AttachmentVariant, key_kind: KeyKind,
-         meta: dict[str, object]) -> None:
+         meta: dict[str, object], day: datetime, positions: Iterator[int]) -> None:
     key = keys.case_key if key_kind == KeyKind.CASE else keys.staff_key
     assert key is not None  # noqa: S101 (the staff variant is only chosen with the key)
     attachment_id = new_id()
     stored_name = store.new_name()
     # Recorded before the first byte is written: a failure half-way leaves no file either.
     on_rollback(db, partial(store.delete, stored_name))
-    size = write_attachment(store, key, case_id=keys.case_id, attachment_id=attachment_id,
-                            stored_name=stored_name, source=source)
+    written = write_attachment(store, key, case_id=keys.case_id, attachment_id=attachment_id,
+                               stored_name=stored_name, source=source)
     db.add(Attachment(
         id=attachment_id,
         case_id=keys.case_id,
@@ -129,9 +140,11 @@ def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO,
         variant=variant,
         key_kind=key_kind,
         stored_name=stored_name,
-        size=size,
+        size=written.padded_size,
         sealed_meta=seal_json(key, case_id=keys.case_id, item_id=attachment_id,
-                              kind=ATTACHMENT_META, value=meta),
+                              kind=ATTACHMENT_META,
+                              value={**meta, "size": written.size, "position": next(positions)}),
+        created_at=day,
     ))
 
 

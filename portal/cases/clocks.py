@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement
 
 from config import Settings
-from portal.deadlines import Clocks, add_months
+from portal.deadlines import Clocks, add_months, midnight_on_or_after
 from portal.models import Case
 
 # "No deadline pending" as a date after every real one: the case list sorts and filters on a
@@ -21,14 +21,24 @@ from portal.models import Case
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def initial_due_dates(created_at: datetime, settings: Settings) -> tuple[datetime, datetime]:
-    """(acknowledgement due, feedback due) of a case received at `created_at`.
+def initial_due_dates(received_at: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """(acknowledgement due, feedback due) of a case received at the exact `received_at`.
 
     Until the case is acknowledged, feedback is due `feedback_months` after the end of the
     acknowledgement period (Directive 2019/1937 Art. 9(1)(f)).
+
+    Each is the exact deadline rounded up to the next UTC midnight: a deadline to the minute
+    would give away the minute of receipt, which is kept in clear only as the day (security
+    finding 11). Computed from the exact time before rounding, neither is ever earlier than
+    the exact one, nor later by a day or more; a period in days then ends with the last hour
+    of its last day, as EU law counts it (Regulation 1182/71 Art. 3). The feedback deadline
+    is rounded on its own, not counted from the rounded acknowledgement deadline: months
+    differ in length, so that could add up to three more days (28 Feb + 1 day = 1 Mar, but
+    28 May + 1 day = 29 May, not 1 Jun).
     """
-    acknowledgement_due = created_at + timedelta(days=settings.acknowledgement_days)
-    return acknowledgement_due, add_months(acknowledgement_due, settings.feedback_months)
+    acknowledgement_due = received_at + timedelta(days=settings.acknowledgement_days)
+    feedback_due = add_months(acknowledgement_due, settings.feedback_months)
+    return midnight_on_or_after(acknowledgement_due), midnight_on_or_after(feedback_due)
 
 
 def feedback_due_after(acknowledged_at: datetime, settings: Settings) -> datetime:

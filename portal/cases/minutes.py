@@ -18,6 +18,7 @@ from config import Settings
 from portal.audit import record_event
 from portal.cases.services import NewReport, add_message, submit_report
 from portal.db import utcnow
+from portal.deadlines import start_of_day
 from portal.models import Case, Message, User
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
 from portal.refusals import N_, Refusal
@@ -77,7 +78,7 @@ def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, 
                           author_kind=AuthorKind.REPORTER, body=text,
                           kind=MessageKind.MINUTES_CONFIRMATION if confirmed
                           else MessageKind.MINUTES_CORRECTION, now=now)
-    case.last_reporter_activity_at = now
+    case.last_reporter_activity_at = start_of_day(now)
     record_event(db, server_keys.audit,
                  action=AuditAction.CASE_MINUTES_CONFIRMED if confirmed
                  else AuditAction.CASE_MINUTES_CORRECTED,

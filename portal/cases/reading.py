@@ -13,6 +13,7 @@ every message, also sees a gap in the numbers (an internal note taken out).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
-from portal.cases.sealing import ANSWERS, open_json, open_message
+from portal.cases.sealing import ANSWERS, open_json, open_message, sealed_size
 from portal.models import Attachment, Case, Message
 from portal.states import AttachmentVariant, AuthorKind, KeyKind, MessageKind
 
@@ -36,6 +37,7 @@ class AttachmentView:
     media_type: str | None
     removed: list[str]
     damaged: bool = False
+    position: int = 0  # sealed order within its batch (the clear time is only the day)
 
 
 @dataclass
@@ -66,6 +68,38 @@ class CaseView:
     def answers_damaged(self) -> bool:
         return self.answers is None
 
+    @property
+    def received_at(self) -> datetime:
+        """The exact time of receipt, sealed in the answers (the clear column has the day)."""
+        return sealed_received_at(self.case, self.answers)
+
+    @property
+    def language(self) -> str | None:
+        """The reporter's language, sealed in the answers; None if they are damaged."""
+        return answers_language(self.answers)
+
+
+def sealed_received_at(case: Case, answers: dict[str, Any] | None) -> datetime:
+    try:
+        return datetime.fromisoformat(str((answers or {})["received_at"]))
+    except (KeyError, ValueError):
+        return case.created_at
+
+
+def answers_language(answers: dict[str, Any] | None) -> str | None:
+    language = (answers or {}).get("language")
+    return language if isinstance(language, str) else None
+
+
+def reporter_language(case: Case, case_key: bytes) -> str | None:
+    """The language the report was made in, from the sealed answers (None if damaged)."""
+    try:
+        answers = open_json(case_key, case_id=case.id, item_id=case.id, kind=ANSWERS,
+                            blob=case.sealed_answers)
+    except InvalidCiphertext:
+        return None
+    return answers_language(answers if isinstance(answers, dict) else None)
+
 
 def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[KeyKind, bytes]:
     keys = {KeyKind.CASE: case_key}
@@ -81,35 +115,37 @@ def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> Atta
         return AttachmentView(attachment.id, attachment.variant, attachment.size, None, None,
                               [], damaged=True)
     removed = meta.get("removed")
+    position = meta.get("position")
     return AttachmentView(
         id=attachment.id,
         variant=attachment.variant,
-        size=attachment.size,
+        size=sealed_size(meta, attachment),
         name=str(meta.get("name") or ""),
         media_type=str(meta.get("type") or "application/octet-stream"),
         removed=[str(item) for item in removed] if isinstance(removed, list) else [],
+        position=position if isinstance(position, int) else 0,
     )
 
 
 def _open_in_sequence(messages: Sequence[Message], keys: dict[KeyKind, bytes], *,
-                      every_message: bool) -> list[tuple[Message, str | None]]:
-    """Each message (in `seq` order) with its body, or None when it is damaged: its seal does
-    not open with its columns and the number of the message before it under the same key, or
-    (when `every_message` of the case is loaded) its number does not follow the previous one.
+                      every_message: bool) -> list[tuple[Message, str | None, datetime]]:
+    """Each message (in `seq` order) with its body and exact time; the body is None when it is
+    damaged: its seal does not open with its columns and the number of the message before it
+    under the same key, or (when `every_message` of the case is loaded) its number does not
+    follow the previous one. A damaged message keeps its clear time (the day, for a reporter's).
     """
     last_seq_of_key: dict[str, int] = {}
     previous_seq = 0
-    opened: list[tuple[Message, str | None]] = []
+    opened: list[tuple[Message, str | None, datetime]] = []
     for message in messages:
         prev_seq = last_seq_of_key.get(message.key_kind, 0)
-        body: str | None
-        try:
-            body = open_message(keys[message.key_kind], message, prev_seq=prev_seq)
-        except InvalidCiphertext:
-            body = None
+        body: str | None = None
+        sent_at = message.created_at
+        with suppress(InvalidCiphertext):
+            body, sent_at = open_message(keys[message.key_kind], message, prev_seq=prev_seq)
         if every_message and message.seq != previous_seq + 1:
-            body = None
-        opened.append((message, body))
+            body, sent_at = None, message.created_at
+        opened.append((message, body, sent_at))
         last_seq_of_key[message.key_kind] = message.seq
         previous_seq = message.seq
     return opened
@@ -142,14 +178,17 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
         by_message.setdefault(attachment.message_id, []).append(
             _attachment_view(keys, attachment)
         )
+    for batch in by_message.values():
+        batch.sort(key=lambda view: view.position)  # stable: damaged ones keep the row order
     views = [
         MessageView(
             id=message.id, seq=message.seq, author_kind=message.author_kind,
             author_id=message.author_id, kind=message.kind,
-            internal=message.key_kind == KeyKind.STAFF, created_at=message.created_at,
+            internal=message.key_kind == KeyKind.STAFF, created_at=sent_at,
             body=body, attachments=by_message.get(message.id, []),
         )
-        for message, body in _open_in_sequence(messages, keys, every_message=staff_key is not None)
+        for message, body, sent_at in _open_in_sequence(messages, keys,
+                                                        every_message=staff_key is not None)
     ]
     return CaseView(case=case, answers=answers, messages=views,
                     attachments=by_message.get(None, []))
@@ -162,5 +201,5 @@ def is_intact_for_reporter(db: Session, case: Case, case_key: bytes, message_id:
         select(Message).where(Message.case_id == case.id, Message.key_kind == KeyKind.CASE)
         .order_by(Message.seq, Message.id)
     ).all()
-    return any(message.id == message_id and body is not None for message, body in
+    return any(message.id == message_id and body is not None for message, body, _at in
                _open_in_sequence(messages, {KeyKind.CASE: case_key}, every_message=False))

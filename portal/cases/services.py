@@ -32,6 +32,7 @@ from portal.cases.keys import (
 )
 from portal.cases.sealing import ANSWERS, seal_json, seal_message
 from portal.db import new_id, utcnow
+from portal.deadlines import start_of_day
 from portal.models import Case, Message
 from portal.notifications import NEW_CASE, NEW_MESSAGE, case_notice, queue_notice
 from portal.serverkeys import ServerKeys
@@ -115,7 +116,12 @@ def submit_report(
         "contact": report.contact,
         "meeting_requested": report.meeting_requested,
         "excluded_user_ids": sorted(report.excluded_user_ids),
+        # Sealed, not clear (security finding 11): the language narrows down who wrote, and
+        # the minute of receipt can be matched to who was at a computer then.
+        "language": report.language,
+        "received_at": now.isoformat(),
     }
+    # The due dates come from the exact time; the clear column keeps only its day.
     ack_due, feedback_due = initial_due_dates(now, settings)
     case = Case(
         id=case_id,
@@ -123,10 +129,9 @@ def submit_report(
         category=report.category,
         human_rights=report.human_rights,
         channel=report.channel,
-        language=report.language,
         status=CaseStatus.NEW,
         routed_to_group=routing.routed_to_group,
-        created_at=now,
+        created_at=start_of_day(now),
         acknowledgement_due_at=ack_due, feedback_due_at=feedback_due, next_due_at=ack_due,
         lookup_id=case_lookup_id(server_keys.pepper, code),
         reporter_envelope=seal_case_key_for_reporter(
@@ -136,15 +141,17 @@ def submit_report(
                                  value=answers),
     )
     db.add(case)
-    for user in routing.handlers:
-        db.add(wrap_for_user(case, user, KeyKind.CASE, case_key))
-        db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
-    db.add(wrap_for_recovery(case, recovery, KeyKind.CASE, case_key))
-    db.add(wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key))
+    wraps = [wrap_for_user(case, user, kind, key) for user in routing.handlers
+             for kind, key in ((KeyKind.CASE, case_key), (KeyKind.STAFF, staff_key))]
+    wraps += [wrap_for_recovery(case, recovery, KeyKind.CASE, case_key),
+              wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key)]
+    for wrap in wraps:
+        wrap.created_at = case.created_at  # made by the submission: the day only, as the case
+        db.add(wrap)
     db.flush()
     notices = store_uploads(
         db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
-        message_id=None,
+        message_id=None, now=now,
     )
     record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
                  actor_kind=ActorKind.REPORTER, case_id=case_id)
@@ -204,8 +211,13 @@ def add_message(
     now: datetime | None = None,
 ) -> Message:
     """Seal one message of the case under `key` (the case key, or the staff key for notes),
-    bound to its author, kind, time and place in the dialogue (`sealing.message_context`)."""
+    bound to its author, kind, time and place in the dialogue (`sealing.message_context`).
+
+    The exact time is sealed with the body; a reporter's message keeps only its day in clear
+    (security finding 11), a handler's its exact time (the feedback clock needs it).
+    """
     seq, prev_seq = next_message_seq(db, case.id, key_kind)
+    now = now or utcnow()
     message = Message(
         id=new_id(),
         case_id=case.id,
@@ -214,9 +226,9 @@ def add_message(
         author_id=author_id,
         kind=kind,
         key_kind=key_kind,
-        created_at=now or utcnow(),
+        created_at=start_of_day(now) if author_kind == AuthorKind.REPORTER else now,
     )
-    message.sealed_body = seal_message(key, message, prev_seq=prev_seq, text=body)
+    message.sealed_body = seal_message(key, message, prev_seq=prev_seq, text=body, sent_at=now)
     db.add(message)
     db.flush()
     return message
@@ -238,8 +250,8 @@ def add_reporter_message(
     message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.REPORTER, body=body, now=now)
     notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
-                            message_id=message.id)
-    case.last_reporter_activity_at = now
+                            message_id=message.id, now=now)
+    case.last_reporter_activity_at = start_of_day(now)
     record_event(db, server_keys.audit, action=AuditAction.CASE_REPORTER_MESSAGE,
                  actor_kind=ActorKind.REPORTER, case_id=case.id)
     queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)

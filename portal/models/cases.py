@@ -38,7 +38,7 @@ class Case(Base):
     category: Mapped[str] = mapped_column(String(40), index=True)
     human_rights: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[Channel] = mapped_column(state_column(Channel, 20), default=Channel.WEB)
-    language: Mapped[str] = mapped_column(String(10), default="en")
+    # The reporter's language is sealed in the answers, not kept here (security finding 11).
     status: Mapped[CaseStatus] = mapped_column(state_column(CaseStatus, 20),
                                                default=CaseStatus.NEW, index=True)
     outcome: Mapped[Outcome | None] = mapped_column(state_column(Outcome, 30))
@@ -47,6 +47,8 @@ class Case(Base):
     routed_to_group: Mapped[bool] = mapped_column(Boolean, default=False)
     supplier_id: Mapped[str | None] = mapped_column(String(32))
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The day of receipt (UTC midnight); the exact time is sealed in the answers. Times a
+    # reporter causes are kept in clear at day precision only (security finding 11).
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None]
     feedback_at: Mapped[datetime | None]
@@ -67,7 +69,7 @@ class Case(Base):
     # Case key sealed under Argon2id(case code, salt); salt and costs live in the blob.
     reporter_envelope: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_answers: Mapped[bytes] = mapped_column(LargeBinary)
-    last_reporter_activity_at: Mapped[datetime | None]
+    last_reporter_activity_at: Mapped[datetime | None]  # the day only
 
     wraps: Mapped[list[CaseKeyWrap]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
@@ -127,7 +129,9 @@ class Message(Base):
                                               default=MessageKind.MESSAGE)
     # Which case key seals it: the case key (reporter can read) or the staff key (never them).
     key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10), default=KeyKind.CASE)
+    # The body and its exact time, sealed together (portal.cases.sealing.seal_message).
     sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+    # A reporter's message: the day only; a handler's or the system's: the exact time.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="messages")
@@ -143,9 +147,11 @@ class Attachment(Base):
                                                        default=AttachmentVariant.CLEAN)
     key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10), default=KeyKind.CASE)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The padded size the stored stream holds (a power of two, at least 64 KiB), as the file
+    # store shows anyway; the exact size is sealed in the metadata (security finding 11).
     size: Mapped[int] = mapped_column(Integer)
-    # File name, media type and what metadata was removed, sealed.
+    # File name, media type, what metadata was removed, exact size and position, sealed.
     sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # the day only
 
     case: Mapped[Case] = relationship(back_populates="attachments")

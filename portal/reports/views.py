@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -22,8 +21,8 @@ from werkzeug.wrappers import Response
 from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
 from portal.cases.clocks import clocks_of
-from portal.cases.reading import open_case_view
-from portal.cases.sealing import read_attachment
+from portal.cases.reading import open_case_view, reporter_language
+from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.services import (
     ChannelNotReady,
     NewReport,
@@ -32,6 +31,7 @@ from portal.cases.services import (
     submit_report,
 )
 from portal.db import db_session
+from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
@@ -120,9 +120,10 @@ def followup() -> Response | str:
             case, case_key = opened
             response = redirect(url_for("reports.case"), code=303)
             reporter_session.begin(response, case, case_key)
-            if LANGUAGE_COOKIE not in request.cookies:
+            language = reporter_language(case, case_key)
+            if LANGUAGE_COOKIE not in request.cookies and language:
                 # Back on another device: continue in the language the report was made in.
-                set_language_cookie(response, case.language)
+                set_language_cookie(response, language)
             return response
         failed = True
     elif request.method == "POST":
@@ -198,12 +199,11 @@ def case_attachment(attachment_id: str) -> Response:
     except InvalidCiphertext:
         return make_response(render_template("reports/damaged.html"), 409)
     try:
-        content = read_attachment(file_store(), context.case_key, attachment)
+        content = open_attachment(file_store(), context.case_key, attachment,
+                                  size=sealed_size(meta, attachment))
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
-    name = str(meta.get("name") or "attachment")
-    return send_file(content, as_attachment=True, download_name=name,
-                     mimetype="application/octet-stream", max_age=0)
+    return attachment_download(content, str(meta.get("name") or "attachment"))
 
 
 @bp.post("/case/logout")

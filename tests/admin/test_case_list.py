@@ -92,15 +92,19 @@ def test_clocks_with_a_frozen_clock(world: World, portal_app: Flask) -> None:
             (found,) = list_cases(db, world.alice.id, CaseFilters(), now=now).rows
             return found.acknowledgement_state, found.feedback_state
 
+    # Due at the end of the seventh day after the day of receipt (UTC): never earlier than
+    # 7 x 24 h from the exact time, which is not kept in clear (security finding 11).
+    acknowledgement_due = datetime(2026, 3, 10, tzinfo=UTC)
     assert row(T0 + timedelta(days=1)) == ("open", "open")
     assert row(T0 + timedelta(days=6)) == ("due-soon", "open")
-    assert row(T0 + timedelta(days=7, minutes=1)) == ("overdue", "open")
+    assert row(T0 + timedelta(days=7, minutes=1)) == ("due-soon", "open")
+    assert row(acknowledgement_due + timedelta(minutes=1)) == ("overdue", "open")
     _acknowledge(portal_app, case_id, world, T0 + timedelta(days=8))
     # Late acknowledgement; the feedback clock runs three months from it.
     assert row(T0 + timedelta(days=9)) == ("late", "open")
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         (found,) = list_cases(db, world.alice.id, CaseFilters(), now=T0).rows
-        assert found.clocks.acknowledgement_due == T0 + timedelta(days=7)
+        assert found.clocks.acknowledgement_due == acknowledgement_due
         assert found.clocks.feedback_due == datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
     assert row(datetime(2026, 6, 9, 9, 0, tzinfo=UTC)) == ("late", "due-soon")
     assert row(datetime(2026, 6, 11, 9, 0, tzinfo=UTC)) == ("late", "overdue")

@@ -10,11 +10,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.cases.keys import open_case_keys
+from portal.cases.reading import reporter_language
 from portal.db import session_factory, transaction
 from portal.models import Attachment, Case, CaseKeyWrap, ServerSession
-from tests.factories import csrf_token
+from portal.states import KeyKind
+from tests.factories import Handler, csrf_token
 from tests.portal.conftest import Organisation
 from tests.portal.helpers import follow_up, post_report, submit
+
+
+def sealed_language(app: Flask, handler: Handler) -> str | None:
+    """The reporter's language as a handler reads it: sealed in the answers, no longer a clear
+    column (security finding 11)."""
+    with transaction(session_factory(app)) as db:
+        case = db.scalars(select(Case)).one()
+        _case, keys = open_case_keys(db, case.id, handler.user_id, handler.private_key)
+        return reporter_language(case, keys[KeyKind.CASE])
 
 
 def count(app: Flask, model: Any) -> int:
@@ -168,7 +180,7 @@ def test_case_is_wrapped_to_handlers_and_recovery(client: FlaskClient,
         case = db.scalars(select(Case)).one()
         recipients = {(w.recipient_id, w.key_kind) for w in db.scalars(select(CaseKeyWrap))}
     assert case.channel == "web" and case.human_rights and case.status == "new"
-    assert case.language == "en"
+    assert sealed_language(portal_app, organisation.alice) == "en"
     users = {organisation.alice.user_id, organisation.bob.user_id}
     for key_kind in ("case", "staff"):
         assert {r for r, k in recipients if k == key_kind and not r.startswith("recovery:")} \
@@ -180,8 +192,7 @@ def test_language_follows_the_reporter(client: FlaskClient, organisation: Organi
                                        portal_app: Flask) -> None:
     client.get("/language/nb?next=/report")
     code = submit(client, organisation.unit_id, "På norsk.")
-    with transaction(session_factory(portal_app)) as db:
-        assert db.scalars(select(Case)).one().language == "nb"
+    assert sealed_language(portal_app, organisation.alice) == "nb"
     fresh = portal_app.test_client()  # another device, no language chosen yet
     response = follow_up(fresh, code)
     assert "aktsom_lang=nb" in ";".join(response.headers.getlist("Set-Cookie"))
