@@ -137,8 +137,8 @@ def submit_report(
     )
     db.add(case)
     for user in routing.handlers:
-        db.add(wrap_for_user(case, user, KeyKind.CASE, case_key))
-        db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
+        db.add(wrap_for_user(case, user, KeyKind.CASE, case_key, keys=server_keys))
+        db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key, keys=server_keys))
     db.add(wrap_for_recovery(case, recovery, KeyKind.CASE, case_key))
     db.add(wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key))
     db.flush()
