@@ -12,13 +12,31 @@ from .casecode import (
     generate_case_code,
     normalise_case_code,
 )
+from .certificates import (
+    CERTIFICATE_VERSION,
+    KeyAuthority,
+    certificate_verifying_key,
+    legacy_certification_tag,
+    new_certificate_signing_key,
+    possession_tag,
+    sign_key_certificate,
+    verify_key_certificate,
+    verify_legacy_certification,
+    verify_possession_tag,
+)
 from .envelopes import (
     open_case_key_for_reporter,
     seal_case_key_for_reporter,
     unwrap_case_key,
     wrap_case_key,
 )
-from .errors import CryptoError, InvalidCaseCode, InvalidCiphertext, InvalidRecoverySheet
+from .errors import (
+    CryptoError,
+    InvalidCaseCode,
+    InvalidCertificate,
+    InvalidCiphertext,
+    InvalidRecoverySheet,
+)
 from .items import (
     item_subkey,
     new_case_key,
@@ -30,7 +48,6 @@ from .items import (
 from .kdf import PRODUCTION_ARGON2, TEST_ARGON2, Argon2Params, derive_key, new_salt
 from .keys import (
     UserKeyPair,
-    certify_public_key,
     hpke_private_key,
     hpke_public_key,
     open_private_key,
@@ -38,25 +55,27 @@ from .keys import (
     public_key_fingerprint,
     rewrap_private_key,
     seal_private_key,
-    verify_certification,
 )
 from .recovery import format_recovery_sheet, generate_recovery_key, parse_recovery_sheet
 from .spool import EphemeralSpool
 from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream, iter_decrypt_stream
 
 __all__ = [
+    "Argon2Params",
+    "CERTIFICATE_VERSION",
+    "CryptoError",
+    "InvalidCaseCode",
+    "InvalidCertificate",
+    "InvalidCiphertext",
+    "InvalidRecoverySheet",
+    "KeyAuthority",
     "PRODUCTION_ARGON2",
     "SEGMENT_SIZE",
     "TEST_ARGON2",
-    "Argon2Params",
-    "CryptoError",
     "EphemeralSpool",
-    "InvalidCaseCode",
-    "InvalidCiphertext",
-    "InvalidRecoverySheet",
     "UserKeyPair",
     "case_lookup_id",
-    "certify_public_key",
+    "certificate_verifying_key",
     "decrypt_stream",
     "derive_key",
     "encrypt_stream",
@@ -68,7 +87,9 @@ __all__ = [
     "hpke_public_key",
     "item_subkey",
     "iter_decrypt_stream",
+    "legacy_certification_tag",
     "new_case_key",
+    "new_certificate_signing_key",
     "new_salt",
     "normalise_case_code",
     "open_case_key_for_reporter",
@@ -76,6 +97,7 @@ __all__ = [
     "open_private_key",
     "open_with_key",
     "parse_recovery_sheet",
+    "possession_tag",
     "private_key_needs_reseal",
     "public_key_fingerprint",
     "rewrap_private_key",
@@ -83,7 +105,10 @@ __all__ = [
     "seal_item",
     "seal_private_key",
     "seal_with_key",
+    "sign_key_certificate",
     "unwrap_case_key",
-    "verify_certification",
+    "verify_key_certificate",
+    "verify_legacy_certification",
+    "verify_possession_tag",
     "wrap_case_key",
 ]

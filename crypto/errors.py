@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CryptoError",
     "InvalidCaseCode",
+    "InvalidCertificate",
     "InvalidCiphertext",
     "InvalidRecoverySheet",
 ]
@@ -30,6 +31,16 @@ class InvalidCiphertext(CryptoError):
 
     def __init__(self) -> None:
         super().__init__("The data could not be decrypted.")
+
+
+class InvalidCertificate(CryptoError):
+    """A key certificate does not hold for this subject and key (or is malformed).
+
+    Like :class:`InvalidCiphertext` it says nothing about which part was wrong.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("The key certificate is not valid.")
 
 
 class InvalidCaseCode(CryptoError, ValueError):

@@ -1,4 +1,6 @@
-"""User key pairs (hybrid ML-KEM-768 + X25519), their password seal and certification.
+"""User key pairs (hybrid ML-KEM-768 + X25519) and their password seal.
+
+What the server vouches for about a public key (certificates) is in :mod:`crypto.certificates`.
 
 Private key (96 bytes) = ML-KEM-768 seed (64) | X25519 private key (32).
 Public key (1216 bytes) = ML-KEM-768 public key (1184) | X25519 public key (32).
@@ -14,11 +16,10 @@ nonce) is the associated data, so the parameters cannot be swapped either.
 
 from __future__ import annotations
 
-import hmac as std_hmac
 import unicodedata
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 from cryptography.hazmat.primitives.hpke import (
     MLKEM768X25519PrivateKey,
@@ -31,7 +32,6 @@ from ._encoding import (
     crockford_encode,
     length_prefixed,
     random_bytes,
-    text,
 )
 from ._secret_seal import check_pepper, open_under_secret, seal_under_secret
 from .kdf import SALT_SIZE, Argon2Params
@@ -41,7 +41,6 @@ __all__ = [
     "PRIVATE_KEY_VERSION",
     "PUBLIC_KEY_SIZE",
     "UserKeyPair",
-    "certify_public_key",
     "hpke_private_key",
     "hpke_public_key",
     "open_private_key",
@@ -49,7 +48,6 @@ __all__ = [
     "public_key_fingerprint",
     "rewrap_private_key",
     "seal_private_key",
-    "verify_certification",
 ]
 
 _MLKEM_SEED = 64
@@ -64,7 +62,6 @@ _PRIVATE_KEY_LABELS = {
     _PASSWORD_ONLY_VERSION: length_prefixed(b"aktsom/private-key/v1"),
     PRIVATE_KEY_VERSION: length_prefixed(b"aktsom/private-key/v2"),
 }
-_CERTIFICATION_LABEL = b"aktsom/key-certification/v1"
 
 
 def _public_from_private(private_bytes: bytes) -> bytes:
@@ -205,24 +202,3 @@ def public_key_fingerprint(public_bytes: bytes) -> str:
     value = int.from_bytes(digest.finalize()[:20], "big")
     symbols = crockford_encode(value, 32)
     return " ".join(symbols[i : i + 4] for i in range(0, 32, 4))
-
-
-def certify_public_key(certification_key: bytes, user_id: str, public_key: bytes) -> bytes:
-    """MAC binding a user id to a public key, made when an admin approves the account.
-
-    The certification key lives in the settings, not the database, so a
-    database writer cannot plant a key of their own as a handler's.
-    """
-    if len(certification_key) < 16:
-        raise ValueError("certification key must be at least 16 bytes")
-    mac = hmac.HMAC(bytes(certification_key), hashes.SHA256())
-    mac.update(length_prefixed(_CERTIFICATION_LABEL, text(user_id), bytes(public_key)))
-    return mac.finalize()
-
-
-def verify_certification(
-    certification_key: bytes, user_id: str, public_key: bytes, tag: bytes
-) -> bool:
-    """True only if ``tag`` certifies exactly this user id and public key."""
-    expected = certify_public_key(certification_key, user_id, public_key)
-    return std_hmac.compare_digest(expected, bytes(tag))

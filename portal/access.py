@@ -19,9 +19,9 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from crypto import verify_certification
 from portal.db import db_session
 from portal.extensions import settings_of
+from portal.key_directory import is_certified
 from portal.models import Role, User
 from portal.paths import is_staff_path
 from portal.server_sessions import resume_session
@@ -153,17 +153,15 @@ def safe_next_path(target: str | None) -> str | None:
 
 
 def certified_public_key(user: User, keys: ServerKeys) -> bytes | None:
-    """The user's public key if, and only if, an admin's certification of it verifies.
+    """The user's public key if, and only if, its certificate verifies and covers what the
+    user's rows claim (portal.key_directory).
 
-    Case code calls this before wrapping a case key: a key planted or swapped by someone who
-    can write to the database has no valid certificate (the key is outside the database), so
-    no case is ever wrapped to it. Disabled accounts get no new wraps either.
+    A key planted or swapped by someone who can write to the database has no valid
+    certificate (the signing key is outside the database), and roles or units they add as
+    rows are not in it, so no case is ever wrapped to such a key. Disabled accounts get no
+    new wraps either.
     """
-    if user.disabled or not user.key_certificate:
-        return None
-    if not verify_certification(keys.certification, user.id, user.public_key, user.key_certificate):
-        return None
-    return user.public_key
+    return user.public_key if is_certified(keys, user) else None
 
 
 def init_sign_in_guard(app: Flask, public_endpoints: Iterable[str] = PUBLIC_ENDPOINTS) -> None:

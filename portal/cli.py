@@ -14,7 +14,9 @@ from config import Settings
 from portal.audit import CONSOLE, anchor_chain_head
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
+from portal.key_directory import CertificateSigningUnavailable, upgrade_legacy_certificates
 from portal.models import OrgUnit
+from portal.outside_records import certificates_upgraded, mark_certificates_upgraded
 from portal.recovery import ensure_recovery_key, recovery_key_needed, sweep_file_store
 from portal.refusals import Refusal
 from portal.schema import upgrade
@@ -48,6 +50,7 @@ def init_command(recovery_sheet: str | None, new_recovery_key: bool) -> None:
         click.echo(exposure, err=True)
     upgrade(settings.database_url)
     click.echo("The database schema is up to date.")
+    _upgrade_certificates(keys, settings)
     sheet = _make_recovery_key(keys, settings, recovery_sheet, new_recovery_key)
     if sheet is not None:
         _announce_recovery_sheet(sheet, recovery_sheet)
@@ -58,6 +61,25 @@ def init_command(recovery_sheet: str | None, new_recovery_key: bool) -> None:
     swept = sweep_file_store(current_app)
     if swept:
         click.echo(f"Removed {swept} stored files that no case refers to (an interrupted upload).")
+
+
+def _upgrade_certificates(keys: ServerKeys, settings: Settings) -> None:
+    """Once per installation: the first release's HMAC certification tags become Ed25519
+    certificates (portal.key_directory.upgrade_legacy_certificates), then never again."""
+    if certificates_upgraded(settings):
+        return
+    try:
+        with transaction(session_factory(current_app)) as session:
+            count = upgrade_legacy_certificates(session, keys)
+    except CertificateSigningUnavailable:
+        raise click.ClickException(
+            "This keys file holds no certificate signing key: run `aktsom init` on the staff "
+            "host, whose keys file has it.") from None
+    mark_certificates_upgraded(settings)
+    if count:
+        click.echo(f"Re-issued {count} key certificates as signatures, for the roles and org "
+                   "units the database holds now (trust on upgrade: check them on the Users "
+                   "page). Keys the old server had not certified wait for an approval.")
 
 
 def _make_recovery_key(keys: ServerKeys, settings: Settings, path: str | None,

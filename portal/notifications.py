@@ -46,7 +46,10 @@ ESCALATION = "escalation"
 # To the account holder: an admin reset their password, so an admin could now act as them
 # (and receive the cases sent to them). They must hear of it, to object if it was not them.
 ACCOUNT_RESET = "account_reset"
-KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET)
+# To the administrators: a sign-in found the stored public key is not the account's own (it
+# was replaced in the database). Who and when is in the audit log, not in the mail.
+KEY_MISMATCH = "key_mismatch"
+KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET, KEY_MISMATCH)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
@@ -91,6 +94,8 @@ def _subject(kind: str) -> str:
         return str(_("A case has been put before you"))
     if kind == ACCOUNT_RESET:
         return str(_("Your password for the whistleblowing channel was reset"))
+    if kind == KEY_MISMATCH:
+        return str(_("A staff key in the whistleblowing channel was replaced"))
     return str(_("There is news in the whistleblowing channel"))
 
 
@@ -104,6 +109,14 @@ def compose(settings: Settings, kind: str, recipient: str) -> EmailMessage:
                 "%(organisation)s's whistleblowing channel.\n\n"
                 "If you did not ask for this, tell your compliance officer or another "
                 "administrator at once: whoever knows the new password can act as you.",
+                organisation=settings.organisation_name))
+        elif kind == KEY_MISMATCH:
+            body = str(_(
+                "A sign-in to %(organisation)s's whistleblowing channel was refused because "
+                "the public key stored for the account is not the account's own key: someone "
+                "with access to the database may have replaced it.\n\n"
+                "Open the audit log on the staff side to see which account, and check the "
+                "database and its backups.",
                 organisation=settings.organisation_name))
         else:
             body = str(_(

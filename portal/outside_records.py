@@ -1,5 +1,6 @@
-"""Records kept beside the server-keys file, outside the database: the audit anchors and the
-mark that the first administrator exists.
+"""Records kept beside the server-keys file, outside the database: the audit anchors, the
+mark that the first administrator exists and the mark that the key certificates of the first
+release were upgraded.
 
 A database writer can change neither, so they vouch for what the database cannot: that no
 event was cut from the end of the audit chain, and that the one-time set-up link must never
@@ -24,6 +25,7 @@ from portal.db import after_commit, on_rollback, session_factory
 
 AUDIT_ANCHORS = "audit-anchors"
 SETUP_DONE = "setup-done"
+CERTIFICATES_UPGRADED = "certificates-upgraded"
 _AUDIT_HEAD = "aktsom.audit_head"
 _FIRST_ADMIN = "aktsom.first_admin_made"
 _SETTINGS = "aktsom.outside_records.settings"
@@ -37,6 +39,18 @@ def anchors_file(settings: Settings) -> Path:
 
 def setup_done_file(settings: Settings) -> Path:
     return settings.server_keys_file.parent / SETUP_DONE
+
+
+def certificates_upgraded(settings: Settings) -> bool:
+    """True once `aktsom init` replaced the first release's HMAC certification tags: from
+    then on such a tag is never read again, even one planted in the database later."""
+    return (settings.server_keys_file.parent / CERTIFICATES_UPGRADED).exists()
+
+
+def mark_certificates_upgraded(settings: Settings) -> None:
+    """Record outside the database that the certificate upgrade ran (call after its commit)."""
+    _write_mark(settings.server_keys_file.parent / CERTIFICATES_UPGRADED,
+                "key certificates upgraded to Ed25519")
 
 
 def note_audit_head(db: Session, seq: int, mac: bytes) -> None:
@@ -87,13 +101,16 @@ def setup_is_done(settings: Settings) -> bool:
 
 def mark_setup_done(settings: Settings) -> None:
     """Record outside the database that an administrator exists (idempotent)."""
-    path = setup_done_file(settings)
+    _write_mark(setup_done_file(settings), "first administrator made")
+
+
+def _write_mark(path: Path, what: str) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(f"first administrator made by {datetime.now(UTC).isoformat()}\n")
+        handle.write(f"{what} by {datetime.now(UTC).isoformat()}\n")
 
 
 def init_outside_records(app: Flask, settings: Settings) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto import format_recovery_sheet, generate_recovery_key, public_key_fingerprint
-from portal.cases.keys import certify_recovery_key
 from portal.db import new_id, session_factory, transaction
+from portal.key_directory import certify_recovery_key
 from portal.models import Attachment, Case, RecoveryKey
 from portal.refusals import Refusal
 from portal.serverkeys import ServerKeys

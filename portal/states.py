@@ -104,6 +104,20 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
+class KeyStatus(StrEnum):
+    """Where a staff key stands in the key directory (portal.key_directory.key_status);
+    computed, never stored."""
+
+    # Certified for what the rows claim, or (receiving nothing) shown by its holder.
+    VALID = "valid"
+    # Not approved yet, or not yet shown by its holder.
+    MISSING = "missing"
+    # A certificate that does not hold for the stored key: replaced in the database?
+    INVALID = "invalid"
+    # Roles or units added outside the account pages: the key receives nothing until checked.
+    EXCEEDS = "exceeds"
+
+
 class AuditActionCatalogue(StrEnum):
     """The base of every audit action catalogue. `record_event` takes only members of its
     subclasses (mypy checks it); the auditor reads `label`, and the code beside it to search
@@ -130,8 +144,11 @@ class AuditAction(AuditActionCatalogue):
     SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere"
     SIGN_IN_FAILED = "auth.sign_in_failed"
     LOCKED = "auth.locked"
+    KEY_MISMATCH = "auth.key_mismatch"
     USER_CREATED = "user.created"
     USER_KEY_CERTIFIED = "user.key_certified"
+    USER_KEY_CERTIFICATE_WITHDRAWN = "user.key_certificate_withdrawn"
+    USER_KEY_ROTATED = "user.key_rotated"
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"
     USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (an event name, no secret)
@@ -177,8 +194,13 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.SIGNED_OUT_EVERYWHERE: _l("Signed out on every device"),
     AuditAction.SIGN_IN_FAILED: _l("Sign-in failed"),
     AuditAction.LOCKED: _l("Account locked after failed sign-ins"),
+    AuditAction.KEY_MISMATCH: _l("Sign-in refused: the stored public key is not the "
+                                 "account's key"),
     AuditAction.USER_CREATED: _l("Account created"),
     AuditAction.USER_KEY_CERTIFIED: _l("Key approved"),
+    AuditAction.USER_KEY_CERTIFICATE_WITHDRAWN: _l("Key approval withdrawn (no role that "
+                                                   "receives cases)"),
+    AuditAction.USER_KEY_ROTATED: _l("New key pair made by its holder"),
     AuditAction.USER_DISABLED: _l("Account disabled"),
     AuditAction.USER_ENABLED: _l("Account enabled"),
     AuditAction.USER_PASSWORD_CHANGED: _l("Password changed"),

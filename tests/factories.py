@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
-from crypto import TEST_ARGON2, UserKeyPair, certify_public_key, seal_private_key, seal_with_key
+from crypto import TEST_ARGON2, UserKeyPair, possession_tag, seal_private_key, seal_with_key
 from portal.db import new_id, session_factory, transaction
 from portal.extensions import server_keys_of
+from portal.key_directory import sign_certificate
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.recovery import ensure_recovery_key
 
@@ -41,7 +42,8 @@ def make_unit(app: Flask, code: str, name: str, *, is_group: bool = False) -> st
 
 def make_handler(app: Flask, name: str, unit_ids: list[str], *, certified: bool = True,
                  roles: tuple[Role, ...] = (Role.HANDLER,)) -> Handler:
-    """A handler with a hybrid key pair, certified unless told otherwise."""
+    """A handler with a hybrid key pair, certified for `roles` and `unit_ids` unless told
+    otherwise."""
     pair = UserKeyPair.generate()
     password = "correct horse battery staple"
     with app.app_context():
@@ -53,8 +55,10 @@ def make_handler(app: Flask, name: str, unit_ids: list[str], *, certified: bool 
                 password_hash="!", public_key=pair.public_bytes,
                 sealed_private_key=seal_private_key(pair.private_bytes, password, TEST_ARGON2,
                                                     pepper=keys.key_sealing),
-                key_certificate=certify_public_key(keys.certification, user_id,
-                                                   pair.public_bytes) if certified else None,
+                key_certificate=sign_certificate(keys, user_id, pair.public_bytes, roles=roles,
+                                                 unit_ids=unit_ids) if certified else None,
+                key_possession_tag=possession_tag(keys.key_possession, user_id,
+                                                  pair.public_bytes),
                 sealed_totp_secret=seal_with_key(keys.totp, b"\0" * 20),
             )
             user.roles = [UserRole(role=role) for role in roles]

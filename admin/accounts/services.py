@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from admin.accounts.key_pairs import keep_certificate_in_step, replace_key_pair, rotate_key_pair
 from admin.accounts.memberships import access_lost, withdraw_access
 from admin.accounts.passwords import (
     check_new_password,
@@ -24,15 +25,17 @@ from admin.accounts.passwords import (
 from admin.accounts.totp import new_totp_secret, seal_totp_secret
 from config import Argon2Costs, Settings
 from crypto import (
+    InvalidCiphertext,
     UserKeyPair,
-    certify_public_key,
-    rewrap_private_key,
+    open_private_key,
+    possession_tag,
     seal_private_key,
-    verify_certification,
 )
 from portal.argon2_costs import argon2_params
 from portal.audit import CONSOLE, Actor, record_event
 from portal.db import new_id
+from portal.key_directory import key_status as directory_status
+from portal.key_directory import prove_possession, sign_certificate
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.notifications import ACCOUNT_RESET, Notice, queue_notice
 from portal.outside_records import note_first_admin
@@ -82,8 +85,11 @@ def create_user(
 ) -> CreatedUser:
     """Make a user with a fresh key pair sealed under `password` and a new TOTP secret.
 
-    The key is certified at once: whoever creates the account (the operator at the console, a
-    signed-in admin, the first-run link) is the one who approves it, and the key was made here.
+    The key is certified at once for what `roles` and `units` may receive (nothing for
+    admins, auditors and compliance): whoever creates the account (the operator at the
+    console, a signed-in admin, the first-run link) is the one who approves it, and the key
+    was made here. An admin-chosen password is temporary (`password_change_required`): the
+    holder's own password comes with a new key pair (`change_password`).
     """
     email = normalise_email(email)
     name = name.strip()
@@ -94,6 +100,7 @@ def create_user(
         raise Refusal(N_("Choose at least one role."))
     _check_email(db, email)
     check_new_password(password, user_inputs=(email, name))
+    unit_ids = [unit.id for unit in units]
     pair = UserKeyPair.generate()
     secret = new_totp_secret()
     user_id = new_id()
@@ -105,11 +112,13 @@ def create_user(
         public_key=pair.public_bytes,
         sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs),
                                             pepper=keys.key_sealing),
-        key_certificate=certify_public_key(keys.certification, user_id, pair.public_bytes),
+        key_certificate=sign_certificate(keys, user_id, pair.public_bytes, roles=role_set,
+                                         unit_ids=unit_ids),
+        key_possession_tag=possession_tag(keys.key_possession, user_id, pair.public_bytes),
         sealed_totp_secret=seal_totp_secret(keys, user_id, secret),
         password_change_required=password_change_required,
         roles=[UserRole(role=role) for role in role_set],
-        memberships=[UnitMembership(unit_id=unit.id) for unit in units],
+        memberships=[UnitMembership(unit_id=unit_id) for unit_id in unit_ids],
     )
     db.add(user)
     db.flush()
@@ -120,19 +129,9 @@ def create_user(
     return CreatedUser(user=user, totp_secret=secret)
 
 
-def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) -> None:
-    """Approve the user's current public key (an admin compared its fingerprint)."""
-    user.key_certificate = certify_public_key(keys.certification, user.id, user.public_key)
-    audit(db, keys, actor, AuditAction.USER_KEY_CERTIFIED, user)
-
-
 def key_status(user: User, keys: ServerKeys) -> str:
-    """"valid", "missing" or "invalid": whether the stored certificate fits the stored key."""
-    if not user.key_certificate:
-        return "missing"
-    valid = verify_certification(keys.certification, user.id, user.public_key,
-                                 user.key_certificate)
-    return "valid" if valid else "invalid"
+    """"valid", "missing", "invalid" or "exceeds" (portal.key_directory.key_status)."""
+    return directory_status(keys, user)
 
 
 def active_admin_count(db: Session) -> int:
@@ -178,20 +177,40 @@ def change_password(
     keys: ServerKeys,
     old_password: str,
     new_password: str,
-) -> None:
-    """Replace the user's own password: rehash, re-seal the same private key, sign out
-    everywhere (the caller starts a new session for the current browser)."""
+    new_key_pair: bool = False,
+) -> bytes:
+    """Replace the user's own password and sign out everywhere; returns the private key the
+    caller's new session holds.
+
+    With `new_key_pair`, and always when an administrator chose the old password (creation,
+    reset), the holder gets a new key pair with every key they received rewrapped to it
+    (finding 5); otherwise the same private key is sealed under the new password.
+    """
     if not verify_password(costs, user, old_password, pepper=keys.password_pepper):
         raise Refusal(N_("The current password is not correct."))
     check_new_password(new_password, user_inputs=(user.email, user.name))
-    user.sealed_private_key = rewrap_private_key(
-        user.sealed_private_key, old_password, new_password, argon2_params(costs),
-        pepper=keys.key_sealing,
-    )
+    try:
+        private_key = open_private_key(user.sealed_private_key, old_password,
+                                       pepper=keys.key_sealing)
+    except InvalidCiphertext:
+        # The hash matched but the key does not open: the row was tampered with.
+        raise Refusal(N_("The current password is not correct.")) from None
+    if not prove_possession(keys, user, private_key):
+        # The stored public key is not this key's (finding 2): sign-in alerts on it.
+        raise Refusal(N_("The key stored for your account is not your key. Sign out and "
+                         "ask an administrator to check the account."))
+    if new_key_pair or user.password_change_required:
+        private_key = rotate_key_pair(db, keys, user, old_private_key=private_key,
+                                      new_password=new_password, costs=costs)
+    else:
+        user.sealed_private_key = seal_private_key(private_key, new_password,
+                                                   argon2_params(costs),
+                                                   pepper=keys.key_sealing)
     user.password_hash = hash_password(costs, keys.password_pepper, new_password)
     user.password_change_required = False
     sign_out_everywhere(db, user)
     audit(db, keys, Actor(ActorKind.USER, user.id), AuditAction.USER_PASSWORD_CHANGED, user)
+    return private_key
 
 
 def reset_password(
@@ -208,19 +227,16 @@ def reset_password(
     """An admin sets a new password for a user who lost theirs.
 
     Nobody can open the old private key without the old password, so the user gets a NEW key
-    pair (design §3), certified at once (the admin resetting is the admin approving). Case keys
+    pair (design §3), certified at once for what the old key was certified for. Case keys
     wrapped to the old key cannot be opened any more: another handler of the unit or the
     recovery key (`aktsom recover`) must share those cases again. The admin knows the new
-    password, so the user must change it at the next sign-in. Returns the new TOTP secret when
-    `new_totp` (lost phone), else None. With `settings`, the holder is told by mail after
-    the commit (a safeguard against an administrator taking over the account).
+    password, so the user must change it at the next sign-in, which makes yet another pair in
+    their own session. Returns the new TOTP secret when `new_totp` (lost phone), else None.
+    With `settings`, the holder is told by mail after the commit (a safeguard against an
+    administrator taking over the account).
     """
     check_new_password(new_password, user_inputs=(user.email, user.name))
-    pair = UserKeyPair.generate()
-    user.public_key = pair.public_bytes
-    user.sealed_private_key = seal_private_key(pair.private_bytes, new_password,
-                                               argon2_params(costs), pepper=keys.key_sealing)
-    user.key_certificate = certify_public_key(keys.certification, user.id, pair.public_bytes)
+    replace_key_pair(keys, user, UserKeyPair.generate(), new_password, costs)
     user.password_hash = hash_password(costs, keys.password_pepper, new_password)
     user.password_change_required = True
     user.failed_logins = 0
@@ -250,7 +266,8 @@ def set_roles_and_units(
     unit_ids: Iterable[str],
     withdraw_confirmed: bool = False,
 ) -> None:
-    """Replace the user's roles and unit memberships; each real change is audited.
+    """Replace the user's roles and unit memberships; each real change is audited, and the
+    key's certificate follows (what it may receive is certified, not read from the rows).
 
     Leaving a unit also takes its cases (`admin.accounts.memberships`): refused unless
     `withdraw_confirmed`, because the user may be the last handler able to open some.
@@ -276,6 +293,7 @@ def set_roles_and_units(
         if Role.ADMIN in new_roles:
             note_first_admin(db)
     old_units = user.unit_ids
+    changed = new_roles != old_roles or new_units != old_units
     if new_units != old_units:
         user.memberships = [item for item in user.memberships if item.unit_id in new_units]
         user.memberships.extend(
@@ -284,4 +302,6 @@ def set_roles_and_units(
         audit(db, keys, actor, AuditAction.USER_UNITS_CHANGED, user)
         withdraw_access(db, keys, actor_kind=actor.kind, actor_id=actor.id, user=user,
                         loss=loss)
+    # The events above already say what the certificate now covers.
+    keep_certificate_in_step(db, user, keys, actor, audited=changed)
     db.flush()

@@ -22,9 +22,9 @@ from admin.accounts.forms import (
     UserCreateForm,
     role_choices,
 )
+from admin.accounts.key_pairs import certify_user_key
 from admin.accounts.memberships import access_lost
 from admin.accounts.services import (
-    certify_user_key,
     create_user,
     key_status,
     set_disabled,
@@ -38,6 +38,7 @@ from portal.access import require_staff, roles_required
 from portal.audit import Actor
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
+from portal.key_directory import has_key_proof
 from portal.models import OrgUnit, Role, User
 from portal.outside_records import setup_is_done
 from portal.refusals import Refusal
@@ -209,16 +210,31 @@ def reset_password(user_id: str) -> str | Response:
 @bp.route("/users/<user_id>/approve", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def approve_user(user_id: str) -> str | Response:
-    """Certify the user's public key after comparing its fingerprint with the user's."""
+    """Certify the user's key for their roles and units after comparing its fingerprint with
+    the one their own session shows.
+
+    Only a key its holder has shown to be theirs is offered (finding 2): a fingerprint is
+    shown only with a possession tag, which a database writer cannot make.
+    """
     user = _user_or_404(user_id)
+    keys = server_keys_of()
     form = ActionForm()
+    error = None
     if form.validate_on_submit():
-        certify_user_key(db_session(), user, server_keys_of(), _actor())
-        flash(_("The key is approved: cases can be shared with this user."), "success")
-        return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
-    return render_template("admin/accounts/approve.html", user=user, form=form,
-                           fingerprint=public_key_fingerprint(user.public_key),
-                           key_status=key_status(user, server_keys_of()))
+        try:
+            certify_user_key(db_session(), user, keys, _actor())
+        except Refusal as refused:
+            error = _refusal(refused)
+        else:
+            flash(_("The key is approved: cases can be shared with this user."), "success")
+            return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+    proven = has_key_proof(keys, user)
+    codes = {unit.id: unit.code for unit in _units()}
+    return render_template("admin/accounts/approve.html", user=user, form=form, error=error,
+                           fingerprint=public_key_fingerprint(user.public_key) if proven
+                           else None,
+                           unit_codes=sorted(codes.get(unit, "?") for unit in user.unit_ids),
+                           role_names=ROLE_NAMES, key_status=key_status(user, keys))
 
 
 @bp.route("/units", methods=["GET", "POST"])

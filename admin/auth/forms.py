@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 # Long enough for any real password and far below what would make Argon2 a DoS lever.
@@ -34,6 +34,9 @@ class PasswordChangeForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new_password", _l("The two new passwords differ."))],
         render_kw={"autocomplete": "new-password"})
+    # Ticked on the page by default; a post without it keeps the key pair. Ignored (always a
+    # new pair) when an administrator chose the current password.
+    new_key_pair = BooleanField(_l("Also make a new key pair"), default=True)
 
 
 class ConfirmPasswordForm(FlaskForm):

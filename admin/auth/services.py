@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from admin.accounts.key_pairs import alert_key_mismatch
 from admin.accounts.passwords import (
     dummy_verify,
     hash_password,
@@ -23,7 +24,7 @@ from admin.accounts.passwords import (
     verify_password,
 )
 from admin.accounts.totp import matching_step, open_totp_secret
-from config import Argon2Costs
+from config import Argon2Costs, Settings
 from crypto import (
     InvalidCiphertext,
     open_private_key,
@@ -33,6 +34,7 @@ from crypto import (
 from portal.access import STAFF_SESSION_KIND
 from portal.argon2_costs import argon2_params
 from portal.audit import record_event
+from portal.key_directory import prove_possession
 from portal.models import User
 from portal.server_sessions import start_session
 from portal.serverkeys import ServerKeys
@@ -116,8 +118,15 @@ def authenticate(
     password: str,
     code: str,
     now: datetime,
+    settings: Settings | None = None,
 ) -> SignInResult:
-    """Check email, password and TOTP code; on success unlock the user's private key."""
+    """Check email, password and TOTP code; on success unlock the user's private key.
+
+    The unlocked key must be the one whose public half is stored (finding 2): a public key
+    replaced in the database refuses the sign-in and alerts the administrators (by mail when
+    `settings` are given), rather than letting its holder work on under a key that is not
+    theirs.
+    """
     user = db.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or user.disabled or is_locked(user, now):
         dummy_verify(costs, password)
@@ -143,6 +152,9 @@ def authenticate(
     except InvalidCiphertext:
         # The hash matched but the key does not open: the row was tampered with.
         _record_failure(db, user, keys, now)
+        return _REFUSED
+    if not prove_possession(keys, user, private_key):
+        alert_key_mismatch(db, keys, user, settings=settings, now=now)
         return _REFUSED
     user.failed_logins = 0
     user.locked_until = None

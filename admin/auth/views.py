@@ -14,7 +14,7 @@ from admin.accounts.services import audit, change_password, sign_out_everywhere
 from admin.accounts.totp import enrolment, open_totp_secret
 from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
-from crypto import public_key_fingerprint
+from crypto import UserKeyPair, public_key_fingerprint
 from portal.access import (
     STAFF_SESSION_COOKIE,
     certified_public_key,
@@ -80,7 +80,7 @@ def login() -> str | Response:
             db_session(), costs=settings.argon2, keys=server_keys_of(),
             email=form.email.data or "", password=form.password.data or "",
             code=form.totp.data or "",
-            now=utcnow(),
+            now=utcnow(), settings=settings,
         )
         if result.user is not None and result.private_key is not None:  # signed in
             target = safe_next_path(request.args.get("next")) or url_for("home.index")
@@ -124,12 +124,19 @@ def logout_everywhere() -> Response:
 
 @bp.get("/account")
 def account() -> str:
-    """The user's own account: roles, units, key fingerprint and certification."""
+    """The user's own account: roles, units, key fingerprint and certification.
+
+    The fingerprint is that of the private key this session holds, not of the stored public
+    key (finding 2): it is what an administrator compares before approving the key, and a
+    key replaced in the database shows as not matching.
+    """
     staff = require_staff()
+    own_public_key = UserKeyPair.from_private_bytes(staff.private_key).public_bytes
     return render_template(
         "admin/auth/account.html",
         user=staff.user,
-        fingerprint=public_key_fingerprint(staff.user.public_key),
+        fingerprint=public_key_fingerprint(own_public_key),
+        key_matches=own_public_key == staff.user.public_key,
         certified=certified_public_key(staff.user, server_keys_of()) is not None,
         role_names=ROLE_NAMES,
     )
@@ -137,21 +144,24 @@ def account() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
 def change_password_view() -> str | Response:
-    """Change the own password: the same private key is re-sealed, other sessions end."""
+    """Change the own password, with a new key pair (always after an administrator chose the
+    password; on request otherwise, the box ticked by default); other sessions end."""
     staff = require_staff()
     form = PasswordChangeForm()
     error = None
     if form.validate_on_submit():
         db = db_session()
         try:
-            change_password(db, staff.user, costs=settings_of().argon2, keys=server_keys_of(),
-                            old_password=form.current_password.data or "",
-                            new_password=form.new_password.data or "")
+            private_key = change_password(
+                db, staff.user, costs=settings_of().argon2, keys=server_keys_of(),
+                old_password=form.current_password.data or "",
+                new_password=form.new_password.data or "",
+                new_key_pair=bool(form.new_key_pair.data))
         except Refusal as refused:
             discard_changes()
             error = refused.translated()
         else:
-            response = _begin(staff.user, staff.private_key, url_for("auth.account"))
+            response = _begin(staff.user, private_key, url_for("auth.account"))
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return response
     return render_template("admin/auth/password.html", form=form, error=error,

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key, verify_certification
+from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key
 from portal.audit import record_event
 from portal.cases.handling import HandlerCase
 from portal.cases.keys import is_certified, recovery_recipient_id, wrap_for_user
 from portal.cases.sealing import ANSWERS, open_json
+from portal.key_directory import recovery_key_is_certified
 from portal.models import (
     Case,
     CaseExclusion,
@@ -62,21 +63,23 @@ def case_holder_ids(db: Session, case_id: str) -> list[str]:
         CaseKeyWrap.recipient_kind == RecipientKind.USER).order_by(CaseKeyWrap.recipient_id)))
 
 
-def _share(db: Session, case: Case, user: User, case_key: bytes, staff_key: bytes) -> None:
+def _share(db: Session, keys: ServerKeys, case: Case, user: User, case_key: bytes,
+           staff_key: bytes) -> None:
     """Give `user` both keys, replacing wraps made for an older key pair of theirs (a reset
     password makes a new pair, and the old wraps no longer open)."""
     db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
                                          CaseKeyWrap.recipient_id == user.id))
-    db.add(wrap_for_user(case, user, KeyKind.CASE, case_key))
-    db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
+    db.add(wrap_for_user(case, user, KeyKind.CASE, case_key, keys=keys))
+    db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key, keys=keys))
     db.flush()
 
 
 def _check_recipient(keys: ServerKeys, user: User) -> None:
     if user.disabled or not user.has_role(Role.HANDLER):
         raise Refusal(N_("Cases can only be shared with an active case handler."))
-    if not is_certified(keys, user):
-        # A key nobody approved may have been planted in the database (design §3).
+    if not is_certified(keys, user, Role.HANDLER):
+        # A key nobody approved may have been planted in the database, or a handler role
+        # inserted as a row (design §3): the certificate must say "handler".
         raise Refusal(N_("This handler's key has not been approved by an "
                                  "administrator, so no case can be shared with them."))
 
@@ -113,7 +116,7 @@ def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: Use
     _check_recipient(keys, grantee)
     if is_excluded(db, opened.case, opened.case_key, grantee.id):
         raise Refusal(N_("This case cannot be shared with this person."))
-    _share(db, opened.case, grantee, opened.case_key, opened.staff_key)
+    _share(db, keys, opened.case, grantee, opened.case_key, opened.staff_key)
     record_event(db, keys.audit, action=AuditAction.CASE_GRANTED, actor_kind=ActorKind.USER,
                  actor_id=actor.id, case_id=opened.case.id, target_id=grantee.id)
 
@@ -124,7 +127,7 @@ def grantable_handlers(db: Session, keys: ServerKeys, opened: HandlerCase,
     excluded = excluded_user_ids(db, opened.case, opened.case_key)
     users = db.scalars(select(User).where(User.disabled.is_(False), User.id != actor.id)
                        .order_by(User.name, User.id)).all()
-    return [user for user in users if user.has_role(Role.HANDLER) and is_certified(keys, user)
+    return [user for user in users if is_certified(keys, user, Role.HANDLER)
             and user.id not in excluded]
 
 
@@ -142,9 +145,7 @@ class RecoveryResult:
 def _recovery_keys_for(db: Session, keys: ServerKeys, pair: UserKeyPair) -> list[RecoveryKey]:
     """This installation's recovery keys (active or retired) that match the sheet."""
     found = [row for row in db.scalars(select(RecoveryKey))
-             if row.public_key == pair.public_bytes
-             and verify_certification(keys.certification, recovery_recipient_id(row),
-                                      row.public_key, row.certificate)]
+             if row.public_key == pair.public_bytes and recovery_key_is_certified(keys, row)]
     if not found:
         raise RecoveryKeyMismatch("the recovery sheet does not match this installation")
     return found
@@ -179,7 +180,7 @@ def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
         if is_excluded(db, case, case_keys[KeyKind.CASE], to_user.id):
             skipped += 1
             continue
-        _share(db, case, to_user, case_keys[KeyKind.CASE], case_keys[KeyKind.STAFF])
+        _share(db, keys, case, to_user, case_keys[KeyKind.CASE], case_keys[KeyKind.STAFF])
         record_event(db, keys.audit, action=AuditAction.CASE_RECOVERED, actor_kind=ActorKind.SYSTEM,
                      case_id=case_id, target_id=to_user.id)
         shared += 1

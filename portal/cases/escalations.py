@@ -31,6 +31,7 @@ from portal.cases.handling import HandlerCase
 from portal.cases.keys import is_certified
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
+from portal.key_directory import certified_public_key
 from portal.models import Case, Escalation, Role, User
 from portal.notifications import ESCALATION, Notice, queue_notice
 from portal.refusals import N_, Refusal
@@ -71,7 +72,7 @@ def managers(db: Session, keys: ServerKeys) -> list[User]:
     """Enabled managers with an approved key: who a breach can be escalated to."""
     users = db.scalars(select(User).where(User.disabled.is_(False))
                        .order_by(User.name, User.id)).all()
-    return [user for user in users if user.has_role(Role.MANAGER) and is_certified(keys, user)]
+    return [user for user in users if is_certified(keys, user, Role.MANAGER)]
 
 
 def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: HandlerCase,
@@ -81,7 +82,8 @@ def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: Handl
     after the commit."""
     if not summary.strip():
         raise Refusal(N_("Write a summary for the manager."))
-    if manager.disabled or not manager.has_role(Role.MANAGER) or not is_certified(keys, manager):
+    if not is_certified(keys, manager, Role.MANAGER):
+        # Disabled, not a manager, or a manager role that is only a row (design §3).
         raise Refusal(N_("Choose a manager from the list."))
     case = opened.case
     if is_excluded(db, case, opened.case_key, manager.id):
@@ -89,7 +91,7 @@ def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: Handl
     key = new_case_key()
     escalation = Escalation(id=new_id(), case_id=case.id, manager_id=manager.id,
                             escalated_by=actor.id, created_at=now or utcnow())
-    escalation.manager_wrap = wrap_case_key(key, manager.public_key,
+    escalation.manager_wrap = wrap_case_key(key, certified_public_key(keys, manager, Role.MANAGER),
                                             case_id=_wrap_context(escalation),
                                             recipient_id=manager.id)
     escalation.staff_sealed_key = seal_item(opened.staff_key, case_id=case.id,
@@ -198,3 +200,23 @@ def escalations_for_supplier(db: Session, supplier_id: str) -> list[EscalationRe
 def _record(row: Escalation) -> EscalationRecord:
     return EscalationRecord(id=row.id, case_id=row.case_id, created_at=row.created_at,
                             decision=row.decision, decided_at=row.decided_at)
+
+
+def rewrap_manager_keys(db: Session, manager_id: str, old_private_key: bytes,
+                        new_public_key: bytes) -> int:
+    """Move the escalation keys wrapped to a manager's old key pair to their new one (they
+    hold both private keys at this moment); returns how many were rewrapped."""
+    moved = 0
+    for escalation in db.scalars(select(Escalation).where(
+            Escalation.manager_id == manager_id, Escalation.manager_wrap.is_not(None))):
+        if escalation.manager_wrap is None:  # filtered above; narrows the type
+            continue
+        context = {"case_id": _wrap_context(escalation), "recipient_id": manager_id}
+        try:
+            key = unwrap_case_key(escalation.manager_wrap, old_private_key, **context)
+        except InvalidCiphertext:
+            continue
+        escalation.manager_wrap = wrap_case_key(key, new_public_key, **context)
+        moved += 1
+    db.flush()
+    return moved

@@ -1,7 +1,9 @@
 """Who holds a case's keys: wrapping the case key (DEK) and the staff key to recipients.
 
 Only certified public keys receive a wrap (design §3, key directory integrity): a row written
-straight into the database cannot make itself a recipient of future cases.
+straight into the database cannot make itself a recipient of future cases. Every wrap to a
+user checks the certificate itself (`portal.key_directory`), and routing follows the units
+the certificate names, not the membership rows alone.
 """
 
 from __future__ import annotations
@@ -11,41 +13,27 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto import (
-    InvalidCiphertext,
-    certify_public_key,
-    unwrap_case_key,
-    verify_certification,
-    wrap_case_key,
+from crypto import InvalidCiphertext, unwrap_case_key, wrap_case_key
+from portal.key_directory import (
+    certified_public_key,
+    certify_recovery_key,
+    is_certified,
+    recovery_key_is_certified,
+    recovery_recipient_id,
 )
 from portal.models import Case, CaseKeyWrap, OrgUnit, RecoveryKey, Role, UnitMembership, User
 from portal.serverkeys import ServerKeys
 from portal.states import KeyKind, RecipientKind
 
-
-def recovery_recipient_id(recovery: RecoveryKey) -> str:
-    return f"recovery:{recovery.id}"
-
-
-def certify_recovery_key(keys: ServerKeys, recovery: RecoveryKey) -> bytes:
-    return certify_public_key(keys.certification, recovery_recipient_id(recovery),
-                              recovery.public_key)
+# Re-exported: case code has always asked this module whether a key is certified.
+__all__ = ["certify_recovery_key", "is_certified", "recovery_recipient_id"]
 
 
 def active_recovery_key(db: Session, keys: ServerKeys) -> RecoveryKey | None:
     recovery = db.scalar(select(RecoveryKey).where(RecoveryKey.active.is_(True)))
-    if recovery is None:
-        return None
-    if not verify_certification(keys.certification, recovery_recipient_id(recovery),
-                                recovery.public_key, recovery.certificate):
+    if recovery is None or not recovery_key_is_certified(keys, recovery):
         return None
     return recovery
-
-
-def is_certified(keys: ServerKeys, user: User) -> bool:
-    return user.key_certificate is not None and verify_certification(
-        keys.certification, user.id, user.public_key, user.key_certificate
-    )
 
 
 def handlers_of_units(db: Session, unit_ids: list[str]) -> list[User]:
@@ -75,24 +63,32 @@ class Routing:
 def route_case(db: Session, keys: ServerKeys, unit_id: str | None,
                excluded_user_ids: set[str]) -> Routing:
     """The handlers a new case goes to: the unit's, minus the reporter's exclusions; the
-    group's when none would be left (the reporter is told so on the form)."""
+    group's when none would be left (the reporter is told so on the form). Only handlers
+    whose certificate names the unit count, whatever the membership rows say."""
     if unit_id is not None:
         chosen = [user for user in handlers_of_units(db, [unit_id])
-                  if user.id not in excluded_user_ids and is_certified(keys, user)]
+                  if user.id not in excluded_user_ids
+                  and is_certified(keys, user, Role.HANDLER, [unit_id])]
         if chosen:
             return Routing(chosen, routed_to_group=False)
-    group = [user for user in handlers_of_units(db, group_unit_ids(db))
-             if user.id not in excluded_user_ids and is_certified(keys, user)]
+    group_ids = group_unit_ids(db)
+    group = [user for user in handlers_of_units(db, group_ids)
+             if user.id not in excluded_user_ids
+             and is_certified(keys, user, Role.HANDLER, group_ids)]
     return Routing(group, routed_to_group=True)
 
 
-def wrap_for_user(case: Case, user: User, key_kind: KeyKind, key: bytes) -> CaseKeyWrap:
+def wrap_for_user(case: Case, user: User, key_kind: KeyKind, key: bytes, *,
+                  keys: ServerKeys) -> CaseKeyWrap:
+    """Wrap a case's key to a handler; refused (`UncertifiedRecipient`) unless their
+    certificate makes them a handler."""
+    public_key = certified_public_key(keys, user, Role.HANDLER)
     return CaseKeyWrap(
         case_id=case.id,
         key_kind=key_kind,
         recipient_kind=RecipientKind.USER,
         recipient_id=user.id,
-        blob=wrap_case_key(key, user.public_key, case_id=f"{case.id}:{key_kind}",
+        blob=wrap_case_key(key, public_key, case_id=f"{case.id}:{key_kind}",
                            recipient_id=user.id),
     )
 
@@ -159,3 +155,23 @@ def holds_case(db: Session, case_id: str, user_id: str) -> bool:
             CaseKeyWrap.key_kind == KeyKind.CASE,
         )
     ) is not None
+
+
+def rewrap_user_keys(db: Session, user_id: str, old_private_key: bytes,
+                     new_public_key: bytes) -> int:
+    """Move every case key wrapped to a user's old key pair to their new one (the holder has
+    both private keys at this moment, so no one gains access). Wraps the old key cannot open
+    (made for a key lost before it) are left as they are. Returns how many were rewrapped."""
+    moved = 0
+    for wrap in db.scalars(select(CaseKeyWrap).where(
+            CaseKeyWrap.recipient_id == user_id,
+            CaseKeyWrap.recipient_kind == RecipientKind.USER)):
+        context = {"case_id": f"{wrap.case_id}:{wrap.key_kind}", "recipient_id": user_id}
+        try:
+            key = unwrap_case_key(wrap.blob, old_private_key, **context)
+        except InvalidCiphertext:
+            continue
+        wrap.blob = wrap_case_key(key, new_public_key, **context)
+        moved += 1
+    db.flush()
+    return moved

@@ -141,7 +141,8 @@ def submit_report(
                                  value=answers),
     )
     db.add(case)
-    wraps = [wrap_for_user(case, user, kind, key) for user in routing.handlers
+    wraps = [wrap_for_user(case, user, kind, key, keys=server_keys)
+             for user in routing.handlers
              for kind, key in ((KeyKind.CASE, case_key), (KeyKind.STAFF, staff_key))]
     wraps += [wrap_for_recovery(case, recovery, KeyKind.CASE, case_key),
               wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key)]

@@ -21,8 +21,13 @@ class User(Base):
     # Hybrid ML-KEM-768 + X25519 key pair; the private half sealed under Argon2id(password).
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
-    # HMAC under a key outside the database; cases are never wrapped to a key without it.
+    # Ed25519 signature (key in the server-keys file) over id, public key and what the key may
+    # receive (roles, units); cases are never wrapped to a key without it. None for keys that
+    # receive nothing (portal.key_directory).
     key_certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # HMAC under a server key: the holder has shown this public key is theirs (the server made
+    # the pair, or derived it from the private key they unlocked). Approval requires it.
+    key_possession_tag: Mapped[bytes | None] = mapped_column(LargeBinary)
     # TOTP secret sealed under a server key outside the database.
     sealed_totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
     totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)

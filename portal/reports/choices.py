@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.cases.keys import group_unit_ids, handlers_of_units, is_certified
-from portal.models import OrgUnit, User
+from portal.models import OrgUnit, Role, User
 from portal.reports.forms import DONT_KNOW, ReportForm
 from portal.serverkeys import ServerKeys
 
@@ -35,11 +35,12 @@ def report_form_context(db: Session, keys: ServerKeys, form: ReportForm,
     ]
     per_unit = [
         UnitHandlers(unit, [user for user in handlers_of_units(db, [unit.id])
-                            if is_certified(keys, user)])
+                            if is_certified(keys, user, Role.HANDLER, [unit.id])])
         for unit in units
     ]
-    group = [user for user in handlers_of_units(db, group_unit_ids(db))
-             if is_certified(keys, user)]
+    group_ids = group_unit_ids(db)
+    group = [user for user in handlers_of_units(db, group_ids)
+             if is_certified(keys, user, Role.HANDLER, group_ids)]
     seen: dict[str, str] = {}
     for entry in per_unit:
         for user in entry.handlers:

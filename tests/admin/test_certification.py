@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from crypto import UserKeyPair, certify_public_key
+from crypto import KeyAuthority, UserKeyPair, new_certificate_signing_key, sign_key_certificate
 from portal.access import certified_public_key
 from portal.db import session_factory
 from portal.extensions import server_keys_of
@@ -55,7 +55,9 @@ def test_anything_else_is_refused(admin_app: Flask, attack: str) -> None:
                                         "key_certificate": other.key_certificate},
         "certificate under another server key": {
             "public_key": rogue,
-            "key_certificate": certify_public_key(b"k" * 32, user.id, rogue)},
+            "key_certificate": sign_key_certificate(
+                new_certificate_signing_key(), user.id, rogue,
+                KeyAuthority.of(["handler"], []))},
         "disabled account": {"disabled": True},
     }
     assert certified_public_key(tamper(admin_app, user.id, **attacks[attack]), keys) is None

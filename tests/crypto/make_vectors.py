@@ -187,7 +187,38 @@ def key_vectors() -> dict[str, Any]:
         "certification": {
             "key": cert_key.hex(),
             "user_id": "user-3",
-            "tag": crypto.certify_public_key(cert_key, "user-3", keypair.public_bytes).hex(),
+            # The first release's HMAC tag: read once at the upgrade, never accepted since.
+            "tag": crypto.legacy_certification_tag(cert_key, "user-3",
+                                                   keypair.public_bytes).hex(),
+        },
+    }
+
+
+def certificate_vectors() -> dict[str, Any]:
+    keypair = crypto.UserKeyPair.from_private_bytes(pattern(0xB0, 96))
+    signing = pattern(0xA0, 32)
+    possession = pattern(0xC8, 32)
+    authorities = [(["handler", "manager"], ["unit-1", "unit-2"]), (["manager"], []),
+                   (["recovery"], [])]
+    return {
+        "signing_key": signing.hex(),
+        "verifying_key": crypto.certificate_verifying_key(signing).hex(),
+        "public_bytes": keypair.public_bytes.hex(),
+        "subject_id": "user-3",
+        "certificates": [
+            {
+                "roles": roles,
+                "units": units,
+                # Ed25519 is deterministic: these bytes are reproduced exactly.
+                "certificate": crypto.sign_key_certificate(
+                    signing, "user-3", keypair.public_bytes,
+                    crypto.KeyAuthority.of(roles, units)).hex(),
+            }
+            for roles, units in authorities
+        ],
+        "possession": {
+            "key": possession.hex(),
+            "tag": crypto.possession_tag(possession, "user-3", keypair.public_bytes).hex(),
         },
     }
 
@@ -268,6 +299,7 @@ def main(only: list[str] | None = None) -> None:
         "casecode.json": casecode_vectors(),
         "items.json": item_vectors(),
         "keys.json": key_vectors(),
+        "certificates.json": certificate_vectors(),
         "envelopes.json": envelope_vectors(),
         "stream.json": stream_vectors(),
         "recovery.json": recovery_vectors(),

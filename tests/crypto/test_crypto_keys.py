@@ -1,4 +1,4 @@
-"""User key pairs, password seal, fingerprint and certification."""
+"""User key pairs, password seal, fingerprint and the first release's certification tag."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from crypto import (
     Argon2Params,
     InvalidCiphertext,
     UserKeyPair,
-    certify_public_key,
     hpke_public_key,
+    legacy_certification_tag,
     open_private_key,
     private_key_needs_reseal,
     public_key_fingerprint,
     rewrap_private_key,
     seal_private_key,
-    verify_certification,
+    verify_legacy_certification,
 )
 from crypto._encoding import length_prefixed
 from crypto._secret_seal import seal_under_secret
@@ -166,23 +166,25 @@ def test_private_key_seal_refuses_wrong_size() -> None:
         seal_private_key(b"x" * 95, "pw", TEST_ARGON2, pepper=PEPPER)
 
 
+# The HMAC tag of the first release is no certificate any more (crypto.certificates); it is
+# still computed exactly as before, because the one-off upgrade must recognise it.
 def test_certification(keypair: UserKeyPair, other_keypair: UserKeyPair) -> None:
     cert_key = b"c" * 32
-    tag = certify_public_key(cert_key, "user-1", keypair.public_bytes)
+    tag = legacy_certification_tag(cert_key, "user-1", keypair.public_bytes)
     assert len(tag) == 32
-    assert verify_certification(cert_key, "user-1", keypair.public_bytes, tag)
-    assert not verify_certification(cert_key, "user-2", keypair.public_bytes, tag)
-    assert not verify_certification(cert_key, "user-1", other_keypair.public_bytes, tag)
-    assert not verify_certification(b"d" * 32, "user-1", keypair.public_bytes, tag)
-    assert not verify_certification(cert_key, "user-1", keypair.public_bytes, tag[:-1])
-    assert not verify_certification(cert_key, "user-1", keypair.public_bytes, b"")
+    assert verify_legacy_certification(cert_key, "user-1", keypair.public_bytes, tag)
+    assert not verify_legacy_certification(cert_key, "user-2", keypair.public_bytes, tag)
+    assert not verify_legacy_certification(cert_key, "user-1", other_keypair.public_bytes, tag)
+    assert not verify_legacy_certification(b"d" * 32, "user-1", keypair.public_bytes, tag)
+    assert not verify_legacy_certification(cert_key, "user-1", keypair.public_bytes, tag[:-1])
+    assert not verify_legacy_certification(cert_key, "user-1", keypair.public_bytes, b"")
 
 
 def test_certification_is_unambiguous(keypair: UserKeyPair) -> None:
     cert_key = b"c" * 32
     public = keypair.public_bytes
     # Moving a byte between user id and key must not keep the tag valid.
-    tag = certify_public_key(cert_key, "user-1", public)
-    assert not verify_certification(cert_key, "user-1" + chr(public[0]), public[1:], tag)
-    with pytest.raises(ValueError, match="certification key"):
-        certify_public_key(b"short", "user-1", public)
+    tag = legacy_certification_tag(cert_key, "user-1", public)
+    assert not verify_legacy_certification(cert_key, "user-1" + chr(public[0]), public[1:], tag)
+    with pytest.raises(ValueError, match="HMAC key"):
+        legacy_certification_tag(b"short", "user-1", public)

@@ -18,7 +18,10 @@ PUBLIC_API = {
     "new_case_key", "seal_item", "open_item", "item_subkey", "seal_with_key", "open_with_key",
     "UserKeyPair", "seal_private_key", "open_private_key", "rewrap_private_key",
     "private_key_needs_reseal",
-    "public_key_fingerprint", "certify_public_key", "verify_certification",
+    "public_key_fingerprint", "legacy_certification_tag", "verify_legacy_certification",
+    "InvalidCertificate", "KeyAuthority", "CERTIFICATE_VERSION", "new_certificate_signing_key",
+    "certificate_verifying_key", "sign_key_certificate", "verify_key_certificate",
+    "possession_tag", "verify_possession_tag",
     "wrap_case_key", "unwrap_case_key", "seal_case_key_for_reporter",
     "open_case_key_for_reporter", "generate_recovery_key", "format_recovery_sheet",
     "parse_recovery_sheet", "SEGMENT_SIZE", "encrypt_stream", "decrypt_stream",
@@ -38,6 +41,8 @@ def test_exception_hierarchy() -> None:
     assert issubclass(crypto.InvalidCaseCode, ValueError)
     assert issubclass(crypto.InvalidRecoverySheet, crypto.CryptoError)
     assert issubclass(crypto.InvalidRecoverySheet, ValueError)
+    assert issubclass(crypto.InvalidCertificate, crypto.CryptoError)
+    assert str(crypto.InvalidCertificate()) == "The key certificate is not valid."
     assert not issubclass(crypto.InvalidCiphertext, ValueError)
     assert str(crypto.InvalidCiphertext()) == "The data could not be decrypted."
 

@@ -99,9 +99,29 @@ def test_key_vectors(load_vectors: Load, tape: TapeFactory) -> None:
         opened = crypto.open_private_key(h(s["blob"]), s["password"], pepper=pepper)
         assert opened == keypair.private_bytes
     c = v["certification"]
-    tag = crypto.certify_public_key(h(c["key"]), c["user_id"], keypair.public_bytes)
+    tag = crypto.legacy_certification_tag(h(c["key"]), c["user_id"], keypair.public_bytes)
     assert tag.hex() == c["tag"]
-    assert crypto.verify_certification(h(c["key"]), c["user_id"], keypair.public_bytes, tag)
+    assert crypto.verify_legacy_certification(h(c["key"]), c["user_id"], keypair.public_bytes,
+                                              tag)
+    # Never a certificate of the current format, whatever key checks it.
+    with pytest.raises(crypto.InvalidCertificate):
+        crypto.verify_key_certificate(bytes(32), c["user_id"], keypair.public_bytes, tag)
+
+
+def test_certificate_vectors(load_vectors: Load) -> None:
+    v = load_vectors("certificates.json")
+    signing, verifying = h(v["signing_key"]), h(v["verifying_key"])
+    public, subject = h(v["public_bytes"]), v["subject_id"]
+    assert crypto.certificate_verifying_key(signing) == verifying
+    for entry in v["certificates"]:
+        authority = crypto.KeyAuthority.of(entry["roles"], entry["units"])
+        certificate = crypto.sign_key_certificate(signing, subject, public, authority)
+        assert certificate.hex() == entry["certificate"]
+        assert crypto.verify_key_certificate(verifying, subject, public,
+                                             h(entry["certificate"])) == authority
+    p = v["possession"]
+    assert crypto.possession_tag(h(p["key"]), subject, public).hex() == p["tag"]
+    assert crypto.verify_possession_tag(h(p["key"]), subject, public, h(p["tag"]))
 
 
 def test_envelope_vectors(load_vectors: Load, tape: TapeFactory) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from crypto import certificate_verifying_key
 from portal.serverkeys import ServerKeysMissing, create_server_keys, load_server_keys
 
 OLD_NAMES = ("pepper", "certification", "audit", "totp")
@@ -47,3 +48,41 @@ def test_a_damaged_file_is_never_completed(tmp_path: Path) -> None:
     with pytest.raises(ServerKeysMissing, match="damaged"):
         load_server_keys(path)
     assert json.loads(path.read_text()).keys() == {"pepper"}
+
+
+def test_an_old_file_gets_a_certificate_key_pair_once(tmp_path: Path) -> None:
+    path = tmp_path / "server-keys.json"
+    old_file(path)
+    keys = load_server_keys(path)
+    assert keys.certificate_signing is not None
+    assert certificate_verifying_key(keys.certificate_signing) == keys.certificate_verifying
+    assert len(keys.key_possession) == 32
+    stored = json.loads(path.read_text())
+    assert stored["certificate_signing"] == keys.certificate_signing.hex()
+    assert stored["certificate_verifying"] == keys.certificate_verifying.hex()
+    assert load_server_keys(path) == keys
+
+
+def test_a_verify_only_copy_stays_verify_only(tmp_path: Path) -> None:
+    """The public portal host's copy lacks the signing key on purpose: loading it must not
+    make a new one (it would sign with a key nothing else trusts)."""
+    full = tmp_path / "full.json"
+    keys, _ = create_server_keys(full)
+    raw = json.loads(full.read_text())
+    del raw["certificate_signing"]
+    portal_copy = tmp_path / "portal.json"
+    portal_copy.write_text(json.dumps(raw))
+    loaded = load_server_keys(portal_copy)
+    assert loaded.certificate_signing is None
+    assert loaded.certificate_verifying == keys.certificate_verifying
+    assert json.loads(portal_copy.read_text()) == raw
+
+
+def test_a_signing_key_that_does_not_match_its_verifying_key_is_damage(tmp_path: Path) -> None:
+    path = tmp_path / "server-keys.json"
+    create_server_keys(path)
+    raw = json.loads(path.read_text())
+    raw["certificate_verifying"] = certificate_verifying_key(os.urandom(32)).hex()
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ServerKeysMissing, match="damaged"):
+        load_server_keys(path)
