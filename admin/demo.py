@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from admin.accounts.services import create_user
 from admin.accounts.totp import provisioning_uri
 from crypto import open_private_key
+from portal.cases.dialogue import add_reporter_message
 from portal.cases.handling import (
     acknowledge,
     acknowledgement_text,
     open_for_handler,
     reply_to_reporter,
 )
-from portal.cases.services import ChannelNotReady, NewReport, add_reporter_message, submit_report
+from portal.cases.submission import ChannelNotReady, NewReport, submit_report
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User

@@ -16,7 +16,7 @@ from admin.cases.labels import category_labels
 from portal.access import require_staff, roles_required
 from portal.cases.keys import holds_case
 from portal.cases.minutes import register_oral_report
-from portal.cases.services import ChannelNotReady, NewReport
+from portal.cases.submission import ChannelNotReady, NewReport
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.i18n import LANGUAGE_NAMES

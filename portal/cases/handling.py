@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.audit import record_event
 from portal.cases.clocks import feedback_due_after, refresh_next_due
+from portal.cases.dialogue import add_message
 from portal.cases.keys import open_case_keys
-from portal.cases.services import add_message
 from portal.db import utcnow
 from portal.models import Case, Message, User
 from portal.refusals import N_, Refusal

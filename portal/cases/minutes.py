@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import record_event
-from portal.cases.services import NewReport, add_message, submit_report
+from portal.cases.dialogue import add_message
+from portal.cases.submission import NewReport, submit_report
 from portal.db import utcnow
 from portal.deadlines import start_of_day
 from portal.models import Case, Message, User

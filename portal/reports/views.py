@@ -21,12 +21,12 @@ from werkzeug.wrappers import Response
 from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
 from portal.cases.clocks import clocks_of
+from portal.cases.dialogue import add_reporter_message
 from portal.cases.reading import open_case_view, reporter_language
 from portal.cases.sealing import open_attachment, sealed_size
-from portal.cases.services import (
+from portal.cases.submission import (
     ChannelNotReady,
     NewReport,
-    add_reporter_message,
     open_case_with_code,
     submit_report,
 )

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from crypto import open_private_key
 from portal.cases.attachments import Upload
 from portal.cases.handling import HandlerCase, open_for_handler
-from portal.cases.services import NewReport, submit_report
+from portal.cases.submission import NewReport, submit_report
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Case, OrgUnit, Role, User

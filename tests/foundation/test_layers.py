@@ -177,7 +177,7 @@ def test_checker_flags_an_upward_import_inside_a_function() -> None:
 
 
 @pytest.mark.parametrize(("module", "source"), [
-    ("portal.cases.services", "import supplier_dd.models"),
+    ("portal.cases.submission", "import supplier_dd.models"),
     ("supplier_dd.views", "from admin import create_app"),
     ("config.settings", "from crypto import derive_key"),
     ("crypto.kdf", "import config"),
@@ -191,12 +191,12 @@ def test_checker_flags_imports_against_the_order(module: str, source: str) -> No
 
 
 def test_checker_resolves_relative_imports() -> None:
-    # Within the package: portal.cases.services -> portal.db and portal.cases.keys.
+    # Within the package: portal.cases.submission -> portal.db and portal.cases.keys.
     assert layer_violations("from ..db import Base\nfrom .keys import CASE_KEY",
-                            "portal.cases.services") == []
+                            "portal.cases.submission") == []
     assert layer_violations("from . import views", "portal.reports", is_package=True) == []
-    # Three levels up from portal.cases.services is above `portal`: not a place in our code.
-    (violation,) = layer_violations("from ...admin import cli", "portal.cases.services")
+    # Three levels up from portal.cases.submission is above `portal`: not a place in our code.
+    (violation,) = layer_violations("from ...admin import cli", "portal.cases.submission")
     assert "climbs above" in str(violation)
     (violation,) = layer_violations("from .. import admin", "portal.cli")
     assert "climbs above" in str(violation)

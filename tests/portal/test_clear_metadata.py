@@ -21,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
-import portal.cases.services as services
+import portal.cases.dialogue as dialogue
+import portal.cases.submission as submission
 from config import load_settings
 from portal.cases.clocks import initial_due_dates
 from portal.cases.handling import acknowledgement_text
@@ -59,11 +60,11 @@ def _stored_size(padded: int) -> int:
 def reported(client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch) -> str:
     """A report in Norwegian with a file, then a message with a file, at two known moments."""
     client.get("/language/nb?next=/report")
-    monkeypatch.setattr(services, "utcnow", lambda: RECEIVED)
+    monkeypatch.setattr(submission, "utcnow", lambda: RECEIVED)
     code = submit(client, world.unit_id, "Rapport med vedlegg.",
                   attachments=[(io.BytesIO(REPORT_FILE), "lonnsliste.bin")])
     follow_up(client, code)
-    monkeypatch.setattr(services, "utcnow", lambda: WRITTEN)
+    monkeypatch.setattr(dialogue, "utcnow", lambda: WRITTEN)
     response = client.post("/case/messages", data={
         "csrf_token": csrf_token(client, "/case"), "body": "Mer informasjon.",
         "attachments": [(io.BytesIO(MESSAGE_FILE), "notat.bin")]},

@@ -141,7 +141,7 @@ def test_failure_mid_submission_leaves_no_case_and_no_file(
     client: FlaskClient, organisation: Organisation, portal_app: Flask, settings: Settings,
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import portal.cases.services as services
+    import portal.cases.submission as services
 
     def explode(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("injected failure")

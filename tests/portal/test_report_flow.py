@@ -210,7 +210,7 @@ def test_every_follow_up_failure_costs_one_argon2_derivation(
 ) -> None:
     """Equal work on every path, so timing does not tell a near miss from a wild guess."""
     import crypto._secret_seal as secret_seal
-    import portal.cases.services as services
+    import portal.cases.submission as services
 
     calls: list[str] = []
     real_derive = services.derive_key

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
-from portal.cases.services import open_case_with_code
+from portal.cases.submission import open_case_with_code
 from portal.db import session_factory, transaction, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import (

@@ -27,7 +27,7 @@ from crypto import UserKeyPair, parse_recovery_sheet
 from portal.cases.access_grants import grant_case, recover_all_cases
 from portal.cases.escalations import escalate, managers
 from portal.cases.keys import active_recovery_key
-from portal.cases.services import ChannelNotReady
+from portal.cases.submission import ChannelNotReady
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.key_directory import CertificateSigningUnavailable, is_certified, sign_certificate
