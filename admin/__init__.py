@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def init_blueprints(app: Flask) -> None:
     from admin.accounts.views import bp as accounts_bp
+    from admin.approvals.views import bp as approvals_bp
     from admin.audit.views import bp as audit_bp
     from admin.auth.views import bp as auth_bp
     from admin.cases import bp as cases_bp
@@ -76,6 +77,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(auth_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(accounts_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(approvals_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(audit_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(cases_bp, url_prefix=STAFF_PREFIX)
 

@@ -96,6 +96,14 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
 
 
+class ApprovalKind(StrEnum):
+    """What waits for a second person's approval (portal.approvals)."""
+
+    KEY_AUTHORITY = "key_authority"
+    CASE_EXCLUSION = "case_exclusion"
+    CASE_REINSTATEMENT = "case_reinstatement"
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     HANDLER = "handler"
@@ -181,6 +189,10 @@ class AuditAction(AuditActionCatalogue):
     CASE_ESCALATED = "case.escalated"
     CASE_PURGED = "case.purged"
     ESCALATION_DECIDED = "escalation.decided"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_GRANTED = "approval.granted"
+    APPROVAL_REJECTED = "approval.rejected"
+    CASE_USER_REINSTATED = "case.user_reinstated"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -233,6 +245,10 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.CASE_ESCALATED: _l("Escalated to a manager"),
     AuditAction.CASE_PURGED: _l("Case purged after the retention period"),
     AuditAction.ESCALATION_DECIDED: _l("Manager's decision recorded"),
+    AuditAction.APPROVAL_REQUESTED: _l("Change submitted for a second person's approval"),
+    AuditAction.APPROVAL_GRANTED: _l("Change approved by a second person"),
+    AuditAction.APPROVAL_REJECTED: _l("Change rejected by a second person"),
+    AuditAction.CASE_USER_REINSTATED: _l("User taken back into the case"),
 }
 
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Argon2Costs, Settings
-from crypto import UserKeyPair, seal_private_key
+from crypto import KeyAuthority, UserKeyPair, seal_private_key
+from portal.approvals import decode_authority, pending, request_approval, take_approval
 from portal.argon2_costs import argon2_params
 from portal.audit import Actor, record_event
 from portal.cases.escalations import rewrap_manager_keys
@@ -27,13 +28,12 @@ from portal.key_directory import (
     has_key_proof,
     reissue_certificate,
     set_key_pair,
-    sign_certificate,
 )
 from portal.models import Role, User, UserRole
 from portal.notifications import KEY_MISMATCH, Notice, queue_notice
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
-from portal.states import ActorKind, AuditAction
+from portal.states import ActorKind, ApprovalKind, AuditAction
 
 _log = logging.getLogger("aktsom.keys")
 
@@ -44,9 +44,10 @@ def _record(db: Session, keys: ServerKeys, actor: Actor, action: AuditAction,
                  target_id=user.id)
 
 
-def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) -> None:
+def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) -> bool:
     """Approve the user's key for the roles and units they hold, after an admin compared the
-    fingerprint with the one the holder's session shows.
+    fingerprint with the one the holder's session shows. Returns True when certified now,
+    False when a signed-in administrator's approval waits for a second one (four eyes).
 
     Refused unless the holder has shown the key is theirs (finding 2): a key swapped in the
     database has no possession tag, so its fingerprint is never offered for approval.
@@ -54,14 +55,59 @@ def certify_user_key(db: Session, user: User, keys: ServerKeys, actor: Actor) ->
     if not has_key_proof(keys, user):
         raise Refusal(N_("The holder has not yet shown that this key is theirs. Ask them to "
                          "sign in once, then approve the key."))
-    certificate = sign_certificate(keys, user.id, user.public_key,
-                                   roles=[item.role for item in user.roles],
-                                   unit_ids=user.unit_ids)
-    if certificate is None:
+    wanted = claimed_authority(user)
+    if wanted.empty:
         raise Refusal(N_("This account has no role that receives cases, so its key needs "
                          "no approval."))
-    user.key_certificate = certificate
+    if needs_second_approval(actor, certificate_authority(keys, user), wanted):
+        request_approval(db, keys, actor, kind=ApprovalKind.KEY_AUTHORITY, subject=user,
+                         authority=wanted)
+        return False
+    user.key_certificate = reissue_certificate(keys, user.id, user.public_key, wanted)
     _record(db, keys, actor, AuditAction.USER_KEY_CERTIFIED, user)
+    return True
+
+
+def needs_second_approval(actor: Actor, current: KeyAuthority | None,
+                          wanted: KeyAuthority) -> bool:
+    """True when a signed-in person would give a key more to receive than it is certified
+    for: a second administrator must approve (security finding 14). The console is the
+    operator's trusted path; narrowing is never held up."""
+    more = not wanted.empty and (current is None or not current.covers(wanted))
+    return more and actor.kind == ActorKind.USER
+
+
+def approve_key_authority(db: Session, keys: ServerKeys, approver: Actor,
+                          request_id: str, *, approve: bool) -> User | None:
+    """A second administrator decides a request to give a key more authority. Approved: the
+    key is certified for what was asked and the rows still claim (never more). Returns the
+    user when certified."""
+    deciding = db.get(User, approver.id) if approver.id else None
+    if deciding is None or deciding.disabled or not deciding.has_role(Role.ADMIN):
+        raise Refusal(N_("Only another administrator can decide this."))
+    request = take_approval(db, keys, approver, request_id, kind=ApprovalKind.KEY_AUTHORITY,
+                            approve=approve)
+    if request is None:
+        return None
+    user = db.get(User, request.subject_id)
+    if user is None or user.disabled:
+        raise Refusal(N_("This account no longer exists or is disabled."))
+    if not has_key_proof(keys, user):
+        raise Refusal(N_("The holder has not yet shown that this key is theirs. Ask them to "
+                         "sign in once, then approve the key."))
+    asked = decode_authority(request.authority)
+    granted = narrowed(asked, claimed_authority(user))
+    if granted.empty:
+        raise Refusal(N_("The account no longer has the roles and units that were asked for."))
+    user.key_certificate = reissue_certificate(keys, user.id, user.public_key, granted)
+    _record(db, keys, approver, AuditAction.USER_KEY_CERTIFIED, user)
+    return user
+
+
+def narrowed(authority: KeyAuthority, to: KeyAuthority) -> KeyAuthority:
+    """What `authority` and `to` both allow (no units without a receiving role)."""
+    roles = authority.roles & to.roles
+    return KeyAuthority.of(roles, authority.units & to.units if roles else ())
 
 
 def keep_certificate_in_step(db: Session, user: User, keys: ServerKeys, actor: Actor, *,
@@ -81,6 +127,14 @@ def keep_certificate_in_step(db: Session, user: User, keys: ServerKeys, actor: A
         user.key_certificate = None
         action = AuditAction.USER_KEY_CERTIFICATE_WITHDRAWN
     elif current is None and not has_key_proof(keys, user):
+        return
+    elif needs_second_approval(actor, current, wanted):
+        # Until a second administrator approves, the rows claim more than the certificate,
+        # so the key receives nothing (key_directory.certified_authority): fail closed.
+        waiting = pending(db, ApprovalKind.KEY_AUTHORITY, subject_id=user.id)
+        if not any(decode_authority(item.authority) == wanted for item in waiting):
+            request_approval(db, keys, actor, kind=ApprovalKind.KEY_AUTHORITY, subject=user,
+                             authority=wanted)
         return
     else:
         user.key_certificate = reissue_certificate(keys, user.id, user.public_key, wanted)

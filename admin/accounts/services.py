@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin.accounts.key_pairs import keep_certificate_in_step, replace_key_pair, rotate_key_pair
+from admin.accounts.key_pairs import (
+    keep_certificate_in_step,
+    needs_second_approval,
+    replace_key_pair,
+    rotate_key_pair,
+)
 from admin.accounts.memberships import access_lost, withdraw_access
 from admin.accounts.passwords import (
     check_new_password,
@@ -31,18 +36,19 @@ from crypto import (
     possession_tag,
     seal_private_key,
 )
+from portal.approvals import request_approval
 from portal.argon2_costs import argon2_params
 from portal.audit import CONSOLE, Actor, record_event
 from portal.db import new_id
+from portal.key_directory import authority_of, prove_possession, sign_certificate
 from portal.key_directory import key_status as directory_status
-from portal.key_directory import prove_possession, sign_certificate
 from portal.models import OrgUnit, Role, UnitMembership, User, UserRole
 from portal.notifications import ACCOUNT_RESET, Notice, queue_notice
 from portal.outside_records import note_first_admin
 from portal.refusals import N_, Refusal
 from portal.server_sessions import end_user_sessions
 from portal.serverkeys import ServerKeys
-from portal.states import ActorKind, AuditAction
+from portal.states import ActorKind, ApprovalKind, AuditAction
 
 
 @dataclass(frozen=True)
@@ -85,11 +91,12 @@ def create_user(
 ) -> CreatedUser:
     """Make a user with a fresh key pair sealed under `password` and a new TOTP secret.
 
-    The key is certified at once for what `roles` and `units` may receive (nothing for
-    admins, auditors and compliance): whoever creates the account (the operator at the
-    console, a signed-in admin, the first-run link) is the one who approves it, and the key
-    was made here. An admin-chosen password is temporary (`password_change_required`): the
-    holder's own password comes with a new key pair (`change_password`).
+    The key is certified for what `roles` and `units` may receive (nothing for admins,
+    auditors and compliance): at once when the operator at the console or the first-run link
+    creates the account (the trusted paths), and after a second administrator's approval when
+    a signed-in administrator does (four eyes, security finding 14). An admin-chosen
+    password is temporary (`password_change_required`): the holder's own password comes with
+    a new key pair (`change_password`).
     """
     email = normalise_email(email)
     name = name.strip()
@@ -101,6 +108,8 @@ def create_user(
     _check_email(db, email)
     check_new_password(password, user_inputs=(email, name))
     unit_ids = [unit.id for unit in units]
+    authority = authority_of(role_set, unit_ids)
+    four_eyes = needs_second_approval(actor, None, authority)
     pair = UserKeyPair.generate()
     secret = new_totp_secret()
     user_id = new_id()
@@ -112,8 +121,8 @@ def create_user(
         public_key=pair.public_bytes,
         sealed_private_key=seal_private_key(pair.private_bytes, password, argon2_params(costs),
                                             pepper=keys.key_sealing),
-        key_certificate=sign_certificate(keys, user_id, pair.public_bytes, roles=role_set,
-                                         unit_ids=unit_ids),
+        key_certificate=None if four_eyes else sign_certificate(
+            keys, user_id, pair.public_bytes, roles=role_set, unit_ids=unit_ids),
         key_possession_tag=possession_tag(keys.key_possession, user_id, pair.public_bytes),
         sealed_totp_secret=seal_totp_secret(keys, user_id, secret),
         password_change_required=password_change_required,
@@ -123,6 +132,9 @@ def create_user(
     db.add(user)
     db.flush()
     audit(db, keys, actor, AuditAction.USER_CREATED, user)
+    if four_eyes:
+        request_approval(db, keys, actor, kind=ApprovalKind.KEY_AUTHORITY, subject=user,
+                         authority=authority)
     if Role.ADMIN in role_set:
         # Once this commits an administrator exists: the first-run link closes for good.
         note_first_admin(db)
@@ -278,6 +290,11 @@ def set_roles_and_units(
     if Role.ADMIN not in new_roles and _is_last_admin(db, user):
         raise Refusal(N_("The last administrator must keep the admin role."))
     new_units = set(unit_ids)
+    if actor.id == user.id and (new_roles != {item.role for item in user.roles}
+                                or new_units != user.unit_ids):
+        # Nobody widens (or narrows) their own access: another administrator does it.
+        raise Refusal(N_("You cannot change your own roles or org units. Ask another "
+                         "administrator."))
     known = set(db.scalars(select(OrgUnit.id).where(OrgUnit.id.in_(new_units))))
     if known != new_units:
         raise Refusal(N_("Choose org units from the list."))

@@ -35,6 +35,7 @@ from admin.accounts.setup import create_first_admin, find_setup_token
 from admin.accounts.totp import enrolment
 from crypto import public_key_fingerprint
 from portal.access import require_staff, roles_required
+from portal.approvals import pending
 from portal.audit import Actor
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
@@ -43,7 +44,7 @@ from portal.models import OrgUnit, Role, User
 from portal.outside_records import setup_is_done
 from portal.refusals import Refusal
 from portal.staff_menu import MenuEntry, declare_menu
-from portal.states import ActorKind
+from portal.states import ActorKind, ApprovalKind
 from portal.units import create_unit
 
 bp = Blueprint("accounts", __name__)
@@ -152,8 +153,10 @@ def edit_user(user_id: str) -> str | Response:
     elif not form.is_submitted():
         form.roles.data = [item.role.value for item in user.roles]
         form.units.data = sorted(user.unit_ids)
+    awaiting = bool(pending(db_session(), ApprovalKind.KEY_AUTHORITY, subject_id=user.id))
     return render_template("admin/accounts/edit.html", user=user, form=form, error=error,
-                           key_status=key_status(user, server_keys_of()))
+                           key_status=key_status(user, server_keys_of()),
+                           awaiting_approval=awaiting)
 
 
 def _set_disabled(user_id: str, *, disabled: bool) -> Response:
@@ -222,11 +225,14 @@ def approve_user(user_id: str) -> str | Response:
     error = None
     if form.validate_on_submit():
         try:
-            certify_user_key(db_session(), user, keys, _actor())
+            certified = certify_user_key(db_session(), user, keys, _actor())
         except Refusal as refused:
             error = _refusal(refused)
         else:
-            flash(_("The key is approved: cases can be shared with this user."), "success")
+            flash(_("The key is approved: cases can be shared with this user.") if certified
+                  else _("Your approval is recorded. A second administrator must confirm it "
+                         "on the Approvals page before cases are shared with this user."),
+                  "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
     proven = has_key_proof(keys, user)
     codes = {unit.id: unit.code for unit in _units()}

@@ -1,5 +1,6 @@
 """All tables of the portal layer; importing this module registers them on `Base.metadata`."""
 
+from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
@@ -22,6 +23,7 @@ __all__ = [
     "Escalation",
     "Message",
     "OrgUnit",
+    "PendingApproval",
     "PendingNotice",
     "RecoveryKey",
     "Role",

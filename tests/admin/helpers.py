@@ -88,3 +88,21 @@ def sign_in(
         "password": password,
         "totp": totp_code(totp_secret, step_offset=step_offset),
     })
+
+
+def second_admin_approves(app: Flask) -> int:
+    """A second administrator (made at the console) signs in and approves, on the approvals
+    page, every key-authority request waiting there (four eyes); returns how many."""
+    from portal.approvals import pending
+    from portal.states import ApprovalKind
+
+    admin, password, secret = make_user(app, roles=[Role.ADMIN], name="Second Admin")
+    client = app.test_client()
+    assert sign_in(client, admin.email, password, secret).status_code == 303
+    with app.app_context(), transaction(session_factory(app)) as db:
+        ids = [item.id for item in pending(db, ApprovalKind.KEY_AUTHORITY)]
+    for request_id in ids:
+        response = client.post(f"/admin/approvals/{request_id}", data={
+            "csrf_token": csrf_token(client, "/admin/approvals"), "decision": "approve"})
+        assert response.status_code == 303
+    return len(ids)

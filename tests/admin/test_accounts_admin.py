@@ -18,7 +18,7 @@ from portal.access import certified_public_key
 from portal.db import session_factory
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, OrgUnit, Role, User
-from tests.admin.helpers import csrf_token, make_user, sign_in
+from tests.admin.helpers import csrf_token, make_user, second_admin_approves, sign_in
 
 SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 
@@ -80,6 +80,11 @@ def test_create_a_user_then_they_must_choose_a_password(admin_app: Flask, admin:
     assert user.unit_ids == {nordic}
     assert user.password_change_required
     keys = server_keys_of(admin_app)
+    # A handler made on the web receives cases once a second administrator approves (four
+    # eyes, security finding 14); until then the key is not certified.
+    assert certified_public_key(user, keys) is None
+    assert second_admin_approves(admin_app) == 1
+    user = load(admin_app, "hal@example.org")
     assert certified_public_key(user, keys) == user.public_key
     secret = open_totp_secret(keys, user.id, user.sealed_totp_secret)
     assert match.group(1).replace(" ", "") in base64.b32encode(secret).decode()
@@ -122,10 +127,13 @@ def test_edit_roles_and_units_is_audited(admin_app: Flask, admin: Admin) -> None
     user = load(admin_app, target.email)
     assert {item.role for item in user.roles} == {Role.MANAGER, Role.COMPLIANCE}
     assert user.unit_ids == {baltic}
-    assert actions(admin_app)[-2:] == ["user.roles_changed", "user.units_changed"]
+    # The wider authority (manager, Baltic) waits for a second administrator (finding 14).
+    assert actions(admin_app)[-3:] == ["user.roles_changed", "user.units_changed",
+                                       "approval.requested"]
     # An unchanged save records nothing.
     post(admin.client, path, roles=["manager", "compliance"], units=[baltic])
-    assert actions(admin_app)[-2:] == ["user.roles_changed", "user.units_changed"]
+    assert actions(admin_app)[-3:] == ["user.roles_changed", "user.units_changed",
+                                       "approval.requested"]
     status, body = post(admin.client, path, roles=["janitor"])
     assert status == 200
     assert "is not a valid choice" in body
@@ -196,6 +204,10 @@ def test_approve_recertifies_a_key(admin_app: Flask, admin: Admin) -> None:
     assert 'id="key-fingerprint"' in page
     status, _ = post(admin.client, f"/admin/users/{target.id}/approve")
     assert status == 303
+    # One administrator's approval is a request; a second one's certifies (finding 14).
+    assert certified_public_key(load(admin_app, target.email),
+                                server_keys_of(admin_app)) is None
+    assert second_admin_approves(admin_app) == 1
     user = load(admin_app, target.email)
     assert certified_public_key(user, server_keys_of(admin_app)) == user.public_key
     assert actions(admin_app)[-1] == "user.key_certified"

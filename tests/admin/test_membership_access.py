@@ -25,6 +25,7 @@ from portal.refusals import Refusal
 from portal.states import AuditAction
 from tests.admin.case_support import World, new_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
+from tests.admin.helpers import second_admin_approves
 from tests.factories import csrf_token
 
 LOST = re.compile(r'id="cases-lost">[^<]*?: (\d+)\.')
@@ -54,6 +55,7 @@ def _alice_in_both(world: World, admin_app: Flask) -> FlaskClient:
     status, _ = _save_units(admin, world.alice.id, ["handler"],
                             [world.unit_id, world.other_unit_id])
     assert status == 303
+    assert second_admin_approves(admin_app) == 1  # four eyes (finding 14)
     return admin
 
 
@@ -150,6 +152,7 @@ def test_finding13_a_group_handler_keeps_group_cases_while_in_a_group_unit(
     status, _ = _save_units(admin, world.grace.id, ["handler"],
                             [world.group_unit_id, world.other_unit_id])
     assert status == 303
+    assert second_admin_approves(admin_app) == 1  # four eyes (finding 14)
     routed, _ = new_case(portal_app, None, "No company chosen")
     assert _wraps(portal_app, world.grace.id, routed) == 2
     status, _ = _save_units(admin, world.grace.id, ["handler"], [world.group_unit_id])

@@ -22,6 +22,7 @@ from portal.db import Base
 from portal.models import Case, Message, Role
 from portal.states import (
     ActorKind,
+    ApprovalKind,
     AttachmentVariant,
     AuthorKind,
     CaseStatus,
@@ -49,6 +50,7 @@ STORED: dict[type[StrEnum], set[str]] = {
     KeyKind: {"case", "staff"},
     RecipientKind: {"user", "recovery"},
     ActorKind: {"user", "reporter", "system"},
+    ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -67,6 +69,7 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("attachments", "key_kind"): KeyKind,
     ("case_key_wraps", "key_kind"): KeyKind,
     ("case_key_wraps", "recipient_kind"): RecipientKind,
+    ("pending_approvals", "kind"): ApprovalKind,
 }
 
 

@@ -24,7 +24,7 @@ from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, User
 from portal.states import Role
-from tests.admin.helpers import csrf_token, make_user, sign_in
+from tests.admin.helpers import csrf_token, make_user, second_admin_approves, sign_in
 from tests.mail_sink import Sink
 from tests.mail_sink import settings as settings  # noqa: F401 (fixture)
 from tests.mail_sink import sink as sink  # noqa: F401 (fixture)
@@ -126,6 +126,7 @@ def test_finding02_a_key_its_holder_has_shown_is_approved_with_their_fingerprint
     response = admin_client_signed_in.post(path, data={
         "csrf_token": csrf_token(admin_client_signed_in, path)})
     assert response.status_code == 303
+    assert second_admin_approves(admin_app) == 1  # four eyes (finding 14)
     user = stored(admin_app, handler.id)
     assert certified_public_key(user, server_keys_of(admin_app)) == user.public_key
     private = open_private_key(user.sealed_private_key, password,

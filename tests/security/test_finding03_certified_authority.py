@@ -37,7 +37,7 @@ from portal.serverkeys import load_server_keys
 from portal.states import Role
 from tests.admin.case_support import World, new_case, open_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
-from tests.admin.helpers import make_user, sign_in
+from tests.admin.helpers import make_user, second_admin_approves, sign_in
 
 
 def insert_rows(app: Flask, user_id: str, *, role: Role | None = None,
@@ -130,6 +130,10 @@ def test_finding03_a_change_through_the_admin_page_is_certified_and_routes(
                     {"roles": ["handler"], "units": [world.other_unit_id, world.unit_id]},
                     token_from=f"/admin/users/{world.olga.id}")
     assert response.status_code == 303
+    # Until a second administrator approves (four eyes, finding 14), she receives nothing.
+    waiting, _ = new_case(portal_app, world.unit_id)
+    assert world.olga.id not in wrapped_to(portal_app, waiting)
+    assert second_admin_approves(admin_app) == 1
     case_id, _ = new_case(portal_app, world.unit_id)
     assert world.olga.id in wrapped_to(portal_app, case_id)
     # Taking the unit away again through the page takes it out of the certificate too (and,
@@ -143,6 +147,7 @@ def test_finding03_a_change_through_the_admin_page_is_certified_and_routes(
     # And making the auditor a manager through the page lets cases be escalated to her.
     post(adam, f"/admin/users/{world.audrey.id}", {"roles": ["auditor", "manager"]},
          token_from=f"/admin/users/{world.audrey.id}")
+    assert second_admin_approves(admin_app) == 1
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         assert world.audrey.id in {user.id for user in managers(db, server_keys_of(portal_app))}
 

@@ -27,7 +27,7 @@ from portal.models import AuditEvent, CaseKeyWrap, Escalation, User
 from portal.states import Role
 from tests.admin.case_support import World, new_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
-from tests.admin.helpers import csrf_token, sign_in
+from tests.admin.helpers import csrf_token, second_admin_approves, sign_in
 
 SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 TEMPORARY = "temporary password 1"
@@ -96,6 +96,7 @@ def test_finding05_the_first_own_password_comes_with_a_new_key_pair(
         world: World, portal_app: Flask, admin_app: Flask) -> None:
     adam = signed_in(admin_app, world.adam)
     secret = create_on_the_web(adam, "hanna@example.org", ["handler"], [world.unit_id])
+    assert second_admin_approves(admin_app) == 1  # four eyes (finding 14)
     hanna = user_id_of(admin_app, "hanna@example.org")
     admins_copy = what_the_admin_opens(admin_app, hanna)
     between, _ = new_case(portal_app, world.unit_id, "IN-BETWEEN-MARKER")
@@ -160,6 +161,7 @@ def test_finding05_escalation_keys_received_in_between_are_rewrapped(
         world: World, portal_app: Flask, admin_app: Flask) -> None:
     adam = signed_in(admin_app, world.adam)
     secret = create_on_the_web(adam, "mats@example.org", ["manager"], [])
+    assert second_admin_approves(admin_app) == 1  # four eyes (finding 14)
     mats = user_id_of(admin_app, "mats@example.org")
     admins_copy = what_the_admin_opens(admin_app, mats)
     case_id, _ = new_case(portal_app, world.unit_id)

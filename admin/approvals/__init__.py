@@ -1,0 +1,1 @@
+"""Key authority waiting for a second administrator's approval (four eyes)."""
