@@ -30,6 +30,7 @@ from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import read_attachment
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
+from portal.filenames import safe_filename
 from portal.models import Attachment, OrgUnit, Role
 from portal.states import ActorKind, AuditAction, CaseStatus, Channel, KeyKind
 from portal.storage import file_store
@@ -120,7 +121,8 @@ def attachment(case_id: str, attachment_id: str) -> Response:
                  actor_kind=ActorKind.USER, actor_id=staff.user.id, case_id=opened.case.id,
                  target_id=item.id)
     response = send_file(content, as_attachment=True,
-                         download_name=str(meta.get("name") or "attachment"),
+                         download_name=safe_filename(str(meta.get("name") or ""),
+                                                     fallback="attachment"),
                          mimetype="application/octet-stream", max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

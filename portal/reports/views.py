@@ -33,6 +33,7 @@ from portal.cases.services import (
 )
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
+from portal.filenames import safe_filename
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
 from portal.reports import session as reporter_session
@@ -60,7 +61,8 @@ def _megabytes(size: int) -> str:
 
 def _uploads(files: list[FileStorage]) -> list[Upload]:
     return [
-        Upload(filename=(item.filename or "file")[-200:],
+        # The name is the browser's, hence hostile: no controls, bidi overrides or paths.
+        Upload(filename=safe_filename(item.filename),
                media_type=item.mimetype or "application/octet-stream",
                stream=item.stream)  # type: ignore[arg-type]
         for item in files if item.filename
@@ -201,7 +203,8 @@ def case_attachment(attachment_id: str) -> Response:
         content = read_attachment(file_store(), context.case_key, attachment)
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
-    name = str(meta.get("name") or "attachment")
+    # Cleaned again: a name stored before names were cleaned must not make a 500 of it.
+    name = safe_filename(str(meta.get("name") or ""), fallback="attachment")
     return send_file(content, as_attachment=True, download_name=name,
                      mimetype="application/octet-stream", max_age=0)
 
