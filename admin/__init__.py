@@ -21,6 +21,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.input_checks import init_input_checks
 from portal.outside_records import init_outside_records
 from portal.paths import STAFF_PREFIX
 from portal.storage import init_file_store
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_cookies(app, settings, STAFF_COOKIE, path=STAFF_PREFIX)
     init_proxy(app, settings)
     init_security_headers(app, settings)
+    init_input_checks(app)
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
     init_db(app, make_engine(settings.database_url))
