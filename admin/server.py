@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from config import load_settings
+from config import SettingsError, load_settings
 from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, loggable_path
 from portal.paths import STAFF_PREFIX
 
@@ -42,6 +42,10 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
+        # Threads, so one slow upload does not hold up everyone when one worker serves (the
+        # default: rate-limit counters in memory are per process). Few, as each sign-in or
+        # follow-up runs Argon2 with its 64 MiB.
+        "threads": 4,
         "accesslog": "-",
         "access_log_format": GUNICORN_ACCESS_LOG_FORMAT,
         "logger_class": AktsomAccessLogger,
@@ -58,9 +62,11 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--app", "which", type=click.Choice(["all", "portal", "admin"]), default="all",
               show_default=True, help=f"all mounts the staff app under {STAFF_PREFIX}.")
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default: AKTSOM_WORKERS, 1). More than one needs "
+                   "AKTSOM_REDIS_URL.")
 @with_appcontext
-def serve_command(host: str, port: int, which: str, workers: int) -> None:
+def serve_command(host: str, port: int, which: str, workers: int | None) -> None:
     """Serve with gunicorn (production WSGI server)."""
     from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
@@ -70,7 +76,10 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
     from portal.recovery import sweep_file_store
     from portal.serverkeys import keys_file_exposure
 
-    settings = load_settings()
+    try:
+        settings = load_settings() if workers is None else load_settings(workers=workers)
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from None
     # The app's own settings: the files beside the keys file are the ones its workers use.
     exposure = keys_file_exposure(settings_of())
     if exposure:
@@ -88,4 +97,4 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
     hint = first_admin_hint(current_app, host, port) if which != "portal" else None
     if hint:
         click.echo(hint)
-    AktsomServer(app, gunicorn_options(host, port, workers)).run()
+    AktsomServer(app, gunicorn_options(host, port, settings.workers)).run()

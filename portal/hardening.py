@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -105,10 +105,29 @@ def client_fingerprint(secret: str) -> Callable[[], str]:
     return _key
 
 
+_NOT_AN_ATTEMPT = "aktsom_not_an_attempt"
+
+
+def not_an_attempt() -> None:
+    """Mark this POST as refused before it reached a service (a form with fields missing or
+    invalid): it does not spend the client's rate budget, so a reporter who sends an
+    incomplete form a few times is not locked out of sending the real one. A post that fails
+    the CSRF check never reaches the limit at all."""
+    g.setdefault(_NOT_AN_ATTEMPT, True)
+
+
+def _counts_as_attempt(response: Response) -> bool:
+    # A 429 is the limit answering: counting it would keep out a client who merely retries.
+    return response.status_code != 429 and not g.get(_NOT_AN_ATTEMPT, False)
+
+
 def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> Limiter:
     """Attach a limiter to `app` and apply `limits` (endpoint -> limit string) to its views.
 
     Limits are applied after the blueprints are registered, so views stay free of globals.
+    A request is checked against the limit before the view runs and counted after it, unless
+    the view said `not_an_attempt()`. Between the check and the count a few requests in
+    flight at once can pass together; one worker process serves only a few at a time.
     """
     storage = settings.redis_url or "memory://"
     limiter = Limiter(
@@ -120,7 +139,8 @@ def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> 
     )
     for endpoint, limit in limits.items():
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)  # type: ignore[assignment]
+        app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
+            limit, methods=["POST"], deduct_when=_counts_as_attempt)(view)
     return limiter
 
 

@@ -34,6 +34,7 @@ from portal.cases.services import (
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
+from portal.hardening import not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
 from portal.reports import session as reporter_session
@@ -76,6 +77,8 @@ def report() -> Response | str | tuple[str, int]:
     form = ReportForm()
     context = report_form_context(db, server_keys_of(), form, settings)
     if not form.validate_on_submit():
+        if form.is_submitted():
+            not_an_attempt()
         return render_template("reports/report.html", form=form, **context)
     uploads = _uploads(request.files.getlist("attachments"))
     try:
@@ -128,6 +131,7 @@ def followup() -> Response | str:
             return response
         failed = True
     elif request.method == "POST":
+        not_an_attempt()
         failed = True
     return render_template("reports/followup.html", form=form, failed=failed)
 
@@ -161,8 +165,10 @@ def case_message() -> Response | str | tuple[str, int]:
     form = MessageForm()
     uploads = _uploads(request.files.getlist("attachments"))
     if not form.validate_on_submit():
+        not_an_attempt()
         return _render_case(context, form), 400
     if not (form.body.data or "").strip() and not uploads:
+        not_an_attempt()
         form.body.errors = [_("Write a message or attach a file.")]
         return _render_case(context, form), 400
     try:
