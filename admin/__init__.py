@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None) -> Flask:
          FileSystemLoader(str(_PORTAL_DIR / "templates"))]
     )
     app.extensions[SETTINGS] = settings
-    configure_cookies(app, settings, STAFF_COOKIE, path=STAFF_PREFIX)
+    configure_cookies(app, settings, STAFF_COOKIE, path=STAFF_PREFIX,
+                      form_lifetime=timedelta(hours=settings.staff_absolute_hours))
     init_proxy(app, settings)
     init_security_headers(app, settings)
     init_input_checks(app)

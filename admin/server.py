@@ -2,25 +2,57 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
 from config import SettingsError, load_settings
-from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, loggable_path
+from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, log_safe, loggable_path
 from portal.paths import STAFF_PREFIX
+
+# gunicorn logs a refused request as "Invalid request from ip=ADDRESS: DETAIL", where DETAIL
+# quotes the raw request line (query string and all).
+_INVALID_REQUEST = re.compile(r"^Invalid request from ip=")
+_ADDRESS_FIELD = re.compile(r"\bip=\S+")
+
+
+class AddressFreeErrorLog(logging.Filter):
+    """Keeps client addresses, query strings and control characters out of gunicorn's error
+    log, as the access-log format keeps them out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _INVALID_REQUEST.match(message):
+            record.msg, record.args = "Invalid request refused (address and request not logged)", ()
+        elif message.startswith("Error handling request ") and isinstance(record.args, tuple):
+            # gunicorn's arguments: the method and the full URI, query string included.
+            record.args = tuple(loggable_path(str(item)) for item in record.args)
+        elif "ip=" in message:
+            record.msg, record.args = log_safe(_ADDRESS_FIELD.sub("ip=-", message)), ()
+        return True
 
 
 class AktsomAccessLogger(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with secret path segments redacted from the access log."""
+    """gunicorn's logger, with secret path segments redacted from the access log, every
+    logged request field escaped, and no client address in the error log either."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if not any(isinstance(item, AddressFreeErrorLog) for item in self.error_log.filters):
+            self.error_log.addFilter(AddressFreeErrorLog())
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = loggable_path(str(atoms.get("U", "")))
+        # gunicorn escapes `"` in every atom itself (SafeAtoms), the rest is ours.
+        atoms["U"] = loggable_path(str(atoms.get("U", "")), quotes=False)
+        atoms["m"] = log_safe(str(atoms.get("m", "")), quotes=False)
         return atoms
 
 
@@ -54,7 +86,16 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "timeout": 300,
         "forwarded_allow_ips": "127.0.0.1,::1",
         "proxy_allow_ips": "127.0.0.1,::1",
+        **_without_control_socket(),
     }
+
+
+def _without_control_socket() -> dict[str, Any]:
+    # gunicorn 25.1 added a control socket (in $XDG_RUNTIME_DIR or ~/.gunicorn) through which
+    # anyone running as the same user can change the worker count or reload the app. Aktsom
+    # never uses it. Older gunicorn has neither the socket nor the setting.
+    return {"control_socket_disable": True} if "control_socket_disable" in Config().settings \
+        else {}
 
 
 @click.command("serve")

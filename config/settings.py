@@ -311,6 +311,9 @@ def _validate_production(settings: Settings) -> None:
         )
     if not settings.cookie_secure:
         raise SettingsError("AKTSOM_COOKIE_SECURE: production cookies must be Secure")
+    if not settings.hsts:
+        # Without HSTS the first request of a reporter can be downgraded to plain HTTP.
+        raise SettingsError("AKTSOM_HSTS: production must send HSTS (Strict-Transport-Security)")
     if settings.database_url.startswith("sqlite"):
         path = settings.database_url.split("sqlite:///", 1)[-1]
         if path.startswith(_NETWORK_PATH_PREFIXES):

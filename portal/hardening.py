@@ -8,6 +8,7 @@ import hmac
 import logging
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request
@@ -73,7 +74,15 @@ def init_security_headers(app: Flask, settings: Settings) -> None:
         return response
 
 
-def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: str = "/") -> None:
+# How long a form's CSRF token stays valid. A reporter may take a long time over a report
+# (slowly, over Tor, between other things); a token of the staff side is useless after the
+# longest staff session anyway (AKTSOM_STAFF_ABSOLUTE_HOURS), and a shorter limit would throw
+# away a long note written while another tab kept the session alive.
+REPORTER_FORM_LIFETIME = timedelta(hours=4)
+
+
+def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: str = "/",
+                      form_lifetime: timedelta = REPORTER_FORM_LIFETIME) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME=cookie_name,
@@ -84,7 +93,7 @@ def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: st
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         # Flask's form parser buffers fields in memory: cap them, files go to temporary files.
         MAX_FORM_MEMORY_SIZE=512 * 1024,
-        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_TIME_LIMIT=int(form_lifetime.total_seconds()),
         WTF_CSRF_SSL_STRICT=False,
     )
 
@@ -175,9 +184,24 @@ def init_error_pages(app: Flask) -> None:
 _SECRET_PATH = re.compile(rf"^({re.escape(STAFF_PREFIX)}/setup/)[^/?]+")
 
 
-def loggable_path(path: str) -> str:
-    """The path as it may be logged: no query string, no secret path segment."""
-    return _SECRET_PATH.sub(r"\1[redacted]", path.split("?", 1)[0])
+def log_safe(text: str, *, quotes: bool = True) -> str:
+    """`text` as one harmless log field: every character outside printable ASCII escaped
+    (`\\n`, `\\x00`, `\\u202e`), and `\\` and (unless `quotes` is False, for gunicorn,
+    which escapes them itself) `"` too. A path is decoded before it is logged, so `%0d%0a` in
+    it would otherwise start a forged line, a `"` would end the field early and bidi controls
+    would show a line other than the one written."""
+    special = '"\\' if quotes else "\\"
+    return "".join(
+        "\\" + char if char in special
+        else char if " " <= char <= "~"
+        else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def loggable_path(path: str, *, quotes: bool = True) -> str:
+    """The path as it may be logged: no query string, no secret path segment, escaped."""
+    return log_safe(_SECRET_PATH.sub(r"\1[redacted]", path.split("?", 1)[0]), quotes=quotes)
 
 
 class AddressFreeRequestHandler(WSGIRequestHandler):
@@ -188,12 +212,13 @@ class AddressFreeRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         logging.getLogger("werkzeug").info(
-            '"%s %s" %s', self.command, loggable_path(self.path), code
+            '"%s %s" %s', log_safe(self.command or ""), loggable_path(self.path), code
         )
 
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
         logging.getLogger("werkzeug").log(
-            logging.ERROR if type == "error" else logging.INFO, message % args if args else message
+            logging.ERROR if type == "error" else logging.INFO,
+            log_safe(message % args if args else message),
         )
 
 
