@@ -29,6 +29,10 @@ FORGED = '/x\r\n203.0.113.9 - - "GET /admin/ HTTP/1.1" 200 \u202e'
 @pytest.fixture
 def gunicorn_logger(tmp_path: Path) -> Iterator[Any]:
     """gunicorn's logger as `aktsom serve` configures it, writing to files in `tmp_path`."""
+    # gunicorn's loggers are global and it drops an earlier test's file handlers unclosed.
+    for name in ("gunicorn.access", "gunicorn.error"):
+        for handler in logging.getLogger(name).handlers:
+            handler.close()
     config = Config()
     for key, value in gunicorn_options("127.0.0.1", 8000, 1).items():
         config.set(key, value)
