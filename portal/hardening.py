@@ -218,7 +218,7 @@ class AddressFreeRequestHandler(WSGIRequestHandler):
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
         logging.getLogger("werkzeug").log(
             logging.ERROR if type == "error" else logging.INFO,
-            log_safe(message % args if args else message),
+            log_safe(message % args if args else message, quotes=False),
         )
 
 
