@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from portal.db import session_factory, transaction
 from portal.filenames import MAX_FILENAME_LENGTH, safe_filename
@@ -19,7 +20,7 @@ from tests.admin.case_support import World, new_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 from tests.factories import csrf_token
 from tests.portal.helpers import CODE, follow_up
-from tests.security.multipart import encoded_file, file, post_parts, text
+from tests.security.multipart import Part, encoded_file, file, post_parts, text
 
 RLO = "\u202e"
 # Content-Disposition as werkzeug writes it: a plain or quoted name, then maybe filename*.
@@ -51,10 +52,10 @@ def test_a_long_name_keeps_its_extension() -> None:
     assert safe_filename("y" * 500) == "y" * MAX_FILENAME_LENGTH
 
 
-def _report_with_files(client: FlaskClient, unit_id: str, *files: object) -> str:
+def _report_with_files(client: FlaskClient, unit_id: str, *files: Part) -> str:
     parts = [text("csrf_token", csrf_token(client, "/report")), text("category", "other"),
              text("unit", unit_id), text("description", "See the files."), *files]
-    response = post_parts(client, "/report", parts)  # type: ignore[arg-type]
+    response = post_parts(client, "/report", parts)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     match = CODE.search(response.get_data(as_text=True))
     assert match
@@ -69,15 +70,15 @@ def _attachments(app: Flask, case_id: str | None = None) -> list[Attachment]:
         return list(db.scalars(query))
 
 
-def _assert_download(response: object, expected_name: str, content: bytes) -> None:
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    disposition = response.headers["Content-Disposition"]  # type: ignore[attr-defined]
+def _assert_download(response: TestResponse, expected_name: str, content: bytes) -> None:
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
     assert WELL_FORMED.fullmatch(disposition), disposition
     assert "\r" not in disposition and "\n" not in disposition and "\x00" not in disposition
     assert f"filename={expected_name}" in disposition or f'filename="{expected_name}"' in (
         disposition)
-    assert response.data == content  # type: ignore[attr-defined]
-    response.close()  # type: ignore[attr-defined]
+    assert response.data == content
+    response.close()
 
 
 def test_crlf_nul_and_rlo_names_upload_then_download(client: FlaskClient, world: World,

@@ -98,7 +98,7 @@ def test_gunicorn_invalid_request_log_holds_no_address_or_request(tmp_path: Path
     # Not a socket: gunicorn's attempt to answer 400 fails, and it says so at debug level only.
     client = SimpleNamespace()
     error = InvalidRequestLine("GET /admin/setup/secret-token?next=x HTTP/1.1\r\nX: y")
-    Worker.handle_error(worker, None, client, (ADDRESS, 51515), error)  # type: ignore[arg-type]
+    Worker.handle_error(worker, None, client, (ADDRESS, 51515), error)
     try:
         raise RuntimeError("boom")
     except RuntimeError:
