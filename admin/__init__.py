@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -21,6 +22,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.input_checks import init_input_checks
 from portal.outside_records import init_outside_records
 from portal.paths import STAFF_PREFIX
 from portal.storage import init_file_store
@@ -45,9 +47,11 @@ def create_app(settings: Settings | None = None) -> Flask:
          FileSystemLoader(str(_PORTAL_DIR / "templates"))]
     )
     app.extensions[SETTINGS] = settings
-    configure_cookies(app, settings, STAFF_COOKIE, path=STAFF_PREFIX)
+    configure_cookies(app, settings, STAFF_COOKIE, path=STAFF_PREFIX,
+                      form_lifetime=timedelta(hours=settings.staff_absolute_hours))
     init_proxy(app, settings)
     init_security_headers(app, settings)
+    init_input_checks(app)
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
     init_db(app, make_engine(settings.database_url))

@@ -2,25 +2,57 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-from config import load_settings
-from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, loggable_path
+from config import SettingsError, load_settings
+from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, log_safe, loggable_path
 from portal.paths import STAFF_PREFIX
+
+# gunicorn logs a refused request as "Invalid request from ip=ADDRESS: DETAIL", where DETAIL
+# quotes the raw request line (query string and all).
+_INVALID_REQUEST = re.compile(r"^Invalid request from ip=")
+_ADDRESS_FIELD = re.compile(r"\bip=\S+")
+
+
+class AddressFreeErrorLog(logging.Filter):
+    """Keeps client addresses, query strings and control characters out of gunicorn's error
+    log, as the access-log format keeps them out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _INVALID_REQUEST.match(message):
+            record.msg, record.args = "Invalid request refused (address and request not logged)", ()
+        elif message.startswith("Error handling request ") and isinstance(record.args, tuple):
+            # gunicorn's arguments: the method and the full URI, query string included.
+            record.args = tuple(loggable_path(str(item)) for item in record.args)
+        elif "ip=" in message:
+            record.msg, record.args = log_safe(_ADDRESS_FIELD.sub("ip=-", message)), ()
+        return True
 
 
 class AktsomAccessLogger(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with secret path segments redacted from the access log."""
+    """gunicorn's logger, with secret path segments redacted from the access log, every
+    logged request field escaped, and no client address in the error log either."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if not any(isinstance(item, AddressFreeErrorLog) for item in self.error_log.filters):
+            self.error_log.addFilter(AddressFreeErrorLog())
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = loggable_path(str(atoms.get("U", "")))
+        # gunicorn escapes `"` in every atom itself (SafeAtoms), the rest is ours.
+        atoms["U"] = loggable_path(str(atoms.get("U", "")), quotes=False)
+        atoms["m"] = log_safe(str(atoms.get("m", "")), quotes=False)
         return atoms
 
 
@@ -42,6 +74,10 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
+        # Threads, so one slow upload does not hold up everyone when one worker serves (the
+        # default: rate-limit counters in memory are per process). Few, as each sign-in or
+        # follow-up runs Argon2 with its 64 MiB.
+        "threads": 4,
         "accesslog": "-",
         "access_log_format": GUNICORN_ACCESS_LOG_FORMAT,
         "logger_class": AktsomAccessLogger,
@@ -50,7 +86,16 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "timeout": 300,
         "forwarded_allow_ips": "127.0.0.1,::1",
         "proxy_allow_ips": "127.0.0.1,::1",
+        **_without_control_socket(),
     }
+
+
+def _without_control_socket() -> dict[str, Any]:
+    # gunicorn 25.1 added a control socket (in $XDG_RUNTIME_DIR or ~/.gunicorn) through which
+    # anyone running as the same user can change the worker count or reload the app. Aktsom
+    # never uses it. Older gunicorn has neither the socket nor the setting.
+    return {"control_socket_disable": True} if "control_socket_disable" in Config().settings \
+        else {}
 
 
 @click.command("serve")
@@ -58,9 +103,11 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--app", "which", type=click.Choice(["all", "portal", "admin"]), default="all",
               show_default=True, help=f"all mounts the staff app under {STAFF_PREFIX}.")
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default: AKTSOM_WORKERS, 1). More than one needs "
+                   "AKTSOM_REDIS_URL.")
 @with_appcontext
-def serve_command(host: str, port: int, which: str, workers: int) -> None:
+def serve_command(host: str, port: int, which: str, workers: int | None) -> None:
     """Serve with gunicorn (production WSGI server)."""
     from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
@@ -70,7 +117,10 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
     from portal.recovery import sweep_file_store
     from portal.serverkeys import keys_file_exposure
 
-    settings = load_settings()
+    try:
+        settings = load_settings() if workers is None else load_settings(workers=workers)
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from None
     # The app's own settings: the files beside the keys file are the ones its workers use.
     exposure = keys_file_exposure(settings_of())
     if exposure:
@@ -88,4 +138,4 @@ def serve_command(host: str, port: int, which: str, workers: int) -> None:
     hint = first_admin_hint(current_app, host, port) if which != "portal" else None
     if hint:
         click.echo(hint)
-    AktsomServer(app, gunicorn_options(host, port, workers)).run()
+    AktsomServer(app, gunicorn_options(host, port, settings.workers)).run()

@@ -55,6 +55,9 @@ class Settings:
     # Pepper, key-certification, audit-chain and TOTP keys: outside the database on purpose.
     server_keys_file: Path = Path("instance/server-keys.json")
     redis_url: str | None = None
+    # gunicorn worker processes for `aktsom serve`. Rate-limit counters live in each process
+    # unless they are in Redis, so more than one worker needs AKTSOM_REDIS_URL.
+    workers: int = 1
     organisation_name: str = "Aktsom"
     # The report categories; a TOML file may replace them ([[categories]] code, label,
     # human_rights). Labels of the defaults are translated in the catalogues.
@@ -282,6 +285,14 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:
         raise SettingsError("AKTSOM_TRUSTED_PROXIES: must be 0 or more")
+    if settings.workers < 1:
+        raise SettingsError("AKTSOM_WORKERS: must be 1 or more")
+    if settings.workers > 1 and not settings.redis_url:
+        # Each process would count on its own: every limit would be multiplied by the workers.
+        raise SettingsError(
+            "AKTSOM_WORKERS: more than one worker needs AKTSOM_REDIS_URL, so that all workers "
+            "share the rate-limit counters; set it, or run one worker"
+        )
     if settings.max_file_bytes > settings.max_total_upload_bytes:
         raise SettingsError("AKTSOM_MAX_FILE_BYTES: larger than AKTSOM_MAX_TOTAL_UPLOAD_BYTES")
     if not settings.database_url.startswith(("sqlite", "postgresql")):
@@ -300,6 +311,9 @@ def _validate_production(settings: Settings) -> None:
         )
     if not settings.cookie_secure:
         raise SettingsError("AKTSOM_COOKIE_SECURE: production cookies must be Secure")
+    if not settings.hsts:
+        # Without HSTS the first request of a reporter can be downgraded to plain HTTP.
+        raise SettingsError("AKTSOM_HSTS: production must send HSTS (Strict-Transport-Security)")
     if settings.database_url.startswith("sqlite"):
         path = settings.database_url.split("sqlite:///", 1)[-1]
         if path.startswith(_NETWORK_PATH_PREFIXES):

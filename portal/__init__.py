@@ -16,6 +16,7 @@ from portal.hardening import (
     init_security_headers,
 )
 from portal.i18n import init_i18n
+from portal.input_checks import init_input_checks
 from portal.outside_records import init_outside_records
 from portal.storage import init_file_store
 from portal.upload_spool import init_sealed_uploads
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_cookies(app, settings, REPORTER_COOKIE)
     init_proxy(app, settings)
     init_security_headers(app, settings)
+    init_input_checks(app, file_fields=("attachments",))
     init_csrf(app)
     init_i18n(app, settings, home_url="/")
     init_db(app, make_engine(settings.database_url))

@@ -23,7 +23,7 @@ from portal.db import db_session
 from portal.extensions import settings_of
 from portal.key_directory import is_certified
 from portal.models import Role, User
-from portal.paths import is_staff_path
+from portal.paths import is_staff_path, same_site_path
 from portal.server_sessions import resume_session
 from portal.serverkeys import ServerKeys
 
@@ -142,12 +142,8 @@ def roles_required(*roles: Role) -> Callable[[Callable[_P, _R]], Callable[_P, _R
 
 def safe_next_path(target: str | None) -> str | None:
     """`target` if it is a path on the staff side, else None: never an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
-        return None
-    if not is_staff_path(parts.path):
+    target = same_site_path(target)
+    if target is None or not is_staff_path(urlsplit(target).path):
         return None
     return target.rstrip("?")
 

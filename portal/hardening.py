@@ -8,9 +8,10 @@ import hmac
 import logging
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -73,7 +74,15 @@ def init_security_headers(app: Flask, settings: Settings) -> None:
         return response
 
 
-def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: str = "/") -> None:
+# How long a form's CSRF token stays valid. A reporter may take a long time over a report
+# (slowly, over Tor, between other things); a token of the staff side is useless after the
+# longest staff session anyway (AKTSOM_STAFF_ABSOLUTE_HOURS), and a shorter limit would throw
+# away a long note written while another tab kept the session alive.
+REPORTER_FORM_LIFETIME = timedelta(hours=4)
+
+
+def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: str = "/",
+                      form_lifetime: timedelta = REPORTER_FORM_LIFETIME) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME=cookie_name,
@@ -85,7 +94,7 @@ def configure_cookies(app: Flask, settings: Settings, cookie_name: str, path: st
         # Flask's form parser buffers fields in memory: cap them. Files go to an encrypted spool
         # (portal.upload_spool).
         MAX_FORM_MEMORY_SIZE=512 * 1024,
-        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_TIME_LIMIT=int(form_lifetime.total_seconds()),
         WTF_CSRF_SSL_STRICT=False,
     )
 
@@ -106,10 +115,29 @@ def client_fingerprint(secret: str) -> Callable[[], str]:
     return _key
 
 
+_NOT_AN_ATTEMPT = "aktsom_not_an_attempt"
+
+
+def not_an_attempt() -> None:
+    """Mark this POST as refused before it reached a service (a form with fields missing or
+    invalid): it does not spend the client's rate budget, so a reporter who sends an
+    incomplete form a few times is not locked out of sending the real one. A post that fails
+    the CSRF check never reaches the limit at all."""
+    g.setdefault(_NOT_AN_ATTEMPT, True)
+
+
+def _counts_as_attempt(response: Response) -> bool:
+    # A 429 is the limit answering: counting it would keep out a client who merely retries.
+    return response.status_code != 429 and not g.get(_NOT_AN_ATTEMPT, False)
+
+
 def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> Limiter:
     """Attach a limiter to `app` and apply `limits` (endpoint -> limit string) to its views.
 
     Limits are applied after the blueprints are registered, so views stay free of globals.
+    A request is checked against the limit before the view runs and counted after it, unless
+    the view said `not_an_attempt()`. Between the check and the count a few requests in
+    flight at once can pass together; one worker process serves only a few at a time.
     """
     storage = settings.redis_url or "memory://"
     limiter = Limiter(
@@ -121,7 +149,8 @@ def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> 
     )
     for endpoint, limit in limits.items():
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)  # type: ignore[assignment]
+        app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
+            limit, methods=["POST"], deduct_when=_counts_as_attempt)(view)
     return limiter
 
 
@@ -156,9 +185,24 @@ def init_error_pages(app: Flask) -> None:
 _SECRET_PATH = re.compile(rf"^({re.escape(STAFF_PREFIX)}/setup/)[^/?]+")
 
 
-def loggable_path(path: str) -> str:
-    """The path as it may be logged: no query string, no secret path segment."""
-    return _SECRET_PATH.sub(r"\1[redacted]", path.split("?", 1)[0])
+def log_safe(text: str, *, quotes: bool = True) -> str:
+    """`text` as one harmless log field: every character outside printable ASCII escaped
+    (`\\n`, `\\x00`, `\\u202e`), and `\\` and (unless `quotes` is False, for gunicorn,
+    which escapes them itself) `"` too. A path is decoded before it is logged, so `%0d%0a` in
+    it would otherwise start a forged line, a `"` would end the field early and bidi controls
+    would show a line other than the one written."""
+    special = '"\\' if quotes else "\\"
+    return "".join(
+        "\\" + char if char in special
+        else char if " " <= char <= "~"
+        else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def loggable_path(path: str, *, quotes: bool = True) -> str:
+    """The path as it may be logged: no query string, no secret path segment, escaped."""
+    return log_safe(_SECRET_PATH.sub(r"\1[redacted]", path.split("?", 1)[0]), quotes=quotes)
 
 
 class AddressFreeRequestHandler(WSGIRequestHandler):
@@ -169,12 +213,13 @@ class AddressFreeRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         logging.getLogger("werkzeug").info(
-            '"%s %s" %s', self.command, loggable_path(self.path), code
+            '"%s %s" %s', log_safe(self.command or ""), loggable_path(self.path), code
         )
 
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
         logging.getLogger("werkzeug").log(
-            logging.ERROR if type == "error" else logging.INFO, message % args if args else message
+            logging.ERROR if type == "error" else logging.INFO,
+            log_safe(message % args if args else message, quotes=False),
         )
 
 

@@ -4,7 +4,6 @@ through the whole dialogue, and the case remembers it for handlers' standard mes
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, get_locale
@@ -12,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from config import Settings
 from portal.extensions import settings_of
+from portal.paths import same_site_path
 
 LANGUAGE_COOKIE = "aktsom_lang"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -33,11 +33,8 @@ bp = Blueprint("i18n", __name__)
 @bp.get("/language/<code>")
 def choose_language(code: str) -> Response:
     """Set the language cookie and go back. Works without JavaScript (a plain link)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only same-site paths: never an open redirect.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = request.script_root + "/"
+    # Only same-site paths without control characters: never an open redirect or a 500.
+    target = same_site_path(request.args.get("next")) or request.script_root + "/"
     response = redirect(target, code=303)
     set_language_cookie(response, code)
     return response

@@ -9,9 +9,28 @@ may not import from them.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 STAFF_PREFIX = "/admin"
 
 
 def is_staff_path(path: str) -> bool:
     """True for the staff prefix itself and everything below it (not for `/administration`)."""
     return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
+
+
+def same_site_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site that is safe to redirect to, else None.
+
+    Never an open redirect (no scheme, host, `//` or backslash), and no control, format or
+    separator characters: CR/LF in a Location header made werkzeug refuse the response (a
+    500), and bidi controls would make the address lie about where it leads.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or not target.isprintable():
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -27,6 +27,7 @@ from portal.extensions import server_keys_of, settings_of
 from portal.models import Role, SetupToken, User
 from portal.outside_records import mark_setup_done, setup_is_done
 from portal.paths import STAFF_PREFIX
+from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 
 SETUP_TOKEN_LIFETIME = timedelta(hours=1)
@@ -98,13 +99,23 @@ def create_first_admin(
     name: str,
     password: str,
 ) -> CreatedUser:
-    """Redeem the one-time token: make the first administrator (admin role only)."""
-    created = create_user(db, costs=costs, keys=keys, email=email, name=name,
-                          password=password, roles=[Role.ADMIN])
+    """Redeem the one-time token: make the first administrator (admin role only).
+
+    The token is spent first, by a conditional DELETE that only one transaction can win: two
+    redemptions at once both found the token, and both made an administrator. The loser waits
+    for the winner's row lock (PostgreSQL) or write lock (SQLite), then deletes nothing and is
+    refused before it creates anyone.
+    """
+    spent = db.execute(
+        delete(SetupToken).where(SetupToken.id == token.id)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(spent, "rowcount", 0) or 0) != 1:
+        raise Refusal(N_("This link has been used already."))
+    db.expunge(token)
     # create_user noted the new admin: once this commits, the link never opens again.
-    db.delete(token)
-    db.flush()
-    return created
+    return create_user(db, costs=costs, keys=keys, email=email, name=name,
+                       password=password, roles=[Role.ADMIN])
 
 
 def first_admin_hint(app: Flask, host: str, port: int) -> str | None:

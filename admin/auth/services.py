@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from admin.accounts.key_pairs import alert_key_mismatch
@@ -41,10 +41,15 @@ from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction
 
 # From the third failure in a row each attempt waits a little longer; from the fifth the
-# account is locked for a quarter of an hour (again after every further failure).
+# account is locked for a quarter of an hour.
 SLOW_DOWN_AFTER_FAILURES = 3
 LOCK_AFTER_FAILURES = 5
 LOCK_PERIOD = timedelta(minutes=15)
+# Failures are "in a row" only while each comes within this time of the end of the wait the
+# one before it set. Together with forgiving a served lock, this keeps the lock from being a
+# lever: before, the count never went down, so after one lock a single wrong attempt every
+# 15 minutes (by anyone who knew the address) kept a staff member out for good.
+FAILURE_MEMORY = timedelta(minutes=15)
 
 
 class SignInStatus(enum.Enum):
@@ -79,15 +84,25 @@ def is_locked(user: User, now: datetime) -> bool:
 
 
 def _record_failure(db: Session, user: User, keys: ServerKeys, now: datetime) -> None:
-    # Incremented in SQL so that parallel guesses cannot overwrite each other's count.
+    # The count starts again at this failure when the lock it led to has been served, or
+    # when the previous failure is long past. `locked_until` is set at every failure (to now
+    # when there is nothing to wait), so it also says when the last wait ended.
+    starts_again = and_(
+        User.locked_until.is_not(None),
+        or_(User.locked_until <= now - FAILURE_MEMORY,
+            and_(User.failed_logins >= LOCK_AFTER_FAILURES, User.locked_until <= now)),
+    )
+    # Counted in SQL so that parallel guesses cannot overwrite each other's count.
     db.execute(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        update(User).where(User.id == user.id).values(
+            failed_logins=case((starts_again, 1), else_=User.failed_logins + 1))
+        .execution_options(synchronize_session=False)
     )
     failures = int(db.scalar(select(User.failed_logins).where(User.id == user.id)) or 0)
     user.failed_logins = failures
-    wait = wait_after(failures)
-    if wait is not None:
-        user.locked_until = now + wait
+    # Never longer than LOCK_PERIOD from the last counted failure, and failures while locked
+    # are not counted (authenticate refuses them first): a lock cannot be stretched.
+    user.locked_until = now + (wait_after(failures) or timedelta(0))
     action = (AuditAction.LOCKED if failures == LOCK_AFTER_FAILURES
               else AuditAction.SIGN_IN_FAILED)
     record_event(db, keys.audit, action=action, actor_kind=ActorKind.SYSTEM, target_id=user.id,

@@ -31,6 +31,7 @@ from portal.cases.sealing import open_attachment, sealed_size
 from portal.db import db_session, utcnow
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
+from portal.filenames import safe_filename
 from portal.models import Attachment, OrgUnit, Role
 from portal.states import ActorKind, AuditAction, CaseStatus, Channel, KeyKind
 from portal.storage import file_store
@@ -124,4 +125,6 @@ def attachment(case_id: str, attachment_id: str) -> Response:
         content = open_attachment(file_store(), key, item, size=sealed_size(meta, item))
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
-    return attachment_download(content, str(meta.get("name") or "attachment"))
+    # Cleaned again: a name stored before names were cleaned must not make a 500 of it.
+    return attachment_download(content, safe_filename(str(meta.get("name") or ""),
+                                                      fallback="attachment"))

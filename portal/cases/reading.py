@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
 from portal.cases.sealing import ANSWERS, open_json, open_message, sealed_size
+from portal.filenames import safe_filename
 from portal.models import Attachment, Case, Message
 from portal.states import AttachmentVariant, AuthorKind, KeyKind, MessageKind
 
@@ -120,7 +121,8 @@ def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> Atta
         id=attachment.id,
         variant=attachment.variant,
         size=sealed_size(meta, attachment),
-        name=str(meta.get("name") or ""),
+        # Cleaned on upload, and here too for names stored before that (U+202E, CR, LF).
+        name=safe_filename(str(meta.get("name") or "")),
         media_type=str(meta.get("type") or "application/octet-stream"),
         removed=[str(item) for item in removed] if isinstance(removed, list) else [],
         position=position if isinstance(position, int) else 0,

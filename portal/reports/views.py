@@ -33,6 +33,8 @@ from portal.cases.submission import (
 from portal.db import db_session
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
+from portal.filenames import safe_filename
+from portal.hardening import not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
 from portal.reports import session as reporter_session
@@ -60,7 +62,8 @@ def _megabytes(size: int) -> str:
 
 def _uploads(files: list[FileStorage]) -> list[Upload]:
     return [
-        Upload(filename=(item.filename or "file")[-200:],
+        # The name is the browser's, hence hostile: no controls, bidi overrides or paths.
+        Upload(filename=safe_filename(item.filename),
                media_type=item.mimetype or "application/octet-stream",
                stream=item.stream)  # type: ignore[arg-type]
         for item in files if item.filename
@@ -74,6 +77,8 @@ def report() -> Response | str | tuple[str, int]:
     form = ReportForm()
     context = report_form_context(db, server_keys_of(), form, settings)
     if not form.validate_on_submit():
+        if form.is_submitted():
+            not_an_attempt()
         return render_template("reports/report.html", form=form, **context)
     uploads = _uploads(request.files.getlist("attachments"))
     try:
@@ -127,6 +132,7 @@ def followup() -> Response | str:
             return response
         failed = True
     elif request.method == "POST":
+        not_an_attempt()
         failed = True
     return render_template("reports/followup.html", form=form, failed=failed)
 
@@ -160,8 +166,10 @@ def case_message() -> Response | str | tuple[str, int]:
     form = MessageForm()
     uploads = _uploads(request.files.getlist("attachments"))
     if not form.validate_on_submit():
+        not_an_attempt()
         return _render_case(context, form), 400
     if not (form.body.data or "").strip() and not uploads:
+        not_an_attempt()
         form.body.errors = [_("Write a message or attach a file.")]
         return _render_case(context, form), 400
     try:
@@ -203,7 +211,9 @@ def case_attachment(attachment_id: str) -> Response:
                                   size=sealed_size(meta, attachment))
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
-    return attachment_download(content, str(meta.get("name") or "attachment"))
+    # Cleaned again: a name stored before names were cleaned must not make a 500 of it.
+    return attachment_download(content, safe_filename(str(meta.get("name") or ""),
+                                                      fallback="attachment"))
 
 
 @bp.post("/case/logout")
