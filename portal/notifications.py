@@ -49,7 +49,11 @@ ACCOUNT_RESET = "account_reset"
 # To the administrators: a sign-in found the stored public key is not the account's own (it
 # was replaced in the database). Who and when is in the audit log, not in the mail.
 KEY_MISMATCH = "key_mismatch"
-KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET, KEY_MISMATCH)
+# To a person left out of a case (or taken back in) and to the group-level handlers: access
+# to a case changed, so it never happens unnoticed (security finding 14). Which case is not said.
+ACCESS_CHANGED = "access_changed"
+KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET, KEY_MISMATCH,
+         ACCESS_CHANGED)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
@@ -88,6 +92,8 @@ def case_notice(db: Session, case_id: str, kind: str, *,
 
 
 def _subject(kind: str) -> str:
+    if kind == ACCESS_CHANGED:
+        return str(_("Access to a case in the whistleblowing channel has changed"))
     if kind == ACKNOWLEDGEMENT_DUE:
         return str(_("A case is due for acknowledgement soon"))
     if kind == ESCALATION:

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from portal.states import Channel, EscalationDecision
+from portal.states import ApprovalKind, Channel, EscalationDecision
 
 MAX_TEXT = 20_000
 
@@ -122,3 +122,11 @@ class RegisterForm(FlaskForm):
     description = _text(_l("The report in short"))
     minutes = _text(_l("Minutes of the conversation (the reporter will read and confirm "
                        "them)"))
+
+
+class ApprovalDecisionForm(FlaskForm):
+    """Another holder's decision on a request to leave a person out or take them back in."""
+
+    kind = HiddenField(validators=[AnyOf([ApprovalKind.CASE_EXCLUSION,
+                                          ApprovalKind.CASE_REINSTATEMENT])])
+    decision = HiddenField(validators=[AnyOf(["approve", "reject"])])

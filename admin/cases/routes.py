@@ -33,6 +33,8 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     # Who may open it.
     ("/cases/<case_id>/grant", sharing.grant, POST),
     ("/cases/<case_id>/exclude", sharing.exclude, POST),
+    ("/cases/<case_id>/reinstate", sharing.reinstate, POST),
+    ("/cases/<case_id>/requests/<request_id>", sharing.decide_request, POST),
     # A breach before a manager.
     ("/cases/<case_id>/escalate", escalation.escalate_case, POST),
     ("/cases/<case_id>/escalations/<escalation_id>/decision", escalation.decide, POST),

@@ -14,13 +14,15 @@ from admin.cases.blueprint import (
     opened_case_or_404,
     refused,
 )
-from admin.cases.forms import UserChoiceForm
+from admin.cases.forms import ApprovalDecisionForm, UserChoiceForm
 from portal.access import roles_required
-from portal.cases.access_grants import case_holder_ids, exclude_user, grant_case
+from portal.cases.access_grants import case_holder_ids, grant_case
+from portal.cases.exclusion_requests import ask_to_exclude, ask_to_reinstate, decide
 from portal.db import db_session
-from portal.extensions import server_keys_of
+from portal.extensions import server_keys_of, settings_of
 from portal.models import Role, User
 from portal.refusals import Refusal
+from portal.states import ApprovalKind
 
 
 def chosen_user(user_id: str) -> User:
@@ -60,12 +62,57 @@ def exclude(case_id: str) -> Response:
         return invalid_form(case_id)
     excluded = chosen_user(form.user_id.data)
     try:
-        exclude_user(db_session(), server_keys_of(), opened=opened, actor=staff.user,
-                     excluded=excluded)
+        done = ask_to_exclude(db_session(), settings_of(), server_keys_of(), opened=opened,
+                              actor=staff.user, excluded=excluded)
     except Refusal as error:
         return refused(error, case_id)
+    if not done:
+        flash(_("Another holder of the case must approve leaving %(name)s out. Until then "
+                "nothing changes.", name=excluded.name), "success")
+        return back_to_case(case_id)
     flash(_("%(name)s can no longer open this case.", name=excluded.name), "success")
-    if excluded.id == staff.user.id:
-        # They have just removed their own access: the case page would be a 404.
-        return back_to_list()
+    # They have just removed their own access: the case page would be a 404.
+    return back_to_list()
+
+
+@roles_required(Role.HANDLER)
+def reinstate(case_id: str) -> Response:
+    """Ask to take a person a handler left out back into the case (another holder decides)."""
+    staff, opened = opened_case_or_404(case_id)
+    form = UserChoiceForm(prefix="reinstate")
+    form.user_id.choices = None
+    form.user_id.validate_choice = False
+    if not form.validate_on_submit():
+        return invalid_form(case_id)
+    person = chosen_user(form.user_id.data)
+    try:
+        ask_to_reinstate(db_session(), server_keys_of(), opened=opened, actor=staff.user,
+                         person=person)
+    except Refusal as error:
+        return refused(error, case_id)
+    flash(_("Another holder of the case must approve taking %(name)s back in.",
+            name=person.name), "success")
+    return back_to_case(case_id)
+
+
+@roles_required(Role.HANDLER)
+def decide_request(case_id: str, request_id: str) -> Response:
+    """Another holder approves or rejects a request to leave someone out or take them back."""
+    staff, opened = opened_case_or_404(case_id)
+    form = ApprovalDecisionForm()
+    if not form.validate_on_submit():
+        return invalid_form(case_id)
+    try:
+        person = decide(db_session(), settings_of(), server_keys_of(), opened=opened,
+                        approver=staff.user, request_id=request_id,
+                        kind=ApprovalKind(form.kind.data or ""),
+                        approve=form.decision.data == "approve")
+    except Refusal as error:
+        return refused(error, case_id)
+    if person is None:
+        flash(_("The request is rejected; nothing changed."), "success")
+    elif form.kind.data == ApprovalKind.CASE_EXCLUSION:
+        flash(_("%(name)s can no longer open this case.", name=person.name), "success")
+    else:
+        flash(_("%(name)s is back in the case.", name=person.name), "success")
     return back_to_case(case_id)

@@ -152,3 +152,18 @@ def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
     payload = {"csrf_token": csrf_token(client, token_from)}
     payload.update(data or {})
     return client.post(url, data=payload)
+
+
+def approve_access_request(app: Flask, client: FlaskClient, case_id: str,
+                           decision: str = "approve") -> Any:
+    """The signed-in `client`, a holder of the case, decides the one open request to leave
+    someone out of it or take them back in (four eyes), from the case page."""
+    from portal.approvals import pending
+    from portal.states import ApprovalKind
+
+    with app.app_context(), transaction(session_factory(app)) as db:
+        (request,) = (pending(db, ApprovalKind.CASE_EXCLUSION, case_id=case_id)
+                      + pending(db, ApprovalKind.CASE_REINSTATEMENT, case_id=case_id))
+        request_id, kind = request.id, request.kind.value
+    return post(client, f"/admin/cases/{case_id}/requests/{request_id}",
+                {"kind": kind, "decision": decision}, token_from=f"/admin/cases/{case_id}")

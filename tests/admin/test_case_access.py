@@ -19,6 +19,7 @@ from portal.models import AuditEvent, CaseExclusion, CaseKeyWrap, User
 from portal.states import KeyKind
 from tests.admin.case_support import (
     World,
+    approve_access_request,
     new_case,
     post,
     report_over_http,
@@ -53,6 +54,11 @@ def test_exclusion_is_cryptographic(world: World, portal_app: Flask, admin_app: 
 
     alice = signed_in(admin_app, world.alice)
     post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    # Four eyes (security finding 14): Alice's word alone changes nothing; another holder of
+    # the case (here Olga, with whom Alice shares it) approves.
+    assert _wrap_count(portal_app, case_id, world.bob.id) == 2
+    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
+    approve_access_request(admin_app, signed_in(admin_app, world.olga), case_id)
     # Not a flag: Bob's wraps are gone, so not even his key and the database open the case.
     assert _wrap_count(portal_app, case_id, world.bob.id) == 0
     assert _keys_of(portal_app, case_id, world.bob.id, world.bob.private_key) == [False, False]
