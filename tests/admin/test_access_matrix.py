@@ -32,6 +32,9 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # The token is the credential; a wrong one is simply not there.
     "accounts.setup": ("GET", PUBLIC, 404),
     "audit.events": ("GET", frozenset({Role.ADMIN, Role.AUDITOR}), 200),
+    "approvals.key_requests": ("GET", frozenset({Role.ADMIN}), 200),
+    # A post without a decision names no open request: refused, back to the list.
+    "approvals.decide": ("POST", frozenset({Role.ADMIN}), 303),
     "home.index": ("GET", ANY, 200),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
@@ -40,7 +43,7 @@ ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = {"user_id": target.id, "token": "not-a-token"}
+    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
@@ -53,7 +56,8 @@ def request(client: FlaskClient, method: str, url: str) -> int:
 
 def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
-                 if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home"}}
+                 if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
+                                                    "approvals"}}
     assert endpoints == set(MATRIX)
 
 

@@ -17,7 +17,8 @@ from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 from tests.factories import csrf_token
 
 HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supplier",
-                 "legal_hold", "grant", "exclude", "escalate_case")
+                 "legal_hold", "grant", "exclude", "reinstate", "decide_request",
+                 "escalate_case")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}
@@ -55,7 +56,7 @@ def setting(world: World, portal_app: Flask) -> dict[str, str]:
         attachment = db.scalar(select(Attachment.id).where(Attachment.case_id == case_id))
         assert attachment is not None
         return {"case_id": case_id, "attachment_id": attachment,
-                "escalation_id": escalation.id}
+                "escalation_id": escalation.id, "request_id": "0" * 32}
 
 
 def _url(app: Flask, endpoint: str, values: dict[str, str]) -> str:
