@@ -41,6 +41,7 @@ from .keys import (
     verify_certification,
 )
 from .recovery import format_recovery_sheet, generate_recovery_key, parse_recovery_sheet
+from .reporter_keys import make_reporter_key, open_reporter_key, reporter_public_key
 from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream
 
 __all__ = [
@@ -65,16 +66,19 @@ __all__ = [
     "hpke_private_key",
     "hpke_public_key",
     "item_subkey",
+    "make_reporter_key",
     "new_case_key",
     "new_salt",
     "normalise_case_code",
     "open_case_key_for_reporter",
     "open_item",
     "open_private_key",
+    "open_reporter_key",
     "open_with_key",
     "parse_recovery_sheet",
     "private_key_needs_reseal",
     "public_key_fingerprint",
+    "reporter_public_key",
     "rewrap_private_key",
     "seal_case_key_for_reporter",
     "seal_item",

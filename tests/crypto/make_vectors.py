@@ -1,7 +1,8 @@
 """Regenerate the known-answer vectors in ``tests/crypto/vectors/``.
 
-Run from the project root: ``.venv/bin/python -m tests.crypto.make_vectors``.
-Only needed when a format changes on purpose (which needs a new version byte).
+Run from the project root: ``.venv/bin/python -m tests.crypto.make_vectors [FILE ...]``
+(no FILE: every file). Only needed when a format changes on purpose (which needs a new
+version byte) or a new format comes, whose file alone is then written.
 The HPKE envelope vector differs on every run, because HPKE draws its own
 randomness; the tests only check that the stored one still opens.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -214,6 +216,26 @@ def envelope_vectors() -> dict[str, Any]:
     }
 
 
+def reporter_key_vectors() -> list[dict[str, Any]]:
+    out = []
+    for params, salt, code, case_id in [
+        (PARAMS_A, pattern(0x14, 16), "K7QM2-XPD9R-TFH4B-N8WJC", "case-1"),
+        (PARAMS_B, pattern(0x34, 16), "0123456789ABCDEFGHJK", "case-2"),
+    ]:
+        record, pair = crypto.make_reporter_key(code, params, case_id=case_id, rng=Tape(salt))
+        out.append(
+            {
+                "code": code,
+                "case_id": case_id,
+                "params": params_json(params),
+                "salt": salt.hex(),
+                "private_bytes": pair.private_bytes.hex(),
+                "record": record.hex(),
+            }
+        )
+    return out
+
+
 def stream_vectors() -> list[dict[str, Any]]:
     out = []
     for size, start in [(0, 0x01), (37, 0x02), (crypto.SEGMENT_SIZE + 3, 0x03)]:
@@ -247,7 +269,7 @@ def recovery_vectors() -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     VECTORS.mkdir(exist_ok=True)
     files = {
         "kdf.json": kdf_vectors(),
@@ -257,11 +279,14 @@ def main() -> None:
         "envelopes.json": envelope_vectors(),
         "stream.json": stream_vectors(),
         "recovery.json": recovery_vectors(),
+        "reporter_keys.json": reporter_key_vectors(),
     }
     for name, content in files.items():
+        if names and name not in names:
+            continue
         (VECTORS / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
         print("wrote", VECTORS / name)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
