@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from flask import Flask, Response, g
@@ -170,6 +171,32 @@ def refresh_statistics(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))
             connection.commit()
+
+
+def forget_deleted_rows(session: Session) -> None:
+    """After `session` commits, checkpoint SQLite's write-ahead log and truncate it.
+
+    `secure_delete` zeroes a deleted row in the database file, but the log still holds the
+    pages that carried it, and SQLite reuses the log from its start without shrinking it, so
+    a copy of the folder would keep, say, a deleted key wrap. TRUNCATE copies every page back
+    and empties the file. PostgreSQL's equivalent is a VACUUM of the table, and its WAL
+    segments and backups keep the row whatever is done: deleting is never the only defence
+    (docs/crypto.md §5).
+    """
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name == "sqlite":
+        after_commit(session, partial(_checkpoint_and_truncate_log, engine))
+
+
+def _checkpoint_and_truncate_log(engine: Engine) -> None:
+    with engine.connect() as connection:
+        busy, _pages, _moved = connection.exec_driver_sql(
+            "PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            # A reader held an old snapshot; the next exclusion (or SQLite's own automatic
+            # checkpoints) moves the pages later, but the log is not emptied now.
+            _log.warning("the write-ahead log could not be truncated")
 
 
 def init_db(app: Flask, engine: Engine) -> None:

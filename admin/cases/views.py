@@ -31,7 +31,7 @@ from portal.cases.sealing import read_attachment
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Attachment, OrgUnit, Role
-from portal.states import ActorKind, AuditAction, CaseStatus, Channel, KeyKind
+from portal.states import ActorKind, AuditAction, CaseStatus, Channel
 from portal.storage import file_store
 
 
@@ -110,7 +110,9 @@ def attachment(case_id: str, attachment_id: str) -> Response:
                                               Attachment.case_id == opened.case.id))
     if item is None:
         abort(404)
-    key = opened.case_key if item.key_kind == KeyKind.CASE else opened.staff_key
+    key = opened.keys.key(item.key_kind, item.key_generation)
+    if key is None:
+        return _damaged()
     try:
         meta: dict[str, Any] = attachment_meta(key, item)
         content = read_attachment(file_store(), key, item)

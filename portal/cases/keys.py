@@ -1,7 +1,12 @@
 """Who holds a case's keys: wrapping the case key (DEK) and the staff key to recipients.
 
 Only certified public keys receive a wrap (design §3, key directory integrity): a row written
-straight into the database cannot make itself a recipient of future cases.
+straight into the database cannot make itself a recipient of future cases. That includes the
+reporter's key, which the case code re-creates (crypto.reporter_keys): the portal certifies it
+at submission like a staff key.
+
+Every wrap is of the case's current key generation (`Case.key_generation`, bound into the
+envelope's info); wraps of any other generation are not opened (portal.cases.keyring).
 """
 
 from __future__ import annotations
@@ -14,13 +19,19 @@ from sqlalchemy.orm import Session
 from crypto import (
     InvalidCiphertext,
     certify_public_key,
+    reporter_public_key,
     unwrap_case_key,
     verify_certification,
     wrap_case_key,
 )
+from portal.cases.keyring import Keyring, unlock_keyring
 from portal.models import Case, CaseKeyWrap, OrgUnit, RecoveryKey, Role, UnitMembership, User
 from portal.serverkeys import ServerKeys
 from portal.states import KeyKind, RecipientKind
+
+# The recipient id of the reporter's wrap; user ids are 32 hex digits, recovery ids start
+# with "recovery:", so it names nobody else.
+REPORTER_RECIPIENT = "reporter"
 
 
 def recovery_recipient_id(recovery: RecoveryKey) -> str:
@@ -40,6 +51,27 @@ def active_recovery_key(db: Session, keys: ServerKeys) -> RecoveryKey | None:
                                 recovery.public_key, recovery.certificate):
         return None
     return recovery
+
+
+def _reporter_certified_id(case_id: str) -> str:
+    return f"reporter:{case_id}"
+
+
+def certify_reporter_key(keys: ServerKeys, case_id: str, public_key: bytes) -> bytes:
+    return certify_public_key(keys.certification, _reporter_certified_id(case_id), public_key)
+
+
+def certified_reporter_key(keys: ServerKeys, case: Case) -> bytes | None:
+    """The reporter's public key of `case`, or None if its record or certificate is not the
+    one made at submission (then no new case key may be wrapped to it)."""
+    try:
+        public_key = reporter_public_key(case.reporter_key)
+    except InvalidCiphertext:
+        return None
+    if not verify_certification(keys.certification, _reporter_certified_id(case.id),
+                                public_key, case.reporter_key_certificate):
+        return None
+    return public_key
 
 
 def is_certified(keys: ServerKeys, user: User) -> bool:
@@ -86,28 +118,57 @@ def route_case(db: Session, keys: ServerKeys, unit_id: str | None,
     return Routing(group, routed_to_group=True)
 
 
-def wrap_for_user(case: Case, user: User, key_kind: KeyKind, key: bytes) -> CaseKeyWrap:
+def wrap_context(case_id: str, key_kind: KeyKind, generation: int) -> str:
+    """What an envelope binds besides its recipient: the case, the key and its generation.
+    Generation 0 keeps the form of the first release, so its envelopes still open."""
+    if generation == 0:
+        return f"{case_id}:{key_kind}"
+    return f"{case_id}:{key_kind}:{generation}"
+
+
+def _wrap(case: Case, kind: RecipientKind, recipient_id: str, public_key: bytes,
+          key_kind: KeyKind, key: bytes) -> CaseKeyWrap:
+    # `key` must be of the case's current generation: that is what the wrap is labelled with.
     return CaseKeyWrap(
-        case_id=case.id,
-        key_kind=key_kind,
-        recipient_kind=RecipientKind.USER,
-        recipient_id=user.id,
-        blob=wrap_case_key(key, user.public_key, case_id=f"{case.id}:{key_kind}",
-                           recipient_id=user.id),
+        case_id=case.id, key_kind=key_kind, recipient_kind=kind, recipient_id=recipient_id,
+        generation=case.key_generation,
+        blob=wrap_case_key(key, public_key, recipient_id=recipient_id,
+                           case_id=wrap_context(case.id, key_kind, case.key_generation)),
     )
+
+
+def wrap_for_user(case: Case, user: User, key_kind: KeyKind, key: bytes) -> CaseKeyWrap:
+    """Wrap `key`, of the case's current generation, to a user (certified: the caller's to
+    check)."""
+    return _wrap(case, RecipientKind.USER, user.id, user.public_key, key_kind, key)
 
 
 def wrap_for_recovery(case: Case, recovery: RecoveryKey, key_kind: KeyKind,
                       key: bytes) -> CaseKeyWrap:
-    recipient = recovery_recipient_id(recovery)
-    return CaseKeyWrap(
-        case_id=case.id,
-        key_kind=key_kind,
-        recipient_kind=RecipientKind.RECOVERY,
-        recipient_id=recipient,
-        blob=wrap_case_key(key, recovery.public_key, case_id=f"{case.id}:{key_kind}",
-                           recipient_id=recipient),
-    )
+    return _wrap(case, RecipientKind.RECOVERY, recovery_recipient_id(recovery),
+                 recovery.public_key, key_kind, key)
+
+
+def wrap_for_reporter(case: Case, public_key: bytes, key: bytes) -> CaseKeyWrap:
+    """Wrap the case key (never the staff key) to the reporter's key pair."""
+    return _wrap(case, RecipientKind.REPORTER, REPORTER_RECIPIENT, public_key, KeyKind.CASE,
+                 key)
+
+
+def open_reporter_keys(db: Session, case: Case, private_key: bytes) -> Keyring | None:
+    """The reporter's ring: the newest case key from their wrap, the older ones from the
+    chain; None if their wrap is missing or does not open."""
+    wrap = db.scalar(select(CaseKeyWrap).where(
+        CaseKeyWrap.case_id == case.id, CaseKeyWrap.recipient_id == REPORTER_RECIPIENT,
+        CaseKeyWrap.key_kind == KeyKind.CASE, CaseKeyWrap.generation == case.key_generation))
+    if wrap is None:
+        return None
+    try:
+        key = unwrap_case_key(wrap.blob, private_key, recipient_id=REPORTER_RECIPIENT,
+                              case_id=wrap_context(case.id, KeyKind.CASE, wrap.generation))
+    except InvalidCiphertext:
+        return None
+    return unlock_keyring(db, case.id, wrap.generation, {KeyKind.CASE: key})
 
 
 def unwrap_for_recipient(db: Session, case_id: str, recipient_id: str, private_key: bytes,
@@ -123,29 +184,31 @@ def unwrap_for_recipient(db: Session, case_id: str, recipient_id: str, private_k
     if wrap is None:
         return None
     try:
-        return unwrap_case_key(wrap.blob, private_key, case_id=f"{case_id}:{key_kind}",
-                               recipient_id=recipient_id)
+        return unwrap_case_key(wrap.blob, private_key, recipient_id=recipient_id,
+                               case_id=wrap_context(case_id, key_kind, wrap.generation))
     except InvalidCiphertext:
         return None
 
 
 def open_case_keys(db: Session, case_id: str, recipient_id: str,
-                   private_key: bytes) -> tuple[Case | None, dict[str, bytes]]:
-    """The case and every key of it this recipient can unwrap, in one query (the case page
-    runs this on every load). A wrap that does not open is left out, as if absent."""
+                   private_key: bytes) -> tuple[Case | None, dict[KeyKind, bytes]]:
+    """The case and every key of its current generation this recipient can unwrap, in one
+    query (the case page runs this on every load). A wrap that does not open is left out, as
+    if absent; so is a wrap of an older generation, which nobody may write under any more."""
     rows = db.execute(
         select(CaseKeyWrap, Case).join(Case, Case.id == CaseKeyWrap.case_id).where(
             CaseKeyWrap.case_id == case_id,
             CaseKeyWrap.recipient_id == recipient_id,
+            CaseKeyWrap.generation == Case.key_generation,
         )
     ).all()
     case = rows[0][1] if rows else None
-    keys: dict[str, bytes] = {}
+    keys: dict[KeyKind, bytes] = {}
     for wrap, _case in rows:
         try:
             keys[wrap.key_kind] = unwrap_case_key(
-                wrap.blob, private_key, case_id=f"{case_id}:{wrap.key_kind}",
-                recipient_id=recipient_id)
+                wrap.blob, private_key, recipient_id=recipient_id,
+                case_id=wrap_context(case_id, wrap.key_kind, wrap.generation))
         except InvalidCiphertext:
             continue
     return case, keys

@@ -1,5 +1,6 @@
 """Decrypted views of a case for one audience (style §14): a reporter sees what the case key
-opens and no internal items; a handler also sees what the staff key opens.
+opens and no internal items; a handler also sees what the staff key opens. Each item is opened
+with the key of the generation it records (portal.cases.keyring).
 
 An item that fails authentication is shown as damaged rather than failing the whole page:
 one altered row must not hide the rest of the case from its handler or its reporter.
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
+from portal.cases.keyring import Keyring
 from portal.cases.sealing import ANSWERS, MESSAGE, open_json, open_text
 from portal.models import Attachment, Case, Message
 from portal.states import AttachmentVariant, AuthorKind, KeyKind, MessageKind
@@ -61,16 +63,12 @@ class CaseView:
         return self.answers is None
 
 
-def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[KeyKind, bytes]:
-    keys = {KeyKind.CASE: case_key}
-    if staff_key is not None:
-        keys[KeyKind.STAFF] = staff_key
-    return keys
-
-
-def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> AttachmentView:
+def _attachment_view(keys: Keyring, attachment: Attachment) -> AttachmentView:
+    key = keys.key(attachment.key_kind, attachment.key_generation)
     try:
-        meta = attachment_meta(keys[attachment.key_kind], attachment)
+        if key is None:
+            raise InvalidCiphertext()
+        meta = attachment_meta(key, attachment)
     except InvalidCiphertext:
         return AttachmentView(attachment.id, attachment.variant, attachment.size, None, None,
                               [], damaged=True)
@@ -85,26 +83,33 @@ def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> Atta
     )
 
 
-def open_case_view(db: Session, case: Case, case_key: bytes,
-                   staff_key: bytes | None = None) -> CaseView:
+def _open_answers(case: Case, keys: Keyring) -> dict[str, Any] | None:
+    # The answers are sealed once, at submission: under the case key of generation 0.
+    key = keys.key(KeyKind.CASE, 0)
+    if key is None:
+        return None
+    try:
+        answers: dict[str, Any] = open_json(key, case_id=case.id, item_id=case.id,
+                                            kind=ANSWERS, blob=case.sealed_answers)
+    except InvalidCiphertext:
+        return None
+    return answers
+
+
+def open_case_view(db: Session, case: Case, keys: Keyring) -> CaseView:
     """Decrypt what these keys open. Without the staff key, staff-only items are not even
     loaded, so a reporter's page can never show them by mistake."""
-    keys = _keys_for(case_key, staff_key)
-    try:
-        answers: dict[str, Any] | None = open_json(
-            case_key, case_id=case.id, item_id=case.id, kind=ANSWERS, blob=case.sealed_answers
-        )
-    except InvalidCiphertext:
-        answers = None
+    kinds = [kind for kind in KeyKind if keys.holds(kind)]
+    answers = _open_answers(case, keys)
     messages = db.scalars(
-        select(Message).where(Message.case_id == case.id, Message.key_kind.in_(keys))
+        select(Message).where(Message.case_id == case.id, Message.key_kind.in_(kinds))
         .order_by(Message.seq)
     ).all()
     attachments = db.scalars(
-        select(Attachment).where(Attachment.case_id == case.id, Attachment.key_kind.in_(keys))
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.key_kind.in_(kinds))
         .order_by(Attachment.created_at, Attachment.id)
     ).all()
-    if staff_key is None:
+    if not keys.holds(KeyKind.STAFF):
         # The reporter sees the cleaned copies only.
         attachments = [item for item in attachments if item.variant == AttachmentVariant.CLEAN]
     by_message: dict[str | None, list[AttachmentView]] = {}
@@ -114,10 +119,11 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
         )
     views = []
     for message in messages:
+        key = keys.key(message.key_kind, message.key_generation)
         try:
-            body: str | None = open_text(keys[message.key_kind], case_id=case.id,
-                                         item_id=message.id, kind=MESSAGE,
-                                         blob=message.sealed_body)
+            body: str | None = None if key is None else open_text(
+                key, case_id=case.id, item_id=message.id, kind=MESSAGE,
+                blob=message.sealed_body)
         except InvalidCiphertext:
             body = None
         views.append(MessageView(

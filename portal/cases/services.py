@@ -15,19 +15,22 @@ from crypto import (
     case_lookup_id,
     derive_key,
     generate_case_code,
+    make_reporter_key,
     new_case_key,
-    new_salt,
-    open_case_key_for_reporter,
-    seal_case_key_for_reporter,
+    open_reporter_key,
 )
 from portal.argon2_costs import argon2_params
 from portal.audit import record_event
-from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
+from portal.cases.attachments import Upload, UploadNotice, store_uploads
 from portal.cases.clocks import initial_due_dates
+from portal.cases.keyring import Keyring
 from portal.cases.keys import (
     active_recovery_key,
+    certify_reporter_key,
+    open_reporter_keys,
     route_case,
     wrap_for_recovery,
+    wrap_for_reporter,
     wrap_for_user,
 )
 from portal.cases.sealing import ANSWERS, MESSAGE, seal_json, seal_text
@@ -75,8 +78,7 @@ class SubmittedCase:
     case: Case
     code: str
     notices: list[UploadNotice]
-    case_key: bytes
-    staff_key: bytes
+    keys: Keyring
 
 
 def submit_report(
@@ -117,6 +119,9 @@ def submit_report(
         "excluded_user_ids": sorted(report.excluded_user_ids),
     }
     ack_due, feedback_due = initial_due_dates(now, settings)
+    # The reporter's key pair: the one Argon2id of the submission (the code re-creates it).
+    reporter_key, reporter_pair = make_reporter_key(code, argon2_params(settings.argon2),
+                                                    case_id=case_id)
     case = Case(
         id=case_id,
         unit_id=report.unit_id,
@@ -129,9 +134,10 @@ def submit_report(
         created_at=now,
         acknowledgement_due_at=ack_due, feedback_due_at=feedback_due, next_due_at=ack_due,
         lookup_id=case_lookup_id(server_keys.pepper, code),
-        reporter_envelope=seal_case_key_for_reporter(
-            case_key, code, new_salt(), argon2_params(settings.argon2), case_id=case_id
-        ),
+        reporter_key=reporter_key,
+        reporter_key_certificate=certify_reporter_key(server_keys, case_id,
+                                                      reporter_pair.public_bytes),
+        key_generation=0,
         sealed_answers=seal_json(case_key, case_id=case_id, item_id=case_id, kind=ANSWERS,
                                  value=answers),
     )
@@ -141,26 +147,26 @@ def submit_report(
         db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key))
     db.add(wrap_for_recovery(case, recovery, KeyKind.CASE, case_key))
     db.add(wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key))
+    db.add(wrap_for_reporter(case, reporter_pair.public_bytes, case_key))
     db.flush()
-    notices = store_uploads(
-        db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
-        message_id=None,
-    )
+    keys = Keyring.of(case_id, case_key, staff_key)
+    notices = store_uploads(db, store, settings, keys, uploads, message_id=None)
     record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
                  actor_kind=ActorKind.REPORTER, case_id=case_id)
     if report.channel == Channel.WEB:
         # Caused by a reporter: may be held back so mail logs do not date the report.
         # Oral registration tells the other handlers itself (portal.cases.minutes).
         queue_notice(db, settings, case_notice(db, case_id, NEW_CASE), hold=True)
-    return SubmittedCase(case=case, code=code, notices=notices, case_key=case_key,
-                         staff_key=staff_key)
+    return SubmittedCase(case=case, code=code, notices=notices, keys=keys)
 
 
 def open_case_with_code(
     db: Session, *, settings: Settings, server_keys: ServerKeys, code: str
-) -> tuple[Case, bytes] | None:
-    """The case and its key for a case code, or None. Every failure costs one Argon2id
-    derivation, so a wrong code cannot be told from a right one by timing."""
+) -> tuple[Case, Keyring] | None:
+    """The case and the reporter's keys of it (the case key of every generation) for a case
+    code, or None. Every failure costs one Argon2id derivation, so a wrong code cannot be
+    told from a right one by timing; so does success (the code re-creates the reporter's key
+    pair, which opens their wrap of the newest case key)."""
     try:
         lookup = case_lookup_id(server_keys.pepper, code)
     except InvalidCaseCode:
@@ -170,10 +176,11 @@ def open_case_with_code(
         derive_key(b"\0" * 20, b"\0" * 16, argon2_params(settings.argon2))
         return None
     try:
-        case_key = open_case_key_for_reporter(case.reporter_envelope, code, case_id=case.id)
+        pair = open_reporter_key(case.reporter_key, code, case_id=case.id)
     except (InvalidCiphertext, InvalidCaseCode):
         return None
-    return case, case_key
+    keys = open_reporter_keys(db, case, pair.private_bytes)
+    return None if keys is None else (case, keys)
 
 
 def next_message_seq(db: Session, case_id: str) -> int:
@@ -185,7 +192,7 @@ def add_message(
     db: Session,
     *,
     case: Case,
-    key: bytes,
+    keys: Keyring,
     key_kind: KeyKind,
     author_kind: AuthorKind,
     body: str,
@@ -193,7 +200,8 @@ def add_message(
     author_id: str | None = None,
     now: datetime | None = None,
 ) -> Message:
-    """Seal one message of the case under `key` (the case key, or the staff key for notes)."""
+    """Seal one message of the case under the newest key of `key_kind` in `keys` (the case key,
+    or the staff key for notes), recording its generation."""
     message_id = new_id()
     message = Message(
         id=message_id,
@@ -203,8 +211,9 @@ def add_message(
         author_id=author_id,
         kind=kind,
         key_kind=key_kind,
-        sealed_body=seal_text(key, case_id=case.id, item_id=message_id, kind=MESSAGE,
-                              text=body),
+        key_generation=keys.generation,
+        sealed_body=seal_text(keys.newest(key_kind), case_id=case.id, item_id=message_id,
+                              kind=MESSAGE, text=body),
         created_at=now or utcnow(),
     )
     db.add(message)
@@ -219,16 +228,17 @@ def add_reporter_message(
     server_keys: ServerKeys,
     store: FileStore,
     case: Case,
-    case_key: bytes,
+    keys: Keyring,
     body: str,
     uploads: list[Upload],
 ) -> list[UploadNotice]:
     """The reporter's message with its attachments; the handlers hear of it after commit."""
     now = utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+    # The reporter's side never seals under the staff key, whoever calls (the demo does).
+    keys = keys.case_only()
+    message = add_message(db, case=case, keys=keys, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.REPORTER, body=body, now=now)
-    notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
-                            message_id=message.id)
+    notices = store_uploads(db, store, settings, keys, uploads, message_id=message.id)
     case.last_reporter_activity_at = now
     record_event(db, server_keys.audit, action=AuditAction.CASE_REPORTER_MESSAGE,
                  actor_kind=ActorKind.REPORTER, case_id=case.id)

@@ -54,7 +54,7 @@ def confirm(message_id: str) -> Response:
             else _("I ask for a correction of the minutes of %(date)s: %(correction)s",
                    date=day, correction=correction))
     answer_minutes(db, settings_of(), server_keys_of(), case=context.case,
-                   case_key=context.case_key, minutes=minutes, text=text, confirmed=confirmed)
+                   keys=context.keys, minutes=minutes, text=text, confirmed=confirmed)
     flash(_("Thank you. The case handlers have received your answer.") if confirmed
           else _("Thank you. The case handlers have received your correction."), "success")
     return redirect(url_for("reports.case"), code=303)

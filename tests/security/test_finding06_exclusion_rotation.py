@@ -58,9 +58,11 @@ class Story:
     mona: FlaskClient
 
 
-def _reporter_message(client: FlaskClient, code: str, body: str, name: str) -> None:
-    """Post as the reporter; a session that ended (the case's keys changed) signs in again."""
-    data = {"csrf_token": csrf_token(client, "/case"), "body": body,
+def _reporter_message(client: FlaskClient, code: str, body: str, name: str,
+                      token: str) -> None:
+    """Post as the reporter from a page loaded earlier (`token`); a session that ended (the
+    case's keys changed) signs in again with the code."""
+    data = {"csrf_token": token, "body": body,
             "attachments": [(io.BytesIO(FILES[name]), name)]}
     response = client.post("/case/messages", data=data, content_type="multipart/form-data")
     if response.status_code == 303 and "/followup" in response.headers["Location"]:
@@ -95,7 +97,8 @@ def story(world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient
     with transaction(session_factory(portal_app)) as db:
         case_id = db.scalars(select(Case.id)).one()
     assert follow_up(client, code).status_code == 303
-    _reporter_message(client, code, "OLD-REPORTER-MESSAGE", "old.txt")
+    token = csrf_token(client, "/case")
+    _reporter_message(client, code, "OLD-REPORTER-MESSAGE", "old.txt", token)
     alice, mona = signed_in(admin_app, world.alice), signed_in(admin_app, world.mona)
     url = f"/admin/cases/{case_id}"
     assert post(alice, f"{url}/messages", {"body": "OLD-REPLY"}).status_code == 303
@@ -110,7 +113,7 @@ def story(world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient
 
     # The case goes on: the reporter (still signed in from before) writes with a file, Alice
     # replies, notes and escalates again, Mona decides on the first escalation.
-    _reporter_message(client, code, "NEW-REPORTER-MESSAGE", "new.txt")
+    _reporter_message(client, code, "NEW-REPORTER-MESSAGE", "new.txt", token)
     assert post(alice, f"{url}/messages", {"body": "NEW-REPLY"}).status_code == 303
     assert post(alice, f"{url}/notes", {"body": "NEW-NOTE"}).status_code == 303
     assert post(alice, f"{url}/escalate", {"manager_id": world.mona.id,
