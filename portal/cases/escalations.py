@@ -167,7 +167,7 @@ def rekey_escalations(db: Session, keys: ServerKeys, *, case: Case, ring: Keyrin
     caller closes the escalations of a manager who leaves."""
     for escalation in db.scalars(select(Escalation).where(
             Escalation.case_id == case.id, Escalation.manager_wrap.is_not(None),
-            Escalation.manager_id.not_in(leaving))):
+            Escalation.manager_id.not_in(sorted(leaving)))):
         opened = _open(escalation, _staff_opened_key(escalation, ring))
         damaged_note = escalation.sealed_decision_note is not None and \
             opened.decision_note is None

@@ -25,6 +25,7 @@ KIND = "reporter"
 
 
 _GENERATION_BYTES = 4
+_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,11 @@ def current_reporter() -> ReporterContext | None:
     if opened is not None and opened.row.case_id is not None:
         case = db.get(Case, opened.row.case_id)
         generation = int.from_bytes(opened.payload[:_GENERATION_BYTES], "big")
-        if case is not None and generation != case.key_generation:
+        stale = len(opened.payload) != _GENERATION_BYTES + _KEY_BYTES or (
+            case is not None and generation != case.key_generation)
+        if stale:
+            # Keys replaced since (or a session of the format before generations): the code
+            # opens the new ones.
             db.delete(opened.row)
         elif case is not None:
             key = opened.payload[_GENERATION_BYTES:]
