@@ -1,7 +1,7 @@
 """All tables of the portal layer; importing this module registers them on `Base.metadata`."""
 
 from portal.models.audit import AuditCheckpoint, AuditEvent
-from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
+from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
@@ -17,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseExclusion",
+    "CaseKeyLink",
     "CaseKeyWrap",
     "CaseStat",
     "Escalation",

@@ -1,0 +1,141 @@
+"""Key generations (portal.cases.rotation, portal.cases.keyring): every exclusion replaces both
+case keys; whoever still holds the case reads every generation, whoever left reads none of
+the later ones; an exclusion whose keys cannot be replaced changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select, update
+
+from crypto import InvalidCiphertext
+from portal.cases.keys import unwrap_for_recipient
+from portal.cases.sealing import open_message
+from portal.db import session_factory, transaction
+from portal.models import Case, CaseKeyLink, CaseKeyWrap, Message, RecoveryKey
+from portal.states import KeyKind
+from tests.admin.case_support import World, new_case, post, signed_in
+from tests.admin.case_support import world as world  # noqa: F401 (fixture)
+from tests.portal.helpers import follow_up
+
+
+def _generation(app: Flask, case_id: str) -> int:
+    with transaction(session_factory(app)) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        return case.key_generation
+
+
+def _wraps_of(app: Flask, case_id: str, user_id: str) -> int:
+    with transaction(session_factory(app)) as db:
+        return int(db.scalar(select(func.count()).select_from(CaseKeyWrap).where(
+            CaseKeyWrap.case_id == case_id, CaseKeyWrap.recipient_id == user_id)) or 0)
+
+
+def _body_opens(app: Flask, case_id: str, key: bytes, text: str) -> bool:
+    with transaction(session_factory(app)) as db:
+        last: dict[str, int] = {}
+        for message in db.scalars(select(Message).where(Message.case_id == case_id)
+                                  .order_by(Message.seq)):
+            prev_seq, last[message.key_kind] = last.get(message.key_kind, 0), message.seq
+            try:
+                if open_message(key, message, prev_seq=prev_seq)[0] == text:
+                    return True
+            except InvalidCiphertext:
+                continue
+    return False
+
+
+def test_two_exclusions_make_two_generations_read_by_everyone_still_in(
+        world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient,
+        runner: FlaskCliRunner, tmp_path: Path) -> None:
+    case_id, code = new_case(portal_app, world.unit_id, "GEN0-REPORT")
+    url = f"/admin/cases/{case_id}"
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"{url}/notes", {"body": "GEN0-NOTE"})
+    post(alice, f"{url}/exclude", {"exclude-user_id": world.bob.id})
+    assert _generation(portal_app, case_id) == 1
+    post(alice, f"{url}/messages", {"body": "GEN1-REPLY"})
+    post(alice, f"{url}/grant", {"grant-user_id": world.olga.id})
+    with transaction(session_factory(portal_app)) as db:
+        olga_key = unwrap_for_recipient(db, case_id, world.olga.id, world.olga.private_key,
+                                        KeyKind.CASE)
+    assert olga_key is not None and _body_opens(portal_app, case_id, olga_key, "GEN1-REPLY")
+    post(alice, f"{url}/exclude", {"exclude-user_id": world.olga.id})
+    post(alice, f"{url}/messages", {"body": "GEN2-REPLY"})
+    post(alice, f"{url}/notes", {"body": "GEN2-NOTE"})
+
+    assert _generation(portal_app, case_id) == 2
+    with transaction(session_factory(portal_app)) as db:
+        assert db.scalar(select(func.count()).select_from(CaseKeyLink).where(
+            CaseKeyLink.case_id == case_id)) == 4
+        generations = {row.generation for row in db.scalars(select(CaseKeyWrap).where(
+            CaseKeyWrap.case_id == case_id))}
+        assert generations == {2}
+    # Olga's copy of generation 1 opens nothing of generation 2.
+    assert not _body_opens(portal_app, case_id, olga_key, "GEN2-REPLY")
+    assert _wraps_of(portal_app, case_id, world.olga.id) == 0
+    page = alice.get(url).get_data(as_text=True)
+    for marker in ("GEN0-REPORT", "GEN0-NOTE", "GEN1-REPLY", "GEN2-REPLY", "GEN2-NOTE"):
+        assert marker in page
+    assert "integrity check" not in page
+    assert follow_up(client, code).status_code == 303
+    reporter_page = client.get("/case").get_data(as_text=True)
+    for marker in ("GEN0-REPORT", "GEN1-REPLY", "GEN2-REPLY"):
+        assert marker in reporter_page
+    assert "NOTE" not in reporter_page
+    sheet = tmp_path / "sheet.txt"
+    sheet.write_text(world.recovery_sheet)
+    result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet),
+                                 "--to", world.grace.email])
+    assert "Shared 1 cases" in result.output, result.output
+    grace_page = signed_in(admin_app, world.grace).get(url).get_data(as_text=True)
+    for marker in ("GEN0-REPORT", "GEN0-NOTE", "GEN1-REPLY", "GEN2-NOTE"):
+        assert marker in grace_page
+
+
+def test_a_reporter_session_from_before_ends_with_the_exclusion(
+        world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient) -> None:
+    case_id, code = new_case(portal_app, world.unit_id, "Before.")
+    assert follow_up(client, code).status_code == 303
+    assert client.get("/case").status_code == 200
+    post(signed_in(admin_app, world.alice), f"/admin/cases/{case_id}/exclude",
+         {"exclude-user_id": world.bob.id})
+    response = client.get("/case")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/followup")
+    # The code opens the new generation at once.
+    assert follow_up(client, code).status_code == 303
+    assert "Before." in client.get("/case").get_data(as_text=True)
+
+
+def _refused(world: World, portal_app: Flask, admin_app: Flask, case_id: str) -> None:
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    assert "could not be replaced" in alice.get(f"/admin/cases/{case_id}").get_data(
+        as_text=True)
+    assert _generation(portal_app, case_id) == 0
+    assert _wraps_of(portal_app, case_id, world.bob.id) == 2
+
+
+def test_a_planted_reporter_key_refuses_the_exclusion(world: World, portal_app: Flask,
+                                                      admin_app: Flask) -> None:
+    """A database writer swaps in a key of their own for the reporter's: no new case key is
+    wrapped to it, and nothing changes."""
+    case_id, _code = new_case(portal_app, world.unit_id)
+    planted, _ = new_case(portal_app, world.unit_id)
+    with transaction(session_factory(portal_app)) as db:
+        other = db.get(Case, planted)
+        assert other is not None
+        db.execute(update(Case).where(Case.id == case_id).values(
+            reporter_key=other.reporter_key))
+    _refused(world, portal_app, admin_app, case_id)
+
+
+def test_no_recovery_key_refuses_the_exclusion(world: World, portal_app: Flask,
+                                               admin_app: Flask) -> None:
+    case_id, _code = new_case(portal_app, world.unit_id)
+    with transaction(session_factory(portal_app)) as db:
+        db.execute(update(RecoveryKey).values(active=False))
+    _refused(world, portal_app, admin_app, case_id)
