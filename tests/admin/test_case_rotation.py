@@ -4,17 +4,28 @@ the later ones; an exclusion whose keys cannot be replaced changes nothing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, update
 
-from crypto import InvalidCiphertext
-from portal.cases.keys import unwrap_for_recipient
+from crypto import InvalidCiphertext, UserKeyPair, reporter_public_key
+from portal.cases.keyring import unlock_keyring
+from portal.cases.keys import (
+    certified_reporter_key,
+    open_case_keys,
+    rewrap_user_keys,
+    unwrap_for_recipient,
+)
+from portal.cases.reading import open_case_view
 from portal.cases.sealing import open_message
 from portal.db import session_factory, transaction
-from portal.models import Case, CaseKeyLink, CaseKeyWrap, Message, RecoveryKey
+from portal.extensions import server_keys_of, settings_of
+from portal.key_directory import POSSESSION_TAG_SIZE, reporter_key_is_certified
+from portal.models import Case, CaseKeyLink, CaseKeyWrap, Message, RecoveryKey, User
 from portal.states import KeyKind
 from tests.admin.case_support import World, new_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
@@ -139,3 +150,82 @@ def test_no_recovery_key_refuses_the_exclusion(world: World, portal_app: Flask,
     with transaction(session_factory(portal_app)) as db:
         db.execute(update(RecoveryKey).values(active=False))
     _refused(world, portal_app, admin_app, case_id)
+
+
+def test_a_verify_only_portal_vouches_with_a_tag_the_staff_host_certifies_at_the_exclusion(
+        world: World, portal_app: Flask, admin_app: Flask, make_portal_app: Any,
+        tmp_path: Path) -> None:
+    """The public portal may hold only the certificate verifying key: it cannot sign the
+    reporter key's certificate, so it marks the key with a possession tag (it has just seen
+    the private half), and the staff host, which can sign, certifies it at the exclusion."""
+    raw = json.loads(settings_of(portal_app).server_keys_file.read_text())
+    del raw["certificate_signing"]
+    portal_only = tmp_path / "portal-keys" / "server-keys.json"
+    portal_only.parent.mkdir()
+    portal_only.write_text(json.dumps(raw))
+    verify_only = make_portal_app(server_keys_file=portal_only)
+    case_id, code = new_case(verify_only, world.unit_id, "From the public host.")
+    with transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        assert len(case.reporter_key_certificate) == POSSESSION_TAG_SIZE
+        tag = case.reporter_key_certificate
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    assert _generation(portal_app, case_id) == 1
+    keys = server_keys_of(admin_app)
+    with transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        assert case.reporter_key_certificate != tag
+        assert reporter_key_is_certified(keys, case_id, reporter_public_key(case.reporter_key),
+                                         case.reporter_key_certificate)
+        assert certified_reporter_key(keys, case) is not None
+    reporter = verify_only.test_client()
+    assert follow_up(reporter, code).status_code == 303
+    assert "From the public host." in reporter.get("/case").get_data(as_text=True)
+
+
+def test_a_tag_planted_for_another_case_vouches_for_nothing(world: World, portal_app: Flask,
+                                                            admin_app: Flask) -> None:
+    """A certificate (or tag) names its case: copying one case's reporter record and
+    certificate into another refuses the exclusion there."""
+    case_id, _code = new_case(portal_app, world.unit_id)
+    planted, _ = new_case(portal_app, world.unit_id)
+    with transaction(session_factory(portal_app)) as db:
+        other = db.get(Case, planted)
+        assert other is not None
+        db.execute(update(Case).where(Case.id == case_id).values(
+            reporter_key=other.reporter_key,
+            reporter_key_certificate=other.reporter_key_certificate))
+    _refused(world, portal_app, admin_app, case_id)
+
+
+def test_a_new_key_pair_after_an_exclusion_receives_the_current_generation(
+        world: World, portal_app: Flask, admin_app: Flask) -> None:
+    """rewrap_user_keys (a handler setting their own password) moves the wraps of the current
+    generation under that generation's context: the new key opens the whole case."""
+    case_id, _code = new_case(portal_app, world.unit_id, "GEN0-REPORT")
+    url = f"/admin/cases/{case_id}"
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"{url}/exclude", {"exclude-user_id": world.bob.id})
+    post(alice, f"{url}/messages", {"body": "GEN1-REPLY"})
+    assert _generation(portal_app, case_id) == 1
+    new_pair = UserKeyPair.generate()
+    with transaction(session_factory(portal_app)) as db:
+        assert rewrap_user_keys(db, world.alice.id, world.alice.private_key,
+                                new_pair.public_bytes) == 2
+    with transaction(session_factory(portal_app)) as db:
+        user = db.get(User, world.alice.id)
+        assert user is not None
+        assert unwrap_for_recipient(db, case_id, world.alice.id, world.alice.private_key,
+                                    KeyKind.CASE) is None
+        case_key = unwrap_for_recipient(db, case_id, world.alice.id, new_pair.private_bytes,
+                                        KeyKind.CASE)
+        case, newest = open_case_keys(db, case_id, world.alice.id, new_pair.private_bytes)
+        assert case is not None and set(newest) == {KeyKind.CASE, KeyKind.STAFF}
+        ring = unlock_keyring(db, case_id, case.key_generation, newest)
+        view = open_case_view(db, case, ring)
+    assert case_key is not None and _body_opens(portal_app, case_id, case_key, "GEN1-REPLY")
+    assert view.answers is not None and view.answers["description"] == "GEN0-REPORT"
+    assert not any(message.damaged for message in view.messages)
