@@ -134,6 +134,6 @@ def _make_cases(db: Session, password: str) -> list[str]:
             reply_to_reporter(db, keys, opened=opened, user=nora, is_feedback=False,
                               body="Thank you. Which agency is it, and since when?")
             add_reporter_message(db, settings=settings, server_keys=keys, store=store,
-                                 case=submitted.case, case_key=opened.case_key,
+                                 case=submitted.case, keys=opened.keys,
                                  body="Nordic Staffing, since last spring.", uploads=[])
     return codes

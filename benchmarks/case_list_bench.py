@@ -63,10 +63,10 @@ NO_UNIT_SHARE = 0.03
 
 # The list never selects a sealed column, let alone decrypts one: every blob is fixed random
 # bytes of the real size (an HPKE ML-KEM-768+X25519 wrap of a case key is 1 170 bytes, the
-# reporter's envelope 88, a public key 1 216), so the rows are as wide as real ones.
+# reporter's key record 1 244, a public key 1 216), so the rows are as wide as real ones.
 _BLOB_RNG = random.Random(0)
 WRAP_BLOB = _BLOB_RNG.randbytes(1170)
-REPORTER_ENVELOPE = _BLOB_RNG.randbytes(88)
+REPORTER_KEY = _BLOB_RNG.randbytes(1244)
 SEALED_ANSWERS = _BLOB_RNG.randbytes(1500)  # a report of a page or so, sealed
 PUBLIC_KEY = _BLOB_RNG.randbytes(1216)
 SEALED_PRIVATE_KEY = _BLOB_RNG.randbytes(2500)
@@ -253,7 +253,8 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
         "acknowledged_at": acknowledged_at, "feedback_at": feedback_at, "closed_at": closed_at,
         "acknowledgement_due_at": acknowledgement_due, "feedback_due_at": feedback_due,
         "next_due_at": next_due_at, "acknowledgement_reminded_at": None,
-        "lookup_id": rng.randbytes(32), "reporter_envelope": REPORTER_ENVELOPE,
+        "lookup_id": rng.randbytes(32), "reporter_key": REPORTER_KEY,
+        "reporter_key_certificate": KEY_CERTIFICATE,
         "sealed_answers": SEALED_ANSWERS,
         "last_reporter_activity_at": created_at + _days(rng, 0, 30)
         if rng.random() < 0.4 else None,

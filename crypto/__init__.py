@@ -57,6 +57,7 @@ from .keys import (
     seal_private_key,
 )
 from .recovery import format_recovery_sheet, generate_recovery_key, parse_recovery_sheet
+from .reporter_keys import make_reporter_key, open_reporter_key, reporter_public_key
 from .spool import EphemeralSpool
 from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream, iter_decrypt_stream
 
@@ -88,6 +89,7 @@ __all__ = [
     "item_subkey",
     "iter_decrypt_stream",
     "legacy_certification_tag",
+    "make_reporter_key",
     "new_case_key",
     "new_certificate_signing_key",
     "new_salt",
@@ -95,11 +97,13 @@ __all__ = [
     "open_case_key_for_reporter",
     "open_item",
     "open_private_key",
+    "open_reporter_key",
     "open_with_key",
     "parse_recovery_sheet",
     "possession_tag",
     "private_key_needs_reseal",
     "public_key_fingerprint",
+    "reporter_public_key",
     "rewrap_private_key",
     "seal_case_key_for_reporter",
     "seal_item",

@@ -5,7 +5,10 @@ the blob, so records sealed under older, cheaper costs keep opening.
 
 With a `pepper` (a server secret kept outside the database) the key is
 HKDF-SHA256(Argon2id(secret, salt) ‖ pepper): a copy of the blob alone then admits no guessing
-of the secret, however weak, because every guess also needs the pepper."""
+of the secret, however weak, because every guess also needs the pepper.
+
+`derive_from_secret` stretches a secret the same way for key material that is not a seal (the
+reporter's key pair, crypto.reporter_keys), so every Argon2id of the package runs here."""
 
 from __future__ import annotations
 
@@ -30,6 +33,17 @@ def _key(secret: bytes, salt: bytes, params: Argon2Params, pepper: bytes | None,
     return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None,
                 info=length_prefixed(_PEPPERED_LABEL) + aad_suffix,
                 ).derive(stretched + bytes(pepper))
+
+
+def derive_from_secret(secret: bytes, salt: bytes, params: Argon2Params, *, info: bytes,
+                       length: int) -> bytes:
+    """`length` bytes of key material: HKDF-SHA256(Argon2id(`secret`, `salt`), info=`info`).
+
+    For keys that are not a seal of this format (the reporter's key pair): `info` carries
+    their own label, so the same secret and salt never give two uses one key.
+    """
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=bytes(info),
+                ).derive(derive_key(secret, salt, params))
 
 
 def check_pepper(pepper: bytes) -> None:

@@ -39,6 +39,8 @@ from portal.states import ActorKind, AuditAction, KeyStatus, Role
 # The roles whose holders receive case content (design §1); admin, auditor and compliance
 # never do, so their keys are never certified.
 RECEIVING_ROLES = frozenset({Role.HANDLER, Role.MANAGER})
+# A possession tag is an HMAC-SHA256; a certificate is never this short (crypto §3.4.1).
+POSSESSION_TAG_SIZE = 32
 # What the organisation's recovery key is certified for (it is no user: no role row names it).
 RECOVERY_AUTHORITY = KeyAuthority.of(["recovery"], [])
 
@@ -184,6 +186,58 @@ def recovery_key_is_certified(keys: ServerKeys, recovery: RecoveryKey) -> bool:
     except InvalidCertificate:
         return False
     return authority == RECOVERY_AUTHORITY
+
+
+def reporter_subject_id(case_id: str) -> str:
+    """The subject a case's reporter key is certified as: no user id or recovery id has it."""
+    return f"reporter:{case_id}"
+
+
+def reporter_authority(case_id: str) -> KeyAuthority:
+    """What a reporter key may receive: the case key of its own case, and nothing else."""
+    return KeyAuthority.of(["reporter"], [case_id])
+
+
+def certify_reporter_key(keys: ServerKeys, case_id: str, public_key: bytes) -> bytes:
+    """Vouch for the reporter key made at the submission of `case_id` (its private half was
+    derived from the code just now, so the server has seen it).
+
+    With the certificate signing key: a certificate with the authority {reporter}, {case}.
+    On a portal host holding only the verifying key: a possession tag over the same subject
+    (HMAC under `key_possession`, a settings key), which a database writer cannot make either;
+    the staff host turns it into a certificate at the case's first exclusion
+    (`certify_reporter_key_again`). docs/crypto.md §3.11 weighs the two.
+    """
+    subject = reporter_subject_id(case_id)
+    if keys.certificate_signing is None:
+        return possession_tag(keys.key_possession, subject, public_key)
+    return _sign(keys, subject, public_key, reporter_authority(case_id))
+
+
+def reporter_key_is_certified(keys: ServerKeys, case_id: str, public_key: bytes,
+                              certificate: bytes) -> bool:
+    """True if `certificate` makes `public_key` the reporter key of `case_id`: a certificate
+    with exactly the authority {reporter}, {case} (one of another case, a staff or a recovery
+    certificate does not), or the possession tag a verify-only portal host made for it."""
+    subject = reporter_subject_id(case_id)
+    if len(certificate) == POSSESSION_TAG_SIZE:
+        return verify_possession_tag(keys.key_possession, subject, public_key, certificate)
+    try:
+        authority = verify_key_certificate(keys.certificate_verifying, subject, public_key,
+                                           certificate)
+    except InvalidCertificate:
+        return False
+    return authority == reporter_authority(case_id)
+
+
+def certify_reporter_key_again(keys: ServerKeys, case_id: str, public_key: bytes,
+                               certificate: bytes) -> bytes:
+    """The certificate to keep for a reporter key that holds `certificate`: a possession tag
+    from a verify-only portal becomes a signed certificate where the signing key is at hand;
+    anything else is kept as it is (the caller has checked it)."""
+    if len(certificate) != POSSESSION_TAG_SIZE or keys.certificate_signing is None:
+        return certificate
+    return _sign(keys, reporter_subject_id(case_id), public_key, reporter_authority(case_id))
 
 
 def upgrade_legacy_certificates(db: Session, keys: ServerKeys) -> int:

@@ -81,10 +81,12 @@ class KeyKind(StrEnum):
 
 
 class RecipientKind(StrEnum):
-    """Who a case key is wrapped to: a staff user, or the organisation's recovery key."""
+    """Who a case key is wrapped to: a staff user, the organisation's recovery key, or the
+    reporter's key pair derived from the case code (the case key only, never the staff key)."""
 
     USER = "user"
     RECOVERY = "recovery"
+    REPORTER = "reporter"
 
 
 class ActorKind(StrEnum):

@@ -81,6 +81,12 @@ def withdraw_access(db: Session, keys: ServerKeys, *, actor_kind: ActorKind, act
     On SQLite the write-ahead log still holds the deleted envelopes until a checkpoint copies
     it into the database file (where `secure_delete` has zeroed them), so one is run after the
     commit. Returns the number of cases.
+
+    Unlike an exclusion, this does not replace the cases' keys (portal.cases.rotation): a new
+    generation seals the old keys under the new ones, so it needs the case keys, which the
+    administrator changing memberships never holds. A backup of the user's wraps therefore
+    still opens what is written later in these cases (docs/crypto.md §5, finding 6); a
+    handler who must keep someone out excludes them from the case.
     """
     if not loss.case_ids:
         return 0

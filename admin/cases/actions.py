@@ -89,7 +89,7 @@ def acknowledge_case(case_id: str) -> Response:
     """Acknowledge receipt: the standard message goes out in the reporter's language."""
     def run(staff: StaffContext, opened: HandlerCase, _form: ActionForm) -> str:
         settings = settings_of()
-        language = reporter_language(opened.case, opened.case_key) or settings.default_language
+        language = reporter_language(opened.case, opened.keys) or settings.default_language
         acknowledge(db_session(), server_keys_of(), settings, opened=opened, user=staff.user,
                     text=acknowledgement_text(language, settings))
         return str(_("The reporter has been sent the acknowledgement of receipt."))

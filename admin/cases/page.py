@@ -111,7 +111,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
     settings = settings_of()
     labels = all_labels(settings)
     case = opened.case
-    view = open_case_view(db, case, opened.case_key, opened.staff_key)
+    view = open_case_view(db, case, opened.keys)
     escalations = escalations_for_handler(db, opened)
     authors = {message.author_id for message in view.messages if message.author_id}
     authors |= {item.escalation.manager_id for item in escalations}

@@ -33,7 +33,7 @@ from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
 from portal.models import Attachment, OrgUnit, Role
-from portal.states import ActorKind, AuditAction, CaseStatus, Channel, KeyKind
+from portal.states import ActorKind, AuditAction, CaseStatus, Channel
 from portal.storage import file_store
 
 
@@ -113,7 +113,9 @@ def attachment(case_id: str, attachment_id: str) -> Response:
                                               Attachment.case_id == opened.case.id))
     if item is None:
         abort(404)
-    key = opened.case_key if item.key_kind == KeyKind.CASE else opened.staff_key
+    key = opened.keys.key(item.key_kind, item.key_generation)
+    if key is None:
+        return _damaged()
     # Recorded before the file is opened, so nothing can fail between opening and answering
     # (an open file would be left to the garbage collector); the 409 of a damaged file rolls
     # the event back with the rest of the request.

@@ -140,7 +140,9 @@ def upgrade() -> None:
     sa.Column('next_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledgement_reminded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lookup_id', sa.LargeBinary(length=32), nullable=False),
-    sa.Column('reporter_envelope', sa.LargeBinary(), nullable=False),
+    sa.Column('reporter_key', sa.LargeBinary(), nullable=False),
+    sa.Column('reporter_key_certificate', sa.LargeBinary(), nullable=False),
+    sa.Column('key_generation', sa.Integer(), nullable=False),
     sa.Column('sealed_answers', sa.LargeBinary(), nullable=False),
     sa.Column('last_reporter_activity_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['unit_id'], ['org_units.id'], name=op.f('fk_cases_unit_id_org_units')),
@@ -187,6 +189,7 @@ def upgrade() -> None:
     sa.Column('key_kind', sa.String(length=10), nullable=False),
     sa.Column('recipient_kind', sa.String(length=10), nullable=False),
     sa.Column('recipient_id', sa.String(length=64), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
     sa.Column('blob', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_key_wraps_case_id_cases'), ondelete='CASCADE'),
@@ -197,6 +200,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_key_wraps_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_case_key_wraps_recipient', ['recipient_id', 'key_kind', 'case_id'], unique=False)
 
+    op.create_table('case_key_links',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('case_id', sa.String(length=32), nullable=False),
+    sa.Column('key_kind', sa.String(length=10), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('sealed_previous', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_key_links_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_key_links')),
+    sa.UniqueConstraint('case_id', 'key_kind', 'generation', name='uq_case_key_links_case_kind_generation')
+    )
+    with op.batch_alter_table('case_key_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_key_links_case_id'), ['case_id'], unique=False)
+
     op.create_table('escalations',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('case_id', sa.String(length=32), nullable=False),
@@ -205,6 +222,7 @@ def upgrade() -> None:
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('manager_wrap', sa.LargeBinary(), nullable=True),
     sa.Column('staff_sealed_key', sa.LargeBinary(), nullable=False),
+    sa.Column('key_generation', sa.Integer(), nullable=False),
     sa.Column('sealed_summary', sa.LargeBinary(), nullable=False),
     sa.Column('decision', sa.String(length=30), nullable=True),
     sa.Column('decided_at', portal.db.UTCDateTime(timezone=True), nullable=True),
@@ -226,6 +244,7 @@ def upgrade() -> None:
     sa.Column('author_id', sa.String(length=32), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('key_kind', sa.String(length=10), nullable=False),
+    sa.Column('key_generation', sa.Integer(), nullable=False),
     sa.Column('sealed_body', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_messages_case_id_cases'), ondelete='CASCADE'),
@@ -254,6 +273,7 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=32), nullable=True),
     sa.Column('variant', sa.String(length=10), nullable=False),
     sa.Column('key_kind', sa.String(length=10), nullable=False),
+    sa.Column('key_generation', sa.Integer(), nullable=False),
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sealed_meta', sa.LargeBinary(), nullable=False),
@@ -304,6 +324,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_escalations_case_id'))
 
     op.drop_table('escalations')
+    with op.batch_alter_table('case_key_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_key_links_case_id'))
+
+    op.drop_table('case_key_links')
     with op.batch_alter_table('case_key_wraps', schema=None) as batch_op:
         batch_op.drop_index('ix_case_key_wraps_recipient')
         batch_op.drop_index(batch_op.f('ix_case_key_wraps_case_id'))

@@ -1,24 +1,30 @@
 """Who may open a case: conflict-of-interest exclusion, grants between handlers, and
 re-sharing every case from the recovery key (design §3).
 
-Access is cryptographic, not a flag: excluding someone deletes their key wraps, so even with
-the database they cannot decrypt the case any more; granting rewraps both case keys to the
-grantee's certified public key. Who was left out (by the reporter at submission, or by a
-handler since) is honoured by every path that hands a case out again.
+Access is cryptographic, not a flag: excluding someone deletes their key wraps and replaces
+both case keys for everything written afterwards (portal.cases.rotation), so neither the
+database nor an old backup of their wraps opens what follows; granting rewraps both case keys
+to the grantee's certified public key. Who was left out (by the reporter at submission, or by
+a handler since; portal.cases.exclusions) is honoured by every path that hands a case out
+again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key
 from portal.audit import record_event
+from portal.cases.exclusions import excluded_user_ids, is_excluded
 from portal.cases.handling import HandlerCase
-from portal.cases.keys import is_certified, recovery_recipient_id, wrap_for_user
-from portal.cases.sealing import ANSWERS, open_json
+from portal.cases.keyring import Keyring, unlock_keyring
+from portal.cases.keys import is_certified, recovery_recipient_id, wrap_context, wrap_for_user
+from portal.cases.rotation import rotate_case_keys
+from portal.db import after_commit, checkpoint_wal
 from portal.key_directory import recovery_key_is_certified
 from portal.models import (
     Case,
@@ -34,28 +40,6 @@ from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction, KeyKind, RecipientKind
 
 
-def excluded_user_ids(db: Session, case: Case, case_key: bytes) -> set[str]:
-    """Everyone left out of `case`: by a handler (recorded) or by the reporter (sealed in the
-    answers; a damaged answer excludes no one we could know of, the recorded ones still
-    apply)."""
-    excluded = set(db.scalars(select(CaseExclusion.user_id).where(
-        CaseExclusion.case_id == case.id)))
-    try:
-        answers = open_json(case_key, case_id=case.id, item_id=case.id, kind=ANSWERS,
-                            blob=case.sealed_answers)
-    except InvalidCiphertext:
-        return excluded
-    chosen = answers.get("excluded_user_ids") if isinstance(answers, dict) else None
-    if isinstance(chosen, list):
-        excluded.update(str(user_id) for user_id in chosen)
-    return excluded
-
-
-def is_excluded(db: Session, case: Case, case_key: bytes, user_id: str) -> bool:
-    """True if `user_id` was left out of `case` by the reporter or by a handler."""
-    return user_id in excluded_user_ids(db, case, case_key)
-
-
 def case_holder_ids(db: Session, case_id: str) -> list[str]:
     """Users holding the case key of `case_id`."""
     return list(db.scalars(select(CaseKeyWrap.recipient_id).where(
@@ -63,14 +47,14 @@ def case_holder_ids(db: Session, case_id: str) -> list[str]:
         CaseKeyWrap.recipient_kind == RecipientKind.USER).order_by(CaseKeyWrap.recipient_id)))
 
 
-def _share(db: Session, keys: ServerKeys, case: Case, user: User, case_key: bytes,
-           staff_key: bytes) -> None:
-    """Give `user` both keys, replacing wraps made for an older key pair of theirs (a reset
-    password makes a new pair, and the old wraps no longer open)."""
+def _share(db: Session, keys: ServerKeys, case: Case, user: User, ring: Keyring) -> None:
+    """Give `user` both newest keys, replacing wraps made for an older key pair of theirs (a
+    reset password makes a new pair, and the old wraps no longer open). The older keys reach
+    them through the chain (portal.cases.keyring)."""
     db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
                                          CaseKeyWrap.recipient_id == user.id))
-    db.add(wrap_for_user(case, user, KeyKind.CASE, case_key, keys=keys))
-    db.add(wrap_for_user(case, user, KeyKind.STAFF, staff_key, keys=keys))
+    db.add(wrap_for_user(case, user, KeyKind.CASE, ring.newest(KeyKind.CASE), keys=keys))
+    db.add(wrap_for_user(case, user, KeyKind.STAFF, ring.newest(KeyKind.STAFF), keys=keys))
     db.flush()
 
 
@@ -87,17 +71,15 @@ def _check_recipient(keys: ServerKeys, user: User) -> None:
 def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
                  excluded: User) -> None:
     """Leave `excluded` out of the case for a conflict of interest: delete their key wraps (both
-    kinds) and their escalation wraps, and remember it so no grant or recovery undoes it.
+    kinds) and their escalation wraps, replace both case keys for everything written from now
+    on (portal.cases.rotation), and remember it so no grant or recovery undoes it.
 
-    Refused when it would leave no user able to open the case.
+    Refused, with nothing changed, when no other handler would hold the case or its keys
+    cannot be replaced. On SQLite the write-ahead log, which still holds the deleted wraps,
+    is checkpointed and truncated after the commit.
     """
     case = opened.case
-    holders = case_holder_ids(db, case.id)
-    if not [user_id for user_id in holders if user_id != excluded.id]:
-        raise Refusal(N_("Nobody else holds this case. Share it with another "
-                                 "handler before leaving this person out."))
-    db.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id,
-                                         CaseKeyWrap.recipient_id == excluded.id))
+    rotate_case_keys(db, keys, opened=opened, leaving={excluded.id})
     for escalation in db.scalars(select(Escalation).where(
             Escalation.case_id == case.id, Escalation.manager_id == excluded.id)):
         escalation.manager_wrap = None
@@ -108,15 +90,17 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
     record_event(db, keys.audit, action=AuditAction.CASE_USER_EXCLUDED, actor_kind=ActorKind.USER,
                  actor_id=actor.id, case_id=case.id, target_id=excluded.id)
     db.flush()
+    # The deleted wraps linger in SQLite's write-ahead log until a checkpoint (portal.db).
+    after_commit(db, partial(checkpoint_wal, db.get_bind().engine))
 
 
 def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
                grantee: User) -> None:
     """Share the case with another handler: both keys rewrapped to their certified key."""
     _check_recipient(keys, grantee)
-    if is_excluded(db, opened.case, opened.case_key, grantee.id):
+    if is_excluded(db, opened.case, opened.keys, grantee.id):
         raise Refusal(N_("This case cannot be shared with this person."))
-    _share(db, keys, opened.case, grantee, opened.case_key, opened.staff_key)
+    _share(db, keys, opened.case, grantee, opened.keys)
     record_event(db, keys.audit, action=AuditAction.CASE_GRANTED, actor_kind=ActorKind.USER,
                  actor_id=actor.id, case_id=opened.case.id, target_id=grantee.id)
 
@@ -124,7 +108,7 @@ def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: Use
 def grantable_handlers(db: Session, keys: ServerKeys, opened: HandlerCase,
                        actor: User) -> list[User]:
     """Handlers the actor may share the case with (for the form's choices)."""
-    excluded = excluded_user_ids(db, opened.case, opened.case_key)
+    excluded = excluded_user_ids(db, opened.case, opened.keys)
     users = db.scalars(select(User).where(User.disabled.is_(False), User.id != actor.id)
                        .order_by(User.name, User.id)).all()
     return [user for user in users if is_certified(keys, user, Role.HANDLER)
@@ -159,15 +143,19 @@ def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
     restores access, it does not override a conflict of interest.
     """
     _check_recipient(keys, to_user)
-    by_case: dict[str, dict[str, bytes]] = {}
+    by_case: dict[str, dict[KeyKind, bytes]] = {}
     for recovery in _recovery_keys_for(db, keys, pair):
         recipient = recovery_recipient_id(recovery)
-        wraps = db.execute(select(CaseKeyWrap.case_id, CaseKeyWrap.key_kind, CaseKeyWrap.blob)
-                           .where(CaseKeyWrap.recipient_id == recipient)).all()
-        for case_id, key_kind, blob in wraps:
+        # Only wraps of each case's current generation: the older keys follow from the chain.
+        wraps = db.execute(select(CaseKeyWrap.case_id, CaseKeyWrap.key_kind,
+                                  CaseKeyWrap.generation, CaseKeyWrap.blob)
+                           .join(Case, Case.id == CaseKeyWrap.case_id)
+                           .where(CaseKeyWrap.recipient_id == recipient,
+                                  CaseKeyWrap.generation == Case.key_generation)).all()
+        for case_id, key_kind, generation, blob in wraps:
             try:
-                key = unwrap_case_key(blob, pair.private_bytes,
-                                      case_id=f"{case_id}:{key_kind}", recipient_id=recipient)
+                key = unwrap_case_key(blob, pair.private_bytes, recipient_id=recipient,
+                                      case_id=wrap_context(case_id, key_kind, generation))
             except InvalidCiphertext:
                 continue
             by_case.setdefault(case_id, {})[key_kind] = key
@@ -177,10 +165,11 @@ def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
         if case is None or KeyKind.CASE not in case_keys or KeyKind.STAFF not in case_keys:
             unreadable += 1
             continue
-        if is_excluded(db, case, case_keys[KeyKind.CASE], to_user.id):
+        ring = unlock_keyring(db, case.id, case.key_generation, case_keys)
+        if is_excluded(db, case, ring, to_user.id):
             skipped += 1
             continue
-        _share(db, keys, case, to_user, case_keys[KeyKind.CASE], case_keys[KeyKind.STAFF])
+        _share(db, keys, case, to_user, ring)
         record_event(db, keys.audit, action=AuditAction.CASE_RECOVERED, actor_kind=ActorKind.SYSTEM,
                      case_id=case_id, target_id=to_user.id)
         shared += 1

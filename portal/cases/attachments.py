@@ -14,6 +14,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from config import Settings
+from portal.cases.keyring import Keyring
 from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
 from portal.db import new_id, on_rollback
 from portal.deadlines import start_of_day
@@ -69,25 +70,19 @@ def check_uploads(settings: Settings, uploads: list[Upload]) -> None:
         raise UploadRejected("total_too_large")
 
 
-@dataclass(frozen=True)
-class CaseKeys:
-    case_id: str
-    case_key: bytes
-    staff_key: bytes | None
-
-
 def store_uploads(
     db: Session,
     store: FileStore,
     settings: Settings,
-    keys: CaseKeys,
+    keys: Keyring,
     uploads: list[Upload],
     *,
     message_id: str | None,
     now: datetime,
 ) -> list[UploadNotice]:
-    """Seal each upload into the store and add its rows. Each file is recorded on the session
-    as it is made, so it is deleted again unless the transaction commits (portal.db).
+    """Seal each upload into the store under the newest keys of `keys` and add its rows.
+    Each file is recorded on the session as it is made, so it is deleted again unless the
+    transaction commits (portal.db).
 
     The rows keep only the day of `now` and the padded size in clear; the exact size and the
     order of the files are sealed in their metadata (security finding 11).
@@ -110,7 +105,7 @@ def store_uploads(
             upload.stream.seek(0)
             stamp(db, store, keys, upload.stream, message_id,
                   variant=AttachmentVariant.ORIGINAL,
-                  key_kind=KeyKind.STAFF if keys.staff_key is not None else KeyKind.CASE,
+                  key_kind=KeyKind.STAFF if keys.holds(KeyKind.STAFF) else KeyKind.CASE,
                   meta={"name": upload.filename, "type": upload.media_type, "removed": []})
         else:
             notice.unhandled = True
@@ -122,11 +117,10 @@ def store_uploads(
     return notices
 
 
-def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO,
+def _add(db: Session, store: FileStore, keys: Keyring, source: BinaryIO,
          message_id: str | None, *, variant: AttachmentVariant, key_kind: KeyKind,
          meta: dict[str, object], day: datetime, positions: Iterator[int]) -> None:
-    key = keys.case_key if key_kind == KeyKind.CASE else keys.staff_key
-    assert key is not None  # noqa: S101 (the staff variant is only chosen with the key)
+    key = keys.newest(key_kind)  # the staff variant is only chosen with the staff key
     attachment_id = new_id()
     stored_name = store.new_name()
     # Recorded before the first byte is written: a failure half-way leaves no file either.
@@ -139,6 +133,7 @@ def _add(db: Session, store: FileStore, keys: CaseKeys, source: BinaryIO,
         message_id=message_id,
         variant=variant,
         key_kind=key_kind,
+        key_generation=keys.generation,
         stored_name=stored_name,
         size=written.padded_size,
         sealed_meta=seal_json(key, case_id=keys.case_id, item_id=attachment_id,

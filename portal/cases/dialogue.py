@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import record_event
-from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
+from portal.cases.attachments import Upload, UploadNotice, store_uploads
+from portal.cases.keyring import Keyring
 from portal.cases.sealing import seal_message
 from portal.db import new_id, utcnow
 from portal.deadlines import start_of_day
@@ -40,7 +41,7 @@ def add_message(
     db: Session,
     *,
     case: Case,
-    key: bytes,
+    keys: Keyring,
     key_kind: KeyKind,
     author_kind: AuthorKind,
     body: str,
@@ -48,8 +49,9 @@ def add_message(
     author_id: str | None = None,
     now: datetime | None = None,
 ) -> Message:
-    """Seal one message of the case under `key` (the case key, or the staff key for notes),
-    bound to its author, kind, time and place in the dialogue (`sealing.message_context`).
+    """Seal one message of the case under the newest key of `key_kind` in `keys` (the case
+    key, or the staff key for notes), bound to its author, kind, key generation, time and
+    place in the dialogue (`sealing.message_context`).
 
     The exact time is sealed with the body; a reporter's message keeps only its day in clear
     (security finding 11), a handler's its exact time (the feedback clock needs it).
@@ -64,9 +66,11 @@ def add_message(
         author_id=author_id,
         kind=kind,
         key_kind=key_kind,
+        key_generation=keys.generation,
         created_at=start_of_day(now) if author_kind == AuthorKind.REPORTER else now,
     )
-    message.sealed_body = seal_message(key, message, prev_seq=prev_seq, text=body, sent_at=now)
+    message.sealed_body = seal_message(keys.newest(key_kind), message, prev_seq=prev_seq,
+                                       text=body, sent_at=now)
     db.add(message)
     db.flush()
     return message
@@ -79,16 +83,18 @@ def add_reporter_message(
     server_keys: ServerKeys,
     store: FileStore,
     case: Case,
-    case_key: bytes,
+    keys: Keyring,
     body: str,
     uploads: list[Upload],
 ) -> list[UploadNotice]:
     """The reporter's message with its attachments; the handlers hear of it after commit."""
     now = utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+    # The reporter's side never seals under the staff key, whoever calls (the demo does).
+    keys = keys.case_only()
+    message = add_message(db, case=case, keys=keys, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.REPORTER, body=body, now=now)
-    notices = store_uploads(db, store, settings, CaseKeys(case.id, case_key, None), uploads,
-                            message_id=message.id, now=now)
+    notices = store_uploads(db, store, settings, keys, uploads, message_id=message.id,
+                            now=now)
     case.last_reporter_activity_at = start_of_day(now)
     record_event(db, server_keys.audit, action=AuditAction.CASE_REPORTER_MESSAGE,
                  actor_kind=ActorKind.REPORTER, case_id=case.id)

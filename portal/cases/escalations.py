@@ -26,8 +26,9 @@ from crypto import (
     wrap_case_key,
 )
 from portal.audit import record_event
-from portal.cases.access_grants import is_excluded
+from portal.cases.exclusions import is_excluded
 from portal.cases.handling import HandlerCase
+from portal.cases.keyring import Keyring
 from portal.cases.keys import is_certified
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
@@ -36,7 +37,7 @@ from portal.models import Case, Escalation, Role, User
 from portal.notifications import ESCALATION, Notice, queue_notice
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
-from portal.states import ActorKind, AuditAction, EscalationDecision
+from portal.states import ActorKind, AuditAction, EscalationDecision, KeyKind
 
 _KEY_ITEM = "escalation-key"
 _SUMMARY_ITEM = "escalation-summary"
@@ -86,25 +87,48 @@ def escalate(db: Session, settings: Settings, keys: ServerKeys, *, opened: Handl
         # Disabled, not a manager, or a manager role that is only a row (design §3).
         raise Refusal(N_("Choose a manager from the list."))
     case = opened.case
-    if is_excluded(db, case, opened.case_key, manager.id):
+    if is_excluded(db, case, opened.keys, manager.id):
         raise Refusal(N_("This case cannot be shared with this person."))
     key = new_case_key()
     escalation = Escalation(id=new_id(), case_id=case.id, manager_id=manager.id,
                             escalated_by=actor.id, created_at=now or utcnow())
-    escalation.manager_wrap = wrap_case_key(key, certified_public_key(keys, manager, Role.MANAGER),
-                                            case_id=_wrap_context(escalation),
-                                            recipient_id=manager.id)
-    escalation.staff_sealed_key = seal_item(opened.staff_key, case_id=case.id,
-                                            item_id=escalation.id, kind=_KEY_ITEM,
-                                            plaintext=key)
-    escalation.sealed_summary = seal_text(key, case_id=case.id, item_id=escalation.id,
-                                          kind=_SUMMARY_ITEM, text=summary)
+    _seal(escalation, opened.keys, certified_public_key(keys, manager, Role.MANAGER), key,
+          summary=summary, note=None)
     db.add(escalation)
     db.flush()
     record_event(db, keys.audit, action=AuditAction.CASE_ESCALATED, actor_kind=ActorKind.USER,
                  actor_id=actor.id, case_id=case.id, target_id=escalation.id, at=now)
     queue_notice(db, settings, Notice(ESCALATION, (manager.email,)))
     return escalation
+
+
+def _seal(escalation: Escalation, keys: Keyring, manager_key: bytes, key: bytes, *,
+          summary: str, note: str | None) -> None:
+    """Seal the texts under the escalation's `key`, wrap it to the manager's certified
+    `manager_key` and seal it under the newest staff key of `keys`."""
+    escalation.manager_wrap = wrap_case_key(key, manager_key,
+                                            case_id=_wrap_context(escalation),
+                                            recipient_id=escalation.manager_id)
+    escalation.staff_sealed_key = seal_item(keys.newest(KeyKind.STAFF),
+                                            case_id=escalation.case_id, item_id=escalation.id,
+                                            kind=_KEY_ITEM, plaintext=key)
+    escalation.key_generation = keys.generation
+    escalation.sealed_summary = seal_text(key, case_id=escalation.case_id,
+                                          item_id=escalation.id, kind=_SUMMARY_ITEM,
+                                          text=summary)
+    escalation.sealed_decision_note = None if note is None else seal_text(
+        key, case_id=escalation.case_id, item_id=escalation.id, kind=_NOTE_ITEM, text=note)
+
+
+def _staff_opened_key(escalation: Escalation, keys: Keyring) -> bytes | None:
+    staff_key = keys.key(KeyKind.STAFF, escalation.key_generation)
+    if staff_key is None:
+        return None
+    try:
+        return open_item(staff_key, case_id=escalation.case_id, item_id=escalation.id,
+                         kind=_KEY_ITEM, blob=escalation.staff_sealed_key)
+    except InvalidCiphertext:
+        return None
 
 
 def _open(escalation: Escalation, key: bytes | None) -> OpenedEscalation:
@@ -131,14 +155,33 @@ def escalations_for_handler(db: Session, opened: HandlerCase) -> list[OpenedEsca
     result = []
     for escalation in db.scalars(select(Escalation).where(Escalation.case_id == opened.case.id)
                                  .order_by(Escalation.created_at, Escalation.id)):
-        try:
-            key: bytes | None = open_item(opened.staff_key, case_id=escalation.case_id,
-                                          item_id=escalation.id, kind=_KEY_ITEM,
-                                          blob=escalation.staff_sealed_key)
-        except InvalidCiphertext:
-            key = None
-        result.append(_open(escalation, key))
+        result.append(_open(escalation, _staff_opened_key(escalation, opened.keys)))
     return result
+
+
+def rekey_escalations(db: Session, keys: ServerKeys, *, case: Case, ring: Keyring,
+                      leaving: set[str]) -> None:
+    """After the case's keys were replaced (`ring` is of the new generation): give each
+    escalation still open to its manager a new key, sealed under the new staff key, so a
+    decision note written from now on is not under a key the person just left out holds.
+    The texts are sealed again under it (they were readable to that person already). An
+    escalation that does not open is left as it is; a manager who is `leaving`, or whose key
+    is no longer certified, does not receive it (wraps go to certified keys only); the
+    caller closes the escalations of a manager who leaves."""
+    for escalation in db.scalars(select(Escalation).where(
+            Escalation.case_id == case.id, Escalation.manager_wrap.is_not(None),
+            Escalation.manager_id.not_in(sorted(leaving)))):
+        opened = _open(escalation, _staff_opened_key(escalation, ring))
+        damaged_note = escalation.sealed_decision_note is not None and \
+            opened.decision_note is None
+        if opened.summary is None or damaged_note:
+            continue
+        manager = db.get(User, escalation.manager_id)
+        if manager is None or not is_certified(keys, manager, Role.MANAGER):
+            escalation.manager_wrap = None
+            continue
+        _seal(escalation, ring, certified_public_key(keys, manager, Role.MANAGER),
+              new_case_key(), summary=opened.summary, note=opened.decision_note)
 
 
 def escalations_for_manager(db: Session, case_id: str, manager: User,

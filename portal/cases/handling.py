@@ -19,6 +19,7 @@ from config import Settings
 from portal.audit import record_event
 from portal.cases.clocks import feedback_due_after, refresh_next_due
 from portal.cases.dialogue import add_message
+from portal.cases.keyring import Keyring, unlock_keyring
 from portal.cases.keys import open_case_keys
 from portal.db import utcnow
 from portal.models import Case, Message, User
@@ -51,11 +52,21 @@ SUPPLIER_ID_MAX = 32
 
 @dataclass(frozen=True)
 class HandlerCase:
-    """A case opened by one handler: both of its keys, unwrapped with the handler's key."""
+    """A case opened by one handler: both of its keys of every generation, unwrapped with the
+    handler's key (portal.cases.keyring)."""
 
     case: Case
-    case_key: bytes
-    staff_key: bytes
+    keys: Keyring
+
+    @property
+    def case_key(self) -> bytes:
+        """The newest case key, which new items for the reporter are sealed under."""
+        return self.keys.newest(KeyKind.CASE)
+
+    @property
+    def staff_key(self) -> bytes:
+        """The newest staff key, which new internal items are sealed under."""
+        return self.keys.newest(KeyKind.STAFF)
 
 
 def open_for_handler(db: Session, case_id: str, user: User,
@@ -68,7 +79,7 @@ def open_for_handler(db: Session, case_id: str, user: User,
     case, keys = open_case_keys(db, case_id, user.id, private_key)
     if case is None or KeyKind.CASE not in keys or KeyKind.STAFF not in keys:
         return None
-    return HandlerCase(case=case, case_key=keys[KeyKind.CASE], staff_key=keys[KeyKind.STAFF])
+    return HandlerCase(case=case, keys=unlock_keyring(db, case.id, case.key_generation, keys))
 
 
 def _audit(db: Session, keys: ServerKeys, user: User, action: AuditAction, case: Case,
@@ -106,7 +117,7 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     refresh_next_due(case)
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.ACKNOWLEDGED
-    message = add_message(db, case=case, key=opened.case_key, key_kind=KeyKind.CASE,
+    message = add_message(db, case=case, keys=opened.keys, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.HANDLER, author_id=user.id, body=text,
                           kind=MessageKind.ACKNOWLEDGEMENT, now=now)
     _audit(db, keys, user, AuditAction.CASE_ACKNOWLEDGED, case, message.id, now)
@@ -126,7 +137,7 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
         raise Refusal(N_("Write a message."))
     case = opened.case
     now = now or utcnow()
-    message = add_message(db, case=case, key=opened.case_key, key_kind=KeyKind.CASE,
+    message = add_message(db, case=case, keys=opened.keys, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.HANDLER, author_id=user.id, body=body, now=now)
     _audit(db, keys, user, AuditAction.CASE_REPLIED, case, message.id, now)
     if is_feedback and case.acknowledged_at is not None and case.feedback_at is None:
@@ -142,7 +153,7 @@ def add_internal_note(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     opens it, whatever a template or query gets wrong."""
     if not body.strip():
         raise Refusal(N_("Write a note."))
-    message = add_message(db, case=opened.case, key=opened.staff_key, key_kind=KeyKind.STAFF,
+    message = add_message(db, case=opened.case, keys=opened.keys, key_kind=KeyKind.STAFF,
                           author_kind=AuthorKind.HANDLER, author_id=user.id, body=body,
                           kind=MessageKind.NOTE, now=now)
     _audit(db, keys, user, AuditAction.CASE_NOTE_ADDED, opened.case, message.id, now)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.audit import record_event
 from portal.cases.dialogue import add_message
+from portal.cases.keyring import Keyring
 from portal.cases.submission import NewReport, submit_report
 from portal.db import utcnow
 from portal.deadlines import start_of_day
@@ -51,7 +52,7 @@ def register_oral_report(db: Session, *, settings: Settings, server_keys: Server
     submitted = submit_report(db, settings=settings, server_keys=server_keys, store=store,
                               report=report, uploads=[], now=now)
     case = submitted.case
-    message = add_message(db, case=case, key=submitted.case_key, key_kind=KeyKind.CASE,
+    message = add_message(db, case=case, keys=submitted.keys, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.HANDLER, author_id=user.id, body=minutes,
                           kind=MessageKind.MINUTES, now=now)
     record_event(db, server_keys.audit, action=AuditAction.CASE_REGISTERED,
@@ -70,12 +71,12 @@ def find_minutes(db: Session, case: Case, message_id: str) -> Message | None:
 
 
 def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, case: Case,
-                   case_key: bytes, minutes: Message, text: str, confirmed: bool,
+                   keys: Keyring, minutes: Message, text: str, confirmed: bool,
                    now: datetime | None = None) -> Message:
     """The reporter's confirmation of, or request to correct, the minutes: a message of
     their own in the dialogue (their "signature" of Art. 18(4)), and an audit event."""
     now = now or utcnow()
-    message = add_message(db, case=case, key=case_key, key_kind=KeyKind.CASE,
+    message = add_message(db, case=case, keys=keys.case_only(), key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.REPORTER, body=text,
                           kind=MessageKind.MINUTES_CONFIRMATION if confirmed
                           else MessageKind.MINUTES_CORRECTION, now=now)

@@ -1,5 +1,6 @@
 """Decrypted views of a case for one audience (style §14): a reporter sees what the case key
-opens and no internal items; a handler also sees what the staff key opens.
+opens and no internal items; a handler also sees what the staff key opens. Each item is opened
+with the key of the generation it records (portal.cases.keyring).
 
 An item that fails authentication is shown as damaged rather than failing the whole page:
 one altered row must not hide the rest of the case from its handler or its reporter.
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
+from portal.cases.keyring import Keyring
 from portal.cases.sealing import ANSWERS, open_json, open_message, sealed_size
 from portal.filenames import safe_filename
 from portal.models import Attachment, Case, Message
@@ -92,26 +94,19 @@ def answers_language(answers: dict[str, Any] | None) -> str | None:
     return language if isinstance(language, str) else None
 
 
-def reporter_language(case: Case, case_key: bytes) -> str | None:
-    """The language the report was made in, from the sealed answers (None if damaged)."""
-    try:
-        answers = open_json(case_key, case_id=case.id, item_id=case.id, kind=ANSWERS,
-                            blob=case.sealed_answers)
-    except InvalidCiphertext:
-        return None
+def reporter_language(case: Case, keys: Keyring) -> str | None:
+    """The language the report was made in, from the sealed answers (None if damaged, or
+    if `keys` lack the case key of generation 0 they are sealed under)."""
+    answers = _open_answers(case, keys)
     return answers_language(answers if isinstance(answers, dict) else None)
 
 
-def _keys_for(case_key: bytes, staff_key: bytes | None) -> dict[KeyKind, bytes]:
-    keys = {KeyKind.CASE: case_key}
-    if staff_key is not None:
-        keys[KeyKind.STAFF] = staff_key
-    return keys
-
-
-def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> AttachmentView:
+def _attachment_view(keys: Keyring, attachment: Attachment) -> AttachmentView:
+    key = keys.key(attachment.key_kind, attachment.key_generation)
     try:
-        meta = attachment_meta(keys[attachment.key_kind], attachment)
+        if key is None:
+            raise InvalidCiphertext()
+        meta = attachment_meta(key, attachment)
     except InvalidCiphertext:
         return AttachmentView(attachment.id, attachment.variant, attachment.size, None, None,
                               [], damaged=True)
@@ -129,12 +124,13 @@ def _attachment_view(keys: dict[KeyKind, bytes], attachment: Attachment) -> Atta
     )
 
 
-def _open_in_sequence(messages: Sequence[Message], keys: dict[KeyKind, bytes], *,
+def _open_in_sequence(messages: Sequence[Message], keys: Keyring, *,
                       every_message: bool) -> list[tuple[Message, str | None, datetime]]:
     """Each message (in `seq` order) with its body and exact time; the body is None when it is
     damaged: its seal does not open with its columns and the number of the message before it
     under the same key, or (when `every_message` of the case is loaded) its number does not
-    follow the previous one. A damaged message keeps its clear time (the day, for a reporter's).
+    follow the previous one, or this reader holds no key of its generation. A damaged message
+    keeps its clear time (the day, for a reporter's).
     """
     last_seq_of_key: dict[str, int] = {}
     previous_seq = 0
@@ -143,8 +139,10 @@ def _open_in_sequence(messages: Sequence[Message], keys: dict[KeyKind, bytes], *
         prev_seq = last_seq_of_key.get(message.key_kind, 0)
         body: str | None = None
         sent_at = message.created_at
-        with suppress(InvalidCiphertext):
-            body, sent_at = open_message(keys[message.key_kind], message, prev_seq=prev_seq)
+        key = keys.key(message.key_kind, message.key_generation)
+        if key is not None:
+            with suppress(InvalidCiphertext):
+                body, sent_at = open_message(key, message, prev_seq=prev_seq)
         if every_message and message.seq != previous_seq + 1:
             body, sent_at = None, message.created_at
         opened.append((message, body, sent_at))
@@ -153,26 +151,33 @@ def _open_in_sequence(messages: Sequence[Message], keys: dict[KeyKind, bytes], *
     return opened
 
 
-def open_case_view(db: Session, case: Case, case_key: bytes,
-                   staff_key: bytes | None = None) -> CaseView:
+def _open_answers(case: Case, keys: Keyring) -> dict[str, Any] | None:
+    # The answers are sealed once, at submission: under the case key of generation 0.
+    key = keys.key(KeyKind.CASE, 0)
+    if key is None:
+        return None
+    try:
+        answers: dict[str, Any] = open_json(key, case_id=case.id, item_id=case.id,
+                                            kind=ANSWERS, blob=case.sealed_answers)
+    except InvalidCiphertext:
+        return None
+    return answers
+
+
+def open_case_view(db: Session, case: Case, keys: Keyring) -> CaseView:
     """Decrypt what these keys open. Without the staff key, staff-only items are not even
     loaded, so a reporter's page can never show them by mistake."""
-    keys = _keys_for(case_key, staff_key)
-    try:
-        answers: dict[str, Any] | None = open_json(
-            case_key, case_id=case.id, item_id=case.id, kind=ANSWERS, blob=case.sealed_answers
-        )
-    except InvalidCiphertext:
-        answers = None
+    kinds = [kind for kind in KeyKind if keys.holds(kind)]
+    answers = _open_answers(case, keys)
     messages = db.scalars(
-        select(Message).where(Message.case_id == case.id, Message.key_kind.in_(keys))
+        select(Message).where(Message.case_id == case.id, Message.key_kind.in_(kinds))
         .order_by(Message.seq, Message.id)
     ).all()
     attachments = db.scalars(
-        select(Attachment).where(Attachment.case_id == case.id, Attachment.key_kind.in_(keys))
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.key_kind.in_(kinds))
         .order_by(Attachment.created_at, Attachment.id)
     ).all()
-    if staff_key is None:
+    if not keys.holds(KeyKind.STAFF):
         # The reporter sees the cleaned copies only.
         attachments = [item for item in attachments if item.variant == AttachmentVariant.CLEAN]
     by_message: dict[str | None, list[AttachmentView]] = {}
@@ -189,19 +194,19 @@ def open_case_view(db: Session, case: Case, case_key: bytes,
             internal=message.key_kind == KeyKind.STAFF, created_at=sent_at,
             body=body, attachments=by_message.get(message.id, []),
         )
-        for message, body, sent_at in _open_in_sequence(messages, keys,
-                                                        every_message=staff_key is not None)
+        for message, body, sent_at in _open_in_sequence(
+            messages, keys, every_message=keys.holds(KeyKind.STAFF))
     ]
     return CaseView(case=case, answers=answers, messages=views,
                     attachments=by_message.get(None, []))
 
 
-def is_intact_for_reporter(db: Session, case: Case, case_key: bytes, message_id: str) -> bool:
-    """True if the message opens, in its place, with the case key alone: what the reporter
+def is_intact_for_reporter(db: Session, case: Case, keys: Keyring, message_id: str) -> bool:
+    """True if the message opens, in its place, with the case keys alone: what the reporter
     answers (minutes to confirm) must be what they were shown, not a relabelled row."""
     messages = db.scalars(
         select(Message).where(Message.case_id == case.id, Message.key_kind == KeyKind.CASE)
         .order_by(Message.seq, Message.id)
     ).all()
     return any(message.id == message_id and body is not None for message, body, _at in
-               _open_in_sequence(messages, {KeyKind.CASE: case_key}, every_message=False))
+               _open_in_sequence(messages, keys.case_only(), every_message=False))

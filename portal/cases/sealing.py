@@ -32,7 +32,7 @@ MESSAGE = "message"
 ATTACHMENT_META = "attachment-meta"
 ATTACHMENT = "attachment"
 # The layout of a message's bound context; a new layout needs a new label.
-_MESSAGE_CONTEXT = "aktsom/message/v1"
+_MESSAGE_CONTEXT = "aktsom/message/v2"
 _log = logging.getLogger("aktsom.attachments")
 _MIN_BUCKET = 64 * 1024
 
@@ -64,15 +64,16 @@ def _microseconds(moment: datetime) -> str:
 
 
 def message_context(message: Message, prev_seq: int) -> tuple[str, ...]:
-    """What a message's seal binds besides its ids: who wrote it, what it is, under which key,
-    when (its clear column: the day, for a reporter's message), its number in the case (`seq`)
-    and the number of the message before it under the same key (`prev_seq`, 0 for the first).
+    """What a message's seal binds besides its ids: who wrote it, what it is, under which key
+    and which generation of it (portal.cases.keyring), when (its clear column: the day, for a
+    reporter's message), its number in the case (`seq`) and the number of the message before
+    it under the same key (`prev_seq`, 0 for the first).
     The previous number is what lets a reporter, who sees only the case-key messages, notice
     that one of them was taken out.
     """
     return (_MESSAGE_CONTEXT, message.author_kind, message.author_id or "", message.kind,
-            message.key_kind, _microseconds(message.created_at), str(message.seq),
-            str(prev_seq))
+            message.key_kind, str(message.key_generation), _microseconds(message.created_at),
+            str(message.seq), str(prev_seq))
 
 
 def seal_message(key: bytes, message: Message, *, prev_seq: int, text: str,

@@ -16,19 +16,22 @@ from crypto import (
     case_lookup_id,
     derive_key,
     generate_case_code,
+    make_reporter_key,
     new_case_key,
-    new_salt,
-    open_case_key_for_reporter,
-    seal_case_key_for_reporter,
+    open_reporter_key,
 )
 from portal.argon2_costs import argon2_params
 from portal.audit import record_event
-from portal.cases.attachments import CaseKeys, Upload, UploadNotice, store_uploads
+from portal.cases.attachments import Upload, UploadNotice, store_uploads
 from portal.cases.clocks import initial_due_dates
+from portal.cases.keyring import Keyring
 from portal.cases.keys import (
     active_recovery_key,
+    certify_reporter_key,
+    open_reporter_keys,
     route_case,
     wrap_for_recovery,
+    wrap_for_reporter,
     wrap_for_user,
 )
 from portal.cases.sealing import ANSWERS, seal_json
@@ -75,8 +78,7 @@ class SubmittedCase:
     case: Case
     code: str
     notices: list[UploadNotice]
-    case_key: bytes
-    staff_key: bytes
+    keys: Keyring
 
 
 def submit_report(
@@ -122,6 +124,9 @@ def submit_report(
     }
     # The due dates come from the exact time; the clear column keeps only its day.
     ack_due, feedback_due = initial_due_dates(now, settings)
+    # The reporter's key pair: the one Argon2id of the submission (the code re-creates it).
+    reporter_key, reporter_pair = make_reporter_key(code, argon2_params(settings.argon2),
+                                                    case_id=case_id)
     case = Case(
         id=case_id,
         unit_id=report.unit_id,
@@ -133,9 +138,10 @@ def submit_report(
         created_at=start_of_day(now),
         acknowledgement_due_at=ack_due, feedback_due_at=feedback_due, next_due_at=ack_due,
         lookup_id=case_lookup_id(server_keys.pepper, code),
-        reporter_envelope=seal_case_key_for_reporter(
-            case_key, code, new_salt(), argon2_params(settings.argon2), case_id=case_id
-        ),
+        reporter_key=reporter_key,
+        reporter_key_certificate=certify_reporter_key(server_keys, case_id,
+                                                      reporter_pair.public_bytes),
+        key_generation=0,
         sealed_answers=seal_json(case_key, case_id=case_id, item_id=case_id, kind=ANSWERS,
                                  value=answers),
     )
@@ -144,30 +150,30 @@ def submit_report(
              for user in routing.handlers
              for kind, key in ((KeyKind.CASE, case_key), (KeyKind.STAFF, staff_key))]
     wraps += [wrap_for_recovery(case, recovery, KeyKind.CASE, case_key),
-              wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key)]
+              wrap_for_recovery(case, recovery, KeyKind.STAFF, staff_key),
+              wrap_for_reporter(case, case_key, keys=server_keys)]
     for wrap in wraps:
         wrap.created_at = case.created_at  # made by the submission: the day only, as the case
         db.add(wrap)
     db.flush()
-    notices = store_uploads(
-        db, store, settings, CaseKeys(case_id, case_key, staff_key), uploads,
-        message_id=None, now=now,
-    )
+    keys = Keyring.of(case_id, case_key, staff_key)
+    notices = store_uploads(db, store, settings, keys, uploads, message_id=None, now=now)
     record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
                  actor_kind=ActorKind.REPORTER, case_id=case_id)
     if report.channel == Channel.WEB:
         # Caused by a reporter: may be held back so mail logs do not date the report.
         # Oral registration tells the other handlers itself (portal.cases.minutes).
         queue_notice(db, settings, case_notice(db, case_id, NEW_CASE), hold=True)
-    return SubmittedCase(case=case, code=code, notices=notices, case_key=case_key,
-                         staff_key=staff_key)
+    return SubmittedCase(case=case, code=code, notices=notices, keys=keys)
 
 
 def open_case_with_code(
     db: Session, *, settings: Settings, server_keys: ServerKeys, code: str
-) -> tuple[Case, bytes] | None:
-    """The case and its key for a case code, or None. Every failure costs one Argon2id
-    derivation, so a wrong code cannot be told from a right one by timing."""
+) -> tuple[Case, Keyring] | None:
+    """The case and the reporter's keys of it (the case key of every generation) for a case
+    code, or None. Every failure costs one Argon2id derivation, so a wrong code cannot be
+    told from a right one by timing; so does success (the code re-creates the reporter's key
+    pair, which opens their wrap of the newest case key)."""
     try:
         lookup = case_lookup_id(server_keys.pepper, code)
     except InvalidCaseCode:
@@ -177,7 +183,8 @@ def open_case_with_code(
         derive_key(b"\0" * 20, b"\0" * 16, argon2_params(settings.argon2))
         return None
     try:
-        case_key = open_case_key_for_reporter(case.reporter_envelope, code, case_id=case.id)
+        pair = open_reporter_key(case.reporter_key, code, case_id=case.id)
     except (InvalidCiphertext, InvalidCaseCode):
         return None
-    return case, case_key
+    keys = open_reporter_keys(db, case, pair.private_bytes)
+    return None if keys is None else (case, keys)

@@ -2,7 +2,7 @@
 
 from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
-from portal.models.cases import Attachment, Case, CaseKeyWrap, Message
+from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
@@ -18,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseExclusion",
+    "CaseKeyLink",
     "CaseKeyWrap",
     "CaseStat",
     "Escalation",

@@ -66,8 +66,16 @@ class Case(Base):
     acknowledgement_reminded_at: Mapped[datetime | None]
     # HMAC-SHA256(pepper, case code): the code itself is never stored.
     lookup_id: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    # Case key sealed under Argon2id(case code, salt); salt and costs live in the blob.
-    reporter_envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    # The reporter's key record (crypto.make_reporter_key): Argon2 costs, salt and the public
+    # half of the key pair the case code re-creates. The case key is wrapped to it, so a new
+    # one reaches the reporter without the code. Certified like staff keys: a database writer
+    # cannot put a key of their own in its place.
+    reporter_key: Mapped[bytes] = mapped_column(LargeBinary)
+    reporter_key_certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    # The generation of the case key and the staff key that new items are sealed under: 0 at
+    # submission, one more at each exclusion (portal.cases.rotation). Wraps of other
+    # generations are not opened.
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     sealed_answers: Mapped[bytes] = mapped_column(LargeBinary)
     last_reporter_activity_at: Mapped[datetime | None]  # the day only
 
@@ -103,10 +111,34 @@ class CaseKeyWrap(Base):
     key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10))
     recipient_kind: Mapped[RecipientKind] = mapped_column(state_column(RecipientKind, 10))
     recipient_id: Mapped[str] = mapped_column(String(64))
+    # Which generation of the key this wraps (bound into the envelope's info as well).
+    generation: Mapped[int] = mapped_column(Integer, default=0)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="wraps")
+
+
+class CaseKeyLink(Base):
+    """A case's key of one generation sealed under the next generation's key of the same kind.
+
+    Readers hold wraps of the newest generation only and walk these links back to generation
+    0; nothing leads forwards, so a key someone held once opens no later generation.
+    """
+
+    __tablename__ = "case_key_links"
+    __table_args__ = (
+        UniqueConstraint("case_id", "key_kind", "generation",
+                         name="uq_case_key_links_case_kind_generation"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10))
+    # The generation whose key seals the one before it (1 and up).
+    generation: Mapped[int] = mapped_column(Integer)
+    sealed_previous: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Message(Base):
@@ -127,8 +159,10 @@ class Message(Base):
     author_id: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[MessageKind] = mapped_column(state_column(MessageKind, 20),
                                               default=MessageKind.MESSAGE)
-    # Which case key seals it: the case key (reporter can read) or the staff key (never them).
+    # Which case key seals it: the case key (reporter can read) or the staff key (never them),
+    # and of which generation (Case.key_generation when it was written).
     key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10), default=KeyKind.CASE)
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     # The body and its exact time, sealed together (portal.cases.sealing.seal_message).
     sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
     # A reporter's message: the day only; a handler's or the system's: the exact time.
@@ -146,6 +180,7 @@ class Attachment(Base):
     variant: Mapped[AttachmentVariant] = mapped_column(state_column(AttachmentVariant, 10),
                                                        default=AttachmentVariant.CLEAN)
     key_kind: Mapped[KeyKind] = mapped_column(state_column(KeyKind, 10), default=KeyKind.CASE)
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     # The padded size the stored stream holds (a power of two, at least 64 KiB), as the file
     # store shows anyway; the exact size is sealed in the metadata (security finding 11).

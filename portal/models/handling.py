@@ -35,6 +35,9 @@ class Escalation(Base):
     # None once the manager was excluded from the case: they can no longer open it.
     manager_wrap: Mapped[bytes | None] = mapped_column(LargeBinary)
     staff_sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The generation of the staff key that seals `staff_sealed_key`. An exclusion gives every
+    # escalation still open to its manager a new key under the new staff key.
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     sealed_summary: Mapped[bytes] = mapped_column(LargeBinary)
     # None until the manager decides.
     decision: Mapped[EscalationDecision | None] = mapped_column(

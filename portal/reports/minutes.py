@@ -40,7 +40,7 @@ def confirm(message_id: str) -> Response:
         return redirect(url_for("reports.followup"), code=303)
     db = db_session()
     minutes = find_minutes(db, context.case, message_id)
-    if minutes is None or not is_intact_for_reporter(db, context.case, context.case_key,
+    if minutes is None or not is_intact_for_reporter(db, context.case, context.keys,
                                                      minutes.id):
         abort(404)
     form = MinutesAnswerForm()
@@ -56,7 +56,7 @@ def confirm(message_id: str) -> Response:
             else _("I ask for a correction of the minutes of %(date)s: %(correction)s",
                    date=day, correction=correction))
     answer_minutes(db, settings_of(), server_keys_of(), case=context.case,
-                   case_key=context.case_key, minutes=minutes, text=text, confirmed=confirmed)
+                   keys=context.keys, minutes=minutes, text=text, confirmed=confirmed)
     flash(_("Thank you. The case handlers have received your answer.") if confirmed
           else _("Thank you. The case handlers have received your correction."), "success")
     return redirect(url_for("reports.case"), code=303)

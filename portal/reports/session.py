@@ -1,4 +1,9 @@
-"""The reporter's session: the case key, sealed server-side under a key held by the cookie."""
+"""The reporter's session: the case key, sealed server-side under a key held by the cookie.
+
+The payload is the newest case key and its generation. When a handler leaves someone out of
+the case meanwhile, the keys are replaced (portal.cases.rotation) and the session ends: a
+reporter writing on under the old key would write for the person just left out. The code
+opens the new key at once."""
 
 from __future__ import annotations
 
@@ -8,27 +13,35 @@ from datetime import timedelta
 from flask import g, request
 from werkzeug.wrappers import Response
 
+from portal.cases.keyring import Keyring, unlock_keyring
 from portal.db import db_session
 from portal.extensions import settings_of
 from portal.models import Case
 from portal.server_sessions import end_session, resume_session, start_session
+from portal.states import KeyKind
 
 COOKIE = "aktsom_case"
 KIND = "reporter"
 
 
+_GENERATION_BYTES = 4
+_KEY_BYTES = 32
+
+
 @dataclass(frozen=True)
 class ReporterContext:
     case: Case
-    case_key: bytes
+    # The case key of every generation the reporter's wrap opens (never the staff key).
+    keys: Keyring
 
 
-def begin(response: Response, case: Case, case_key: bytes) -> None:
+def begin(response: Response, case: Case, keys: Keyring) -> None:
     """Start a new server-side session for this case and set its cookie on `response`."""
     settings = settings_of()
     # A new session for every sign-in with a code; an earlier one in this browser ends now.
     end_session(db_session(), request.cookies.get(COOKIE))
-    cookie = start_session(db_session(), kind=KIND, payload=case_key, case_id=case.id)
+    payload = keys.generation.to_bytes(_GENERATION_BYTES, "big") + keys.newest(KeyKind.CASE)
+    cookie = start_session(db_session(), kind=KIND, payload=payload, case_id=case.id)
     response.set_cookie(
         COOKIE, cookie, httponly=True, samesite="Strict", secure=bool(settings.cookie_secure),
         path="/",
@@ -49,8 +62,17 @@ def current_reporter() -> ReporterContext | None:
     context = None
     if opened is not None and opened.row.case_id is not None:
         case = db.get(Case, opened.row.case_id)
-        if case is not None:
-            context = ReporterContext(case=case, case_key=opened.payload)
+        generation = int.from_bytes(opened.payload[:_GENERATION_BYTES], "big")
+        stale = len(opened.payload) != _GENERATION_BYTES + _KEY_BYTES or (
+            case is not None and generation != case.key_generation)
+        if stale:
+            # Keys replaced since (or a session of the format before generations): the code
+            # opens the new ones.
+            db.delete(opened.row)
+        elif case is not None:
+            key = opened.payload[_GENERATION_BYTES:]
+            context = ReporterContext(case=case, keys=unlock_keyring(
+                db, case.id, generation, {KeyKind.CASE: key}))
     g.reporter = context
     return context
 

@@ -122,10 +122,10 @@ def followup() -> Response | str:
                                      server_keys=server_keys_of(),
                                      code=form.case_code.data or "")
         if opened is not None:
-            case, case_key = opened
+            case, keys = opened
             response = redirect(url_for("reports.case"), code=303)
-            reporter_session.begin(response, case, case_key)
-            language = reporter_language(case, case_key)
+            reporter_session.begin(response, case, keys)
+            language = reporter_language(case, keys)
             if LANGUAGE_COOKIE not in request.cookies and language:
                 # Back on another device: continue in the language the report was made in.
                 set_language_cookie(response, language)
@@ -152,7 +152,7 @@ def case() -> str:
 
 
 def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
-    view = open_case_view(db_session(), context.case, context.case_key)
+    view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
                            logout_form=LogoutForm())
@@ -179,7 +179,7 @@ def case_message() -> Response | str | tuple[str, int]:
         return _render_case(context, form), 413
     notices = add_reporter_message(
         db, settings=settings, server_keys=server_keys_of(), store=file_store(),
-        case=context.case, case_key=context.case_key, body=form.body.data or "",
+        case=context.case, keys=context.keys, body=form.body.data or "",
         uploads=uploads,
     )
     flash(_("Your message has been sent."), "success")
@@ -202,12 +202,15 @@ def case_attachment(attachment_id: str) -> Response:
         Attachment.key_kind == KeyKind.CASE, Attachment.variant == AttachmentVariant.CLEAN))
     if attachment is None:
         abort(404)
+    key = context.keys.key(KeyKind.CASE, attachment.key_generation)
+    if key is None:
+        return make_response(render_template("reports/damaged.html"), 409)
     try:
-        meta = attachment_meta(context.case_key, attachment)
+        meta = attachment_meta(key, attachment)
     except InvalidCiphertext:
         return make_response(render_template("reports/damaged.html"), 409)
     try:
-        content = open_attachment(file_store(), context.case_key, attachment,
+        content = open_attachment(file_store(), key, attachment,
                                   size=sealed_size(meta, attachment))
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)

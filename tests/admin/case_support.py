@@ -59,7 +59,8 @@ class World:
             raise AttributeError(name) from None
 
 
-def _person(app: Flask, name: str, roles: tuple[Role, ...], units: tuple[str, ...]) -> Person:
+def make_person(app: Flask, name: str, roles: tuple[Role, ...],
+                units: tuple[str, ...]) -> Person:
     user, password, secret = make_user(app, roles=roles, units=units, name=name,
                                        email=f"{name.lower()}@example.org")
     return Person(user.id, user.email, user.name, password, secret,
@@ -69,14 +70,14 @@ def _person(app: Flask, name: str, roles: tuple[Role, ...], units: tuple[str, ..
 
 def build_world(app: Flask) -> World:
     people = {
-        "alice": _person(app, "Alice", (Role.HANDLER,), ("NORDIC",)),
-        "bob": _person(app, "Bob", (Role.HANDLER,), ("NORDIC",)),
-        "olga": _person(app, "Olga", (Role.HANDLER,), ("BALTIC",)),
-        "grace": _person(app, "Grace", (Role.HANDLER,), ("GROUP",)),
-        "mona": _person(app, "Mona", (Role.MANAGER,), ()),
-        "adam": _person(app, "Adam", (Role.ADMIN,), ()),
-        "audrey": _person(app, "Audrey", (Role.AUDITOR,), ()),
-        "carl": _person(app, "Carl", (Role.COMPLIANCE,), ()),
+        "alice": make_person(app, "Alice", (Role.HANDLER,), ("NORDIC",)),
+        "bob": make_person(app, "Bob", (Role.HANDLER,), ("NORDIC",)),
+        "olga": make_person(app, "Olga", (Role.HANDLER,), ("BALTIC",)),
+        "grace": make_person(app, "Grace", (Role.HANDLER,), ("GROUP",)),
+        "mona": make_person(app, "Mona", (Role.MANAGER,), ()),
+        "adam": make_person(app, "Adam", (Role.ADMIN,), ()),
+        "audrey": make_person(app, "Audrey", (Role.AUDITOR,), ()),
+        "carl": make_person(app, "Carl", (Role.COMPLIANCE,), ()),
     }
     with app.app_context(), transaction(session_factory(app)) as db:
         units = {unit.code: unit for unit in db.scalars(select(OrgUnit))}
@@ -167,3 +168,14 @@ def approve_access_request(app: Flask, client: FlaskClient, case_id: str,
         request_id, kind = request.id, request.kind.value
     return post(client, f"/admin/cases/{case_id}/requests/{request_id}",
                 {"kind": kind, "decision": decision}, token_from=f"/admin/cases/{case_id}")
+
+
+def exclude_with_four_eyes(app: Flask, asker: FlaskClient, case_id: str, excluded_id: str,
+                           approver: Person) -> tuple[FlaskClient, Any]:
+    """Leave `excluded_id` out of the case as the handlers do since security finding 14: the
+    asker shares the case with `approver` (a second holder), asks, and the approver approves.
+    Returns the approver's client and the answer to the approval."""
+    post(asker, f"/admin/cases/{case_id}/grant", {"grant-user_id": approver.id})
+    post(asker, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": excluded_id})
+    client = signed_in(app, approver)
+    return client, approve_access_request(app, client, case_id)

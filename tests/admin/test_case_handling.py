@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from portal.cases.keyring import Keyring
 from portal.cases.keys import unwrap_for_recipient
 from portal.cases.reading import open_case_view
 from portal.db import session_factory, transaction
@@ -122,7 +123,7 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
                                         KeyKind.CASE)
         assert case_key is not None
         # With the case key alone (all a case code opens) the note is not even loaded.
-        view = open_case_view(db, case, case_key)
+        view = open_case_view(db, case, Keyring.of(case.id, case_key))
         assert all(not message.internal for message in view.messages)
         assert note.id not in {message.id for message in view.messages}
     actions = _audit_actions(portal_app, case_id)

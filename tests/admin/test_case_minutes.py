@@ -11,6 +11,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.cases.keyring import Keyring
 from portal.cases.keys import unwrap_for_recipient
 from portal.cases.reading import open_case_view
 from portal.db import session_factory, transaction
@@ -112,7 +113,7 @@ def test_the_partial_renders_the_answer_forms(world: World, portal_app: Flask,
         case_key = unwrap_for_recipient(db, case.id, world.alice.id, world.alice.private_key,
                                         KeyKind.CASE)
         assert case_key is not None
-        view = open_case_view(db, case, case_key)
+        view = open_case_view(db, case, Keyring.of(case.id, case_key))
         html = render_template_string(
             '{% for message in view.messages %}{% if message.kind == "minutes" %}'
             '{% include "reports/_minutes.html" %}{% endif %}{% endfor %}', view=view)

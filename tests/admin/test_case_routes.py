@@ -3,6 +3,8 @@ blueprint (a new route fails this test until it is added here)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -47,7 +49,7 @@ def setting(world: World, portal_app: Flask) -> dict[str, str]:
         _db, opened = open_case(portal_app, case_id, world.alice)
         _db.close()
         assert opened is not None
-        opened = type(opened)(db.merge(opened.case), opened.case_key, opened.staff_key)
+        opened = replace(opened, case=db.merge(opened.case))
         actor, manager = db.get(User, world.alice.id), db.get(User, world.mona.id)
         assert actor is not None and manager is not None
         escalation = escalate(db, settings_of(portal_app), server_keys_of(portal_app),

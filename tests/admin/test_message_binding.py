@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 
+from portal.cases.keyring import Keyring
 from portal.cases.keys import unwrap_for_recipient
 from portal.cases.reading import open_case_view
 from portal.db import session_factory, transaction
@@ -82,7 +83,7 @@ def _damaged_seqs(app: Flask, world: World, case_id: str, *, staff: bool) -> set
         staff_key = unwrap_for_recipient(db, case_id, world.alice.id, world.alice.private_key,
                                          "staff") if staff else None
         assert case_key is not None
-        view = open_case_view(db, case, case_key, staff_key)
+        view = open_case_view(db, case, Keyring.of(case_id, case_key, staff_key))
         return {message.seq for message in view.messages if message.damaged}
 
 

@@ -1,7 +1,8 @@
 """Regenerate the known-answer vectors in ``tests/crypto/vectors/``.
 
-Run from the project root: ``.venv/bin/python -m tests.crypto.make_vectors``.
-Only needed when a format changes on purpose (which needs a new version byte).
+Run from the project root: ``.venv/bin/python -m tests.crypto.make_vectors [FILE ...]``
+(no FILE: every file). Only needed when a format changes on purpose (which needs a new
+version byte) or a new format comes, whose file alone is then written.
 The HPKE envelope vector differs on every run, because HPKE draws its own
 randomness; the tests only check that the stored one still opens.
 """
@@ -257,6 +258,26 @@ def envelope_vectors() -> dict[str, Any]:
     }
 
 
+def reporter_key_vectors() -> list[dict[str, Any]]:
+    out = []
+    for params, salt, code, case_id in [
+        (PARAMS_A, pattern(0x14, 16), "K7QM2-XPD9R-TFH4B-N8WJC", "case-1"),
+        (PARAMS_B, pattern(0x34, 16), "0123456789ABCDEFGHJK", "case-2"),
+    ]:
+        record, pair = crypto.make_reporter_key(code, params, case_id=case_id, rng=Tape(salt))
+        out.append(
+            {
+                "code": code,
+                "case_id": case_id,
+                "params": params_json(params),
+                "salt": salt.hex(),
+                "private_bytes": pair.private_bytes.hex(),
+                "record": record.hex(),
+            }
+        )
+    return out
+
+
 def stream_vectors() -> list[dict[str, Any]]:
     out = []
     for size, start in [(0, 0x01), (37, 0x02), (crypto.SEGMENT_SIZE + 3, 0x03)]:
@@ -303,6 +324,7 @@ def main(only: list[str] | None = None) -> None:
         "envelopes.json": envelope_vectors(),
         "stream.json": stream_vectors(),
         "recovery.json": recovery_vectors(),
+        "reporter_keys.json": reporter_key_vectors(),
     }
     for name, content in files.items():
         if only and name not in only:

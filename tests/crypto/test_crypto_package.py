@@ -25,6 +25,7 @@ PUBLIC_API = {
     "wrap_case_key", "unwrap_case_key", "seal_case_key_for_reporter",
     "open_case_key_for_reporter", "generate_recovery_key", "format_recovery_sheet",
     "parse_recovery_sheet", "SEGMENT_SIZE", "encrypt_stream", "decrypt_stream",
+    "make_reporter_key", "open_reporter_key", "reporter_public_key",
 }  # fmt: skip
 
 

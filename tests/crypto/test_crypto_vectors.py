@@ -167,3 +167,14 @@ def test_recovery_vectors(load_vectors: Load) -> None:
     keypair = crypto.UserKeyPair.from_private_bytes(h(v["private_bytes"]))
     assert crypto.format_recovery_sheet(keypair, v["organisation"], v["created"]) == v["sheet"]
     assert crypto.parse_recovery_sheet(v["sheet"]) == keypair
+
+
+def test_reporter_key_vectors(load_vectors: Load, tape: TapeFactory) -> None:
+    for v in load_vectors("reporter_keys.json"):
+        record = h(v["record"])
+        made, pair = crypto.make_reporter_key(v["code"], params(v["params"]),
+                                              case_id=v["case_id"], rng=tape(h(v["salt"])))
+        assert made == record
+        assert pair.private_bytes.hex() == v["private_bytes"]
+        assert crypto.open_reporter_key(record, v["code"], case_id=v["case_id"]) == pair
+        assert crypto.reporter_public_key(record) == pair.public_bytes

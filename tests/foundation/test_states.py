@@ -48,7 +48,7 @@ STORED: dict[type[StrEnum], set[str]] = {
                   "minutes-correction"},
     AttachmentVariant: {"clean", "original"},
     KeyKind: {"case", "staff"},
-    RecipientKind: {"user", "recovery"},
+    RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
 }
@@ -70,6 +70,7 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "key_kind"): KeyKind,
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
+    ("case_key_links", "key_kind"): KeyKind,
 }
 
 
@@ -118,8 +119,8 @@ def test_rows_hold_the_plain_strings_and_read_back_as_members(database_url: str)
             case = Case(id="c" * 32, category="fraud", channel=Channel.ORAL,
                         status=CaseStatus.IN_PROGRESS, outcome=Outcome.PARTLY_SUBSTANTIATED,
                         acknowledgement_due_at=moment, feedback_due_at=moment,
-                        next_due_at=moment, lookup_id=b"\1" * 32, reporter_envelope=b"",
-                        sealed_answers=b"")
+                        next_due_at=moment, lookup_id=b"\1" * 32, reporter_key=b"",
+                        reporter_key_certificate=b"", sealed_answers=b"")
             db.add(case)
             db.flush()
             db.add(Message(id="m" * 32, case_id=case.id, seq=1, author_kind=AuthorKind.REPORTER,

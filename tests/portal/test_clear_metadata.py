@@ -26,6 +26,7 @@ import portal.cases.submission as submission
 from config import load_settings
 from portal.cases.clocks import initial_due_dates
 from portal.cases.handling import acknowledgement_text
+from portal.cases.keyring import Keyring
 from portal.cases.keys import open_case_keys
 from portal.cases.reading import open_case_view
 from portal.cases.sealing import padded_size
@@ -139,7 +140,7 @@ def test_the_exact_values_are_sealed(reported: str, world: World, portal_app: Fl
     with transaction(session_factory(portal_app)) as db:
         case = db.scalars(select(Case)).one()
         _case, keys = open_case_keys(db, case.id, world.alice.id, world.alice.private_key)
-        view = open_case_view(db, case, keys[KeyKind.CASE])
+        view = open_case_view(db, case, Keyring.of(case.id, keys[KeyKind.CASE]))
     assert view.received_at == RECEIVED and view.language == "nb"
     (message,) = [item for item in view.messages if item.author_kind == "reporter"]
     assert message.created_at == WRITTEN

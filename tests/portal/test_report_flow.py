@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.cases.keyring import Keyring
 from portal.cases.keys import open_case_keys
 from portal.cases.reading import reporter_language
 from portal.db import session_factory, transaction
@@ -26,7 +27,7 @@ def sealed_language(app: Flask, handler: Handler) -> str | None:
     with transaction(session_factory(app)) as db:
         case = db.scalars(select(Case)).one()
         _case, keys = open_case_keys(db, case.id, handler.user_id, handler.private_key)
-        return reporter_language(case, keys[KeyKind.CASE])
+        return reporter_language(case, Keyring.of(case.id, keys[KeyKind.CASE]))
 
 
 def count(app: Flask, model: Any) -> int:
@@ -183,9 +184,11 @@ def test_case_is_wrapped_to_handlers_and_recovery(client: FlaskClient,
     assert sealed_language(portal_app, organisation.alice) == "en"
     users = {organisation.alice.user_id, organisation.bob.user_id}
     for key_kind in ("case", "staff"):
-        assert {r for r, k in recipients if k == key_kind and not r.startswith("recovery:")} \
-            == users
+        assert {r for r, k in recipients if k == key_kind and not r.startswith("recovery:")
+                and r != "reporter"} == users
         assert any(r.startswith("recovery:") and k == key_kind for r, k in recipients)
+    # The reporter's key pair (from the code) holds the case key, never the staff key.
+    assert {k for r, k in recipients if r == "reporter"} == {"case"}
 
 
 def test_language_follows_the_reporter(client: FlaskClient, organisation: Organisation,

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from crypto import open_case_key_for_reporter, unwrap_case_key
+from crypto import open_reporter_key, unwrap_case_key
 from portal.cases.attachments import attachment_meta
+from portal.cases.keyring import Keyring
 from portal.cases.reading import open_case_view
 from portal.cases.sealing import read_attachment
 from portal.db import session_factory, transaction
@@ -92,9 +93,14 @@ def test_handler_and_reporter_keys_open_the_same_case(client: FlaskClient,
         from_handler = unwrap_case_key(wrap.blob, organisation.alice.private_key,
                                        case_id=f"{case.id}:case",
                                        recipient_id=organisation.alice.user_id)
-        from_reporter = open_case_key_for_reporter(case.reporter_envelope, code, case_id=case.id)
+        pair = open_reporter_key(case.reporter_key, code, case_id=case.id)
+        reporter_wrap = db.scalar(select(CaseKeyWrap).where(
+            CaseKeyWrap.case_id == case.id, CaseKeyWrap.recipient_kind == "reporter"))
+        assert reporter_wrap is not None and reporter_wrap.key_kind == "case"
+        from_reporter = unwrap_case_key(reporter_wrap.blob, pair.private_bytes,
+                                        case_id=f"{case.id}:case", recipient_id="reporter")
         assert from_handler == from_reporter
-        view = open_case_view(db, case, from_handler)
+        view = open_case_view(db, case, Keyring.of(case.id, from_handler))
         assert view.answers is not None
         assert view.answers["description"] == "Shared secret text."
 
