@@ -296,6 +296,8 @@ def reset_password(
     if new_totp:
         user.sealed_totp_secret = None
         user.totp_confirmed = False
+        # Codes of the old secret are moot; the new one's first code may fall in the same step.
+        user.last_totp_step = 0
     sign_out_everywhere(db, user)
     audit(db, keys, actor, AuditAction.USER_PASSWORD_RESET, user)
     if new_totp:
