@@ -34,7 +34,8 @@ from portal.server_sessions import resume_session, start_session
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction
 
-ENROLMENT_SESSION_KIND = "staff-enrolment"
+# At most 10 characters (server_sessions.kind).
+ENROLMENT_SESSION_KIND = "enrolment"
 ENROLMENT_COOKIE = "aktsom_enrol"
 # Long enough to find the phone and scan; the password is asked again after it.
 ENROLMENT_LIFETIME = timedelta(minutes=10)
