@@ -90,6 +90,7 @@ def rate_limits(settings: Settings) -> dict[str, str]:
     # Password checks are rate limited per (hashed) client, besides the per-account lock.
     return {
         "auth.login": settings.rate_limit_login,
+        "auth.enrol_authenticator": settings.rate_limit_login,
         "auth.change_password": settings.rate_limit_login,
         "auth.show_totp": settings.rate_limit_login,
     }

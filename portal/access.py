@@ -31,9 +31,11 @@ STAFF_SESSION_COOKIE = "aktsom_staff"
 STAFF_SESSION_KIND = "staff"
 LOGIN_ENDPOINT = "auth.login"
 
-# Reachable without a sign-in: the sign-in page, assets, the language switch and the one-time
-# first-administrator page (its token is the credential).
-PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "static", "i18n.choose_language", "accounts.setup"})
+# Reachable without a sign-in: the sign-in page and its authenticator set-up step (its
+# short-lived state from a right password is the credential), assets, the language switch and
+# the one-time first-administrator page (its token is the credential).
+PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "auth.enrol_authenticator", "static",
+                              "i18n.choose_language", "accounts.setup"})
 # What a user whose password was chosen by an admin may still do before replacing it.
 PASSWORD_CHANGE_ENDPOINTS = frozenset(
     {"auth.change_password", "auth.logout", "auth.logout_everywhere"}

@@ -164,6 +164,7 @@ class AuditAction(AuditActionCatalogue):
     USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (an event name, no secret)
     USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 (an event name, no secret)
     USER_TOTP_RESET = "user.totp_reset"
+    USER_TOTP_ENROLLED = "user.totp_enrolled"
     USER_ROLES_CHANGED = "user.roles_changed"
     USER_UNITS_CHANGED = "user.units_changed"
     UNIT_CREATED = "unit.created"
@@ -220,6 +221,7 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.USER_PASSWORD_CHANGED: _l("Password changed"),
     AuditAction.USER_PASSWORD_RESET: _l("Password reset by an administrator"),
     AuditAction.USER_TOTP_RESET: _l("Authenticator app reset"),
+    AuditAction.USER_TOTP_ENROLLED: _l("Authenticator app set up by its holder"),
     AuditAction.USER_ROLES_CHANGED: _l("Roles changed"),
     AuditAction.USER_UNITS_CHANGED: _l("Org units changed"),
     AuditAction.UNIT_CREATED: _l("Org unit created"),

@@ -8,6 +8,7 @@ from the server-keys file (design §3), so neither admits guessing from a databa
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -91,13 +92,58 @@ def create_user(
 ) -> CreatedUser:
     """Make a user with a fresh key pair sealed under `password` and a new TOTP secret.
 
-    The key is certified for what `roles` and `units` may receive (nothing for admins,
-    auditors and compliance): at once when the operator at the console or the first-run link
-    creates the account (the trusted paths), and after a second administrator's approval when
-    a signed-in administrator does (four eyes, security finding 14). An admin-chosen
-    password is temporary (`password_change_required`): the holder's own password comes with
-    a new key pair (`change_password`).
+    For the trusted operator's paths (the console, the first-run link, where the person
+    creating the account is its holder or hands it over in person) the TOTP secret is returned
+    to be shown once. The key is certified for what `roles` and `units` may receive (nothing
+    for admins, auditors and compliance): at once on those trusted paths, and after a second
+    administrator's approval when a signed-in administrator creates it (four eyes, security
+    finding 14). An admin-chosen password is temporary (`password_change_required`): the
+    holder's own password comes with a new key pair (`change_password`).
     """
+    secret = new_totp_secret()
+    user = _make_user(db, costs=costs, keys=keys, email=email, name=name, password=password,
+                      roles=roles, units=units, actor=actor, totp_secret=secret,
+                      password_change_required=password_change_required)
+    return CreatedUser(user=user, totp_secret=secret)
+
+
+def create_user_to_enrol(
+    db: Session,
+    *,
+    costs: Argon2Costs,
+    keys: ServerKeys,
+    email: str,
+    name: str,
+    password: str,
+    roles: Iterable[Role],
+    units: Iterable[OrgUnit] = (),
+    actor: Actor,
+) -> User:
+    """Make a user as `create_user` does, but without a TOTP secret (finding 14).
+
+    For an administrator on the web: they choose the temporary password, so they must not
+    also hold the second factor. The holder sets up their own authenticator at the first
+    sign-in (`admin.auth.enrolment`) and then replaces the password.
+    """
+    return _make_user(db, costs=costs, keys=keys, email=email, name=name, password=password,
+                      roles=roles, units=units, actor=actor, totp_secret=None,
+                      password_change_required=True)
+
+
+def _make_user(
+    db: Session,
+    *,
+    costs: Argon2Costs,
+    keys: ServerKeys,
+    email: str,
+    name: str,
+    password: str,
+    roles: Iterable[Role],
+    units: Iterable[OrgUnit],
+    actor: Actor,
+    totp_secret: bytes | None,
+    password_change_required: bool,
+) -> User:
     email = normalise_email(email)
     name = name.strip()
     role_set = sorted(set(roles))
@@ -111,7 +157,6 @@ def create_user(
     authority = authority_of(role_set, unit_ids)
     four_eyes = needs_second_approval(actor, None, authority)
     pair = UserKeyPair.generate()
-    secret = new_totp_secret()
     user_id = new_id()
     user = User(
         id=user_id,
@@ -124,7 +169,8 @@ def create_user(
         key_certificate=None if four_eyes else sign_certificate(
             keys, user_id, pair.public_bytes, roles=role_set, unit_ids=unit_ids),
         key_possession_tag=possession_tag(keys.key_possession, user_id, pair.public_bytes),
-        sealed_totp_secret=seal_totp_secret(keys, user_id, secret),
+        sealed_totp_secret=(None if totp_secret is None
+                            else seal_totp_secret(keys, user_id, totp_secret)),
         password_change_required=password_change_required,
         roles=[UserRole(role=role) for role in role_set],
         memberships=[UnitMembership(unit_id=unit_id) for unit_id in unit_ids],
@@ -138,7 +184,7 @@ def create_user(
     if Role.ADMIN in role_set:
         # Once this commits an administrator exists: the first-run link closes for good.
         note_first_admin(db)
-    return CreatedUser(user=user, totp_secret=secret)
+    return user
 
 
 def key_status(user: User, keys: ServerKeys) -> str:
@@ -200,6 +246,9 @@ def change_password(
     """
     if not verify_password(costs, user, old_password, pepper=keys.password_pepper):
         raise Refusal(N_("The current password is not correct."))
+    if hmac.compare_digest(new_password.encode("utf-8"), old_password.encode("utf-8")):
+        # Above all after creation or a reset: the administrator knows the current one.
+        raise Refusal(N_("The new password must differ from the current one."))
     check_new_password(new_password, user_inputs=(user.email, user.name))
     try:
         private_key = open_private_key(user.sealed_private_key, old_password,
@@ -235,7 +284,7 @@ def reset_password(
     actor: Actor,
     new_totp: bool = False,
     settings: Settings | None = None,
-) -> bytes | None:
+) -> None:
     """An admin sets a new password for a user who lost theirs.
 
     Nobody can open the old private key without the old password, so the user gets a NEW key
@@ -243,7 +292,9 @@ def reset_password(
     wrapped to the old key cannot be opened any more: another handler of the unit or the
     recovery key (`aktsom recover`) must share those cases again. The admin knows the new
     password, so the user must change it at the next sign-in, which makes yet another pair in
-    their own session. Returns the new TOTP secret when `new_totp` (lost phone), else None.
+    their own session. With `new_totp` (lost phone) the TOTP secret is cleared and the holder
+    sets up a new authenticator at the next sign-in: the administrator never sees it
+    (finding 14).
     With `settings`, the holder is told by mail after the commit (a safeguard against an
     administrator taking over the account).
     """
@@ -253,19 +304,17 @@ def reset_password(
     user.password_change_required = True
     user.failed_logins = 0
     user.locked_until = None
-    secret = None
     if new_totp:
-        secret = new_totp_secret()
-        user.sealed_totp_secret = seal_totp_secret(keys, user.id, secret)
+        user.sealed_totp_secret = None
         user.totp_confirmed = False
+        # Codes of the old secret are moot; the new one's first code may fall in the same step.
         user.last_totp_step = 0
     sign_out_everywhere(db, user)
     audit(db, keys, actor, AuditAction.USER_PASSWORD_RESET, user)
-    if secret is not None:
+    if new_totp:
         audit(db, keys, actor, AuditAction.USER_TOTP_RESET, user)
     if settings is not None:
         queue_notice(db, settings, Notice(ACCOUNT_RESET, (user.email,)))
-    return secret
 
 
 def set_roles_and_units(

@@ -25,7 +25,7 @@ from admin.accounts.forms import (
 from admin.accounts.key_pairs import certify_user_key
 from admin.accounts.memberships import access_lost
 from admin.accounts.services import (
-    create_user,
+    create_user_to_enrol,
     key_status,
     set_disabled,
     set_roles_and_units,
@@ -99,7 +99,8 @@ def users() -> str:
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_user() -> str | Response:
-    """Create an account; shows the authenticator set-up once."""
+    """Create an account. No authenticator is set up here: the administrator chose the
+    password, so the holder sets up their own at the first sign-in (finding 14)."""
     form = UserCreateForm()
     _access_choices(form)
     error = None
@@ -107,19 +108,17 @@ def new_user() -> str | Response:
         db = db_session()
         try:
             units = [db.get(OrgUnit, unit_id) for unit_id in form.units.data or []]
-            created = create_user(
+            created = create_user_to_enrol(
                 db, costs=settings_of().argon2, keys=server_keys_of(),
                 email=form.email.data or "", name=form.name.data or "",
                 password=form.password.data or "",
                 roles=[Role(value) for value in form.roles.data or []],
                 units=[unit for unit in units if unit is not None], actor=_actor(),
-                password_change_required=True,
             )
         except Refusal as refused:
             error = _refusal(refused)
         else:
-            return render_template("admin/accounts/created.html", user=created.user,
-                                   enrolment=_enrolment(created.totp_secret, created.user.email))
+            return render_template("admin/accounts/created.html", user=created)
     return render_template("admin/accounts/new.html", form=form, error=error)
 
 
@@ -195,7 +194,7 @@ def reset_password(user_id: str) -> str | Response:
     error = None
     if form.validate_on_submit():
         try:
-            secret = reset_user_password(
+            reset_user_password(
                 db_session(), user, costs=settings_of().argon2, keys=server_keys_of(),
                 new_password=form.password.data or "", actor=_actor(),
                 new_totp=bool(form.new_totp.data), settings=settings_of(),
@@ -203,10 +202,9 @@ def reset_password(user_id: str) -> str | Response:
         except Refusal as refused:
             error = _refusal(refused)
         else:
-            return render_template(
-                "admin/accounts/reset_done.html", user=user,
-                enrolment=_enrolment(secret, user.email) if secret else None,
-            )
+            # A new authenticator is set up by its holder at the next sign-in (finding 14).
+            return render_template("admin/accounts/reset_done.html", user=user,
+                                   new_totp=bool(form.new_totp.data))
     return render_template("admin/accounts/reset.html", user=user, form=form, error=error)
 
 

@@ -43,3 +43,12 @@ class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(), Length(max=_MAX_PASSWORD)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class EnrolmentForm(FlaskForm):
+    """The first code from the authenticator app just set up: it proves the scan worked."""
+
+    totp = StringField(_l("Code from your authenticator app"),
+                       validators=[DataRequired(), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "pattern": "[0-9 ]*"})

@@ -56,6 +56,9 @@ class SignInStatus(enum.Enum):
     SIGNED_IN = "signed_in"
     # The password is right but no code was sent: ask for it (same form).
     NEED_CODE = "need_code"
+    # The password is right and the account has no authenticator yet (made or reset on the
+    # web): its holder sets one up before the sign-in completes (admin.auth.enrolment).
+    NEED_ENROLMENT = "need_enrolment"
     REFUSED = "refused"
 
 
@@ -124,6 +127,23 @@ def _claim_step(db: Session, user: User, step: int) -> bool:
     return True
 
 
+def _unlock_private_key(db: Session, user: User, keys: ServerKeys, password: str,
+                        now: datetime, settings: Settings | None) -> bytes | None:
+    """The user's private key, or None (recorded or alerted) if it does not open or is not
+    the key whose public half is stored."""
+    try:
+        private_key = open_private_key(user.sealed_private_key, password,
+                                       pepper=keys.key_sealing)
+    except InvalidCiphertext:
+        # The hash matched but the key does not open: the row was tampered with.
+        _record_failure(db, user, keys, now)
+        return None
+    if not prove_possession(keys, user, private_key):
+        alert_key_mismatch(db, keys, user, settings=settings, now=now)
+        return None
+    return private_key
+
+
 def authenticate(
     db: Session,
     *,
@@ -149,6 +169,13 @@ def authenticate(
     if not verify_password(costs, user, password, pepper=keys.password_pepper):
         _record_failure(db, user, keys, now)
         return _REFUSED
+    if user.sealed_totp_secret is None:
+        # No second factor yet: unlock the key now (the password is at hand only here) and
+        # let the caller hold it in a short-lived enrolment state until a code confirms.
+        enrolling_key = _unlock_private_key(db, user, keys, password, now, settings)
+        if enrolling_key is None:
+            return _REFUSED
+        return SignInResult(SignInStatus.NEED_ENROLMENT, user=user, private_key=enrolling_key)
     if not code.strip():
         return SignInResult(SignInStatus.NEED_CODE)
     try:
@@ -161,15 +188,8 @@ def authenticate(
     if step is None or not _claim_step(db, user, step):
         _record_failure(db, user, keys, now)
         return _REFUSED
-    try:
-        private_key = open_private_key(user.sealed_private_key, password,
-                                       pepper=keys.key_sealing)
-    except InvalidCiphertext:
-        # The hash matched but the key does not open: the row was tampered with.
-        _record_failure(db, user, keys, now)
-        return _REFUSED
-    if not prove_possession(keys, user, private_key):
-        alert_key_mismatch(db, keys, user, settings=settings, now=now)
+    private_key = _unlock_private_key(db, user, keys, password, now, settings)
+    if private_key is None:
         return _REFUSED
     user.failed_logins = 0
     user.locked_until = None

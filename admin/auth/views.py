@@ -12,7 +12,15 @@ from admin.accounts.forms import ROLE_NAMES
 from admin.accounts.passwords import verify_password
 from admin.accounts.services import audit, change_password, sign_out_everywhere
 from admin.accounts.totp import enrolment, open_totp_secret
-from admin.auth.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm
+from admin.auth.enrolment import (
+    ENROLMENT_COOKIE,
+    ENROLMENT_LIFETIME,
+    EnrolmentOutcome,
+    begin_enrolment,
+    confirm_enrolment,
+    resume_enrolment,
+)
+from admin.auth.forms import ConfirmPasswordForm, EnrolmentForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
 from crypto import UserKeyPair, public_key_fingerprint
 from portal.access import (
@@ -82,7 +90,9 @@ def login() -> str | Response:
             code=form.totp.data or "",
             now=utcnow(), settings=settings,
         )
-        if result.user is not None and result.private_key is not None:  # signed in
+        if result.user is not None and result.private_key is not None:
+            if result.status is SignInStatus.NEED_ENROLMENT:
+                return _start_enrolment(result.user, result.private_key)
             target = safe_next_path(request.args.get("next")) or url_for("home.index")
             return _begin(result.user, result.private_key, target)
         if result.status is SignInStatus.NEED_CODE:
@@ -94,6 +104,58 @@ def login() -> str | Response:
     # 200 even on failure: the failure count must be committed with the request.
     return render_template("admin/auth/login.html", form=form, error=error,
                            asking_for_code=asking_for_code)
+
+
+def _start_enrolment(user: User, private_key: bytes) -> Response:
+    """The password was right but the account has no authenticator: set one up first."""
+    db = db_session()
+    end_session(db, request.cookies.get(ENROLMENT_COOKIE))
+    value = begin_enrolment(db, user, private_key)
+    response = redirect(url_for("auth.enrol_authenticator"), code=303)
+    response.set_cookie(
+        ENROLMENT_COOKIE, value, max_age=int(ENROLMENT_LIFETIME.total_seconds()),
+        httponly=True, samesite="Strict", secure=bool(settings_of().cookie_secure),
+        path=STAFF_PREFIX,
+    )
+    return response
+
+
+def _clear_enrolment_cookie(response: Response) -> Response:
+    response.delete_cookie(ENROLMENT_COOKIE, path=STAFF_PREFIX, httponly=True,
+                           secure=bool(settings_of().cookie_secure), samesite="Strict")
+    return response
+
+
+@bp.route("/login/authenticator", methods=["GET", "POST"], endpoint="enrol_authenticator")
+def enrol_authenticator() -> str | Response:
+    """The holder's own authenticator set-up, reachable only within the sign-in attempt that
+    gave the right password (finding 14); a valid code completes the sign-in."""
+    db = db_session()
+    cookie = request.cookies.get(ENROLMENT_COOKIE)
+    pending = resume_enrolment(db, cookie, utcnow())
+    if pending is None:
+        flash(_("The authenticator set-up has ended. Sign in again."), "error")
+        return _clear_enrolment_cookie(redirect(url_for("auth.login"), code=303))
+    form = EnrolmentForm()
+    error = None
+    if form.validate_on_submit():
+        outcome = confirm_enrolment(db, server_keys_of(), pending, form.totp.data or "",
+                                    utcnow())
+        if outcome is EnrolmentOutcome.ENROLLED:
+            response = _begin(pending.user, pending.private_key, url_for("home.index"))
+            flash(_("Your authenticator app is set up."), "success")
+            return _clear_enrolment_cookie(response)
+        if outcome is EnrolmentOutcome.ENDED:
+            flash(_("The authenticator set-up has ended. Sign in again."), "error")
+            return _clear_enrolment_cookie(redirect(url_for("auth.login"), code=303))
+        error = _("The code is not correct. Check the time on your phone and enter the "
+                  "current code.")
+    form.totp.data = ""
+    # 200 even on a wrong code: the failure count must be committed with the request.
+    return render_template(
+        "admin/auth/enrol.html", form=form, error=error,
+        enrolment=enrolment(pending.secret, pending.user.email,
+                            settings_of().organisation_name))
 
 
 @bp.post("/logout")
@@ -178,7 +240,8 @@ def show_totp() -> str:
     if form.validate_on_submit():
         settings = settings_of()
         if verify_password(settings.argon2, staff.user, form.password.data or "",
-                           pepper=server_keys_of().password_pepper):
+                           pepper=server_keys_of().password_pepper) and (
+                staff.user.sealed_totp_secret is not None):
             secret = open_totp_secret(server_keys_of(), staff.user.id,
                                       staff.user.sealed_totp_secret)
             return render_template("admin/auth/totp.html", form=None,

@@ -107,7 +107,7 @@ def upgrade() -> None:
     sa.Column('sealed_private_key', sa.LargeBinary(), nullable=False),
     sa.Column('key_certificate', sa.LargeBinary(), nullable=True),
     sa.Column('key_possession_tag', sa.LargeBinary(), nullable=True),
-    sa.Column('sealed_totp_secret', sa.LargeBinary(), nullable=False),
+    sa.Column('sealed_totp_secret', sa.LargeBinary(), nullable=True),
     sa.Column('totp_confirmed', sa.Boolean(), nullable=False),
     sa.Column('last_totp_step', sa.Integer(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),

@@ -28,8 +28,10 @@ class User(Base):
     # HMAC under a server key: the holder has shown this public key is theirs (the server made
     # the pair, or derived it from the private key they unlocked). Approval requires it.
     key_possession_tag: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # TOTP secret sealed under a server key outside the database.
-    sealed_totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    # TOTP secret sealed under a server key outside the database. None until the holder
+    # enrols their own authenticator at their first sign-in (accounts made on the web, or
+    # reset with a new authenticator): an administrator never holds the second factor.
+    sealed_totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last accepted TOTP time step: a code is usable once.
     last_totp_step: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,10 +12,17 @@
   of email, password and code to /admin/login; returns the response (303 on success).
   A code works once: a second sign-in of the same user within 30 seconds needs
   ``step_offset=1`` (the server accepts one step either side of now).
+* ``sign_in_and_enrol(client, email, password) -> (response, totp_secret)``: the first sign-in
+  of an account made or reset on the web, which has no authenticator yet (finding 14): email
+  and password, then the enrolment page's secret is read and confirmed with a code; returns
+  the last response (303 on success) and the secret the holder's app now holds.
+* ``enrolment_secret(page) -> bytes | None``: the TOTP secret an enrolment page shows.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -33,9 +40,12 @@ from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
 from tests.factories import csrf_token
 
-__all__ = ["DEFAULT_PASSWORD", "csrf_token", "make_user", "sign_in", "totp_code"]
+__all__ = ["DEFAULT_PASSWORD", "ENROL_PATH", "csrf_token", "enrolment_secret", "make_user",
+           "sign_in", "sign_in_and_enrol", "totp_code"]
 
 DEFAULT_PASSWORD = "correct horse battery staple"
+ENROL_PATH = "/admin/login/authenticator"
+_SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 
 
 def totp_code(secret: bytes, *, at: datetime | float | None = None, step_offset: int = 0) -> str:
@@ -106,3 +116,26 @@ def second_admin_approves(app: Flask) -> int:
             "csrf_token": csrf_token(client, "/admin/approvals"), "decision": "approve"})
         assert response.status_code == 303
     return len(ids)
+def enrolment_secret(page: str) -> bytes | None:
+    """The TOTP secret shown (for typing in) on `page`, or None if it shows none."""
+    match = _SECRET.search(page)
+    if match is None:
+        return None
+    text = match.group(1).replace(" ", "")
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def sign_in_and_enrol(client: FlaskClient, email: str, password: str,
+                      *, step_offset: int = 0) -> tuple[TestResponse, bytes]:
+    """First sign-in of an account without an authenticator: password, then enrolment."""
+    response = client.post("/admin/login", data={
+        "csrf_token": csrf_token(client, "/admin/login"), "email": email,
+        "password": password, "totp": ""})
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    assert response.headers["Location"] == ENROL_PATH
+    secret = enrolment_secret(client.get(ENROL_PATH).get_data(as_text=True))
+    assert secret is not None
+    response = client.post(ENROL_PATH, data={
+        "csrf_token": csrf_token(client, ENROL_PATH),
+        "totp": totp_code(secret, step_offset=step_offset)})
+    return response, secret

@@ -16,6 +16,8 @@ PUBLIC = "public"
 # endpoint -> (method, roles allowed or PUBLIC, status when allowed)
 MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "auth.login": ("GET", PUBLIC, 200),
+    # Public, but only the state a right password left opens it; without it: back to sign-in.
+    "auth.enrol_authenticator": ("GET", PUBLIC, 303),
     "auth.account": ("GET", ANY, 200),
     "auth.change_password": ("GET", ANY, 200),
     "auth.show_totp": ("GET", ANY, 200),
