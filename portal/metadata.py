@@ -22,6 +22,7 @@ from portal.metadata_result import (
     StripResult,
     describe_removed,
 )
+from portal.metadata_sandbox import clean_in_child
 
 __all__ = ["HEIC", "OTHER", "TOO_MANY_PIXELS", "UNREADABLE", "CleaningLimits", "StripResult",
            "describe_removed", "strip_metadata"]
@@ -44,7 +45,7 @@ def strip_metadata(data: BinaryIO, media_type: str,
         return StripResult.refusal(HEIC)
     if not raw.startswith((_JPEG, _PNG, _PDF)):
         return StripResult(handled=False, media_type=media_type)
-    return clean_bytes(raw, limits.max_pixels)
+    return clean_in_child(raw, limits, clean_bytes)
 
 
 def is_heif(head: bytes) -> bool:
@@ -53,7 +54,8 @@ def is_heif(head: bytes) -> bool:
 
 
 def clean_bytes(raw: bytes, max_pixels: int) -> StripResult:
-    """Clean `raw` (JPEG, PNG or PDF) in this process. Hostile files break parsers in many
+    """Clean `raw` (JPEG, PNG or PDF) in this process (`strip_metadata` runs it in a limited
+    child). Hostile files break parsers in many
     ways (ValueError from a PNG chunk, TypeError from an EXIF rational, ...): any failure is
     a refusal, never a 500 and never the file unchanged."""
     try:

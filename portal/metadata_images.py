@@ -8,6 +8,7 @@ before anything is decoded: a file of a few hundred bytes can claim 10000 x 1000
 from __future__ import annotations
 
 import io
+import warnings
 
 from PIL import Image, ImageOps
 
@@ -24,9 +25,10 @@ _JPEG_MODES = {"L", "RGB", "CMYK"}
 def clean_image(raw: bytes, max_pixels: int) -> StripResult:
     """A cleaned JPEG or PNG of `raw`; `handled=False` for other pictures; a refusal when
     the picture is too large or cannot be read."""
-    # Pillow's own guard only errors at twice its limit; ours refuses from the header.
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    with Image.open(io.BytesIO(raw)) as image:
+    image = open_picture(raw, max_pixels)
+    if image is None:
+        return StripResult.refusal(TOO_MANY_PIXELS)
+    with image:
         image_format = image.format or ""
         if image_format not in _MEDIA_TYPES:
             return StripResult(handled=False)
@@ -58,6 +60,19 @@ def clean_image(raw: bytes, max_pixels: int) -> StripResult:
             clean.save(out, format="JPEG", quality=95)
     return StripResult(handled=True, media_type=_MEDIA_TYPES[image_format],
                        cleaned=out.getvalue(), removed=sorted(removed))
+
+
+def open_picture(raw: bytes, max_pixels: int) -> Image.Image | None:
+    """The picture's header read (nothing decoded yet); None if Pillow already finds it too
+    large. Pillow only warns between its limit and twice that: our own check of the size
+    refuses there, from the header."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            return Image.open(io.BytesIO(raw))
+        except Image.DecompressionBombError:
+            return None
 
 
 def _upright(image: Image.Image) -> Image.Image:

@@ -15,6 +15,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream, StreamDecodeLevel
 from PIL import Image
 
+from portal.metadata_images import open_picture
 from portal.metadata_result import TOO_MANY_PIXELS, UNREADABLE, StripResult
 
 # Keys that say who, when or with what, wherever they appear.
@@ -49,8 +50,11 @@ def clean_pdf(raw: bytes, max_pixels: int) -> StripResult:
                 if isinstance(obj, Stream) and obj.get("/Subtype") == Name.Image:
                     _clean_embedded_picture(obj, max_pixels, removed)
             out = io.BytesIO()
+            # No stream is decoded: qpdf's compress_streams would inflate any stream not
+            # already plain Flate (a doubled filter included) to compress it again.
             pdf.save(out, deterministic_id=True, fix_metadata_version=False,
-                     stream_decode_level=StreamDecodeLevel.none, recompress_flate=False)
+                     stream_decode_level=StreamDecodeLevel.none, compress_streams=False,
+                     recompress_flate=False)
     except _Refused as refused:
         return StripResult.refusal(refused.template)
     return StripResult(handled=True, media_type="application/pdf", cleaned=out.getvalue(),
@@ -117,8 +121,10 @@ def _clean_embedded_picture(image: Stream, max_pixels: int, removed: set[str]) -
     if width * height > max_pixels:
         raise _Refused(TOO_MANY_PIXELS)
     jpeg = _jpeg_bytes(image, names, max_pixels)
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    with Image.open(io.BytesIO(jpeg)) as picture:
+    opened = open_picture(jpeg, max_pixels)
+    if opened is None:
+        raise _Refused(TOO_MANY_PIXELS)
+    with opened as picture:
         if picture.format not in ("JPEG", "MPO"):
             raise _Refused(UNREADABLE)
         if picture.width * picture.height > max_pixels:
