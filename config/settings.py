@@ -72,6 +72,12 @@ class Settings:
     max_total_upload_bytes: int = 100 * 1024 * 1024
     max_attachments: int = 10
     strip_metadata: bool = True
+    # Cleaning a picture decodes it: a few hundred bytes can claim 10000 x 10000 pixels
+    # (decompression bomb), so larger pictures are refused from their header alone.
+    max_image_pixels: int = 50_000_000
+    # Cleaning runs in a child process with these limits; past them the file is refused.
+    metadata_seconds: int = 20
+    metadata_memory_mib: int = 1024
     # Flask-Limiter strings, applied per (hashed, never stored) client and per route.
     rate_limit_followup: str = "10 per minute;30 per hour"
     rate_limit_report: str = "5 per minute;20 per hour"
@@ -278,7 +284,8 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError("AKTSOM_DEFAULT_LANGUAGE: must be one of AKTSOM_LANGUAGES")
     for name in ("max_file_bytes", "max_total_upload_bytes", "acknowledgement_days",
                  "feedback_months", "retention_days", "reporter_idle_minutes",
-                 "staff_idle_minutes", "staff_absolute_hours"):
+                 "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
+                 "metadata_seconds", "metadata_memory_mib"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
     if settings.notification_delay_minutes < 0:

@@ -18,8 +18,9 @@ from portal.cases.keyring import Keyring
 from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
 from portal.db import new_id, on_rollback
 from portal.deadlines import start_of_day
-from portal.metadata import describe_removed, strip_metadata
+from portal.metadata import CleaningLimits, StripResult, describe_removed, strip_metadata
 from portal.models import Attachment
+from portal.refusals import Refusal
 from portal.states import AttachmentVariant, KeyKind
 from portal.storage import FileStore
 
@@ -29,6 +30,8 @@ class Upload:
     filename: str
     media_type: str
     stream: BinaryIO
+    # Set by `clean_uploads` before anything is stored; None: not cleaned yet.
+    cleaning: StripResult | None = None
 
     @property
     def size(self) -> int:
@@ -45,6 +48,7 @@ class UploadNotice:
     filename: str
     removed: list[str] = field(default_factory=list)
     unhandled: bool = False
+    original_kept: bool = False  # the reporter asked to keep the original for the handlers
 
 
 class UploadRejected(ValueError):
@@ -70,6 +74,27 @@ def check_uploads(settings: Settings, uploads: list[Upload]) -> None:
         raise UploadRejected("total_too_large")
 
 
+def cleaning_limits(settings: Settings) -> CleaningLimits:
+    """The configured cost limits of cleaning one file."""
+    return CleaningLimits(max_pixels=settings.max_image_pixels,
+                          seconds=settings.metadata_seconds,
+                          memory_mib=settings.metadata_memory_mib)
+
+
+def clean_uploads(settings: Settings, uploads: list[Upload]) -> None:
+    """Clean every upload before anything is stored, so that a file that cannot be cleaned
+    refuses the whole submission (a `Refusal` naming it) and leaves nothing behind."""
+    if not settings.strip_metadata:
+        return
+    for upload in uploads:
+        if upload.cleaning is None:
+            upload.cleaning = strip_metadata(upload.stream, upload.media_type,
+                                             cleaning_limits(settings))
+        if upload.cleaning.refused is not None:
+            raise Refusal(upload.cleaning.refused, name=upload.filename,
+                          megapixels=settings.max_image_pixels // 1_000_000)
+
+
 def store_uploads(
     db: Session,
     store: FileStore,
@@ -79,10 +104,15 @@ def store_uploads(
     *,
     message_id: str | None,
     now: datetime,
+    keep_originals: bool = False,
 ) -> list[UploadNotice]:
     """Seal each upload into the store under the newest keys of `keys` and add its rows.
     Each file is recorded on the session as it is made, so it is deleted again unless the
     transaction commits (portal.db).
+
+    Only the cleaned copy is stored unless the reporter ticked `keep_originals`: an original
+    keeps what the reporter was told is removed (GPS, author), so it exists only by their
+    choice. Uploads not cleaned yet are cleaned here; one that cannot be is refused.
 
     The rows keep only the day of `now` and the padded size in clear; the exact size and the
     order of the files are sealed in their metadata (security finding 11).
@@ -90,9 +120,9 @@ def store_uploads(
     notices = []
     # With only the day in clear, the sealed position keeps the files in the order they came.
     stamp = partial(_add, day=start_of_day(now), positions=count(1))
+    clean_uploads(settings, uploads)
     for upload in uploads:
-        result = strip_metadata(upload.stream, upload.media_type) if settings.strip_metadata \
-            else None
+        result = upload.cleaning
         notice = UploadNotice(filename=upload.filename)
         if result is not None and result.handled and result.cleaned is not None:
             notice.removed = describe_removed(result.removed)
@@ -100,8 +130,12 @@ def store_uploads(
                   variant=AttachmentVariant.CLEAN, key_kind=KeyKind.CASE,
                   meta={"name": upload.filename, "type": result.media_type,
                         "removed": result.removed})
-            # The original stays as evidence for handlers. A reporter's follow-up has no staff
-            # key, so there it is sealed under the case key (it is the reporter's own file).
+            if not keep_originals:
+                notices.append(notice)
+                continue
+            # Kept by the reporter's choice, as evidence for handlers. A reporter's follow-up
+            # has no staff key, so there it is sealed under the case key (their own file).
+            notice.original_kept = True
             upload.stream.seek(0)
             stamp(db, store, keys, upload.stream, message_id,
                   variant=AttachmentVariant.ORIGINAL,

@@ -86,6 +86,7 @@ def add_reporter_message(
     keys: Keyring,
     body: str,
     uploads: list[Upload],
+    keep_originals: bool = False,
 ) -> list[UploadNotice]:
     """The reporter's message with its attachments; the handlers hear of it after commit."""
     now = utcnow()
@@ -94,6 +95,7 @@ def add_reporter_message(
     message = add_message(db, case=case, keys=keys, key_kind=KeyKind.CASE,
                           author_kind=AuthorKind.REPORTER, body=body, now=now)
     notices = store_uploads(db, store, settings, keys, uploads, message_id=message.id,
+                            keep_originals=keep_originals,
                             now=now)
     case.last_reporter_activity_at = start_of_day(now)
     record_event(db, server_keys.audit, action=AuditAction.CASE_REPORTER_MESSAGE,

@@ -68,6 +68,8 @@ class NewReport:
     meeting_requested: bool = False
     excluded_user_ids: set[str] = field(default_factory=set)
     channel: Channel = Channel.WEB
+    # The reporter's choice to keep the uncleaned originals for the handlers (unticked).
+    keep_originals: bool = False
 
 
 @dataclass
@@ -157,7 +159,8 @@ def submit_report(
         db.add(wrap)
     db.flush()
     keys = Keyring.of(case_id, case_key, staff_key)
-    notices = store_uploads(db, store, settings, keys, uploads, message_id=None, now=now)
+    notices = store_uploads(db, store, settings, keys, uploads, message_id=None, now=now,
+                            keep_originals=report.keep_originals)
     record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
                  actor_kind=ActorKind.REPORTER, case_id=case_id)
     if report.channel == Channel.WEB:

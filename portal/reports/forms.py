@@ -19,6 +19,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 DONT_KNOW = "dont_know"
 MAX_DESCRIPTION = 20_000
 MAX_MESSAGE = 20_000
+# Worded so the reporter knows the cost before sending (issue: metadata removal, point 1).
+KEEP_ORIGINALS_LABEL = _l("Also keep my original files unchanged for the case handlers. "
+                          "Originals can contain hidden information such as the location "
+                          "where a photo was taken and the device.")
 
 
 class CheckboxListField(SelectMultipleField):
@@ -49,6 +53,7 @@ class ReportForm(FlaskForm):
                                       max=MAX_DESCRIPTION))],
     )
     attachments = MultipleFileField(_l("Attachments (optional)"))
+    keep_originals = BooleanField(KEEP_ORIGINALS_LABEL, default=False)
     contact = TextAreaField(_l("Contact details (optional)"),
                             validators=[Optional(), Length(max=500)])
     meeting = BooleanField(_l("I would like to meet a case handler in person"))
@@ -70,6 +75,7 @@ class MessageForm(FlaskForm):
                                       max=MAX_MESSAGE))],
     )
     attachments = MultipleFileField(_l("Attachments (optional)"))
+    keep_originals = BooleanField(KEEP_ORIGINALS_LABEL, default=False)
 
 
 class LogoutForm(FlaskForm):

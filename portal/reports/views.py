@@ -19,7 +19,13 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from crypto import InvalidCiphertext
-from portal.cases.attachments import Upload, UploadRejected, attachment_meta, check_uploads
+from portal.cases.attachments import (
+    Upload,
+    UploadRejected,
+    attachment_meta,
+    check_uploads,
+    clean_uploads,
+)
 from portal.cases.clocks import clocks_of
 from portal.cases.dialogue import add_reporter_message
 from portal.cases.reading import open_case_view, reporter_language
@@ -37,6 +43,7 @@ from portal.filenames import safe_filename
 from portal.hardening import not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
+from portal.refusals import Refusal
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
@@ -86,6 +93,12 @@ def report() -> Response | str | tuple[str, int]:
     except UploadRejected as rejected:
         form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
         return render_template("reports/report.html", form=form, **context), 413
+    try:
+        # Before anything is stored: a file that cannot be cleaned refuses the report.
+        clean_uploads(settings, uploads)
+    except Refusal as refusal:
+        form.attachments.errors = [refusal.translated()]
+        return render_template("reports/report.html", form=form, **context), 422
     category = next(item for item in settings.categories if item.code == form.category.data)
     unit_id = None if form.unit.data == DONT_KNOW else form.unit.data
     new_report = NewReport(
@@ -95,6 +108,7 @@ def report() -> Response | str | tuple[str, int]:
         period=form.period.data or "", contact=form.contact.data or "",
         meeting_requested=bool(form.meeting.data),
         excluded_user_ids=set(form.exclude.data or []),
+        keep_originals=bool(form.keep_originals.data),
     )
     try:
         submitted = submit_report(
@@ -155,7 +169,8 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
-                           logout_form=LogoutForm())
+                           logout_form=LogoutForm(),
+                           strip_metadata=settings_of().strip_metadata)
 
 
 @bp.post("/case/messages")
@@ -177,14 +192,24 @@ def case_message() -> Response | str | tuple[str, int]:
     except UploadRejected as rejected:
         form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
         return _render_case(context, form), 413
+    try:
+        clean_uploads(settings, uploads)
+    except Refusal as refusal:
+        form.attachments.errors = [refusal.translated()]
+        return _render_case(context, form), 422
     notices = add_reporter_message(
         db, settings=settings, server_keys=server_keys_of(), store=file_store(),
         case=context.case, keys=context.keys, body=form.body.data or "",
-        uploads=uploads,
+        uploads=uploads, keep_originals=bool(form.keep_originals.data),
     )
     flash(_("Your message has been sent."), "success")
     for notice in notices:
-        if notice.removed:
+        if notice.removed and notice.original_kept:
+            flash(_("%(name)s: removed %(items)s from the copy we show. As you asked, the "
+                    "original file, with that information, was also kept for the case "
+                    "handlers.", name=notice.filename,
+                    items=", ".join(_(item) for item in notice.removed)), "info")
+        elif notice.removed:
             flash(_("%(name)s: removed %(items)s.", name=notice.filename,
                     items=", ".join(_(item) for item in notice.removed)), "info")
         elif notice.unhandled:

@@ -47,7 +47,10 @@ def _reported(client: FlaskClient, admin_app: Flask, world: World) -> tuple[str,
     code = report_over_http(client, world.unit_id, "REPORT-MARKER the agency keeps passports",
                             location="Warehouse 3", period="Spring", contact="+47 000",
                             meeting="y",
-                            attachments=[(io.BytesIO(_photo()), "photo.jpg")])
+                            attachments=[(io.BytesIO(_photo()), "photo.jpg")],
+                            # Opt-in since the metadata issue (point 1): both variants are
+                            # downloaded below.
+                            keep_originals="y")
     alice = signed_in(admin_app, world.alice)
     (case_id,) = LINK.findall(alice.get("/admin/cases").get_data(as_text=True))
     return code, case_id, alice

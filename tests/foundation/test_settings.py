@@ -57,6 +57,9 @@ def test_categories_can_be_configured(tmp_path: Path) -> None:
         ({"AKTSOM_MAX_FILE_BYTES": "lots"}, "max_file_bytes"),
         ({"AKTSOM_DATABASE_URL": "mysql://x"}, "AKTSOM_DATABASE_URL"),
         ({"AKTSOM_STRIP_METADATA": "perhaps"}, "strip_metadata"),
+        ({"AKTSOM_MAX_IMAGE_PIXELS": "0"}, "AKTSOM_MAX_IMAGE_PIXELS"),
+        ({"AKTSOM_METADATA_SECONDS": "-1"}, "AKTSOM_METADATA_SECONDS"),
+        ({"AKTSOM_METADATA_MEMORY_MIB": "0"}, "AKTSOM_METADATA_MEMORY_MIB"),
     ],
 )
 def test_unsafe_or_malformed_settings_stop_the_start(environ: dict[str, str], named: str) -> None:

@@ -119,9 +119,10 @@ def _multipart(fields: dict[str, str], name: str, content: bytes) -> tuple[bytes
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _report_with(client: FlaskClient, unit_id: str, name: str, content: bytes) -> str:
+def _report_with(client: FlaskClient, unit_id: str, name: str, content: bytes,
+                 **extra: str) -> str:
     fields = {"csrf_token": csrf_token(client, "/report"), "category": "forced_labour",
-              "unit": unit_id, "description": "Evidence attached."}
+              "unit": unit_id, "description": "Evidence attached.", **extra}
     body, content_type = _multipart(fields, name, content)
     response = client.post("/report", data=body, content_type=content_type)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
@@ -204,7 +205,9 @@ def test_a_pdf_is_cleaned_from_the_spool_as_from_memory(
     original = _pdf_with_marked_author()
     expected = strip_metadata(io.BytesIO(original), "application/pdf").cleaned
     assert expected is not None and MARKER not in expected
-    code = _report_with(client, world.unit_id, "memo.pdf", original)
+    # The reporter asks to keep the original (opt-in since the metadata issue, point 1),
+    # so that its download is checked too.
+    code = _report_with(client, world.unit_id, "memo.pdf", original, keep_originals="y")
     assert watched.found == []
     clean = _clean_copy(portal_app)
     follow_up(client, code)

@@ -4,6 +4,7 @@ metadata is removed from attachments."""
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 import pytest
@@ -129,14 +130,20 @@ def _pdf_with_author() -> bytes:
 def test_metadata_is_removed_and_the_original_kept_for_handlers(
     client: FlaskClient, organisation: Organisation, portal_app: Flask
 ) -> None:
+    """With the reporter's consent only: the box is ticked here. The original used to be kept
+    always, behind the reporter's back; the issue (metadata removal, point 1) makes it opt-in,
+    see test_point1_no_original_is_kept_unless_the_reporter_asks."""
     response = post_report(client, organisation.unit_id, "Photos attached.", attachments=[
         (io.BytesIO(_jpeg_with_gps()), "photo.jpg"),
         (io.BytesIO(_pdf_with_author()), "memo.pdf"),
         (io.BytesIO(b"plain"), "notes.docx"),
-    ])
+    ], keep_originals="y")
     page = response.get_data(as_text=True)
-    assert "photo.jpg: we removed hidden information (camera, time and location details)" in page
-    assert "memo.pdf: we removed hidden information (author, software used)" in page
+    assert ("photo.jpg: we removed hidden information (camera, time and location details) "
+            "from the copy we store. As you asked, the original file, with that information, "
+            "was also kept for the case handlers.") in page
+    assert "memo.pdf: we removed hidden information (author, software used) from the copy" \
+        in page
     assert "notes.docx: we could not check" in page
     with transaction(session_factory(portal_app)) as db:
         case = db.scalars(select(Case)).one()
@@ -156,6 +163,31 @@ def test_metadata_is_removed_and_the_original_kept_for_handlers(
                         and attachment_meta(staff_key, a)["name"] == "photo.jpg")
         with read_attachment(store, staff_key, original) as handle:
             assert b"SpyCam Maker" in handle.read()
+
+
+def test_point1_no_original_is_kept_unless_the_reporter_asks(
+    client: FlaskClient, organisation: Organisation, portal_app: Flask
+) -> None:
+    """Issue point 1: the reporter was told the metadata was removed while an original with
+    GPS and author stayed one click away for handlers. Unticked (the default), only the
+    cleaned copy exists, and the notice says what is true."""
+    form = client.get("/report").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="keep_originals"[^>]*>', form)
+    assert box is not None and "checked" not in box.group(0)
+    assert ("Also keep my original files unchanged for the case handlers. Originals can "
+            "contain hidden information such as the location where a photo was taken and "
+            "the device.") in form
+    response = post_report(client, organisation.unit_id, "Photos attached.", attachments=[
+        (io.BytesIO(_jpeg_with_gps()), "photo.jpg"),
+        (io.BytesIO(_pdf_with_author()), "memo.pdf"),
+    ])
+    page = response.get_data(as_text=True)
+    assert ("photo.jpg: we removed hidden information (camera, time and location details) "
+            "before storing it.") in page
+    assert "original" not in page[page.find("<main"):]
+    with transaction(session_factory(portal_app)) as db:
+        variants = sorted((a.variant, a.key_kind) for a in db.scalars(select(Attachment)))
+    assert variants == [("clean", "case")] * 2
 
 
 @pytest.mark.parametrize("maker", [_jpeg_with_gps, _pdf_with_author])
