@@ -5,6 +5,7 @@ group are told; an exclusion is reversed by two people, audited."""
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.db import session_factory, transaction
@@ -33,6 +34,17 @@ def actions(app: Flask) -> list[str]:
         return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
 
 
+def alice_asks_to_leave_bob_out(world: World, portal_app: Flask,
+                                admin_app: Flask) -> tuple[str, FlaskClient]:
+    """A Nordic case Alice shares with Olga (a second holder to approve); Alice asks to leave
+    Bob out. Returns the case id and Alice's client."""
+    case_id, _ = new_case(portal_app, world.unit_id)
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    return case_id, alice
+
+
 def test_finding14_one_handler_cannot_exclude_a_co_handler_alone(
         world: World, portal_app: Flask, admin_app: Flask, sink: tuple[Sink, int]) -> None:
     case_id, _ = new_case(portal_app, world.unit_id)
@@ -51,10 +63,7 @@ def test_finding14_one_handler_cannot_exclude_a_co_handler_alone(
 
 def test_finding14_a_second_holder_approves_and_the_person_and_group_are_told(
         world: World, portal_app: Flask, admin_app: Flask, sink: tuple[Sink, int]) -> None:
-    case_id, _ = new_case(portal_app, world.unit_id)
-    alice = signed_in(admin_app, world.alice)
-    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    case_id, alice = alice_asks_to_leave_bob_out(world, portal_app, admin_app)
     sink[0].mails.clear()
     response = approve_access_request(admin_app, signed_in(admin_app, world.olga), case_id)
     assert response.status_code == 303
@@ -68,10 +77,7 @@ def test_finding14_a_second_holder_approves_and_the_person_and_group_are_told(
 
 def test_finding14_an_exclusion_is_reversed_by_two_people(
         world: World, portal_app: Flask, admin_app: Flask, sink: tuple[Sink, int]) -> None:
-    case_id, _ = new_case(portal_app, world.unit_id)
-    alice = signed_in(admin_app, world.alice)
-    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    case_id, alice = alice_asks_to_leave_bob_out(world, portal_app, admin_app)
     olga = signed_in(admin_app, world.olga)
     approve_access_request(admin_app, olga, case_id)
     assert wraps_of(portal_app, case_id, world.bob.id) == 0
@@ -87,10 +93,7 @@ def test_finding14_an_exclusion_is_reversed_by_two_people(
 
 def test_finding14_a_rejected_exclusion_changes_nothing(
         world: World, portal_app: Flask, admin_app: Flask, sink: tuple[Sink, int]) -> None:
-    case_id, _ = new_case(portal_app, world.unit_id)
-    alice = signed_in(admin_app, world.alice)
-    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    case_id, alice = alice_asks_to_leave_bob_out(world, portal_app, admin_app)
     approve_access_request(admin_app, signed_in(admin_app, world.olga), case_id,
                            decision="reject")
     assert wraps_of(portal_app, case_id, world.bob.id) == 2
