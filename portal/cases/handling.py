@@ -129,9 +129,10 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     """A message the reporter reads with their case code.
 
     Whether a reply is *the* feedback of Art. 9(1)(f) is the handler's call (a question to the
-    reporter is not feedback), so the form asks; it is ticked by default once the case is
-    acknowledged and no feedback has been given. Feedback counts only after the
-    acknowledgement, which starts its clock; the first one stops the clock for good.
+    reporter is not feedback), so the form asks every time with nothing pre-selected (issue 11
+    §1): a pre-ticked box stopped the clock on questions sent without reading it. Feedback
+    counts only after the acknowledgement, which starts its clock; the first one stops the
+    clock for good.
     """
     if not body.strip():
         raise Refusal(N_("Write a message."))

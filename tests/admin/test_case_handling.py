@@ -90,8 +90,8 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
                                                       portal_app: Flask) -> None:
     code, case_id, alice = _reported(client, admin_app, world)
     url = f"/admin/cases/{case_id}"
-    # Before the acknowledgement, a ticked feedback box does not count.
-    post(alice, f"{url}/messages", {"body": "A question first.", "is_feedback": "y"})
+    # Before the acknowledgement, a reply marked as the feedback does not count.
+    post(alice, f"{url}/messages", {"body": "A question first.", "is_feedback": "feedback"})
     assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
     assert post(alice, f"{url}/acknowledge").status_code == 303
     row = case_row(portal_app, case_id)
@@ -99,13 +99,15 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
     # Once is enough.
     post(alice, f"{url}/acknowledge")
     assert "already been acknowledged" in alice.get(url).get_data(as_text=True)
-    # The box is ticked by default now; a reply without it is not the feedback.
-    box = re.search(r'<input[^>]*name="is_feedback"[^>]*>', alice.get(url).get_data(as_text=True))
-    assert box is not None, "no feedback box"
-    assert "checked" in box.group(0), box.group(0)
-    post(alice, f"{url}/messages", {"body": "Another question."})
+    # Nothing is pre-selected (issue 11 §1); a reply chosen as an update is not the feedback.
+    boxes = re.findall(r'<input[^>]*name="is_feedback"[^>]*>',
+                       alice.get(url).get_data(as_text=True))
+    assert len(boxes) == 2, boxes
+    assert not any("checked" in box for box in boxes), boxes
+    post(alice, f"{url}/messages", {"body": "Another question.", "is_feedback": "update"})
     assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
-    post(alice, f"{url}/messages", {"body": "We have ended the contract.", "is_feedback": "y"})
+    post(alice, f"{url}/messages", {"body": "We have ended the contract.",
+                                    "is_feedback": "feedback"})
     assert case_row(portal_app, case_id).feedback_at is not None  # type: ignore[union-attr]
     assert post(alice, f"{url}/notes", {"body": NOTE}).status_code == 303
     page = alice.get(url).get_data(as_text=True)
@@ -212,3 +214,28 @@ def test_csrf_is_required_for_actions(client: FlaskClient, world: World,
     token = csrf_token(alice, f"/admin/cases/{case_id}")
     assert alice.post(f"/admin/cases/{case_id}/acknowledge",
                       data={"csrf_token": token}).status_code == 303
+
+
+def test_a_reply_must_say_whether_it_is_the_feedback(client: FlaskClient, world: World,
+                                                    admin_app: Flask,
+                                                    portal_app: Flask) -> None:
+    """Issue 11 §1(a): no default; a reply without the choice is refused and nothing is sent."""
+    _code, case_id, alice = _reported(client, admin_app, world)
+    url = f"/admin/cases/{case_id}"
+    assert post(alice, f"{url}/acknowledge").status_code == 303
+    boxes = re.findall(r'<input[^>]*name="is_feedback"[^>]*>',
+                       alice.get(url).get_data(as_text=True))
+    assert {re.search(r'value="([^"]*)"', box).group(1)  # type: ignore[union-attr]
+            for box in boxes} == {"update", "feedback"}
+    assert not any("checked" in box for box in boxes), boxes
+    for chosen in ({}, {"is_feedback": ""}, {"is_feedback": "y"}):
+        response = post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY", **chosen})
+        assert response.status_code == 303
+        page = alice.get(url).get_data(as_text=True)
+        assert "UNCHOSEN-REPLY" not in page
+        assert "Nothing was" in page
+        assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
+    post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY"})
+    assert "Choose whether this reply is a question or update, or the feedback." in alice.get(
+        url).get_data(as_text=True)
+    assert "case.replied" not in _audit_actions(portal_app, case_id)
