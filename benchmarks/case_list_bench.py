@@ -225,7 +225,7 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
     closed_at = closed_at if closed_at and closed_at <= now else None
     acknowledgement_due, feedback_due = initial_due_dates(created_at, settings)
     if acknowledged_at is not None:
-        feedback_due = feedback_due_after(acknowledged_at, settings)
+        feedback_due = feedback_due_after(acknowledged_at, settings, latest=feedback_due)
     if closed_at is not None:
         status = CaseStatus.CLOSED
     elif feedback_at is not None or (acknowledged_at is not None and rng.random() < 0.6):

@@ -104,7 +104,8 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     """Record the acknowledgement of receipt and send it to the reporter.
 
     The feedback clock restarts from this moment (Art. 9(1)(f): three months from the
-    acknowledgement).
+    acknowledgement), capped at the deadline set at submission (receipt + 7 days + 3 months):
+    a late acknowledgement never pushes the feedback deadline out.
     """
     case = opened.case
     if case.acknowledged_at is not None:
@@ -113,7 +114,7 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
         raise Refusal(N_("A closed case cannot be acknowledged."))
     now = now or utcnow()
     case.acknowledged_at = now
-    case.feedback_due_at = feedback_due_after(now, settings)
+    case.feedback_due_at = feedback_due_after(now, settings, latest=case.feedback_due_at)
     refresh_next_due(case)
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.ACKNOWLEDGED
