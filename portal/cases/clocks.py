@@ -2,8 +2,9 @@
 
 The due dates are stored on the case (set at submission, the feedback one moved earlier when
 the case is acknowledged early), and so is the deadline it waits for next (`next_due_at`), so
-the list sorts by urgency and filters "overdue" on one indexed column on any backend: no date arithmetic in
-SQL, which SQLite and PostgreSQL spell differently. The rules themselves are portal.deadlines'.
+the list sorts by urgency and filters "overdue" on one indexed column on any backend: no date
+arithmetic in SQL, which SQLite and PostgreSQL spell differently. The rules themselves are
+portal.deadlines'.
 """
 
 from __future__ import annotations
