@@ -111,7 +111,8 @@ def _status_form(opened: HandlerCase) -> StatusForm:
 def status(case_id: str) -> Response:
     def run(staff: StaffContext, opened: HandlerCase, form: StatusForm) -> str:
         change_status(db_session(), server_keys_of(), case=opened.case, user=staff.user,
-                      status=form.status.data)
+                      status=form.status.data,
+                      closing_reason=form.closing_reason.data or None)
         return str(_("The status has been changed."))
     return _act(case_id, _status_form, run)
 

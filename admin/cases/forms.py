@@ -19,7 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.states import ApprovalKind, Channel, EscalationDecision
+from portal.states import (
+    CLOSING_REASON_LABELS,
+    ApprovalKind,
+    Channel,
+    EscalationDecision,
+)
 
 MAX_TEXT = 20_000
 
@@ -89,8 +94,16 @@ class ActionForm(FlaskForm):
     """Only the CSRF token: for buttons such as "Acknowledge"."""
 
 
+def _closing_reason_choices() -> list[tuple[str, str]]:
+    return [("", _("Not needed: the feedback has been sent"))] + [
+        (reason.value, str(label)) for reason, label in CLOSING_REASON_LABELS.items()]
+
+
 class StatusForm(FlaskForm):
     status = SelectField(_l("New status"), validators=[DataRequired()])
+    # Closing needs the feedback or one of these (issue 11 §1); checked by change_status.
+    closing_reason = SelectField(_l("Reason for closing without feedback"),
+                                 choices=_closing_reason_choices, validators=[Optional()])
 
 
 class OutcomeForm(FlaskForm):

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -30,6 +31,7 @@ from portal.states import (
     AuditAction,
     AuthorKind,
     CaseStatus,
+    ClosingReason,
     KeyKind,
     MessageKind,
     Outcome,
@@ -167,15 +169,44 @@ def allowed_statuses(case: Case) -> tuple[CaseStatus, ...]:
     return STATUS_CHANGES.get(case.status, ())
 
 
+def _sent_to_reporter(db: Session, case: Case) -> bool:
+    """Whether a handler has written to the reporter (a message, not a note)."""
+    return db.scalar(select(Message.id).where(
+        Message.case_id == case.id, Message.author_kind == AuthorKind.HANDLER,
+        Message.kind == MessageKind.MESSAGE).limit(1)) is not None
+
+
+def _closing_reason(db: Session, case: Case, reason: str | None) -> ClosingReason | None:
+    """The recorded reason for closing `case`, or a refusal (issue 11 §1).
+
+    Closing needs a feedback message to the reporter (Art. 9(1)(f)) or a reason from the fixed
+    list; "manifestly unfounded" only once a message saying so has been sent.
+    """
+    if reason and reason not in set(ClosingReason):
+        raise Refusal(N_("This reason for closing is not on the list."))
+    chosen = ClosingReason(reason) if reason else None
+    if chosen is None and case.feedback_at is None:
+        raise Refusal(N_("Send the reporter the feedback before closing the case, or choose "
+                         "why it is closed without feedback. Nothing was changed."))
+    if chosen == ClosingReason.MANIFESTLY_UNFOUNDED and not _sent_to_reporter(db, case):
+        raise Refusal(N_("Tell the reporter that the report is manifestly unfounded before "
+                         "closing the case for that reason. Nothing was changed."))
+    return chosen
+
+
 def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, status: str,
-                  now: datetime | None = None) -> None:
-    """Move the case on; closing stamps `closed_at` (the retention clock), reopening clears it."""
+                  closing_reason: str | None = None, now: datetime | None = None) -> None:
+    """Move the case on; closing stamps `closed_at` (the retention clock) and needs the feedback
+    or a recorded reason (`_closing_reason`); reopening clears both."""
     if status not in allowed_statuses(case):
         raise Refusal(N_("This status change is not possible."))
     new_status = CaseStatus(status)
+    closing = new_status == CaseStatus.CLOSED
+    reason = _closing_reason(db, case, closing_reason) if closing else None
     now = now or utcnow()
     case.status = new_status
-    case.closed_at = now if new_status == CaseStatus.CLOSED else None
+    case.closed_at = now if closing else None
+    case.closing_reason = reason
     refresh_next_due(case)
     _audit(db, keys, user, STATUS_ACTIONS[new_status], case, now=now)
 

@@ -145,7 +145,8 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
     assert case_row(portal_app, case_id).status == "new"  # type: ignore[union-attr]
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/status", {"status": "in_progress"})
-    post(alice, f"{url}/status", {"status": "closed"})
+    # Closing without the feedback needs a recorded reason (issue 11 §1(c)).
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "withdrawn"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.status == "closed" and row.closed_at is not None
     post(alice, f"{url}/status", {"status": "in_progress"})
@@ -239,3 +240,56 @@ def test_a_reply_must_say_whether_it_is_the_feedback(client: FlaskClient, world:
     assert "Choose whether this reply is a question or update, or the feedback." in alice.get(
         url).get_data(as_text=True)
     assert "case.replied" not in _audit_actions(portal_app, case_id)
+
+
+def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
+        client: FlaskClient, world: World, admin_app: Flask, portal_app: Flask) -> None:
+    """Issue 11 §1(c): closing is refused without a feedback message or a reason from the
+    list; a case closed without them is shown as closed without, never as done."""
+    code, case_id, alice = _reported(client, admin_app, world)
+    url = f"/admin/cases/{case_id}"
+    for refused_data in ({"status": "closed"}, {"status": "closed", "closing_reason": "bored"},
+                         # Manifestly unfounded only once the reporter has been told so.
+                         {"status": "closed", "closing_reason": "manifestly_unfounded"}):
+        post(alice, f"{url}/status", refused_data)
+        row = case_row(portal_app, case_id)
+        assert row is not None and row.closed_at is None and row.status == "new", refused_data
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "duplicate"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is not None
+    assert row.closing_reason == "duplicate"
+    page = alice.get(url).get_data(as_text=True)
+    assert "closed without acknowledgement" in page and "closed without feedback" in page
+    assert "done in time" not in page
+    follow_up(client, code)
+    reporter_page = client.get("/case").get_data(as_text=True)
+    assert "closed without an acknowledgement" in reporter_page
+    assert "closed without feedback" in reporter_page
+    assert "Duplicate of another case" in reporter_page
+    # Reopened: the reason goes; after the feedback the case closes without one.
+    post(alice, f"{url}/status", {"status": "in_progress"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is None and row.closing_reason is None
+    post(alice, f"{url}/acknowledge")
+    post(alice, f"{url}/messages", {"body": "We found nothing to act on.",
+                                    "is_feedback": "feedback"})
+    post(alice, f"{url}/status", {"status": "closed"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is not None and row.closing_reason is None
+    page = alice.get(url).get_data(as_text=True)
+    assert "closed without" not in page
+
+
+def test_manifestly_unfounded_closes_once_the_reporter_was_told(
+        client: FlaskClient, world: World, admin_app: Flask, portal_app: Flask) -> None:
+    _code, case_id, alice = _reported(client, admin_app, world)
+    url = f"/admin/cases/{case_id}"
+    post(alice, f"{url}/notes", {"body": "A note is not a message to the reporter."})
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    assert case_row(portal_app, case_id).closed_at is None  # type: ignore[union-attr]
+    post(alice, f"{url}/messages", {"body": "This report is manifestly unfounded.",
+                                    "is_feedback": "update"})
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is not None
+    assert row.closing_reason == "manifestly_unfounded" and row.feedback_at is None

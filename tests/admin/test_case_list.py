@@ -149,7 +149,9 @@ def test_most_urgent_first(world: World, portal_app: Flask) -> None:
         user = db.get(User, world.alice.id)
         assert user is not None
         change_status(db, server_keys_of(portal_app), case=opened.case, user=user,
-                      status="closed", now=T0 - timedelta(days=29))
+                      status="closed", now=T0 - timedelta(days=29),
+                      # Closing without the feedback needs a reason (issue 11 §1(c)).
+                      closing_reason="duplicate")
         db.commit()
     assert _ids(portal_app, world.alice.id, CaseFilters(), T0) == [
         overdue, soon, fresh, answered, closed]
