@@ -253,6 +253,7 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
         "acknowledged_at": acknowledged_at, "feedback_at": feedback_at, "closed_at": closed_at,
         "acknowledgement_due_at": acknowledgement_due, "feedback_due_at": feedback_due,
         "next_due_at": next_due_at, "acknowledgement_reminded_at": None,
+        "feedback_reminded_at": None,
         "lookup_id": rng.randbytes(32), "reporter_key": REPORTER_KEY,
         "reporter_key_certificate": KEY_CERTIFICATE,
         "sealed_answers": SEALED_ANSWERS,

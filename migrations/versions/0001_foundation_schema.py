@@ -142,6 +142,7 @@ def upgrade() -> None:
     sa.Column('feedback_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('next_due_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledgement_reminded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('feedback_reminded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lookup_id', sa.LargeBinary(length=32), nullable=False),
     sa.Column('reporter_key', sa.LargeBinary(), nullable=False),
     sa.Column('reporter_key_certificate', sa.LargeBinary(), nullable=False),

@@ -67,6 +67,7 @@ class Case(Base):
     next_due_at: Mapped[datetime]
     # When handlers were reminded of the coming acknowledgement deadline (once per case).
     acknowledgement_reminded_at: Mapped[datetime | None]
+    feedback_reminded_at: Mapped[datetime | None]
     # HMAC-SHA256(pepper, case code): the code itself is never stored.
     lookup_id: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     # The reporter's key record (crypto.make_reporter_key): Argon2 costs, salt and the public
