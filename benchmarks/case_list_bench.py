@@ -225,7 +225,7 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
     closed_at = closed_at if closed_at and closed_at <= now else None
     acknowledgement_due, feedback_due = initial_due_dates(created_at, settings)
     if acknowledged_at is not None:
-        feedback_due = feedback_due_after(acknowledged_at, settings)
+        feedback_due = feedback_due_after(acknowledged_at, settings, latest=feedback_due)
     if closed_at is not None:
         status = CaseStatus.CLOSED
     elif feedback_at is not None or (acknowledged_at is not None and rng.random() < 0.6):
@@ -253,6 +253,7 @@ def _case_row(rng: random.Random, settings: Settings, now: datetime, created_at:
         "acknowledged_at": acknowledged_at, "feedback_at": feedback_at, "closed_at": closed_at,
         "acknowledgement_due_at": acknowledgement_due, "feedback_due_at": feedback_due,
         "next_due_at": next_due_at, "acknowledgement_reminded_at": None,
+        "feedback_reminded_at": None,
         "lookup_id": rng.randbytes(32), "reporter_key": REPORTER_KEY,
         "reporter_key_certificate": KEY_CERTIFICATE,
         "sealed_answers": SEALED_ANSWERS,

@@ -309,7 +309,21 @@ def validate(settings: Settings) -> Settings:
     return settings
 
 
+# The Directive's outer limits (2019/1937 Art. 9(1)(b) and (f)): a customer may promise less
+# time, never more (issue 11 §1).
+LEGAL_ACKNOWLEDGEMENT_DAYS = 7
+LEGAL_FEEDBACK_MONTHS = 3
+
+
 def _validate_production(settings: Settings) -> None:
+    if settings.acknowledgement_days > LEGAL_ACKNOWLEDGEMENT_DAYS:
+        raise SettingsError(
+            f"AKTSOM_ACKNOWLEDGEMENT_DAYS: at most {LEGAL_ACKNOWLEDGEMENT_DAYS} (Directive "
+            f"2019/1937 Art. 9(1)(b))")
+    if settings.feedback_months > LEGAL_FEEDBACK_MONTHS:
+        raise SettingsError(
+            f"AKTSOM_FEEDBACK_MONTHS: at most {LEGAL_FEEDBACK_MONTHS} (Directive 2019/1937 "
+            f"Art. 9(1)(f))")
     if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH or len(set(settings.secret_key)) < 10:
         raise SettingsError(
             f"AKTSOM_SECRET_KEY: production needs a random key of at least "

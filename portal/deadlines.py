@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 DUE_SOON = timedelta(days=2)
+# Clock states of a case closed before the clock was stopped by the real thing.
+CLOSED_WITHOUT_ACKNOWLEDGEMENT = "closed-without-acknowledgement"
+CLOSED_WITHOUT_FEEDBACK = "closed-without-feedback"
 _DAY = timedelta(days=1)
 
 
@@ -48,11 +51,17 @@ class Clocks:
     feedback_at: datetime | None
     closed_at: datetime | None
 
+    # Only a real acknowledgement and a real feedback message stop a clock (issue 11 §1):
+    # closing a case without them settles nothing, it is shown for what it is.
     def acknowledgement_state(self, now: datetime) -> str:
-        return _state(self.acknowledgement_due, self.acknowledged_at or self.closed_at, now)
+        if self.acknowledged_at is None and self.closed_at is not None:
+            return CLOSED_WITHOUT_ACKNOWLEDGEMENT
+        return _state(self.acknowledgement_due, self.acknowledged_at, now)
 
     def feedback_state(self, now: datetime) -> str:
-        return _state(self.feedback_due, self.feedback_at or self.closed_at, now)
+        if self.feedback_at is None and self.closed_at is not None:
+            return CLOSED_WITHOUT_FEEDBACK
+        return _state(self.feedback_due, self.feedback_at, now)
 
     def is_overdue(self, now: datetime) -> bool:
         return "overdue" in (self.acknowledgement_state(now), self.feedback_state(now))

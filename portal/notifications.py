@@ -42,6 +42,8 @@ from portal.states import KeyKind, RecipientKind
 NEW_CASE = "new_case"
 NEW_MESSAGE = "new_message"
 ACKNOWLEDGEMENT_DUE = "acknowledgement_due"
+# Feedback (Art. 9(1)(f)) is due soon on an acknowledged case with no feedback (issue 11 §1).
+FEEDBACK_DUE = "feedback_due"
 ESCALATION = "escalation"
 # To the account holder: an admin reset their password, so an admin could now act as them
 # (and receive the cases sent to them). They must hear of it, to object if it was not them.
@@ -52,12 +54,14 @@ KEY_MISMATCH = "key_mismatch"
 # To a person left out of a case (or taken back in) and to the group-level handlers: access
 # to a case changed, so it never happens unnoticed (security finding 14). Which case is not said.
 ACCESS_CHANGED = "access_changed"
-KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, ESCALATION, ACCOUNT_RESET, KEY_MISMATCH,
-         ACCESS_CHANGED)
+KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
+         KEY_MISMATCH, ACCESS_CHANGED)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
 REMINDER_WINDOW = timedelta(days=2)
+# And this long before the feedback deadline: feedback takes longer to prepare (issue 11 §1).
+FEEDBACK_REMINDER_WINDOW = timedelta(days=14)
 
 _log = logging.getLogger("aktsom.notifications")
 
@@ -96,6 +100,8 @@ def _subject(kind: str) -> str:
         return str(_("Access to a case in the whistleblowing channel has changed"))
     if kind == ACKNOWLEDGEMENT_DUE:
         return str(_("A case is due for acknowledgement soon"))
+    if kind == FEEDBACK_DUE:
+        return str(_("A case is due for feedback to the reporter soon"))
     if kind == ESCALATION:
         return str(_("A case has been put before you"))
     if kind == ACCOUNT_RESET:
@@ -184,7 +190,8 @@ def send_notice(settings: Settings, notice: Notice) -> int:
 
 @dataclass(frozen=True)
 class Reminders:
-    """Cases whose acknowledgement is due soon (or overdue) and not yet reminded of."""
+    """Cases whose acknowledgement (or feedback, by `notice.kind`) is due soon (or overdue)
+    and not yet reminded of."""
 
     case_ids: list[str]
     notice: Notice
@@ -197,6 +204,20 @@ def acknowledgement_reminders(db: Session, *, now: datetime,
         Case.acknowledged_at.is_(None), Case.closed_at.is_(None),
         Case.acknowledgement_reminded_at.is_(None),
         Case.acknowledgement_due_at <= now + within).order_by(Case.acknowledgement_due_at)))
+    return Reminders(case_ids, Notice(ACKNOWLEDGEMENT_DUE, _handlers_of(db, case_ids)))
+
+
+def feedback_reminders(db: Session, *, now: datetime,
+                       within: timedelta = FEEDBACK_REMINDER_WINDOW) -> Reminders:
+    """Acknowledged open cases whose feedback is due soon (or overdue), reminded of once."""
+    case_ids = list(db.scalars(select(Case.id).where(
+        Case.acknowledged_at.is_not(None), Case.feedback_at.is_(None),
+        Case.closed_at.is_(None), Case.feedback_reminded_at.is_(None),
+        Case.feedback_due_at <= now + within).order_by(Case.feedback_due_at)))
+    return Reminders(case_ids, Notice(FEEDBACK_DUE, _handlers_of(db, case_ids)))
+
+
+def _handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:
     addresses: set[str] = set()
     for start in range(0, len(case_ids), 500):
         addresses.update(db.scalars(
@@ -205,14 +226,16 @@ def acknowledgement_reminders(db: Session, *, now: datetime,
                    CaseKeyWrap.key_kind == KeyKind.CASE,
                    CaseKeyWrap.recipient_kind == RecipientKind.USER,
                    User.disabled.is_(False))))
-    return Reminders(case_ids, Notice(ACKNOWLEDGEMENT_DUE, tuple(sorted(addresses))))
+    return tuple(sorted(addresses))
 
 
-def mark_reminded(db: Session, case_ids: list[str], now: datetime) -> None:
-    """Remember the reminder, so each case is reminded of once."""
+def mark_reminded(db: Session, case_ids: list[str], now: datetime, *,
+                  kind: str = ACKNOWLEDGEMENT_DUE) -> None:
+    """Remember the reminder of `kind`, so each case is reminded of once."""
+    column = "feedback_reminded_at" if kind == FEEDBACK_DUE else "acknowledgement_reminded_at"
     for start in range(0, len(case_ids), 500):
         db.execute(update(Case).where(Case.id.in_(case_ids[start:start + 500]))
-                   .values(acknowledgement_reminded_at=now)
+                   .values({column: now})
                    .execution_options(synchronize_session=False))
 
 

@@ -23,6 +23,26 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+class ClosingReason(StrEnum):
+    """Why a case was closed without the feedback of Art. 9(1)(f) (issue 11 §1): closing
+    needs either a feedback message to the reporter or one of these, recorded on the case."""
+
+    DUPLICATE = "duplicate"
+    # Only once a message saying so has been sent to the reporter.
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded"
+    NO_WAY_TO_REPLY = "no_way_to_reply"
+    WITHDRAWN = "withdrawn"
+
+
+CLOSING_REASON_LABELS: Mapping[ClosingReason, LazyString] = {
+    ClosingReason.DUPLICATE: _l("Duplicate of another case"),
+    ClosingReason.MANIFESTLY_UNFOUNDED: _l(
+        "Manifestly unfounded, and a message saying so was sent to the reporter"),
+    ClosingReason.NO_WAY_TO_REPLY: _l("No way to reply to the reporter"),
+    ClosingReason.WITHDRAWN: _l("Withdrawn by the reporter"),
+}
+
+
 class Channel(StrEnum):
     """How a report came in (Directive 2019/1937 Art. 9(2)): the web form, or registered by a
     handler from a conversation."""

@@ -23,6 +23,7 @@ from portal.states import Outcome
 DEFAULT_THRESHOLD = 5
 ON_TIME = "on_time"
 LATE = "late"
+CLOSED_WITHOUT = "closed_without"
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,19 @@ class CaseFigures:
     acknowledged_late: int | None
     feedback_on_time: int | None
     feedback_late: int | None
+    # Closed with no acknowledgement / no feedback message: never counted as on time (issue 11).
+    closed_without_acknowledgement: int | None
+    closed_without_feedback: int | None
 
 
-def _timeliness(done: SQLColumnExpression[datetime], due: SQLColumnExpression[datetime],
+def _timeliness(done: SQLColumnExpression[datetime | None], due: SQLColumnExpression[datetime],
                 now: datetime) -> ColumnElement[str | None]:
-    """'on_time', 'late', or NULL while the deadline is still ahead (portal.deadlines' rule:
-    closing the case also settles a clock)."""
+    """'on_time', 'late', 'closed_without' or NULL while the deadline is still ahead
+    (portal.deadlines' rule: only the real acknowledgement or feedback stops a clock; closing
+    the case without it is counted apart)."""
     return case(
         (done.is_not(None), case((done <= due, ON_TIME), else_=LATE)),
+        (Case.closed_at.is_not(None), CLOSED_WITHOUT),
         (due < now, LATE),
         else_=None,
     )
@@ -59,14 +65,12 @@ _Key = tuple[str, bool, str | None, bool | None, str | None, str | None]
 
 def _live_counts(db: Session, year: int, now: datetime) -> Counter[_Key]:
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    acknowledged = func.coalesce(Case.acknowledged_at, Case.closed_at)
-    feedback = func.coalesce(Case.feedback_at, Case.closed_at)
     # Grouped in an outer query: PostgreSQL would not match the two copies of a CASE holding
     # a bound parameter in SELECT and GROUP BY.
     inner = select(
         Case.category, Case.human_rights, Case.outcome, Case.human_rights_breach,
-        _timeliness(acknowledged, Case.acknowledgement_due_at, now).label("ack"),
-        _timeliness(feedback, Case.feedback_due_at, now).label("fb"),
+        _timeliness(Case.acknowledged_at, Case.acknowledgement_due_at, now).label("ack"),
+        _timeliness(Case.feedback_at, Case.feedback_due_at, now).label("fb"),
     ).where(and_(Case.created_at >= start, Case.created_at < end)).subquery()
     columns = (inner.c.category, inner.c.human_rights, inner.c.outcome,
                inner.c.human_rights_breach, inner.c.ack, inner.c.fb)
@@ -76,18 +80,22 @@ def _live_counts(db: Session, year: int, now: datetime) -> Counter[_Key]:
     return counts
 
 
-def _flag(value: bool | None) -> str | None:
+def _flag(value: bool | None, closed_without: bool) -> str | None:
+    if closed_without:
+        return CLOSED_WITHOUT
     return None if value is None else (ON_TIME if value else LATE)
 
 
 def _purged_counts(db: Session, year: int) -> Counter[_Key]:
     columns = (CaseStat.category, CaseStat.human_rights, CaseStat.outcome,
                CaseStat.human_rights_breach, CaseStat.acknowledged_on_time,
-               CaseStat.feedback_on_time)
+               CaseStat.feedback_on_time, CaseStat.closed_without_acknowledgement,
+               CaseStat.closed_without_feedback)
     counts: Counter[_Key] = Counter()
-    for (category, human_rights, outcome, breach, ack, fb, count) in db.execute(
+    for (category, human_rights, outcome, breach, ack, fb, no_ack, no_fb, count) in db.execute(
             select(*columns, func.count()).where(CaseStat.year == year).group_by(*columns)):
-        counts[(category, human_rights, outcome, breach, _flag(ack), _flag(fb))] += int(count)
+        counts[(category, human_rights, outcome, breach, _flag(ack, no_ack),
+                _flag(fb, no_fb))] += int(count)
     return counts
 
 
@@ -146,6 +154,8 @@ def case_figures(db: Session, year: int, *, now: datetime,
         acknowledged_late=ack_late,
         feedback_on_time=fb_on_time,
         feedback_late=fb_late,
+        closed_without_acknowledgement=suppress(totals[f"ack:{CLOSED_WITHOUT}"], threshold),
+        closed_without_feedback=suppress(totals[f"fb:{CLOSED_WITHOUT}"], threshold),
     )
 
 

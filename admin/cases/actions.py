@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 
 from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
 from admin.cases.forms import (
+    REPLY_FEEDBACK,
+    REPLY_KIND_MISSING,
     ActionForm,
     LegalHoldForm,
     NoteForm,
@@ -51,7 +53,9 @@ def _act(case_id: str, form: Callable[[HandlerCase], FormT],
     staff, opened = opened_case_or_404(case_id)
     filled = form(opened)
     if not filled.validate_on_submit():
-        return invalid_form(case_id)
+        # A missing choice says which one (the reply's kind); anything else stays generic.
+        return invalid_form(case_id, [str(error) for error in filled.errors.get("is_feedback", [])
+                                      if str(error) == str(REPLY_KIND_MISSING)])
     try:
         done = run(staff, opened, filled)
     except Refusal as error:
@@ -69,7 +73,8 @@ def reply(case_id: str) -> Response:
     """A reply the reporter reads with their case code (design §6: field `body`)."""
     def run(staff: StaffContext, opened: HandlerCase, form: ReplyForm) -> str:
         reply_to_reporter(db_session(), server_keys_of(), opened=opened, user=staff.user,
-                          body=form.body.data or "", is_feedback=bool(form.is_feedback.data))
+                          body=form.body.data or "",
+                          is_feedback=form.is_feedback.data == REPLY_FEEDBACK)
         return str(_("Your reply has been sent to the reporter."))
     return _act(case_id, _plain(ReplyForm), run)
 
@@ -106,7 +111,8 @@ def _status_form(opened: HandlerCase) -> StatusForm:
 def status(case_id: str) -> Response:
     def run(staff: StaffContext, opened: HandlerCase, form: StatusForm) -> str:
         change_status(db_session(), server_keys_of(), case=opened.case, user=staff.user,
-                      status=form.status.data)
+                      status=form.status.data,
+                      closing_reason=form.closing_reason.data or None)
         return str(_("The status has been changed."))
     return _act(case_id, _status_form, run)
 

@@ -7,6 +7,8 @@ so a URL tells nobody whether a case is there (issue 5 §2).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -55,7 +57,10 @@ def refused(error: Refusal, case_id: str) -> Response:
     return back_to_case(case_id)
 
 
-def invalid_form(case_id: str) -> Response:
-    """A form that did not validate (CSRF failures never get this far: they are a 400)."""
+def invalid_form(case_id: str, reasons: Sequence[str] = ()) -> Response:
+    """A form that did not validate (CSRF failures never get this far: they are a 400);
+    `reasons` are clear, already translated messages saying what was missing."""
     flash(_("The form was not filled in correctly. Nothing was changed."), "error")
+    for reason in reasons:
+        flash(reason, "error")
     return back_to_case(case_id)

@@ -25,8 +25,8 @@ from portal.db import (
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
-    ACKNOWLEDGEMENT_DUE,
     acknowledgement_reminders,
+    feedback_reminders,
     mark_reminded,
     queue_outbox,
     release_pending,
@@ -123,7 +123,8 @@ def notify_command() -> None:
 @click.command("notify-deadlines")
 @with_appcontext
 def notify_deadlines_command() -> None:
-    """Remind handlers of cases whose acknowledgement is due within two days (once each)."""
+    """Remind handlers of cases whose acknowledgement is due within two days, and of
+    acknowledged cases whose feedback is due within two weeks (once each)."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -134,15 +135,20 @@ def notify_deadlines_command() -> None:
     # server that is down loses nothing (the rows stay; this command or `aktsom notify` sends
     # them on the next run). The cases are marked only once mail went out.
     with transaction(factory) as db:
-        reminders = acknowledgement_reminders(db, now=now)
-        if not reminders.case_ids:
+        batches = [batch for batch in (acknowledgement_reminders(db, now=now),
+                                       feedback_reminders(db, now=now)) if batch.case_ids]
+        if not batches:
             click.echo("No case needs a reminder.")
             return
-        queue_outbox(db, reminders.notice, now)
-    with transaction(factory) as db:
-        sent = release_pending(db, settings, now, kind=ACKNOWLEDGEMENT_DUE)
-        if sent == 0 and reminders.notice.recipients:
-            click.echo("Sending failed; the next run will try again.")
-            return
-        mark_reminded(db, reminders.case_ids, now)
-    click.echo(f"Reminded {sent} handlers of {len(reminders.case_ids)} cases.")
+        for batch in batches:
+            queue_outbox(db, batch.notice, now)
+    sent = cases = 0
+    for batch in batches:
+        with transaction(factory) as db:
+            mails = release_pending(db, settings, now, kind=batch.notice.kind)
+            if mails == 0 and batch.notice.recipients:
+                click.echo("Sending failed; the next run will try again.")
+                return
+            mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
+        sent, cases = sent + mails, cases + len(batch.case_ids)
+    click.echo(f"Reminded {sent} handlers of {cases} cases.")

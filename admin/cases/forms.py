@@ -17,9 +17,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.states import ApprovalKind, Channel, EscalationDecision
+from portal.states import (
+    CLOSING_REASON_LABELS,
+    ApprovalKind,
+    Channel,
+    EscalationDecision,
+)
 
 MAX_TEXT = 20_000
 
@@ -62,9 +67,23 @@ class FilterForm(FlaskForm):
     page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
 
+# What a reply is: the handler chooses every time (issue 11 §1); nothing is pre-selected, as a
+# pre-ticked "feedback" stops the Art. 9(1)(f) clock on a question sent without reading.
+REPLY_UPDATE = "update"
+REPLY_FEEDBACK = "feedback"
+REPLY_KIND_MISSING = _l("Choose whether this reply is a question or update, or the feedback. "
+                        "Nothing was sent.")
+
+
+def _reply_kind_choices() -> list[tuple[str, str]]:
+    return [(REPLY_UPDATE, _("A question or an update")),
+            (REPLY_FEEDBACK, _("The feedback on the follow-up of the report"))]
+
+
 class ReplyForm(FlaskForm):
     body = _text(_l("Reply to the reporter"))
-    is_feedback = BooleanField(_l("This reply is the feedback on the follow-up of the report"))
+    is_feedback = RadioField(_l("This reply is"), choices=_reply_kind_choices,
+                             validators=[InputRequired(REPLY_KIND_MISSING)])
 
 
 class NoteForm(FlaskForm):
@@ -75,8 +94,16 @@ class ActionForm(FlaskForm):
     """Only the CSRF token: for buttons such as "Acknowledge"."""
 
 
+def _closing_reason_choices() -> list[tuple[str, str]]:
+    return [("", _("Not needed: the feedback has been sent"))] + [
+        (reason.value, str(label)) for reason, label in CLOSING_REASON_LABELS.items()]
+
+
 class StatusForm(FlaskForm):
     status = SelectField(_l("New status"), validators=[DataRequired()])
+    # Closing needs the feedback or one of these (issue 11 §1); checked by change_status.
+    closing_reason = SelectField(_l("Reason for closing without feedback"),
+                                 choices=_closing_reason_choices, validators=[Optional()])
 
 
 class OutcomeForm(FlaskForm):

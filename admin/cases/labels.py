@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from config import Settings
+from portal.deadlines import CLOSED_WITHOUT_ACKNOWLEDGEMENT, CLOSED_WITHOUT_FEEDBACK
 from portal.states import CaseStatus, Channel, EscalationDecision, MessageKind, Outcome
 
 
@@ -33,7 +34,9 @@ def decision_labels() -> dict[str, str]:
 
 def clock_labels() -> dict[str, str]:
     return {"open": _("open"), "due-soon": _("due soon"), "overdue": _("overdue"),
-            "done": _("done in time"), "late": _("done late")}
+            "done": _("done in time"), "late": _("done late"),
+            CLOSED_WITHOUT_ACKNOWLEDGEMENT: _("closed without acknowledgement"),
+            CLOSED_WITHOUT_FEEDBACK: _("closed without feedback")}
 
 
 def message_kind_labels() -> dict[str, str]:

@@ -64,8 +64,7 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     keys = server_keys_of()
     case = opened.case
     reply = ReplyForm()
-    # Ticked once acknowledged and until the feedback is given (see reply_to_reporter).
-    reply.is_feedback.data = case.acknowledged_at is not None and case.feedback_at is None
+    # Nothing pre-selected: the handler says each time whether a reply is the feedback.
     status = StatusForm()
     # No pre-selected move: closing a case by pressing the button unread must not happen.
     status.status.choices = [("", _("Choose…"))] + [

@@ -1,9 +1,10 @@
 """The legal clocks of a stored case, for one case and for the case list.
 
-The due dates are stored on the case (set at submission, the feedback one moved when the case
-is acknowledged), and so is the deadline it waits for next (`next_due_at`), so the list sorts
-by urgency and filters "overdue" on one indexed column on any backend: no date arithmetic in
-SQL, which SQLite and PostgreSQL spell differently. The rules themselves are portal.deadlines'.
+The due dates are stored on the case (set at submission, the feedback one moved earlier when
+the case is acknowledged early), and so is the deadline it waits for next (`next_due_at`), so
+the list sorts by urgency and filters "overdue" on one indexed column on any backend: no date
+arithmetic in SQL, which SQLite and PostgreSQL spell differently. The rules themselves are
+portal.deadlines'.
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ def initial_due_dates(received_at: datetime, settings: Settings) -> tuple[dateti
     return midnight_on_or_after(acknowledgement_due), midnight_on_or_after(feedback_due)
 
 
-def feedback_due_after(acknowledged_at: datetime, settings: Settings) -> datetime:
-    """Feedback is due `feedback_months` after the acknowledgement."""
-    return add_months(acknowledged_at, settings.feedback_months)
+def feedback_due_after(acknowledged_at: datetime, settings: Settings, *,
+                       latest: datetime) -> datetime:
+    """Feedback is due `feedback_months` after the acknowledgement, but never later than
+    `latest`: the case's feedback deadline from submission, receipt + 7 days + 3 months
+    (rounded as `initial_due_dates` rounds it). Art. 9(1)(f) counts the three months from the
+    acknowledgement *or*, if none was sent, from the end of the seven days: a late
+    acknowledgement does not buy the handlers more time (issue 11 §1).
+    """
+    return min(add_months(acknowledged_at, settings.feedback_months), latest)
 
 
 def clocks_of(case_row: Case) -> Clocks:

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -30,6 +31,7 @@ from portal.states import (
     AuditAction,
     AuthorKind,
     CaseStatus,
+    ClosingReason,
     KeyKind,
     MessageKind,
     Outcome,
@@ -104,7 +106,8 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
     """Record the acknowledgement of receipt and send it to the reporter.
 
     The feedback clock restarts from this moment (Art. 9(1)(f): three months from the
-    acknowledgement).
+    acknowledgement), capped at the deadline set at submission (receipt + 7 days + 3 months):
+    a late acknowledgement never pushes the feedback deadline out.
     """
     case = opened.case
     if case.acknowledged_at is not None:
@@ -113,7 +116,7 @@ def acknowledge(db: Session, keys: ServerKeys, settings: Settings, *, opened: Ha
         raise Refusal(N_("A closed case cannot be acknowledged."))
     now = now or utcnow()
     case.acknowledged_at = now
-    case.feedback_due_at = feedback_due_after(now, settings)
+    case.feedback_due_at = feedback_due_after(now, settings, latest=case.feedback_due_at)
     refresh_next_due(case)
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.ACKNOWLEDGED
@@ -129,9 +132,10 @@ def reply_to_reporter(db: Session, keys: ServerKeys, *, opened: HandlerCase, use
     """A message the reporter reads with their case code.
 
     Whether a reply is *the* feedback of Art. 9(1)(f) is the handler's call (a question to the
-    reporter is not feedback), so the form asks; it is ticked by default once the case is
-    acknowledged and no feedback has been given. Feedback counts only after the
-    acknowledgement, which starts its clock; the first one stops the clock for good.
+    reporter is not feedback), so the form asks every time with nothing pre-selected (issue 11
+    §1): a pre-ticked box stopped the clock on questions sent without reading it. Feedback
+    counts only after the acknowledgement, which starts its clock; the first one stops the
+    clock for good.
     """
     if not body.strip():
         raise Refusal(N_("Write a message."))
@@ -165,15 +169,44 @@ def allowed_statuses(case: Case) -> tuple[CaseStatus, ...]:
     return STATUS_CHANGES.get(case.status, ())
 
 
+def _sent_to_reporter(db: Session, case: Case) -> bool:
+    """Whether a handler has written to the reporter (a message, not a note)."""
+    return db.scalar(select(Message.id).where(
+        Message.case_id == case.id, Message.author_kind == AuthorKind.HANDLER,
+        Message.kind == MessageKind.MESSAGE).limit(1)) is not None
+
+
+def _closing_reason(db: Session, case: Case, reason: str | None) -> ClosingReason | None:
+    """The recorded reason for closing `case`, or a refusal (issue 11 §1).
+
+    Closing needs a feedback message to the reporter (Art. 9(1)(f)) or a reason from the fixed
+    list; "manifestly unfounded" only once a message saying so has been sent.
+    """
+    if reason and reason not in set(ClosingReason):
+        raise Refusal(N_("This reason for closing is not on the list."))
+    chosen = ClosingReason(reason) if reason else None
+    if chosen is None and case.feedback_at is None:
+        raise Refusal(N_("Send the reporter the feedback before closing the case, or choose "
+                         "why it is closed without feedback. Nothing was changed."))
+    if chosen == ClosingReason.MANIFESTLY_UNFOUNDED and not _sent_to_reporter(db, case):
+        raise Refusal(N_("Tell the reporter that the report is manifestly unfounded before "
+                         "closing the case for that reason. Nothing was changed."))
+    return chosen
+
+
 def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, status: str,
-                  now: datetime | None = None) -> None:
-    """Move the case on; closing stamps `closed_at` (the retention clock), reopening clears it."""
+                  closing_reason: str | None = None, now: datetime | None = None) -> None:
+    """Move the case on; closing stamps `closed_at` (the retention clock) and needs the feedback
+    or a recorded reason (`_closing_reason`); reopening clears both."""
     if status not in allowed_statuses(case):
         raise Refusal(N_("This status change is not possible."))
     new_status = CaseStatus(status)
+    closing = new_status == CaseStatus.CLOSED
+    reason = _closing_reason(db, case, closing_reason) if closing else None
     now = now or utcnow()
     case.status = new_status
-    case.closed_at = now if new_status == CaseStatus.CLOSED else None
+    case.closed_at = now if closing else None
+    case.closing_reason = reason
     refresh_next_due(case)
     _audit(db, keys, user, STATUS_ACTIONS[new_status], case, now=now)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import record_event
-from portal.deadlines import Clocks
+from portal.deadlines import CLOSED_WITHOUT_ACKNOWLEDGEMENT, CLOSED_WITHOUT_FEEDBACK, Clocks
 from portal.models import Attachment, Case, CaseStat, OrgUnit
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction, CaseStatus
@@ -54,7 +54,9 @@ def _expired(db: Session, settings: Settings, now: datetime) -> ColumnElement[bo
 def _on_time(state: str) -> bool | None:
     if state == "done":
         return True
-    if state in ("late", "overdue"):
+    # Closed without the acknowledgement or feedback: never on time (issue 11 §1); the
+    # statistics row also flags it, so the figures count it apart.
+    if state in ("late", "overdue", CLOSED_WITHOUT_ACKNOWLEDGEMENT, CLOSED_WITHOUT_FEEDBACK):
         return False
     return None
 
@@ -70,6 +72,9 @@ def statistics_row(case: Case, now: datetime) -> CaseStat:
         human_rights_breach=case.human_rights_breach,
         acknowledged_on_time=_on_time(clocks.acknowledgement_state(now)),
         feedback_on_time=_on_time(clocks.feedback_state(now)),
+        closed_without_acknowledgement=(clocks.acknowledgement_state(now)
+                                        == CLOSED_WITHOUT_ACKNOWLEDGEMENT),
+        closed_without_feedback=clocks.feedback_state(now) == CLOSED_WITHOUT_FEEDBACK,
         supplier_id=case.supplier_id, created_at=case.created_at, closed_at=case.closed_at,
         purged_at=now,
     )

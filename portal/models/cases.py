@@ -23,6 +23,7 @@ from portal.states import (
     AuthorKind,
     CaseStatus,
     Channel,
+    ClosingReason,
     KeyKind,
     MessageKind,
     Outcome,
@@ -53,6 +54,8 @@ class Case(Base):
     acknowledged_at: Mapped[datetime | None]
     feedback_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Set when a case is closed without a feedback message (issue 11 §1); cleared on reopening.
+    closing_reason: Mapped[ClosingReason | None] = mapped_column(state_column(ClosingReason, 30))
     # The two legal clocks, stored so a later change of the settings does not move a running
     # deadline. Set at submission; acknowledging restarts the feedback clock (portal.deadlines).
     acknowledgement_due_at: Mapped[datetime]
@@ -64,6 +67,7 @@ class Case(Base):
     next_due_at: Mapped[datetime]
     # When handlers were reminded of the coming acknowledgement deadline (once per case).
     acknowledgement_reminded_at: Mapped[datetime | None]
+    feedback_reminded_at: Mapped[datetime | None]
     # HMAC-SHA256(pepper, case code): the code itself is never stored.
     lookup_id: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     # The reporter's key record (crypto.make_reporter_key): Argon2 costs, salt and the public

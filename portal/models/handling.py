@@ -80,6 +80,10 @@ class CaseStat(Base):
     # None when the step was never due (e.g. closed before the deadline without it).
     acknowledged_on_time: Mapped[bool | None]
     feedback_on_time: Mapped[bool | None]
+    # Closed with no acknowledgement / no feedback message ever sent (issue 11 §1): counted
+    # apart, never as done in time.
+    closed_without_acknowledgement: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_without_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
     # The supplier link, for the supplier's history in the risk model.
     supplier_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]

@@ -47,7 +47,7 @@ from portal.refusals import Refusal
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
-from portal.states import AttachmentVariant, KeyKind, template_states
+from portal.states import CLOSING_REASON_LABELS, AttachmentVariant, KeyKind, template_states
 from portal.storage import file_store
 
 bp = Blueprint("reports", __name__)
@@ -170,6 +170,7 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
     clocks = clocks_of(context.case)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
                            logout_form=LogoutForm(),
+                           closing_reasons=CLOSING_REASON_LABELS,
                            strip_metadata=settings_of().strip_metadata)
 
 

@@ -90,8 +90,8 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
                                                       portal_app: Flask) -> None:
     code, case_id, alice = _reported(client, admin_app, world)
     url = f"/admin/cases/{case_id}"
-    # Before the acknowledgement, a ticked feedback box does not count.
-    post(alice, f"{url}/messages", {"body": "A question first.", "is_feedback": "y"})
+    # Before the acknowledgement, a reply marked as the feedback does not count.
+    post(alice, f"{url}/messages", {"body": "A question first.", "is_feedback": "feedback"})
     assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
     assert post(alice, f"{url}/acknowledge").status_code == 303
     row = case_row(portal_app, case_id)
@@ -99,13 +99,15 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
     # Once is enough.
     post(alice, f"{url}/acknowledge")
     assert "already been acknowledged" in alice.get(url).get_data(as_text=True)
-    # The box is ticked by default now; a reply without it is not the feedback.
-    box = re.search(r'<input[^>]*name="is_feedback"[^>]*>', alice.get(url).get_data(as_text=True))
-    assert box is not None, "no feedback box"
-    assert "checked" in box.group(0), box.group(0)
-    post(alice, f"{url}/messages", {"body": "Another question."})
+    # Nothing is pre-selected (issue 11 §1); a reply chosen as an update is not the feedback.
+    boxes = re.findall(r'<input[^>]*name="is_feedback"[^>]*>',
+                       alice.get(url).get_data(as_text=True))
+    assert len(boxes) == 2, boxes
+    assert not any("checked" in box for box in boxes), boxes
+    post(alice, f"{url}/messages", {"body": "Another question.", "is_feedback": "update"})
     assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
-    post(alice, f"{url}/messages", {"body": "We have ended the contract.", "is_feedback": "y"})
+    post(alice, f"{url}/messages", {"body": "We have ended the contract.",
+                                    "is_feedback": "feedback"})
     assert case_row(portal_app, case_id).feedback_at is not None  # type: ignore[union-attr]
     assert post(alice, f"{url}/notes", {"body": NOTE}).status_code == 303
     page = alice.get(url).get_data(as_text=True)
@@ -143,7 +145,8 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
     assert case_row(portal_app, case_id).status == "new"  # type: ignore[union-attr]
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/status", {"status": "in_progress"})
-    post(alice, f"{url}/status", {"status": "closed"})
+    # Closing without the feedback needs a recorded reason (issue 11 §1(c)).
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "withdrawn"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.status == "closed" and row.closed_at is not None
     post(alice, f"{url}/status", {"status": "in_progress"})
@@ -212,3 +215,81 @@ def test_csrf_is_required_for_actions(client: FlaskClient, world: World,
     token = csrf_token(alice, f"/admin/cases/{case_id}")
     assert alice.post(f"/admin/cases/{case_id}/acknowledge",
                       data={"csrf_token": token}).status_code == 303
+
+
+def test_a_reply_must_say_whether_it_is_the_feedback(client: FlaskClient, world: World,
+                                                    admin_app: Flask,
+                                                    portal_app: Flask) -> None:
+    """Issue 11 §1(a): no default; a reply without the choice is refused and nothing is sent."""
+    _code, case_id, alice = _reported(client, admin_app, world)
+    url = f"/admin/cases/{case_id}"
+    assert post(alice, f"{url}/acknowledge").status_code == 303
+    boxes = re.findall(r'<input[^>]*name="is_feedback"[^>]*>',
+                       alice.get(url).get_data(as_text=True))
+    assert {re.search(r'value="([^"]*)"', box).group(1)  # type: ignore[union-attr]
+            for box in boxes} == {"update", "feedback"}
+    assert not any("checked" in box for box in boxes), boxes
+    for chosen in ({}, {"is_feedback": ""}, {"is_feedback": "y"}):
+        response = post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY", **chosen})
+        assert response.status_code == 303
+        page = alice.get(url).get_data(as_text=True)
+        assert "UNCHOSEN-REPLY" not in page
+        assert "Nothing was" in page
+        assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
+    post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY"})
+    assert "Choose whether this reply is a question or update, or the feedback." in alice.get(
+        url).get_data(as_text=True)
+    assert "case.replied" not in _audit_actions(portal_app, case_id)
+
+
+def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
+        client: FlaskClient, world: World, admin_app: Flask, portal_app: Flask) -> None:
+    """Issue 11 §1(c): closing is refused without a feedback message or a reason from the
+    list; a case closed without them is shown as closed without, never as done."""
+    code, case_id, alice = _reported(client, admin_app, world)
+    url = f"/admin/cases/{case_id}"
+    for refused_data in ({"status": "closed"}, {"status": "closed", "closing_reason": "bored"},
+                         # Manifestly unfounded only once the reporter has been told so.
+                         {"status": "closed", "closing_reason": "manifestly_unfounded"}):
+        post(alice, f"{url}/status", refused_data)
+        row = case_row(portal_app, case_id)
+        assert row is not None and row.closed_at is None and row.status == "new", refused_data
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "duplicate"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is not None
+    assert row.closing_reason == "duplicate"
+    page = alice.get(url).get_data(as_text=True)
+    assert "closed without acknowledgement" in page and "closed without feedback" in page
+    assert "done in time" not in page
+    follow_up(client, code)
+    reporter_page = client.get("/case").get_data(as_text=True)
+    assert "closed without an acknowledgement" in reporter_page
+    assert "closed without feedback" in reporter_page
+    assert "Duplicate of another case" in reporter_page
+    # Reopened: the reason goes; after the feedback the case closes without one.
+    post(alice, f"{url}/status", {"status": "in_progress"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is None and row.closing_reason is None
+    post(alice, f"{url}/acknowledge")
+    post(alice, f"{url}/messages", {"body": "We found nothing to act on.",
+                                    "is_feedback": "feedback"})
+    post(alice, f"{url}/status", {"status": "closed"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is not None and row.closing_reason is None
+    page = alice.get(url).get_data(as_text=True)
+    assert "closed without" not in page
+
+
+def test_manifestly_unfounded_closes_once_the_reporter_was_told(
+        client: FlaskClient, world: World, admin_app: Flask, portal_app: Flask) -> None:
+    _code, case_id, alice = _reported(client, admin_app, world)
+    url = f"/admin/cases/{case_id}"
+    post(alice, f"{url}/notes", {"body": "A note is not a message to the reporter."})
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    assert case_row(portal_app, case_id).closed_at is None  # type: ignore[union-attr]
+    post(alice, f"{url}/messages", {"body": "This report is manifestly unfounded.",
+                                    "is_feedback": "update"})
+    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.closed_at is not None
+    assert row.closing_reason == "manifestly_unfounded" and row.feedback_at is None

@@ -11,8 +11,9 @@ from flask import Flask
 from portal.cases.handling import acknowledge, change_status, reply_to_reporter
 from portal.cases.listing import CaseFilters, list_cases, page_query
 from portal.db import session_factory, transaction
+from portal.deadlines import add_months, midnight_on_or_after
 from portal.extensions import server_keys_of, settings_of
-from portal.models import User
+from portal.models import Case, User
 from tests.admin.case_support import World, new_case, open_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 
@@ -100,16 +101,38 @@ def test_clocks_with_a_frozen_clock(world: World, portal_app: Flask) -> None:
     assert row(T0 + timedelta(days=7, minutes=1)) == ("due-soon", "open")
     assert row(acknowledgement_due + timedelta(minutes=1)) == ("overdue", "open")
     _acknowledge(portal_app, case_id, world, T0 + timedelta(days=8))
-    # Late acknowledgement; the feedback clock runs three months from it.
+    # Late acknowledgement: the feedback clock would run three months from it, but never
+    # beyond receipt + 7 days + 3 months (Art. 9(1)(f), issue 11 §1(b)): 9 June 09:00, rounded
+    # up to the next midnight as at submission (it was 10 June 09:00 before the cap).
     assert row(T0 + timedelta(days=9)) == ("late", "open")
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         (found,) = list_cases(db, world.alice.id, CaseFilters(), now=T0).rows
         assert found.clocks.acknowledgement_due == acknowledgement_due
-        assert found.clocks.feedback_due == datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+        assert found.clocks.feedback_due == datetime(2026, 6, 10, tzinfo=UTC)
     assert row(datetime(2026, 6, 9, 9, 0, tzinfo=UTC)) == ("late", "due-soon")
     assert row(datetime(2026, 6, 11, 9, 0, tzinfo=UTC)) == ("late", "overdue")
     assert _ids(portal_app, world.alice.id, CaseFilters(overdue=True),
                 datetime(2026, 6, 11, tzinfo=UTC)) == [case_id]
+
+
+def test_a_late_acknowledgement_does_not_push_the_feedback_deadline_out(
+        world: World, portal_app: Flask) -> None:
+    """Issue 11 §1(b): acknowledged on day 20, feedback is still due by receipt + 7 days +
+    3 months (never earlier than the law, at most a day later by the day rounding)."""
+    case_id, _ = new_case(portal_app, world.unit_id, now=T0)
+    legal = add_months(T0 + timedelta(days=7), 3)
+    _acknowledge(portal_app, case_id, world, T0 + timedelta(days=20))
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        (found,) = list_cases(db, world.alice.id, CaseFilters(), now=T0).rows
+        assert legal <= found.clocks.feedback_due < legal + timedelta(days=1)
+        assert found.clocks.feedback_due == midnight_on_or_after(legal)
+    # An early acknowledgement still brings the deadline forward: three months from it.
+    early, _ = new_case(portal_app, world.unit_id, now=T0)
+    _acknowledge(portal_app, early, world, T0 + timedelta(days=1))
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, early)
+        assert case is not None
+        assert case.feedback_due_at == add_months(T0 + timedelta(days=1), 3)
 
 
 def test_most_urgent_first(world: World, portal_app: Flask) -> None:
@@ -126,7 +149,9 @@ def test_most_urgent_first(world: World, portal_app: Flask) -> None:
         user = db.get(User, world.alice.id)
         assert user is not None
         change_status(db, server_keys_of(portal_app), case=opened.case, user=user,
-                      status="closed", now=T0 - timedelta(days=29))
+                      status="closed", now=T0 - timedelta(days=29),
+                      # Closing without the feedback needs a reason (issue 11 §1(c)).
+                      closing_reason="duplicate")
         db.commit()
     assert _ids(portal_app, world.alice.id, CaseFilters(), T0) == [
         overdue, soon, fresh, answered, closed]

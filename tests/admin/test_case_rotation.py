@@ -84,7 +84,8 @@ def test_two_exclusions_make_two_generations_read_by_everyone_still_in(
     hana = second_holder(portal_app, "Hana")
     approver, _ = exclude_with_four_eyes(admin_app, alice, case_id, world.bob.id, hana)
     assert _generation(portal_app, case_id) == 1
-    post(alice, f"{url}/messages", {"body": "GEN1-REPLY"})
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    post(alice, f"{url}/messages", {"body": "GEN1-REPLY", "is_feedback": "update"})
     post(alice, f"{url}/grant", {"grant-user_id": world.olga.id})
     with transaction(session_factory(portal_app)) as db:
         olga_key = unwrap_for_recipient(db, case_id, world.olga.id, world.olga.private_key,
@@ -92,7 +93,8 @@ def test_two_exclusions_make_two_generations_read_by_everyone_still_in(
     assert olga_key is not None and _body_opens(portal_app, case_id, olga_key, "GEN1-REPLY")
     post(alice, f"{url}/exclude", {"exclude-user_id": world.olga.id})
     approve_access_request(admin_app, approver, case_id)
-    post(alice, f"{url}/messages", {"body": "GEN2-REPLY"})
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    post(alice, f"{url}/messages", {"body": "GEN2-REPLY", "is_feedback": "update"})
     post(alice, f"{url}/notes", {"body": "GEN2-NOTE"})
 
     assert _generation(portal_app, case_id) == 2
@@ -229,7 +231,8 @@ def test_a_new_key_pair_after_an_exclusion_receives_the_current_generation(
     alice = signed_in(admin_app, world.alice)
     exclude_with_four_eyes(admin_app, alice, case_id, world.bob.id,
                            second_holder(portal_app, "Hana"))
-    post(alice, f"{url}/messages", {"body": "GEN1-REPLY"})
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    post(alice, f"{url}/messages", {"body": "GEN1-REPLY", "is_feedback": "update"})
     assert _generation(portal_app, case_id) == 1
     new_pair = UserKeyPair.generate()
     with transaction(session_factory(portal_app)) as db:

@@ -58,7 +58,9 @@ def _dialogue(portal_app: Flask, admin_app: Flask, world: World) -> Dialogue:
 
     reporter_writes("REPORTER-ONE")
     assert post(alice, f"{url}/notes", {"body": "NOTE-ONE"}).status_code == 303
-    assert post(alice, f"{url}/messages", {"body": "HANDLER-QUESTION"}).status_code == 303
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    reply = {"body": "HANDLER-QUESTION", "is_feedback": "update"}
+    assert post(alice, f"{url}/messages", reply).status_code == 303
     reporter_writes("REPORTER-TWO")
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         seqs = dict(db.execute(select(Message.kind, Message.seq)

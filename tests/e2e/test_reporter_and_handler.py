@@ -61,6 +61,8 @@ def test_handler_from_the_cli_answers_and_the_reporter_reads_it(
     assert "Night shifts are not paid." in staff.content()
     staff.get_by_role("button", name="Acknowledge receipt").click()
     staff.get_by_label("Reply to the reporter").fill("Thank you. We are looking into the rotas.")
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    staff.get_by_label("A question or an update").check()
     staff.get_by_role("button", name="Send to the reporter").click()
     assert "Thank you. We are looking into the rotas." in staff.content()
 

@@ -53,6 +53,11 @@ def test_categories_can_be_configured(tmp_path: Path) -> None:
           "AKTSOM_DATABASE_URL": "sqlite:////mnt/share/aktsom.sqlite3"}, "AKTSOM_DATABASE_URL"),
         ({"AKTSOM_ENV": "production", "AKTSOM_SECRET_KEY": STRONG,
           "AKTSOM_ARGON2_MEMORY_COST_KIB": "8192"}, "AKTSOM_ARGON2"),
+        # Issue 11 §1(d): the legal maximum periods are never exceeded in production.
+        ({"AKTSOM_ENV": "production", "AKTSOM_SECRET_KEY": STRONG,
+          "AKTSOM_ACKNOWLEDGEMENT_DAYS": "8"}, "AKTSOM_ACKNOWLEDGEMENT_DAYS"),
+        ({"AKTSOM_ENV": "production", "AKTSOM_SECRET_KEY": STRONG,
+          "AKTSOM_FEEDBACK_MONTHS": "4"}, "AKTSOM_FEEDBACK_MONTHS"),
         ({"AKTSOM_ENV": "staging"}, "AKTSOM_ENV"),
         ({"AKTSOM_MAX_FILE_BYTES": "lots"}, "max_file_bytes"),
         ({"AKTSOM_DATABASE_URL": "mysql://x"}, "AKTSOM_DATABASE_URL"),
@@ -68,6 +73,13 @@ def test_unsafe_or_malformed_settings_stop_the_start(environ: dict[str, str], na
     message = str(raised.value)
     assert named in message
     assert "\n" not in message
+
+
+def test_production_accepts_shorter_legal_periods() -> None:
+    settings = load_settings(environ={"AKTSOM_ENV": "production", "AKTSOM_SECRET_KEY": STRONG,
+                                      "AKTSOM_ACKNOWLEDGEMENT_DAYS": "7",
+                                      "AKTSOM_FEEDBACK_MONTHS": "2"})
+    assert (settings.acknowledgement_days, settings.feedback_months) == (7, 2)
 
 
 def test_production_defaults_are_secure() -> None:

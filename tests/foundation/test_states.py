@@ -27,6 +27,7 @@ from portal.states import (
     AuthorKind,
     CaseStatus,
     Channel,
+    ClosingReason,
     EscalationDecision,
     KeyKind,
     MessageKind,
@@ -41,6 +42,7 @@ MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
 STORED: dict[type[StrEnum], set[str]] = {
     CaseStatus: {"new", "acknowledged", "in_progress", "closed"},
     Channel: {"web", "oral", "meeting"},
+    ClosingReason: {"duplicate", "manifestly_unfounded", "no_way_to_reply", "withdrawn"},
     Outcome: {"unfounded", "substantiated", "partly_substantiated", "not_assessable"},
     EscalationDecision: {"continue_with_plan", "suspend", "terminate"},
     AuthorKind: {"reporter", "handler", "system"},
@@ -59,6 +61,7 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("cases", "status"): CaseStatus,
     ("cases", "channel"): Channel,
     ("cases", "outcome"): Outcome,
+    ("cases", "closing_reason"): ClosingReason,
     ("case_stats", "channel"): Channel,
     ("case_stats", "outcome"): Outcome,
     ("escalations", "decision"): EscalationDecision,

@@ -108,6 +108,40 @@ def test_deadline_reminders_once(world: World, portal_app: Flask, runner: FlaskC
     assert sink[0].mails == []
 
 
+def test_feedback_reminders_once(world: World, portal_app: Flask, runner: FlaskCliRunner,
+                                 sink: tuple[Sink, int]) -> None:
+    """Issue 11 §1(d): acknowledged open cases are reminded of the feedback deadline once;
+    not those with feedback, closed ones or ones further off."""
+    now = utcnow()
+    made = {name: new_case(portal_app, world.unit_id, now=now - timedelta(days=90))[0]
+            for name in ("due", "answered", "closed")}
+    far, _ = new_case(portal_app, world.unit_id, now=now - timedelta(days=5))
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        for case_id in (*made.values(), far):
+            case = db.get(Case, case_id)
+            assert case is not None
+            case.acknowledged_at = case.created_at + timedelta(days=1)
+            case.feedback_due_at = case.created_at + timedelta(days=93)
+            case.acknowledgement_reminded_at = now
+        for name, change in (("answered", "feedback_at"), ("closed", "closed_at")):
+            case = db.get(Case, made[name])
+            assert case is not None
+            setattr(case, change, now)
+    sink[0].mails.clear()
+    result = runner.invoke(args=["notify-deadlines"])
+    assert result.exit_code == 0, result.output
+    assert "Reminded 2 handlers of 1 cases" in result.output
+    assert sink[0].recipients() == [world.alice.email, world.bob.email]
+    assert all("feedback" in mail["Subject"] for _r, mail in sink[0].mails)
+    _assert_content_free(sink[0], made["due"], far)
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, made["due"])
+        assert case is not None and case.feedback_reminded_at is not None
+    sink[0].mails.clear()
+    assert "No case needs a reminder" in runner.invoke(args=["notify-deadlines"]).output
+    assert sink[0].mails == []
+
+
 def test_a_dead_mail_server_breaks_nothing(world: World, portal_app: Flask, admin_app: Flask,
                                            runner: FlaskCliRunner,
                                            caplog: pytest.LogCaptureFixture) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
+from portal.cases.retention import statistics_row
 from portal.db import session_factory, transaction
 from portal.models import Case, CaseStat
 from portal.stats import case_figures, suppress, years_with_cases
@@ -88,3 +89,31 @@ def test_suppression_rules() -> None:
         "a": None, "b": None, "c": 9, "d": 0}
     assert _suppress_table({"a": 3, "b": 2, "c": 9}, 5) == {"a": None, "b": None, "c": 9}
     assert _suppress_table({"a": 7, "b": 9}, 5) == {"a": 7, "b": 9}
+
+
+def test_a_case_closed_without_acknowledgement_or_feedback_is_not_on_time(
+        world: World, portal_app: Flask) -> None:
+    """Issue 11 §1(c): closing settles no clock; such cases are counted apart."""
+    for index in range(3):
+        case_id, _ = new_case(portal_app, world.unit_id, now=START + timedelta(days=index))
+        # Closed within the 7 days, never acknowledged, no feedback.
+        _set(portal_app, case_id, status="closed", closing_reason="duplicate",
+             closed_at=START + timedelta(days=index + 1))
+    acknowledged, _ = new_case(portal_app, world.unit_id, now=START)
+    _set(portal_app, acknowledged, acknowledged_at=START + timedelta(days=1), status="closed",
+         closing_reason="withdrawn", closed_at=START + timedelta(days=2))
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        db.add(_stat(acknowledged_on_time=False, feedback_on_time=False,
+                     closed_without_acknowledgement=True, closed_without_feedback=True))
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        figures = case_figures(db, 2025, now=NOW, threshold=1)
+        assert figures.received == 5
+        assert (figures.acknowledged_on_time, figures.acknowledged_late) == (1, 0)
+        assert figures.closed_without_acknowledgement == 4
+        assert (figures.feedback_on_time, figures.feedback_late) == (0, 0)
+        assert figures.closed_without_feedback == 5
+        case = db.get(Case, acknowledged)
+        assert case is not None
+        row = statistics_row(case, NOW)
+        assert (row.acknowledged_on_time, row.closed_without_acknowledgement) == (True, False)
+        assert (row.feedback_on_time, row.closed_without_feedback) == (False, True)

@@ -109,7 +109,9 @@ def story(world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient
     _reporter_message(client, code, "OLD-REPORTER-MESSAGE", "old.txt", token)
     alice, mona = signed_in(admin_app, world.alice), signed_in(admin_app, world.mona)
     url = f"/admin/cases/{case_id}"
-    assert post(alice, f"{url}/messages", {"body": "OLD-REPLY"}).status_code == 303
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    reply = {"body": "OLD-REPLY", "is_feedback": "update"}
+    assert post(alice, f"{url}/messages", reply).status_code == 303
     assert post(alice, f"{url}/notes", {"body": "OLD-NOTE"}).status_code == 303
     assert post(alice, f"{url}/escalate", {"manager_id": world.mona.id,
                                            "summary": "OLD-SUMMARY"}).status_code == 303
@@ -125,7 +127,9 @@ def story(world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient
     # The case goes on: the reporter (still signed in from before) writes with a file, Alice
     # replies, notes and escalates again, Mona decides on the first escalation.
     _reporter_message(client, code, "NEW-REPORTER-MESSAGE", "new.txt", token)
-    assert post(alice, f"{url}/messages", {"body": "NEW-REPLY"}).status_code == 303
+    # The reply's kind is a required choice with no default (issue 11 §1(a)).
+    reply = {"body": "NEW-REPLY", "is_feedback": "update"}
+    assert post(alice, f"{url}/messages", reply).status_code == 303
     assert post(alice, f"{url}/notes", {"body": "NEW-NOTE"}).status_code == 303
     assert post(alice, f"{url}/escalate", {"manager_id": world.mona.id,
                                            "summary": "NEW-SUMMARY"}).status_code == 303
