@@ -73,6 +73,7 @@ def init_blueprints(app: Flask) -> None:
     from admin.home import bp as home_bp
     from portal.access import init_sign_in_guard
     from portal.staff_menu import init_staff_menu
+    from supplier_dd.views import bp as suppliers_bp
 
     # Every route of the staff app needs a sign-in, except the few public_endpoints.
     init_sign_in_guard(app)
@@ -84,6 +85,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(approvals_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(audit_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(cases_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(suppliers_bp, url_prefix=STAFF_PREFIX)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

@@ -14,6 +14,7 @@ from admin.cases.cli import register_commands as register_case_commands
 from admin.demo import demo_command
 from admin.server import serve_command
 from portal.cli import register_commands as register_portal_commands
+from supplier_dd.cli import register_commands as register_supplier_commands
 
 
 def _make_app() -> Flask:
@@ -29,6 +30,7 @@ def cli() -> None:
 register_portal_commands(cli)
 register_account_commands(cli)
 register_case_commands(cli)
+register_supplier_commands(cli)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 

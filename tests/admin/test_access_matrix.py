@@ -1,5 +1,6 @@
 """Who may open which staff route: no session and each role, for every route of the auth,
-accounts and audit blueprints (a new route fails this test until it is added here)."""
+accounts, audit, approvals and supplier blueprints (a new route fails this test until it is
+added here)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # A post without a decision names no open request: refused, back to the list.
     "approvals.decide": ("POST", frozenset({Role.ADMIN}), 303),
     "home.index": ("GET", ANY, 200),
+    # The register: compliance in full, administrators names only (issue 12 §10).
+    "suppliers.index": ("GET", frozenset({Role.COMPLIANCE, Role.ADMIN}), 200),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -59,7 +62,7 @@ def request(client: FlaskClient, method: str, url: str) -> int:
 def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
-                                                    "approvals"}}
+                                                    "approvals", "suppliers"}}
     assert endpoints == set(MATRIX)
 
 

@@ -1,0 +1,28 @@
+"""`aktsom suppliers ...`: the supplier module's commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from portal.db import session_factory
+from supplier_dd.models import Supplier
+
+suppliers_group = AppGroup("suppliers", help="The supplier register and due diligence.")
+
+
+def register_commands(group: click.Group) -> None:
+    """Add `aktsom suppliers` to the console script."""
+    group.add_command(suppliers_group)
+
+
+@suppliers_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Print the register: organisation number, country, tier and name."""
+    with session_factory(current_app)() as db:
+        for supplier in db.scalars(select(Supplier).order_by(Supplier.name)):
+            click.echo(f"{supplier.org_number or '-'}\t{supplier.country}\t"
+                       f"{supplier.tier}\t{supplier.name}")
