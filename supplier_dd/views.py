@@ -14,7 +14,7 @@ from supplier_dd.register import supplier_names, suppliers_by_name
 bp = Blueprint("suppliers", __name__, template_folder="templates")
 declare_menu(bp, [
     MenuEntry("suppliers.index", _l("Suppliers"), roles=(Role.COMPLIANCE, Role.ADMIN),
-              order=300),
+              order=250),
 ])
 
 
