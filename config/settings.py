@@ -90,6 +90,9 @@ class Settings:
     acknowledgement_days: int = 7
     feedback_months: int = 3
     retention_days: int = 730
+    # Days after an information request (Transparency Act §6) is answered or refused before
+    # what the requester wrote is destroyed; the clear dates stay for the yearly figures.
+    information_request_retention_days: int = 365
     reporter_idle_minutes: int = 10
     staff_idle_minutes: int = 30
     staff_absolute_hours: int = 8
@@ -285,7 +288,8 @@ def validate(settings: Settings) -> Settings:
     for name in ("max_file_bytes", "max_total_upload_bytes", "acknowledgement_days",
                  "feedback_months", "retention_days", "reporter_idle_minutes",
                  "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
-                 "metadata_seconds", "metadata_memory_mib"):
+                 "metadata_seconds", "metadata_memory_mib",
+                 "information_request_retention_days"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
     if settings.notification_delay_minutes < 0:

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def init_blueprints(app: Flask) -> None:
+    from portal.information.views import bp as information_bp
     from portal.pages import bp as pages_bp
     from portal.reports.minutes import bp as minutes_bp
     from portal.reports.views import bp as reports_bp
@@ -53,6 +54,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(information_bp)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:
@@ -60,4 +62,6 @@ def rate_limits(settings: Settings) -> dict[str, str]:
         "reports.report": settings.rate_limit_report,
         "reports.followup": settings.rate_limit_followup,
         "reports.case_message": settings.rate_limit_report,
+        # The public may file information requests as it may file reports (issue 13 §1).
+        "information.information_request": settings.rate_limit_report,
     }

@@ -36,9 +36,12 @@ from portal.models import RecoveryKey, User
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditAction, KeyStatus, Role
 
-# The roles whose holders receive case content (design §1); admin, auditor and compliance
-# never do, so their keys are never certified.
-RECEIVING_ROLES = frozenset({Role.HANDLER, Role.MANAGER})
+# The roles whose holders receive sealed content (design §1): handlers and managers case
+# content, compliance officers the information requests of the Transparency Act (what the
+# requester wrote, sealed as a report is; never case content: every wrap of a case asks for
+# the handler or manager role). Admins and auditors never receive, so their keys are never
+# certified, and giving a receiving role takes a second administrator (security finding 14).
+RECEIVING_ROLES = frozenset({Role.HANDLER, Role.MANAGER, Role.COMPLIANCE})
 # A possession tag is an HMAC-SHA256; a certificate is never this short (crypto §3.4.1).
 POSSESSION_TAG_SIZE = 32
 # What the organisation's recovery key is certified for (it is no user: no role row names it).

@@ -54,9 +54,14 @@ KEY_MISMATCH = "key_mismatch"
 # To a person left out of a case (or taken back in) and to the group-level handlers: access
 # to a case changed, so it never happens unnoticed (security finding 14). Which case is not said.
 ACCESS_CHANGED = "access_changed"
+# To the compliance officers: an information request (Transparency Act §6) came in, or one is
+# due soon. Which request, and what it asks, is not said.
+INFORMATION_REQUEST = "information_request"
+INFORMATION_REQUEST_DUE = "information_request_due"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
-         KEY_MISMATCH, ACCESS_CHANGED)
+         KEY_MISMATCH, ACCESS_CHANGED, INFORMATION_REQUEST, INFORMATION_REQUEST_DUE)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
+INFORMATION_REQUESTS_PATH = f"{STAFF_PREFIX}/information-requests"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
 REMINDER_WINDOW = timedelta(days=2)
@@ -108,6 +113,10 @@ def _subject(kind: str) -> str:
         return str(_("Your password for the whistleblowing channel was reset"))
     if kind == KEY_MISMATCH:
         return str(_("A staff key in the whistleblowing channel was replaced"))
+    if kind == INFORMATION_REQUEST:
+        return str(_("An information request has come in"))
+    if kind == INFORMATION_REQUEST_DUE:
+        return str(_("An information request is due for an answer soon"))
     return str(_("There is news in the whistleblowing channel"))
 
 
@@ -130,6 +139,13 @@ def compose(settings: Settings, kind: str, recipient: str) -> EmailMessage:
                 "Open the audit log on the staff side to see which account, and check the "
                 "database and its backups.",
                 organisation=settings.organisation_name))
+        elif kind in (INFORMATION_REQUEST, INFORMATION_REQUEST_DUE):
+            body = str(_(
+                "An information request under the Transparency Act is waiting in "
+                "%(organisation)s's channel. The law sets a deadline for the answer.\n\n"
+                "Sign in to the staff side and open the information requests: %(path)s\n\n"
+                "This message leaves out any detail on purpose.",
+                organisation=settings.organisation_name, path=INFORMATION_REQUESTS_PATH))
         else:
             body = str(_(
                 "Something new is waiting for you in %(organisation)s's whistleblowing "
@@ -186,6 +202,20 @@ def send_notice(settings: Settings, notice: Notice) -> int:
     except Exception:  # noqa: BLE001 (mail is best effort; the request must go on)
         _log.warning("notification failed")
     return sent
+
+
+def send_message(settings: Settings, message: EmailMessage) -> bool:
+    """Send one composed mail (a letter to the public, e.g. an information request's answer);
+    True if the mail server took it. Never raises, and logs no address."""
+    if not settings.smtp_url:
+        return False
+    try:
+        with _connect(settings.smtp_url) as smtp:
+            smtp.send_message(message)
+    except Exception:  # noqa: BLE001 (recorded as not sent; sent again from the register)
+        _log.warning("mail failed")
+        return False
+    return True
 
 
 @dataclass(frozen=True)

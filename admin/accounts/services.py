@@ -95,7 +95,7 @@ def create_user(
     For the trusted operator's paths (the console, the first-run link, where the person
     creating the account is its holder or hands it over in person) the TOTP secret is returned
     to be shown once. The key is certified for what `roles` and `units` may receive (nothing
-    for admins, auditors and compliance): at once on those trusted paths, and after a second
+    for admins and auditors): at once on those trusted paths, and after a second
     administrator's approval when a signed-in administrator creates it (four eyes, security
     finding 14). An admin-chosen password is temporary (`password_change_required`): the
     holder's own password comes with a new key pair (`change_password`).

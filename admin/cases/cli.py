@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from admin.information.cli import purge_information_requests, remind_information_requests
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
 from portal.cases.retention import purge_expired_cases
@@ -101,10 +102,14 @@ def purge_command(dry_run: bool) -> None:
     if dry_run:
         click.echo(f"Would purge {result.purged} cases; {result.held} under legal hold would "
                    "be kept. Nothing was changed.")
+        click.echo(purge_information_requests(session_factory(current_app), settings,
+                                              utcnow(), dry_run=True))
         return
     refresh_statistics(engine_of(current_app))
     click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
                f"{result.held} under legal hold. Their statistics remain.")
+    click.echo(purge_information_requests(session_factory(current_app), settings, utcnow(),
+                                          dry_run=False))
 
 
 @click.command("notify")
@@ -131,6 +136,7 @@ def notify_deadlines_command() -> None:
         return
     now = utcnow()
     factory = session_factory(current_app)
+    click.echo(remind_information_requests(factory, settings, server_keys_of(), now))
     # Commit, then send: the reminders are committed to the outbox first, so a crash or a mail
     # server that is down loses nothing (the rows stay; this command or `aktsom notify` sends
     # them on the next run). The cases are marked only once mail went out.

@@ -4,6 +4,7 @@ from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
+from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
 from portal.models.sessions import ServerSession
@@ -22,6 +23,8 @@ __all__ = [
     "CaseKeyWrap",
     "CaseStat",
     "Escalation",
+    "InformationRequest",
+    "InformationRequestWrap",
     "Message",
     "OrgUnit",
     "PendingApproval",

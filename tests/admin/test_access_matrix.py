@@ -41,6 +41,15 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "home.index": ("GET", ANY, 200),
     # The register: compliance in full, administrators names only (issue 12 §10).
     "suppliers.index": ("GET", frozenset({Role.COMPLIANCE, Role.ADMIN}), 200),
+    # Information requests (issue 13 §1): compliance only. The request id of the matrix names
+    # no request (404); a form posted without its fields is refused back to the page (303).
+    "information.requests": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "information.show": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "information.answer": ("POST", frozenset({Role.COMPLIANCE}), 303),
+    "information.extend": ("POST", frozenset({Role.COMPLIANCE}), 303),
+    "information.refuse": ("POST", frozenset({Role.COMPLIANCE}), 303),
+    "information.send_again": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "information.posted": ("POST", frozenset({Role.COMPLIANCE}), 404),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -62,7 +71,8 @@ def request(client: FlaskClient, method: str, url: str) -> int:
 def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
-                                                    "approvals", "suppliers"}}
+                                                    "approvals", "suppliers",
+                                                    "information"}}
     assert endpoints == set(MATRIX)
 
 

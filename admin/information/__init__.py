@@ -1,0 +1,1 @@
+"""The compliance officers' register of information requests (Transparency Act §6–7)."""
