@@ -37,5 +37,6 @@ class InformationRequestForm(FlaskForm):
                     Length(max=MAX_CONTACT)])
 
 
-def contact_choices() -> list[tuple[str, object]]:
-    return [(ContactKind.EMAIL.value, _l("By e-mail")), (ContactKind.POSTAL.value, _l("By post"))]
+def contact_choices() -> list[tuple[str, str]]:
+    return [(ContactKind.EMAIL.value, str(_l("By e-mail"))),
+            (ContactKind.POSTAL.value, str(_l("By post")))]
