@@ -402,3 +402,42 @@ def test_a_compliance_certificate_opens_no_case(admin_app: Flask, officer: Any) 
         assert is_certified(keys, user, Role.COMPLIANCE)
         assert not is_certified(keys, user, Role.HANDLER)
         assert not is_certified(keys, user, Role.MANAGER)
+
+
+def test_the_years_figures_count_what_became_of_each_request(admin_app: Flask,
+                                                             officer: Any) -> None:
+    """Five requests of 2026 worked out by hand: one answered in 10 days, one extended and
+    answered on day 40 (in time), one refused in week 1 on ground d, one answered on day 25
+    (late), one still open past its deadline; and one of 2025 that must not count."""
+    from portal.information.stats import request_figures
+
+    received = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    due = datetime(2026, 3, 24, tzinfo=UTC)
+
+    def row(status: RequestStatus, *, closed_after: int | None, extended: bool = False,
+            ground: str | None = None, at: datetime = received) -> InformationRequest:
+        return InformationRequest(
+            reference=f"IR-{status[:3]}{closed_after}{extended}"[:16], received_at=at,
+            due_at=due if at == received else at + timedelta(days=22), status=status,
+            extended_to=datetime(2026, 4, 30, tzinfo=UTC) if extended else None,
+            closed_at=(at + timedelta(days=closed_after)) if closed_after is not None else None,
+            refusal_ground=ground, contact_kind="email", sealed=b"")
+
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        db.add_all([
+            row(RequestStatus.ANSWERED, closed_after=10),
+            row(RequestStatus.ANSWERED, closed_after=40, extended=True),
+            row(RequestStatus.REFUSED, closed_after=5, ground="trade_secrets"),
+            row(RequestStatus.ANSWERED, closed_after=25),
+            row(RequestStatus.RECEIVED, closed_after=None),
+            row(RequestStatus.ANSWERED, closed_after=3,
+                at=datetime(2025, 12, 30, tzinfo=UTC)),
+        ])
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        figures = request_figures(db, 2026, now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert (figures.received, figures.answered, figures.refused, figures.extended) == (5, 3, 1, 1)
+    assert figures.by_ground["trade_secrets"] == 1 and figures.by_ground["unclear"] == 0
+    assert figures.closed_within_three_weeks == 2
+    assert figures.closed_in_time == 3
+    assert figures.closed_late == 1
+    assert (figures.still_open, figures.open_overdue) == (1, 1)
