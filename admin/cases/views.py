@@ -33,8 +33,8 @@ from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
 from portal.models import Attachment, OrgUnit, Role
-from portal.stats import case_figures
 from portal.states import ActorKind, AuditAction, CaseStatus, Channel
+from portal.stats import case_figures
 from portal.storage import file_store
 
 
