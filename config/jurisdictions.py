@@ -53,16 +53,17 @@ GROUP_COMMITMENT = _N(
 PROTECTION_BY_COUNTRY: dict[str, str] = {
     "NO": _N(
         "If you are employed by, or hired in to, one of our companies in Norway, the Working "
-        "Environment Act (chapter 2A) gives you the right to report censurable conditions: "
-        "breaches of the law, of the company's written ethical guidelines or of ethical norms "
-        "broadly accepted in society. Retaliation against you for reporting is forbidden. "
-        "Reporting through this channel, to an employee representative or to a public "
-        "authority is always lawful: no test of your grounds or good faith applies, and you "
-        "are protected even if it turns out that you were mistaken. Going to the media or the "
-        "public is also protected if you are in good faith about what you report, the matter "
-        "is of public interest, and you have reported internally first or have reason to "
-        "believe that would not be fitting. Matters that concern only your own employment "
-        "are not covered by these rules."),
+        "Environment Act (chapter 2A) gives you the right to report censurable conditions in "
+        "the company: breaches of the law, of the company's written ethical guidelines or of "
+        "ethical norms broadly accepted in society. Retaliation against you for reporting is "
+        "forbidden. You always have the right to report through this channel, to an employee "
+        "representative or to a public authority: no test of your grounds or good faith "
+        "applies, and you are protected even if it turns out that you were mistaken. Going to "
+        "the media or the public is also protected if you believe, in good faith and with due "
+        "care, that what you report is true, the matter is of public interest, and you have "
+        "reported internally first or have reason to believe that would not be appropriate. A matter that concerns only "
+        "your own employment is covered only if it is also a censurable condition of this "
+        "kind."),
     "SE": _N(
         "If you work for one of our companies in Sweden, or are connected to it through work "
         "(for example as a job applicant, trainee, volunteer or self-employed contractor), the "
