@@ -61,9 +61,9 @@ PROTECTION_BY_COUNTRY: dict[str, str] = {
         "applies, and you are protected even if it turns out that you were mistaken. Going to "
         "the media or the public is also protected if you believe, in good faith and with due "
         "care, that what you report is true, the matter is of public interest, and you have "
-        "reported internally first or have reason to believe that would not be appropriate. A matter that concerns only "
-        "your own employment is covered only if it is also a censurable condition of this "
-        "kind."),
+        "reported internally first or have reason to believe that would not be appropriate. "
+        "A matter that concerns only your own employment is covered only if it is also a "
+        "censurable condition of this kind."),
     "SE": _N(
         "If you work for one of our companies in Sweden, or are connected to it through work "
         "(for example as a job applicant, trainee, volunteer or self-employed contractor), the "
