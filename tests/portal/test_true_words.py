@@ -198,7 +198,7 @@ def test_protection_follows_each_companys_country(client: FlaskClient, portal_ap
         assert "reasonable grounds to believe" in PROTECTION_BY_COUNTRY[country]
     # Supplier workers are promised only what the group itself can keep.
     assert "requires its suppliers not to retaliate" in GROUP_COMMITMENT
-    assert "the law of the country where you work decides" in page
+    assert "your legal protection depends on the law that applies to your work" in page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
