@@ -89,6 +89,9 @@ class Settings:
     # Legal clocks (EU Directive 2019/1937 Art. 9(1)(b) and (f)); configurable per customer.
     acknowledgement_days: int = 7
     feedback_months: int = 3
+    # A meeting the reporter asks for (Art. 9(2): "within a reasonable timeframe"): the
+    # handlers' own clock from the request to the minutes of the meeting (issue 11 §1).
+    meeting_days: int = 14
     retention_days: int = 730
     # Days after an information request (Transparency Act §6) is answered or refused before
     # what the requester wrote is destroyed; the clear dates stay for the yearly figures.
@@ -286,7 +289,7 @@ def validate(settings: Settings) -> Settings:
     if settings.default_language not in settings.languages:
         raise SettingsError("AKTSOM_DEFAULT_LANGUAGE: must be one of AKTSOM_LANGUAGES")
     for name in ("max_file_bytes", "max_total_upload_bytes", "acknowledgement_days",
-                 "feedback_months", "retention_days", "reporter_idle_minutes",
+                 "feedback_months", "meeting_days", "retention_days", "reporter_idle_minutes",
                  "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
                  "metadata_seconds", "metadata_memory_mib",
                  "information_request_retention_days"):
@@ -317,6 +320,11 @@ def validate(settings: Settings) -> Settings:
 # time, never more (issue 11 §1).
 LEGAL_ACKNOWLEDGEMENT_DAYS = 7
 LEGAL_FEEDBACK_MONTHS = 3
+# Art. 9(2) gives no number for a meeting, only "a reasonable timeframe". A meeting is a way
+# of making the report, so it must fit well inside the three months of feedback: 30 days
+# leaves two of them to follow up what was said, and matches the month that GDPR Art. 12(3)
+# allows for answering a person's request.
+MAX_MEETING_DAYS = 30
 
 
 def _validate_production(settings: Settings) -> None:
@@ -328,6 +336,10 @@ def _validate_production(settings: Settings) -> None:
         raise SettingsError(
             f"AKTSOM_FEEDBACK_MONTHS: at most {LEGAL_FEEDBACK_MONTHS} (Directive 2019/1937 "
             f"Art. 9(1)(f))")
+    if settings.meeting_days > MAX_MEETING_DAYS:
+        raise SettingsError(
+            f"AKTSOM_MEETING_DAYS: at most {MAX_MEETING_DAYS} (a reasonable time for the "
+            f"meeting of Directive 2019/1937 Art. 9(2))")
     if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH or len(set(settings.secret_key)) < 10:
         raise SettingsError(
             f"AKTSOM_SECRET_KEY: production needs a random key of at least "

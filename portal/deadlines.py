@@ -14,6 +14,7 @@ DUE_SOON = timedelta(days=2)
 # Clock states of a case closed before the clock was stopped by the real thing.
 CLOSED_WITHOUT_ACKNOWLEDGEMENT = "closed-without-acknowledgement"
 CLOSED_WITHOUT_FEEDBACK = "closed-without-feedback"
+CLOSED_WITHOUT_MEETING = "closed-without-meeting"
 _DAY = timedelta(days=1)
 
 
@@ -50,6 +51,9 @@ class Clocks:
     acknowledged_at: datetime | None
     feedback_at: datetime | None
     closed_at: datetime | None
+    # The meeting the reporter asked for (Art. 9(2)); None when none was asked for.
+    meeting_due: datetime | None = None
+    meeting_held_at: datetime | None = None
 
     # Only a real acknowledgement and a real feedback message stop a clock (issue 11 §1):
     # closing a case without them settles nothing, it is shown for what it is.
@@ -63,8 +67,17 @@ class Clocks:
             return CLOSED_WITHOUT_FEEDBACK
         return _state(self.feedback_due, self.feedback_at, now)
 
+    def meeting_state(self, now: datetime) -> str | None:
+        """The meeting clock's state, or None when no meeting was asked for."""
+        if self.meeting_due is None:
+            return None
+        if self.meeting_held_at is None and self.closed_at is not None:
+            return CLOSED_WITHOUT_MEETING
+        return _state(self.meeting_due, self.meeting_held_at, now)
+
     def is_overdue(self, now: datetime) -> bool:
-        return "overdue" in (self.acknowledgement_state(now), self.feedback_state(now))
+        return "overdue" in (self.acknowledgement_state(now), self.feedback_state(now),
+                             self.meeting_state(now))
 
 
 def _state(due: datetime, done_at: datetime | None, now: datetime) -> str:

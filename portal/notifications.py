@@ -44,6 +44,8 @@ NEW_MESSAGE = "new_message"
 ACKNOWLEDGEMENT_DUE = "acknowledgement_due"
 # Feedback (Art. 9(1)(f)) is due soon on an acknowledged case with no feedback (issue 11 §1).
 FEEDBACK_DUE = "feedback_due"
+# A meeting the reporter asked for (Art. 9(2)) is due soon and not yet held (issue 11 §1).
+MEETING_DUE = "meeting_due"
 ESCALATION = "escalation"
 # To the account holder: an admin reset their password, so an admin could now act as them
 # (and receive the cases sent to them). They must hear of it, to object if it was not them.
@@ -59,7 +61,8 @@ ACCESS_CHANGED = "access_changed"
 INFORMATION_REQUEST = "information_request"
 INFORMATION_REQUEST_DUE = "information_request_due"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
-         KEY_MISMATCH, ACCESS_CHANGED, INFORMATION_REQUEST, INFORMATION_REQUEST_DUE)
+         KEY_MISMATCH, ACCESS_CHANGED, MEETING_DUE, INFORMATION_REQUEST,
+         INFORMATION_REQUEST_DUE)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 INFORMATION_REQUESTS_PATH = f"{STAFF_PREFIX}/information-requests"
 SMTP_TIMEOUT_SECONDS = 10
@@ -67,6 +70,8 @@ SMTP_TIMEOUT_SECONDS = 10
 REMINDER_WINDOW = timedelta(days=2)
 # And this long before the feedback deadline: feedback takes longer to prepare (issue 11 §1).
 FEEDBACK_REMINDER_WINDOW = timedelta(days=14)
+# And this long before a requested meeting is due: time enough to agree on a time and place.
+MEETING_REMINDER_WINDOW = timedelta(days=3)
 
 _log = logging.getLogger("aktsom.notifications")
 
@@ -107,6 +112,8 @@ def _subject(kind: str) -> str:
         return str(_("A case is due for acknowledgement soon"))
     if kind == FEEDBACK_DUE:
         return str(_("A case is due for feedback to the reporter soon"))
+    if kind == MEETING_DUE:
+        return str(_("A meeting the reporter asked for is due soon"))
     if kind == ESCALATION:
         return str(_("A case has been put before you"))
     if kind == ACCOUNT_RESET:
@@ -247,6 +254,17 @@ def feedback_reminders(db: Session, *, now: datetime,
     return Reminders(case_ids, Notice(FEEDBACK_DUE, _handlers_of(db, case_ids)))
 
 
+def meeting_reminders(db: Session, *, now: datetime,
+                      within: timedelta = MEETING_REMINDER_WINDOW) -> Reminders:
+    """Open cases whose requested meeting is due soon (or overdue) and not yet held, reminded
+    of once per request."""
+    case_ids = list(db.scalars(select(Case.id).where(
+        Case.meeting_due_at.is_not(None), Case.meeting_held_at.is_(None),
+        Case.closed_at.is_(None), Case.meeting_reminded_at.is_(None),
+        Case.meeting_due_at <= now + within).order_by(Case.meeting_due_at)))
+    return Reminders(case_ids, Notice(MEETING_DUE, _handlers_of(db, case_ids)))
+
+
 def _handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:
     addresses: set[str] = set()
     for start in range(0, len(case_ids), 500):
@@ -262,7 +280,8 @@ def _handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:
 def mark_reminded(db: Session, case_ids: list[str], now: datetime, *,
                   kind: str = ACKNOWLEDGEMENT_DUE) -> None:
     """Remember the reminder of `kind`, so each case is reminded of once."""
-    column = "feedback_reminded_at" if kind == FEEDBACK_DUE else "acknowledgement_reminded_at"
+    column = {FEEDBACK_DUE: "feedback_reminded_at",
+              MEETING_DUE: "meeting_reminded_at"}.get(kind, "acknowledgement_reminded_at")
     for start in range(0, len(case_ids), 500):
         db.execute(update(Case).where(Case.id.in_(case_ids[start:start + 500]))
                    .values({column: now})

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from config import COUNTRY_NAMES, Authority
-from portal.extensions import settings_of
+from portal.db import db_session
+from portal.extensions import server_keys_of, settings_of
+from portal.reports.disclosures import reporter_disclosures
 
 bp = Blueprint("pages", __name__)
 
@@ -20,6 +22,7 @@ def landing() -> str:
         organisation=settings.organisation_name,
         acknowledgement_days=settings.acknowledgement_days,
         feedback_months=settings.feedback_months,
+        disclosures=reporter_disclosures(db_session(), server_keys_of(), settings),
     )
 
 

@@ -43,6 +43,20 @@ CLOSING_REASON_LABELS: Mapping[ClosingReason, LazyString] = {
 }
 
 
+# What the reporter reads on their case page: addressed to them, in plain words, never the
+# staff's label ("manifestly unfounded" is a handler's assessment, told to the reporter in a
+# message of its own before closing).
+REPORTER_CLOSING_REASON_LABELS: Mapping[ClosingReason, LazyString] = {
+    ClosingReason.DUPLICATE: _l("The matter is followed up in another case."),
+    ClosingReason.MANIFESTLY_UNFOUNDED: _l(
+        "The case handlers found no grounds to investigate further, and explained why in a "
+        "message to you."),
+    ClosingReason.NO_WAY_TO_REPLY: _l(
+        "The case handlers could not reach you to continue the case."),
+    ClosingReason.WITHDRAWN: _l("You withdrew the report."),
+}
+
+
 class Channel(StrEnum):
     """How a report came in (Directive 2019/1937 Art. 9(2)): the web form, or registered by a
     handler from a conversation."""
@@ -216,6 +230,11 @@ class AuditAction(AuditActionCatalogue):
     APPROVAL_GRANTED = "approval.granted"
     APPROVAL_REJECTED = "approval.rejected"
     CASE_USER_REINSTATED = "case.user_reinstated"
+    # Issue 11 §1: the meeting clock, and closing without feedback with its reason code (the
+    # event's target is the ClosingReason value; never any content).
+    CASE_MEETING_REQUESTED = "case.meeting_requested"
+    CASE_MEETING_HELD = "case.meeting_held"
+    CASE_CLOSED_WITHOUT_FEEDBACK = "case.closed_without_feedback"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -273,6 +292,10 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.APPROVAL_GRANTED: _l("Change approved by a second person"),
     AuditAction.APPROVAL_REJECTED: _l("Change rejected by a second person"),
     AuditAction.CASE_USER_REINSTATED: _l("User taken back into the case"),
+    AuditAction.CASE_MEETING_REQUESTED: _l("Meeting requested by the reporter"),
+    AuditAction.CASE_MEETING_HELD: _l("Minutes of the requested meeting recorded"),
+    AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK: _l("Closed without feedback, for a recorded "
+                                                 "reason"),
 }
 
 

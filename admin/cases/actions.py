@@ -17,6 +17,7 @@ from admin.cases.forms import (
     REPLY_KIND_MISSING,
     ActionForm,
     LegalHoldForm,
+    MeetingMinutesForm,
     NoteForm,
     OutcomeForm,
     ReplyForm,
@@ -36,6 +37,7 @@ from portal.cases.handling import (
     reply_to_reporter,
     set_legal_hold,
 )
+from portal.cases.minutes import record_meeting_minutes
 from portal.cases.reading import reporter_language
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
@@ -152,3 +154,14 @@ def legal_hold(case_id: str) -> Response:
         return str(_("The case is under legal hold and will not be purged.") if hold
                    else _("The legal hold has been released."))
     return _act(case_id, _plain(LegalHoldForm), run)
+
+
+@roles_required(Role.HANDLER)
+def meeting_minutes(case_id: str) -> Response:
+    """The minutes of the meeting the reporter asked for; holding it stops its clock."""
+    def run(staff: StaffContext, opened: HandlerCase, form: MeetingMinutesForm) -> str:
+        record_meeting_minutes(db_session(), server_keys_of(), case=opened.case,
+                               keys=opened.keys, user=staff.user,
+                               minutes=form.minutes.data or "")
+        return str(_("The minutes have been saved; the reporter can read and confirm them."))
+    return _act(case_id, _plain(MeetingMinutesForm), run)

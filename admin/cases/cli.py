@@ -29,6 +29,7 @@ from portal.notifications import (
     acknowledgement_reminders,
     feedback_reminders,
     mark_reminded,
+    meeting_reminders,
     queue_outbox,
     release_pending,
 )
@@ -129,7 +130,8 @@ def notify_command() -> None:
 @with_appcontext
 def notify_deadlines_command() -> None:
     """Remind handlers of cases whose acknowledgement is due within two days, and of
-    acknowledged cases whose feedback is due within two weeks (once each)."""
+    acknowledged cases whose feedback is due within two weeks, and of requested meetings due
+    within three days (once each)."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -142,7 +144,8 @@ def notify_deadlines_command() -> None:
     # them on the next run). The cases are marked only once mail went out.
     with transaction(factory) as db:
         batches = [batch for batch in (acknowledgement_reminders(db, now=now),
-                                       feedback_reminders(db, now=now)) if batch.case_ids]
+                                       feedback_reminders(db, now=now),
+                                       meeting_reminders(db, now=now)) if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
             return

@@ -90,6 +90,12 @@ class NoteForm(FlaskForm):
     body = _text(_l("Internal note (never shown to the reporter)"))
 
 
+class MeetingMinutesForm(FlaskForm):
+    """The minutes of the meeting the reporter asked for (Art. 9(2), 18): stops its clock."""
+
+    minutes = _text(_l("Minutes of the meeting (the reporter will read and confirm them)"))
+
+
 class ActionForm(FlaskForm):
     """Only the CSRF token: for buttons such as "Acknowledge"."""
 

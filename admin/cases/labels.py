@@ -6,7 +6,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from config import Settings
-from portal.deadlines import CLOSED_WITHOUT_ACKNOWLEDGEMENT, CLOSED_WITHOUT_FEEDBACK
+from portal.deadlines import (
+    CLOSED_WITHOUT_ACKNOWLEDGEMENT,
+    CLOSED_WITHOUT_FEEDBACK,
+    CLOSED_WITHOUT_MEETING,
+)
 from portal.states import CaseStatus, Channel, EscalationDecision, MessageKind, Outcome
 
 
@@ -36,7 +40,8 @@ def clock_labels() -> dict[str, str]:
     return {"open": _("open"), "due-soon": _("due soon"), "overdue": _("overdue"),
             "done": _("done in time"), "late": _("done late"),
             CLOSED_WITHOUT_ACKNOWLEDGEMENT: _("closed without acknowledgement"),
-            CLOSED_WITHOUT_FEEDBACK: _("closed without feedback")}
+            CLOSED_WITHOUT_FEEDBACK: _("closed without feedback"),
+            CLOSED_WITHOUT_MEETING: _("closed without the meeting")}
 
 
 def message_kind_labels() -> dict[str, str]:

@@ -16,6 +16,7 @@ from admin.cases.forms import (
     DecisionForm,
     EscalateForm,
     LegalHoldForm,
+    MeetingMinutesForm,
     NoteForm,
     OutcomeForm,
     ReplyForm,
@@ -28,7 +29,7 @@ from portal.access import StaffContext
 from portal.approvals import may_decide, pending
 from portal.audit import Actor
 from portal.cases.access_grants import case_holder_ids, grantable_handlers
-from portal.cases.clocks import clocks_of
+from portal.cases.clocks import clocks_of, meeting_pending
 from portal.cases.escalations import OpenedEscalation, escalations_for_handler, managers
 from portal.cases.handling import HandlerCase, allowed_statuses, answer_fields
 from portal.cases.reading import open_case_view
@@ -93,6 +94,7 @@ def _forms(staff: StaffContext, opened: HandlerCase,
                                    if user.id != staff.user.id]
     return {
         "reply_form": reply, "note_form": NoteForm(), "action_form": ActionForm(),
+        "meeting_form": MeetingMinutesForm(), "meeting_pending": meeting_pending(case),
         "status_form": status, "outcome_form": outcome,
         "supplier_form": SupplierForm(data={"supplier_id": case.supplier_id or ""}),
         "hold_form": LegalHoldForm(data={"hold": "0" if case.legal_hold else "1"}),

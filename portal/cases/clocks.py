@@ -53,26 +53,45 @@ def feedback_due_after(acknowledged_at: datetime, settings: Settings, *,
     return min(add_months(acknowledged_at, settings.feedback_months), latest)
 
 
+def meeting_due_after(requested_at: datetime, settings: Settings) -> datetime:
+    """When the meeting a reporter asked for at the exact `requested_at` is due: within
+    `meeting_days` (Art. 9(2) "within a reasonable timeframe"), rounded up to the next UTC
+    midnight as the other deadlines, so the clear column gives away the day only."""
+    return midnight_on_or_after(requested_at + timedelta(days=settings.meeting_days))
+
+
 def clocks_of(case_row: Case) -> Clocks:
-    """Both clocks of `case_row`, from its stored due dates."""
+    """The clocks of `case_row`, from its stored due dates."""
     return Clocks(
         acknowledgement_due=case_row.acknowledgement_due_at,
         feedback_due=case_row.feedback_due_at,
         acknowledged_at=case_row.acknowledged_at,
         feedback_at=case_row.feedback_at,
         closed_at=case_row.closed_at,
+        meeting_due=case_row.meeting_due_at,
+        meeting_held_at=case_row.meeting_held_at,
     )
 
 
+def meeting_pending(case_row: Case) -> bool:
+    """Whether the reporter is waiting for a meeting they asked for."""
+    return (case_row.meeting_due_at is not None and case_row.meeting_held_at is None
+            and case_row.closed_at is None)
+
+
 def pending_deadline(case_row: Case) -> datetime:
-    """The deadline `case_row` waits for next, or NO_DEADLINE when none is pending."""
+    """The earliest deadline `case_row` waits for, or NO_DEADLINE when none is pending: the
+    acknowledgement, else the feedback, and a meeting asked for if that comes first."""
     if case_row.closed_at is not None:
         return NO_DEADLINE
+    pending = []
     if case_row.acknowledged_at is None:
-        return case_row.acknowledgement_due_at
-    if case_row.feedback_at is None:
-        return case_row.feedback_due_at
-    return NO_DEADLINE
+        pending.append(case_row.acknowledgement_due_at)
+    elif case_row.feedback_at is None:
+        pending.append(case_row.feedback_due_at)
+    if meeting_pending(case_row) and case_row.meeting_due_at is not None:
+        pending.append(case_row.meeting_due_at)
+    return min(pending, default=NO_DEADLINE)
 
 
 def refresh_next_due(case_row: Case) -> None:
@@ -83,8 +102,9 @@ def refresh_next_due(case_row: Case) -> None:
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
     """Cases with a missed deadline, as one indexed comparison.
 
-    Overdue means: open, and not acknowledged in time or no feedback in time. The pending
-    deadline is exactly the one that can be missed (the feedback deadline lies after the
-    acknowledgement deadline), and NO_DEADLINE is never in the past.
+    Overdue means: open, and not acknowledged in time, no feedback in time or no meeting in
+    time. The stored deadline is the earliest pending one, so any missed deadline shows in it
+    (the feedback deadline lies after the acknowledgement deadline), and NO_DEADLINE is never
+    in the past.
     """
     return Case.next_due_at < now

@@ -209,6 +209,10 @@ def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, stat
     case.closing_reason = reason
     refresh_next_due(case)
     _audit(db, keys, user, STATUS_ACTIONS[new_status], case, now=now)
+    if reason is not None and case.feedback_at is None:
+        # Who closed it without feedback, and why: the reason's code only, never content.
+        _audit(db, keys, user, AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK, case,
+               target_id=str(reason), now=now)
 
 
 def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,

@@ -51,6 +51,8 @@ class CaseRow:
     clocks: Clocks
     acknowledgement_state: str
     feedback_state: str
+    # None when the reporter asked for no meeting.
+    meeting_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class CasePage:
 _COLUMNS = (
     Case.id, OrgUnit.name, Case.category, Case.human_rights, Case.channel, Case.status,
     Case.outcome, Case.legal_hold, Case.created_at, Case.acknowledged_at, Case.feedback_at,
-    Case.closed_at, Case.acknowledgement_due_at, Case.feedback_due_at,
+    Case.closed_at, Case.acknowledgement_due_at, Case.feedback_due_at, Case.meeting_due_at,
+    Case.meeting_held_at,
 )
 
 
@@ -132,15 +135,17 @@ def list_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime
     rows = []
     for (case_id, unit_name, category, human_rights, channel, status, outcome, legal_hold,
          created_at, acknowledged_at, feedback_at, closed_at, acknowledgement_due,
-         feedback_due) in db.execute(query):
+         feedback_due, meeting_due, meeting_held_at) in db.execute(query):
         clocks = Clocks(acknowledgement_due=acknowledgement_due, feedback_due=feedback_due,
                         acknowledged_at=acknowledged_at, feedback_at=feedback_at,
-                        closed_at=closed_at)
+                        closed_at=closed_at, meeting_due=meeting_due,
+                        meeting_held_at=meeting_held_at)
         rows.append(CaseRow(
             id=case_id, unit_name=unit_name, category=category, human_rights=human_rights,
             channel=channel, status=status, outcome=outcome, legal_hold=legal_hold,
             created_at=created_at, clocks=clocks,
             acknowledgement_state=clocks.acknowledgement_state(now),
             feedback_state=clocks.feedback_state(now),
+            meeting_state=clocks.meeting_state(now),
         ))
     return CasePage(rows=rows, total=total, page=page, per_page=per_page)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import record_event
+from portal.cases.clocks import meeting_due_after, meeting_pending, refresh_next_due
 from portal.cases.dialogue import add_message
 from portal.cases.keyring import Keyring
 from portal.cases.submission import NewReport, submit_report
@@ -86,4 +87,44 @@ def answer_minutes(db: Session, settings: Settings, server_keys: ServerKeys, *, 
                  else AuditAction.CASE_MINUTES_CORRECTED,
                  actor_kind=ActorKind.REPORTER, case_id=case.id, target_id=minutes.id, at=now)
     queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)
+    return message
+
+
+def request_meeting(db: Session, settings: Settings, server_keys: ServerKeys, *, case: Case,
+                    now: datetime | None = None) -> None:
+    """The reporter asks, with their case code, for a meeting (Art. 9(2)): the meeting clock
+    starts (issue 11 §1). Refused while a request is still waiting or the case is closed."""
+    if case.closed_at is not None:
+        raise Refusal(N_("This case is closed. To ask for a meeting, make a new report."))
+    if meeting_pending(case):
+        raise Refusal(N_("You have already asked for a meeting. A case handler will propose a "
+                         "time and place here."))
+    now = now or utcnow()
+    case.meeting_due_at = meeting_due_after(now, settings)
+    case.meeting_held_at = None
+    case.meeting_reminded_at = None
+    refresh_next_due(case)
+    case.last_reporter_activity_at = start_of_day(now)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_MEETING_REQUESTED,
+                 actor_kind=ActorKind.REPORTER, case_id=case.id, at=start_of_day(now))
+    queue_notice(db, settings, case_notice(db, case.id, NEW_MESSAGE), hold=True)
+
+
+def record_meeting_minutes(db: Session, server_keys: ServerKeys, *, case: Case, keys: Keyring,
+                           user: User, minutes: str, now: datetime | None = None) -> Message:
+    """The minutes of the meeting the reporter asked for: sealed under the case key for the
+    reporter to check, correct and confirm (Art. 18(3)); holding the meeting stops its clock."""
+    if not meeting_pending(case):
+        raise Refusal(N_("No meeting is waiting to be held in this case."))
+    if not minutes.strip():
+        raise Refusal(N_("Write the minutes of the conversation."))
+    now = now or utcnow()
+    message = add_message(db, case=case, keys=keys, key_kind=KeyKind.CASE,
+                          author_kind=AuthorKind.HANDLER, author_id=user.id, body=minutes,
+                          kind=MessageKind.MINUTES, now=now)
+    case.meeting_held_at = now
+    refresh_next_due(case)
+    record_event(db, server_keys.audit, action=AuditAction.CASE_MEETING_HELD,
+                 actor_kind=ActorKind.USER, actor_id=user.id, case_id=case.id,
+                 target_id=message.id, at=now)
     return message

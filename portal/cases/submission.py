@@ -23,7 +23,7 @@ from crypto import (
 from portal.argon2_costs import argon2_params
 from portal.audit import record_event
 from portal.cases.attachments import Upload, UploadNotice, store_uploads
-from portal.cases.clocks import initial_due_dates
+from portal.cases.clocks import initial_due_dates, meeting_due_after, refresh_next_due
 from portal.cases.keyring import Keyring
 from portal.cases.keys import (
     active_recovery_key,
@@ -147,6 +147,10 @@ def submit_report(
         sealed_answers=seal_json(case_key, case_id=case_id, item_id=case_id, kind=ANSWERS,
                                  value=answers),
     )
+    if report.meeting_requested:
+        # The meeting clock of Art. 9(2) starts with the request (issue 11 §1).
+        case.meeting_due_at = meeting_due_after(now, settings)
+        refresh_next_due(case)
     db.add(case)
     wraps = [wrap_for_user(case, user, kind, key, keys=server_keys)
              for user in routing.handlers

@@ -68,6 +68,12 @@ class Case(Base):
     # When handlers were reminded of the coming acknowledgement deadline (once per case).
     acknowledgement_reminded_at: Mapped[datetime | None]
     feedback_reminded_at: Mapped[datetime | None]
+    # The meeting the reporter asked for (Art. 9(2), issue 11 §1): due `meeting_days` after
+    # the request (rounded up to a UTC midnight, as the other clocks), stopped by the minutes
+    # of the meeting. NULL: no meeting asked for. Metadata only: the request itself is sealed.
+    meeting_due_at: Mapped[datetime | None]
+    meeting_held_at: Mapped[datetime | None]
+    meeting_reminded_at: Mapped[datetime | None]
     # HMAC-SHA256(pepper, case code): the code itself is never stored.
     lookup_id: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     # The reporter's key record (crypto.make_reporter_key): Argon2 costs, salt and the public

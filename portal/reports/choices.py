@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.cases.keys import group_unit_ids, handlers_of_units, is_certified
 from portal.models import OrgUnit, Role, User
+from portal.reports.disclosures import reporter_disclosures
 from portal.reports.forms import DONT_KNOW, ReportForm
 from portal.serverkeys import ServerKeys
 
@@ -57,4 +58,8 @@ def report_form_context(db: Session, keys: ServerKeys, form: ReportForm,
             "total_mb": settings.max_total_upload_bytes // (1024 * 1024),
         },
         "strip_metadata": settings.strip_metadata,
+        # Who can read the report, how long it is kept, what protects the reporter (issue 11
+        # §2), before it is sent.
+        "disclosures": reporter_disclosures(db, keys, settings),
+        "organisation": settings.organisation_name,
     }

@@ -80,3 +80,7 @@ class MessageForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+class MeetingForm(FlaskForm):
+    """Ask for a meeting with a case handler (Directive 2019/1937 Art. 9(2)): a button."""

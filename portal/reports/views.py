@@ -26,8 +26,9 @@ from portal.cases.attachments import (
     check_uploads,
     clean_uploads,
 )
-from portal.cases.clocks import clocks_of
+from portal.cases.clocks import clocks_of, meeting_pending
 from portal.cases.dialogue import add_reporter_message
+from portal.cases.minutes import request_meeting
 from portal.cases.reading import open_case_view, reporter_language
 from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.submission import (
@@ -36,7 +37,7 @@ from portal.cases.submission import (
     open_case_with_code,
     submit_report,
 )
-from portal.db import db_session
+from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
@@ -46,8 +47,20 @@ from portal.models import Attachment
 from portal.refusals import Refusal
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
-from portal.reports.forms import DONT_KNOW, FollowupForm, LogoutForm, MessageForm, ReportForm
-from portal.states import CLOSING_REASON_LABELS, AttachmentVariant, KeyKind, template_states
+from portal.reports.forms import (
+    DONT_KNOW,
+    FollowupForm,
+    LogoutForm,
+    MeetingForm,
+    MessageForm,
+    ReportForm,
+)
+from portal.states import (
+    REPORTER_CLOSING_REASON_LABELS,
+    AttachmentVariant,
+    KeyKind,
+    template_states,
+)
 from portal.storage import file_store
 
 bp = Blueprint("reports", __name__)
@@ -169,8 +182,10 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
-                           logout_form=LogoutForm(),
-                           closing_reasons=CLOSING_REASON_LABELS,
+                           logout_form=LogoutForm(), meeting_form=MeetingForm(),
+                           meeting_pending=meeting_pending(context.case),
+                           closing_reasons=REPORTER_CLOSING_REASON_LABELS,
+                           meeting_days=settings_of().meeting_days,
                            strip_metadata=settings_of().strip_metadata)
 
 
@@ -216,6 +231,23 @@ def case_message() -> Response | str | tuple[str, int]:
         elif notice.unhandled:
             flash(_("%(name)s: we could not check this type of file for hidden information "
                     "such as author names.", name=notice.filename), "info")
+    return redirect(url_for("reports.case"), code=303)
+
+
+@bp.post("/case/meeting")
+def case_meeting() -> Response:
+    """The reporter asks for a meeting (Art. 9(2)); its clock starts (issue 11 §1)."""
+    context = _require_reporter()
+    if not MeetingForm().validate_on_submit():
+        abort(400)
+    try:
+        request_meeting(db_session(), settings_of(), server_keys_of(), case=context.case)
+    except Refusal as refusal:
+        discard_changes()
+        flash(refusal.translated(), "info")
+        return redirect(url_for("reports.case"), code=303)
+    flash(_("You have asked for a meeting. A case handler will propose a time and place "
+            "here."), "success")
     return redirect(url_for("reports.case"), code=303)
 
 

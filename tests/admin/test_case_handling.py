@@ -265,7 +265,9 @@ def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
     reporter_page = client.get("/case").get_data(as_text=True)
     assert "closed without an acknowledgement" in reporter_page
     assert "closed without feedback" in reporter_page
-    assert "Duplicate of another case" in reporter_page
+    # The reporter reads words meant for them, not the staff's label (issue 11 §1).
+    assert "The matter is followed up in another case." in reporter_page
+    assert "Duplicate of another case" not in reporter_page
     # Reopened: the reason goes; after the feedback the case closes without one.
     post(alice, f"{url}/status", {"status": "in_progress"})
     row = case_row(portal_app, case_id)
@@ -277,7 +279,11 @@ def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None and row.closing_reason is None
     page = alice.get(url).get_data(as_text=True)
-    assert "closed without" not in page
+    assert "closed without acknowledgement" not in page
+    assert "closed without feedback" not in page
+    # The reporter asked for a meeting on the form and none was held: that clock says so
+    # (issue 11 §1, the meeting clock).
+    assert "closed without the meeting" in page
 
 
 def test_manifestly_unfounded_closes_once_the_reporter_was_told(
