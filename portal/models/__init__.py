@@ -2,6 +2,7 @@
 
 from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
+from portal.models.boundaries import CaseBoundaryGrant, LegalHold
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
@@ -17,11 +18,13 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "Case",
+    "CaseBoundaryGrant",
     "CaseExclusion",
     "CaseKeyLink",
     "CaseKeyWrap",
     "CaseStat",
     "Escalation",
+    "LegalHold",
     "Message",
     "OrgUnit",
     "PendingApproval",
