@@ -38,6 +38,9 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # A post without a decision names no open request: refused, back to the list.
     "approvals.decide": ("POST", frozenset({Role.ADMIN}), 303),
     "home.index": ("GET", ANY, 200),
+    # Retention periods per company (issue 11 §5); a unit that does not exist: 404.
+    "retention.units": ("GET", frozenset({Role.ADMIN}), 200),
+    "retention.set_periods": ("POST", frozenset({Role.ADMIN}), 404),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -45,7 +48,8 @@ ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32}
+    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
+              "unit_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
@@ -59,7 +63,7 @@ def request(client: FlaskClient, method: str, url: str) -> int:
 def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
-                                                    "approvals"}}
+                                                    "approvals", "retention"}}
     assert endpoints == set(MATRIX)
 
 
