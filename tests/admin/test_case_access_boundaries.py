@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.cases.access_grants import reporter_boundary_note
@@ -34,6 +35,12 @@ def _actions(app: Flask, case_id: str) -> list[str]:
                                .order_by(AuditEvent.seq)))
 
 
+def _note(app: Flask, language: str, reason: GrantReason) -> str:
+    """The reporter's note as the page shows it (escaped), in `language`."""
+    with app.app_context():
+        return str(escape(reporter_boundary_note(language, reason)))
+
+
 def _reporter_page(client: FlaskClient, code: str) -> str:
     assert follow_up(client, code).status_code == 303
     return client.get("/case").get_data(as_text=True)
@@ -56,7 +63,7 @@ def test_sharing_with_another_company_is_refused_without_a_reason(
     post(alice, f"{url}/grant", {"grant-user_id": world.olga.id, "grant-reason": "bogus"})
     assert _wraps(portal_app, case_id, world.olga.id) == 0
     before = _reporter_page(client, code)
-    swedish = reporter_boundary_note("sv", GrantReason.OTHER)
+    swedish = _note(portal_app, "sv", GrantReason.OTHER)
     assert swedish not in before
 
     post(alice, f"{url}/grant", {"grant-user_id": world.olga.id, "grant-reason": "other",
@@ -64,7 +71,8 @@ def test_sharing_with_another_company_is_refused_without_a_reason(
     assert _wraps(portal_app, case_id, world.olga.id) == 2
     assert "case.granted_beyond_company" in _actions(portal_app, case_id)
     # The reporter reads it in the language they wrote in, in general terms: never the note.
-    assert swedish != reporter_boundary_note("en", GrantReason.OTHER)
+    assert swedish != _note(portal_app, "en", GrantReason.OTHER)
+    assert "eftersom" in swedish
     page = _reporter_page(client, code)
     assert swedish in page
     assert "SEALED-REASON-MARKER" not in page
@@ -147,14 +155,13 @@ def test_recover_by_unit_shares_only_that_units_cases(
     assert "Shared 0 cases" in result.output  # type: ignore[attr-defined]
     assert "Skipped 1 cases outside" in result.output  # type: ignore[attr-defined]
     assert _wraps(portal_app, baltic, world.bob.id) == 0
-    assert "recover" not in _reporter_page(client, baltic_code)  # nothing was said yet
     before = _reporter_page(client, baltic_code)
     result = _recover(runner, sheet, world.bob.email, "--unit", "BALTIC", "--reason",
                       "no_handler_available")
     assert "Shared 1 cases of BALTIC" in result.output  # type: ignore[attr-defined]
     assert _wraps(portal_app, baltic, world.bob.id) == 2
     assert "case.recovered_beyond_company" in _actions(portal_app, baltic)
-    note = reporter_boundary_note("sv", GrantReason.NO_HANDLER_AVAILABLE)
+    note = _note(portal_app, "sv", GrantReason.NO_HANDLER_AVAILABLE)
     assert note not in before and note in _reporter_page(client, baltic_code)
     # The group level's code also takes the cases of no company.
     result = _recover(runner, sheet, world.grace.email, "--unit", "GROUP")
