@@ -5,12 +5,13 @@ legal holds that lapse at their review date, and statistics rows with months onl
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import DateTime, select
+from sqlalchemy import DateTime, inspect, select
 
 from config import SettingsError, load_settings
 from portal.cases.legal_holds import place_legal_hold
@@ -198,3 +199,47 @@ def test_retention_settings_are_validated() -> None:
             load_settings(environ={"AKTSOM_RETENTION_MAX_DAYS": bad})
     with pytest.raises(SettingsError, match="RETENTION_UNFOUNDED_DAYS"):
         load_settings(environ={"AKTSOM_RETENTION_UNFOUNDED_DAYS": "800"})
+
+
+def test_migration_0004_keeps_months_of_old_statistics_rows(tmp_path: Path) -> None:
+    """Rows written before month precision lose their exact times on upgrade, and a hold set
+    before review dates existed gets one ahead instead of lapsing at once."""
+    from sqlalchemy import create_engine, text
+
+    from portal.schema import downgrade, upgrade
+
+    url = f"sqlite:///{tmp_path}/old.sqlite3"
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO case_stats (year, unit_id, category, human_rights, channel, "
+                "closed_without_acknowledgement, closed_without_feedback, created_at, "
+                "closed_at, purged_at) VALUES (2024, NULL, 'fraud', 0, 'web', 0, 0, "
+                "'2024-03-17 09:41:12.123456', '2024-05-02 13:00:00.000000', "
+                "'2026-06-30 23:59:59.000000')"))
+            day = "'2025-01-01 00:00:00.000000'"
+            connection.execute(text(
+                "INSERT INTO cases (id, category, human_rights, channel, status, "
+                "routed_to_group, legal_hold, created_at, acknowledgement_due_at, "
+                "feedback_due_at, next_due_at, lookup_id, reporter_key, "
+                "reporter_key_certificate, key_generation, sealed_answers) VALUES "
+                f"('{'a' * 32}', 'fraud', 0, 'web', 'closed', 0, 1, {day}, {day}, {day}, "
+                f"{day}, x'00', x'00', x'00', 0, x'00')"))
+        upgrade(url)
+        with engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT year, received_month, closed_month, purged_month FROM case_stats"
+            )).one()
+            assert tuple(row) == (2024, "2024-03", "2024-05", "2026-06")
+            columns = {column["name"] for column in inspect(engine).get_columns("case_stats")}
+            assert not {"created_at", "closed_at", "purged_at"} & columns
+            case_id, reason, review_at = connection.execute(text(
+                "SELECT case_id, reason, review_at FROM legal_holds")).one()
+            assert (case_id, reason) == ("a" * 32, "other")
+            assert str(review_at) > f"{utcnow() + timedelta(days=80):%Y-%m-%d}"
+        downgrade(url, "0001")
+        upgrade(url)
+    finally:
+        engine.dispose()
