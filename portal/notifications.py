@@ -54,8 +54,10 @@ KEY_MISMATCH = "key_mismatch"
 # To a person left out of a case (or taken back in) and to the group-level handlers: access
 # to a case changed, so it never happens unnoticed (security finding 14). Which case is not said.
 ACCESS_CHANGED = "access_changed"
+# A legal hold reaches its review date soon: renew it or it lapses (issue 11 §5).
+LEGAL_HOLD_REVIEW = "legal_hold_review"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
-         KEY_MISMATCH, ACCESS_CHANGED)
+         KEY_MISMATCH, ACCESS_CHANGED, LEGAL_HOLD_REVIEW)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
@@ -104,6 +106,8 @@ def _subject(kind: str) -> str:
         return str(_("A case is due for feedback to the reporter soon"))
     if kind == ESCALATION:
         return str(_("A case has been put before you"))
+    if kind == LEGAL_HOLD_REVIEW:
+        return str(_("A legal hold on a case is due for review soon"))
     if kind == ACCOUNT_RESET:
         return str(_("Your password for the whistleblowing channel was reset"))
     if kind == KEY_MISMATCH:
@@ -215,6 +219,11 @@ def feedback_reminders(db: Session, *, now: datetime,
         Case.closed_at.is_(None), Case.feedback_reminded_at.is_(None),
         Case.feedback_due_at <= now + within).order_by(Case.feedback_due_at)))
     return Reminders(case_ids, Notice(FEEDBACK_DUE, _handlers_of(db, case_ids)))
+
+
+def handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:
+    """The active handlers holding any of `case_ids` (for reminders of other modules)."""
+    return _handlers_of(db, case_ids)
 
 
 def _handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:

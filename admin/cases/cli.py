@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
+from portal.cases.legal_holds import legal_hold_reminders, mark_holds_reminded
 from portal.cases.retention import REVIEW_NOTICE_DAYS, purge_expired_cases
 from portal.db import (
     after_commit,
@@ -29,6 +30,7 @@ from portal.db import (
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
+    LEGAL_HOLD_REVIEW,
     acknowledgement_reminders,
     feedback_reminders,
     mark_reminded,
@@ -171,8 +173,9 @@ def notify_command() -> None:
 @click.command("notify-deadlines")
 @with_appcontext
 def notify_deadlines_command() -> None:
-    """Remind handlers of cases whose acknowledgement is due within two days, and of
-    acknowledged cases whose feedback is due within two weeks (once each)."""
+    """Remind handlers of cases whose acknowledgement is due within two days, of
+    acknowledged cases whose feedback is due within two weeks, and of legal holds whose
+    review date comes within two weeks (once each)."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -184,7 +187,8 @@ def notify_deadlines_command() -> None:
     # them on the next run). The cases are marked only once mail went out.
     with transaction(factory) as db:
         batches = [batch for batch in (acknowledgement_reminders(db, now=now),
-                                       feedback_reminders(db, now=now)) if batch.case_ids]
+                                       feedback_reminders(db, now=now),
+                                       legal_hold_reminders(db, now=now)) if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
             return
@@ -197,6 +201,9 @@ def notify_deadlines_command() -> None:
             if mails == 0 and batch.notice.recipients:
                 click.echo("Sending failed; the next run will try again.")
                 return
-            mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
+            if batch.notice.kind == LEGAL_HOLD_REVIEW:
+                mark_holds_reminded(db, batch.case_ids, now)
+            else:
+                mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
         sent, cases = sent + mails, cases + len(batch.case_ids)
     click.echo(f"Reminded {sent} handlers of {cases} cases.")

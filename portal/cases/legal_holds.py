@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -18,6 +18,7 @@ from portal.cases.handling import HandlerCase
 from portal.db import utcnow
 from portal.deadlines import start_of_day
 from portal.models import Case, LegalHold, User
+from portal.notifications import LEGAL_HOLD_REVIEW, Notice, Reminders, handlers_of
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import (
@@ -31,6 +32,8 @@ from portal.states import (
 )
 
 NOTE_MAX = 2000
+# Handlers are reminded this long before a hold's review date (`aktsom notify-deadlines`).
+REVIEW_REMINDER_WINDOW = timedelta(days=14)
 
 
 def hold_of(db: Session, case: Case) -> LegalHold | None:
@@ -89,3 +92,22 @@ def release_legal_hold(db: Session, keys: ServerKeys, *, case: Case, user: User)
     record_event(db, keys.audit, action=AuditAction.CASE_LEGAL_HOLD_RELEASED,
                  actor_kind=ActorKind.USER, actor_id=user.id, case_id=case.id)
     db.flush()
+
+
+def legal_hold_reminders(db: Session, *, now: datetime,
+                         within: timedelta = REVIEW_REMINDER_WINDOW) -> Reminders:
+    """Holds whose review date is near (or past) and not yet reminded of since they were set
+    or renewed: the case's handlers renew them, or they lapse."""
+    case_ids = list(db.scalars(select(LegalHold.case_id).join(Case, Case.id == LegalHold.case_id)
+                               .where(Case.legal_hold.is_(True),
+                                      LegalHold.reminded_at.is_(None),
+                                      LegalHold.review_at <= now + within)
+                               .order_by(LegalHold.review_at)))
+    return Reminders(case_ids, Notice(LEGAL_HOLD_REVIEW, handlers_of(db, case_ids)))
+
+
+def mark_holds_reminded(db: Session, case_ids: list[str], now: datetime) -> None:
+    """Remember the reminder, once per review date (renewing clears it)."""
+    for start in range(0, len(case_ids), 500):
+        db.execute(update(LegalHold).where(LegalHold.case_id.in_(case_ids[start:start + 500]))
+                   .values(reminded_at=now).execution_options(synchronize_session=False))
