@@ -96,6 +96,18 @@ class Settings:
     # Days after an information request (Transparency Act §6) is answered or refused before
     # what the requester wrote is destroyed; the clear dates stay for the yearly figures.
     information_request_retention_days: int = 365
+    # Cases closed as unfounded are kept a shorter time (issue 11 §5): the Article 29 Working
+    # Party (opinion 1/2006) asks for deletion "usually within two months" of closing.
+    retention_unfounded_days: int = 60
+    # The legal maximum per country (ISO alpha-2 -> days after closing): a company's setting
+    # above it is refused, and the default is capped by it. Sweden: lag (2021:890) 7 kap. 3 §,
+    # at most two years after the case was closed. TOML `[retention_max_days]` SE = 730, or
+    # AKTSOM_RETENTION_MAX_DAYS="SE=730,DK=1825".
+    retention_max_days: Mapping[str, int] = field(
+        default_factory=lambda: {"SE": 730})
+    # A legal hold stands until its review date, at most this many days ahead; then it
+    # lapses unless renewed, and the purge applies (no endless hold).
+    legal_hold_max_days: int = 365
     reporter_idle_minutes: int = 10
     staff_idle_minutes: int = 30
     staff_absolute_hours: int = 8
@@ -129,6 +141,8 @@ def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
     if value is None or isinstance(value, Argon2Costs) or name in ("categories", "authorities"):
         return value
+    if name == "retention_max_days":
+        return _country_days(value)
     if name in _OPTIONAL_BOOLS:
         target = False
     if isinstance(target, bool):
@@ -151,6 +165,30 @@ def _coerce(name: str, value: Any, target: Any) -> Any:
         items = value if isinstance(value, list) else str(value).split(",")
         return tuple(str(item).strip() for item in items if str(item).strip())
     return str(value)
+
+
+def _country_days(value: Any) -> dict[str, int]:
+    """A country -> days table from TOML (a table) or the environment ("SE=730,DK=1825")."""
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    else:
+        pairs = []
+        for item in str(value).split(","):
+            if item.strip():
+                country, _, days = item.partition("=")
+                pairs.append((country, days))
+    table: dict[str, int] = {}
+    for country, days in pairs:
+        code = str(country).strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise SettingsError(f"retention_max_days: {country!r} is not a two-letter country")
+        try:
+            table[code] = int(str(days).strip())
+        except ValueError:
+            raise SettingsError(f"retention_max_days.{code}: expected a whole number") from None
+        if table[code] <= 0:
+            raise SettingsError(f"retention_max_days.{code}: must be positive")
+    return table
 
 
 def _field_defaults() -> dict[str, Any]:
@@ -289,12 +327,15 @@ def validate(settings: Settings) -> Settings:
     if settings.default_language not in settings.languages:
         raise SettingsError("AKTSOM_DEFAULT_LANGUAGE: must be one of AKTSOM_LANGUAGES")
     for name in ("max_file_bytes", "max_total_upload_bytes", "acknowledgement_days",
-                 "feedback_months", "meeting_days", "retention_days", "reporter_idle_minutes",
+                 "feedback_months", "meeting_days", "retention_days", "retention_unfounded_days",
+                 "legal_hold_max_days", "reporter_idle_minutes",
                  "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
                  "metadata_seconds", "metadata_memory_mib",
                  "information_request_retention_days"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.retention_unfounded_days > settings.retention_days:
+        raise SettingsError("AKTSOM_RETENTION_UNFOUNDED_DAYS: longer than AKTSOM_RETENTION_DAYS")
     if settings.notification_delay_minutes < 0:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:

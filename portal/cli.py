@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from config import Settings
 from portal.audit import CONSOLE, anchor_chain_head
+from portal.cases.retention import general_days, set_unit_retention
+from portal.cases.retention import unfounded_days as unfounded_days_of
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.key_directory import CertificateSigningUnavailable, upgrade_legacy_certificates
@@ -21,7 +23,7 @@ from portal.recovery import ensure_recovery_key, recovery_key_needed, sweep_file
 from portal.refusals import Refusal
 from portal.schema import upgrade
 from portal.serverkeys import ServerKeys, create_server_keys, keys_file_exposure
-from portal.units import create_unit
+from portal.units import create_unit, units_by_code
 
 
 def register_commands(group: click.Group) -> None:
@@ -163,3 +165,34 @@ def list_units() -> None:
         for unit in session.scalars(select(OrgUnit).order_by(OrgUnit.code)):
             level = "group" if unit.is_group else "company"
             click.echo(f"{unit.code}\t{unit.name}\t{unit.country or '-'}\t{level}")
+
+
+@units.command("retention")
+@click.argument("code")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Days after closing before a case's content is purged.")
+@click.option("--unfounded-days", "unfounded_days", type=click.IntRange(min=1), default=None,
+              help="The shorter period for cases closed as unfounded.")
+@click.option("--default", "use_default", is_flag=True,
+              help="Go back to the organisation's default periods.")
+def retention_command(code: str, days: int | None, unfounded_days: int | None,
+                      use_default: bool) -> None:
+    """Set an org unit's retention periods (never above its country's legal maximum)."""
+    if use_default == (days is not None or unfounded_days is not None):
+        raise click.UsageError("give --days and/or --unfounded-days, or --default")
+    settings = settings_of()
+    try:
+        with transaction(session_factory(current_app)) as session:
+            (unit,) = units_by_code(session, [code])
+            if not use_default:
+                # An option left out keeps what the unit has.
+                days = days if days is not None else unit.retention_days
+                if unfounded_days is None:
+                    unfounded_days = unit.unfounded_retention_days
+            set_unit_retention(session, settings, server_keys_of(), CONSOLE, unit=unit,
+                               days=days, unfounded=unfounded_days)
+            general, unfounded = general_days(settings, unit), unfounded_days_of(settings, unit)
+    except Refusal as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{code.strip()}: cases are purged {general} days after closing, "
+               f"{unfounded} days if closed as unfounded.")

@@ -60,9 +60,11 @@ ACCESS_CHANGED = "access_changed"
 # due soon. Which request, and what it asks, is not said.
 INFORMATION_REQUEST = "information_request"
 INFORMATION_REQUEST_DUE = "information_request_due"
+# A legal hold reaches its review date soon: renew it or it lapses (issue 11 §5).
+LEGAL_HOLD_REVIEW = "legal_hold_review"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
          KEY_MISMATCH, ACCESS_CHANGED, MEETING_DUE, INFORMATION_REQUEST,
-         INFORMATION_REQUEST_DUE)
+         INFORMATION_REQUEST_DUE, LEGAL_HOLD_REVIEW)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 INFORMATION_REQUESTS_PATH = f"{STAFF_PREFIX}/information-requests"
 SMTP_TIMEOUT_SECONDS = 10
@@ -116,6 +118,8 @@ def _subject(kind: str) -> str:
         return str(_("A meeting the reporter asked for is due soon"))
     if kind == ESCALATION:
         return str(_("A case has been put before you"))
+    if kind == LEGAL_HOLD_REVIEW:
+        return str(_("A legal hold on a case is due for review soon"))
     if kind == ACCOUNT_RESET:
         return str(_("Your password for the whistleblowing channel was reset"))
     if kind == KEY_MISMATCH:
@@ -263,6 +267,9 @@ def meeting_reminders(db: Session, *, now: datetime,
         Case.closed_at.is_(None), Case.meeting_reminded_at.is_(None),
         Case.meeting_due_at <= now + within).order_by(Case.meeting_due_at)))
     return Reminders(case_ids, Notice(MEETING_DUE, _handlers_of(db, case_ids)))
+def handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:
+    """The active handlers holding any of `case_ids` (for reminders of other modules)."""
+    return _handlers_of(db, case_ids)
 
 
 def _handlers_of(db: Session, case_ids: list[str]) -> tuple[str, ...]:

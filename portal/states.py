@@ -325,3 +325,74 @@ def template_states() -> dict[str, type[StrEnum]]:
     return {states.__name__: states for states in (
         CaseStatus, Channel, Outcome, EscalationDecision, AuthorKind, MessageKind,
         AttachmentVariant, KeyKind)}
+
+
+class GrantReason(StrEnum):
+    """Why a case is shared beyond its company and the group level (issue 11 §3): recorded on
+    the case and told to the reporter in general terms. OTHER needs a (sealed) note."""
+
+    NO_HANDLER_AVAILABLE = "no_handler_available"
+    EXPERTISE = "expertise"
+    SEVERAL_COMPANIES = "several_companies"
+    OTHER = "other"
+
+
+GRANT_REASON_LABELS: Mapping[GrantReason, LazyString] = {
+    GrantReason.NO_HANDLER_AVAILABLE: _l("No handler of the company or the group level can "
+                                         "handle the case (absent, or a conflict of interest)"),
+    GrantReason.EXPERTISE: _l("The case needs expertise the company's handlers do not have"),
+    GrantReason.SEVERAL_COMPANIES: _l("The matter concerns more than one company of the group"),
+    GrantReason.OTHER: _l("Another reason (write it in the note)"),
+}
+
+# What the reporter reads, in general terms: never the person, never the note.
+GRANT_REASON_REPORTER_TEXTS: Mapping[GrantReason, LazyString] = {
+    GrantReason.NO_HANDLER_AVAILABLE: _l("no case handler of the company concerned could "
+                                         "handle it"),
+    GrantReason.EXPERTISE: _l("it needs expertise that the company's case handlers do not have"),
+    GrantReason.SEVERAL_COMPANIES: _l("the matter concerns more than one company of the group"),
+    GrantReason.OTHER: _l("the handling of the case requires it"),
+}
+
+
+class LegalHoldReason(StrEnum):
+    """Why a case is kept past its retention period (issue 11 §5). OTHER needs a sealed note."""
+
+    LEGAL_PROCEEDINGS = "legal_proceedings"
+    AUTHORITY_INVESTIGATION = "authority_investigation"
+    INTERNAL_PROCEEDINGS = "internal_proceedings"
+    OTHER = "other"
+
+
+LEGAL_HOLD_REASON_LABELS: Mapping[LegalHoldReason, LazyString] = {
+    LegalHoldReason.LEGAL_PROCEEDINGS: _l("Legal proceedings are running or expected"),
+    LegalHoldReason.AUTHORITY_INVESTIGATION: _l("An authority is investigating the matter"),
+    LegalHoldReason.INTERNAL_PROCEEDINGS: _l("Disciplinary or other internal proceedings "
+                                             "are running"),
+    LegalHoldReason.OTHER: _l("Another reason (write it in the note)"),
+}
+
+
+class BoundaryAction(AuditActionCatalogue):
+    """Company boundaries and retention (issue 11 §3, §5)."""
+
+    CASE_GRANTED_BEYOND_COMPANY = "case.granted_beyond_company"
+    CASE_RECOVERED_BEYOND_COMPANY = "case.recovered_beyond_company"
+    UNIT_RETENTION_CHANGED = "unit.retention_changed"
+    CASE_LEGAL_HOLD_RENEWED = "case.legal_hold_renewed"
+    CASE_LEGAL_HOLD_LAPSED = "case.legal_hold_lapsed"
+
+    @classmethod
+    def labels(cls) -> Mapping[StrEnum, LazyString]:
+        return BOUNDARY_ACTION_LABELS
+
+
+BOUNDARY_ACTION_LABELS: dict[StrEnum, LazyString] = {
+    BoundaryAction.CASE_GRANTED_BEYOND_COMPANY: _l("Case shared beyond its company, with a "
+                                                   "recorded reason; the reporter was told"),
+    BoundaryAction.CASE_RECOVERED_BEYOND_COMPANY: _l("Case shared beyond its company with the "
+                                                     "recovery key; the reporter was told"),
+    BoundaryAction.UNIT_RETENTION_CHANGED: _l("Retention period of an org unit changed"),
+    BoundaryAction.CASE_LEGAL_HOLD_RENEWED: _l("Legal hold renewed with a new review date"),
+    BoundaryAction.CASE_LEGAL_HOLD_LAPSED: _l("Legal hold lapsed at its review date"),
+}

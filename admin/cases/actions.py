@@ -4,9 +4,11 @@ and goes back to the case page. CSRF is checked for every one of them (CSRFProte
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 from typing import TypeVar
 
 from flask import flash
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -35,14 +37,14 @@ from portal.cases.handling import (
     link_supplier,
     record_outcome,
     reply_to_reporter,
-    set_legal_hold,
 )
 from portal.cases.minutes import record_meeting_minutes
+from portal.cases.legal_holds import place_legal_hold, release_legal_hold
 from portal.cases.reading import reporter_language
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role
-from portal.refusals import Refusal
+from portal.refusals import N_, Refusal
 from portal.states import Outcome
 
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -148,11 +150,20 @@ def supplier(case_id: str) -> Response:
 def legal_hold(case_id: str) -> Response:
     """Hold the case from the retention purge, or release it."""
     def run(staff: StaffContext, opened: HandlerCase, form: LegalHoldForm) -> str:
-        hold = form.hold.data == "1"
-        set_legal_hold(db_session(), server_keys_of(), case=opened.case, user=staff.user,
-                       hold=hold)
-        return str(_("The case is under legal hold and will not be purged.") if hold
-                   else _("The legal hold has been released."))
+        if form.hold.data != "1":
+            release_legal_hold(db_session(), server_keys_of(), case=opened.case,
+                               user=staff.user)
+            return str(_("The legal hold has been released."))
+        review = form.review_at.data
+        if review is None:
+            raise Refusal(N_("Choose a review date for the legal hold."))
+        hold = place_legal_hold(
+            db_session(), server_keys_of(), settings_of(), opened=opened, user=staff.user,
+            reason=form.reason.data or "", note=form.note.data or "",
+            review_at=datetime.combine(review, time.min, tzinfo=UTC))
+        return str(_("The case is under legal hold until %(date)s; it will not be purged "
+                     "before then unless the hold is released.",
+                     date=format_date(hold.review_at)))
     return _act(case_id, _plain(LegalHoldForm), run)
 
 

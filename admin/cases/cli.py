@@ -1,4 +1,8 @@
-"""Case commands of `aktsom`: `recover`, `purge` and `notify-deadlines` (design §6)."""
+"""Case commands of `aktsom`: `recover`, `purge` and `notify-deadlines` (design §6).
+
+`recover` is design §6's `aktsom recover --recovery-sheet PATH --to EMAIL`, extended (issue 11
+§3) with the scope it must be given: `--unit CODE` or `--all-units`; without either it refuses.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from sqlalchemy import select
 from admin.information.cli import purge_information_requests, remind_information_requests
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
-from portal.cases.retention import purge_expired_cases
+from portal.cases.legal_holds import legal_hold_reminders, mark_holds_reminded
+from portal.cases.retention import REVIEW_NOTICE_DAYS, purge_expired_cases
 from portal.db import (
     after_commit,
     engine_of,
@@ -26,6 +31,7 @@ from portal.db import (
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
+    LEGAL_HOLD_REVIEW,
     acknowledgement_reminders,
     feedback_reminders,
     mark_reminded,
@@ -34,7 +40,9 @@ from portal.notifications import (
     release_pending,
 )
 from portal.refusals import Refusal
+from portal.states import GrantReason
 from portal.storage import file_store
+from portal.units import units_by_code
 
 
 def register_commands(group: click.Group) -> None:
@@ -51,14 +59,33 @@ def _read_sheet(path: str) -> str:
     return Path(path).read_text("utf-8")
 
 
+_RECOVER_REASONS = [reason.value for reason in GrantReason if reason != GrantReason.OTHER]
+RECOVER_SCOPE_NEEDED = (
+    "name the cases to share: --unit CODE (that org unit's cases; repeat for several) or "
+    "--all-units (every company's cases: the whole organisation)")
+
+
 @click.command("recover")
 @click.option("--recovery-sheet", "sheet_path", required=True,
               type=click.Path(dir_okay=False, allow_dash=True),
               help="The typed or scanned recovery sheet ('-' reads it from standard input).")
 @click.option("--to", "email", required=True, help="Email address of the handler.")
+@click.option("--unit", "unit_codes", multiple=True, metavar="CODE",
+              help="Share only this org unit's cases (the group level's also takes the cases "
+                   "of no company); repeat for several.")
+@click.option("--all-units", "all_units", is_flag=True,
+              help="Share every company's cases: the whole organisation.")
+@click.option("--reason", type=click.Choice(_RECOVER_REASONS), default=None,
+              help="Also share cases outside the handler's companies and the group level, "
+                   "for this reason; each reporter is told in the dialogue.")
 @with_appcontext
-def recover_command(sheet_path: str, email: str) -> None:
-    """Re-share every case (both keys) to a handler with the offline recovery key."""
+def recover_command(sheet_path: str, email: str, unit_codes: tuple[str, ...],
+                    all_units: bool, reason: str | None) -> None:
+    """Re-share cases (both keys) to a handler with the offline recovery key: one org unit's
+    (--unit CODE), or the whole organisation's (--all-units) only when asked for."""
+    if bool(unit_codes) == all_units:
+        raise click.UsageError(RECOVER_SCOPE_NEEDED if not all_units
+                               else "give either --unit or --all-units, not both")
     try:
         pair = parse_recovery_sheet(_read_sheet(sheet_path))
     except FileNotFoundError:
@@ -71,16 +98,29 @@ def recover_command(sheet_path: str, email: str) -> None:
         if user is None:
             raise click.ClickException("there is no user with this email address")
         try:
-            result = recover_all_cases(db, server_keys_of(), pair=pair, to_user=user)
+            units = None if all_units else units_by_code(db, unit_codes)
+            result = recover_all_cases(
+                db, server_keys_of(), pair=pair, to_user=user,
+                unit_ids=None if units is None else [unit.id for unit in units],
+                include_unassigned=units is None or any(unit.is_group for unit in units),
+                reason=GrantReason(reason) if reason else None)
         except RecoveryKeyMismatch:
             raise click.ClickException(
                 "this recovery sheet does not belong to this installation") from None
         except Refusal as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"Shared {result.shared} cases with {user.email}.")
+    scope = "the whole organisation" if all_units else ", ".join(unit_codes)
+    click.echo(f"Shared {result.shared} cases of {scope} with {user.email}.")
+    if result.shared_beyond:
+        click.echo(f"{result.shared_beyond} of them lie outside this person's companies; "
+                   "their reporters have been told in the dialogue.")
     if result.skipped_excluded:
         click.echo(f"Skipped {result.skipped_excluded} cases this person is excluded from "
                    "(conflict of interest).")
+    if result.skipped_boundary:
+        click.echo(f"Skipped {result.skipped_boundary} cases outside this person's companies "
+                   "and the group level; give --reason to share them too (their reporters "
+                   "are then told).")
     if result.unreadable:
         click.echo(f"{result.unreadable} cases could not be opened with the recovery key.")
 
@@ -103,14 +143,24 @@ def purge_command(dry_run: bool) -> None:
     if dry_run:
         click.echo(f"Would purge {result.purged} cases; {result.held} under legal hold would "
                    "be kept. Nothing was changed.")
+        if result.lapsed:
+            click.echo(f"{result.lapsed} legal holds are past their review date and would "
+                       "lapse.")
         click.echo(purge_information_requests(session_factory(current_app), settings,
                                               utcnow(), dry_run=True))
-        return
-    refresh_statistics(engine_of(current_app))
-    click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
-               f"{result.held} under legal hold. Their statistics remain.")
-    click.echo(purge_information_requests(session_factory(current_app), settings, utcnow(),
-                                          dry_run=False))
+    else:
+        refresh_statistics(engine_of(current_app))
+        click.echo(f"Purged {result.purged} cases and removed {len(result.files)} files; kept "
+                   f"{result.held} under legal hold. Their statistics remain.")
+        if result.lapsed:
+            click.echo(f"{result.lapsed} legal holds passed their review date and lapsed; "
+                       "the retention period applies to those cases again.")
+        click.echo(purge_information_requests(session_factory(current_app), settings,
+                                              utcnow(), dry_run=False))
+    if result.review_soon:
+        click.echo(f"Reminder: {result.review_soon} legal holds reach their review date within "
+                   f"{REVIEW_NOTICE_DAYS} days. A handler of each case renews the hold with a "
+                   "new date, or it lapses.")
 
 
 @click.command("notify")
@@ -129,9 +179,10 @@ def notify_command() -> None:
 @click.command("notify-deadlines")
 @with_appcontext
 def notify_deadlines_command() -> None:
-    """Remind handlers of cases whose acknowledgement is due within two days, and of
-    acknowledged cases whose feedback is due within two weeks, and of requested meetings due
-    within three days (once each)."""
+    """Remind handlers of cases whose acknowledgement is due within two days, of
+    acknowledged cases whose feedback is due within two weeks, of requested meetings due
+    within three days, and of legal holds whose review date comes within two weeks (once
+    each); and the compliance officers of information requests due within five days."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -145,7 +196,8 @@ def notify_deadlines_command() -> None:
     with transaction(factory) as db:
         batches = [batch for batch in (acknowledgement_reminders(db, now=now),
                                        feedback_reminders(db, now=now),
-                                       meeting_reminders(db, now=now)) if batch.case_ids]
+                                       meeting_reminders(db, now=now),
+                                       legal_hold_reminders(db, now=now)) if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
             return
@@ -158,6 +210,9 @@ def notify_deadlines_command() -> None:
             if mails == 0 and batch.notice.recipients:
                 click.echo("Sending failed; the next run will try again.")
                 return
-            mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
+            if batch.notice.kind == LEGAL_HOLD_REVIEW:
+                mark_holds_reminded(db, batch.case_ids, now)
+            else:
+                mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
         sent, cases = sent + mails, cases + len(batch.case_ids)
     click.echo(f"Reminded {sent} handlers of {cases} cases.")

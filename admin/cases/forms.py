@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -21,6 +22,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from portal.states import (
     CLOSING_REASON_LABELS,
+    GRANT_REASON_LABELS,
+    LEGAL_HOLD_REASON_LABELS,
     ApprovalKind,
     Channel,
     EscalationDecision,
@@ -46,6 +49,11 @@ def _decision_choices() -> list[tuple[str, str]]:
              _("Continue the cooperation with an action plan")),
             (EscalationDecision.SUSPEND, _("Suspend the cooperation")),
             (EscalationDecision.TERMINATE, _("Terminate the agreement"))]
+
+
+def _hold_reason_choices() -> list[tuple[str, str]]:
+    return [("", _("Choose…"))] + [(code.value, str(label))
+                                   for code, label in LEGAL_HOLD_REASON_LABELS.items()]
 
 
 def _channel_choices() -> list[tuple[str, str]]:
@@ -124,13 +132,36 @@ class SupplierForm(FlaskForm):
 
 
 class LegalHoldForm(FlaskForm):
+    """Hold the case ("1", with a reason and a review date) or release it ("0")."""
+
     hold = HiddenField(validators=[AnyOf(["1", "0"])])
+    reason = SelectField(_l("Why the case is held"), validators=[Optional()],
+                         choices=_hold_reason_choices, validate_choice=False)
+    note = _text(_l("Note (sealed; required for another reason)"), required=False)
+    review_at = DateField(_l("Review date (the hold lapses then unless renewed)"),
+                          validators=[Optional()])
 
 
 class UserChoiceForm(FlaskForm):
     """Pick a colleague: to share the case with, or to leave out of it."""
 
     user_id = SelectField(_l("Person"), validators=[DataRequired()])
+
+
+def _grant_reason_choices() -> list[tuple[str, str]]:
+    return [("", _("None: a handler of the company or the group level"))] + [
+        (code.value, str(label)) for code, label in GRANT_REASON_LABELS.items()]
+
+
+class GrantForm(UserChoiceForm):
+    """Share the case; a handler beyond the company and the group level needs a reason
+    (issue 11 §3), and the reporter is told."""
+
+    reason = SelectField(_l("Reason, if the handler works outside this company and the "
+                            "group level"), validators=[Optional()],
+                         choices=_grant_reason_choices, validate_choice=False)
+    note = _text(_l("Note on the reason (sealed; required for another reason)"),
+                 required=False)
 
 
 class EscalateForm(FlaskForm):

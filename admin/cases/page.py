@@ -15,6 +15,7 @@ from admin.cases.forms import (
     ApprovalDecisionForm,
     DecisionForm,
     EscalateForm,
+    GrantForm,
     LegalHoldForm,
     MeetingMinutesForm,
     NoteForm,
@@ -32,11 +33,12 @@ from portal.cases.access_grants import case_holder_ids, grantable_handlers
 from portal.cases.clocks import clocks_of, meeting_pending
 from portal.cases.escalations import OpenedEscalation, escalations_for_handler, managers
 from portal.cases.handling import HandlerCase, allowed_statuses, answer_fields
+from portal.cases.legal_holds import hold_of
 from portal.cases.reading import open_case_view
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Case, CaseExclusion, OrgUnit, User
-from portal.states import ActorKind, ApprovalKind
+from portal.states import LEGAL_HOLD_REASON_LABELS, ActorKind, ApprovalKind
 
 
 def _names(user_ids: set[str]) -> dict[str, str]:
@@ -74,9 +76,12 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     outcome = OutcomeForm(data={"outcome": case.outcome or "",
                                 "human_rights_breach": _breach_value(case)})
     outcome.outcome.choices = [("", _("Not decided"))] + list(labels["outcome"].items())
-    grant = UserChoiceForm(prefix="grant")
-    grant.user_id.choices = [(user.id, user.name)
-                             for user in grantable_handlers(db, keys, opened, staff.user)]
+    grant = GrantForm(prefix="grant")
+    # Handlers beyond the company and the group level are marked: sharing needs a reason.
+    grant.user_id.choices = [
+        (user.id, _("%(name)s (outside this company: a reason is needed)", name=user.name)
+         if beyond else user.name)
+        for user, beyond in grantable_handlers(db, keys, opened, staff.user)]
     holders = case_holder_ids(db, case.id)
     requests = (pending(db, ApprovalKind.CASE_EXCLUSION, case_id=case.id)
                 + pending(db, ApprovalKind.CASE_REINSTATEMENT, case_id=case.id))
@@ -97,7 +102,10 @@ def _forms(staff: StaffContext, opened: HandlerCase,
         "meeting_form": MeetingMinutesForm(), "meeting_pending": meeting_pending(case),
         "status_form": status, "outcome_form": outcome,
         "supplier_form": SupplierForm(data={"supplier_id": case.supplier_id or ""}),
-        "hold_form": LegalHoldForm(data={"hold": "0" if case.legal_hold else "1"}),
+        "hold_form": LegalHoldForm(),
+        "legal_hold": hold_of(db, case) if case.legal_hold else None,
+        "hold_labels": LEGAL_HOLD_REASON_LABELS,
+        "hold_max_days": settings_of().legal_hold_max_days,
         "grant_form": grant, "exclude_form": exclude, "escalate_form": escalate,
         "decision_form": DecisionForm(), "reinstate_form": reinstate,
         # Four eyes (security finding 14): who asked to leave whom out, or take them back.

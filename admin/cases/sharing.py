@@ -1,5 +1,7 @@
-"""Who may open a case: sharing it with another handler, and leaving a person out of it for a
-conflict of interest. The services rewrap or delete keys and audit; the views choose people."""
+"""Who may open a case: sharing it with another handler (beyond the case's company and the
+group level only with a reason, which the reporter is told of: issue 11 §3), and leaving a
+person out of it for a conflict of interest. The services rewrap or delete keys and audit;
+the views choose people."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from admin.cases.blueprint import (
     opened_case_or_404,
     refused,
 )
-from admin.cases.forms import ApprovalDecisionForm, UserChoiceForm
+from admin.cases.forms import ApprovalDecisionForm, GrantForm, UserChoiceForm
 from portal.access import roles_required
 from portal.cases.access_grants import case_holder_ids, grant_case
 from portal.cases.exclusion_requests import ask_to_exclude, ask_to_reinstate, decide
@@ -37,17 +39,22 @@ def chosen_user(user_id: str) -> User:
 def grant(case_id: str) -> Response:
     """Share the case with another handler (both keys rewrapped to their approved key)."""
     staff, opened = opened_case_or_404(case_id)
-    form = UserChoiceForm(prefix="grant")
+    form = GrantForm(prefix="grant")
     form.user_id.choices = None  # any id; the service decides who may receive the case
     form.user_id.validate_choice = False
     if not form.validate_on_submit():
         return invalid_form(case_id)
     try:
-        grant_case(db_session(), server_keys_of(), opened=opened, actor=staff.user,
-                   grantee=chosen_user(form.user_id.data))
+        beyond = grant_case(db_session(), server_keys_of(), opened=opened, actor=staff.user,
+                            grantee=chosen_user(form.user_id.data),
+                            reason=form.reason.data or None, note=form.note.data or "")
     except Refusal as error:
         return refused(error, case_id)
-    flash(_("The case has been shared."), "success")
+    if beyond:
+        flash(_("The case has been shared beyond its company. The reason is recorded and the "
+                "reporter has been told in the dialogue."), "success")
+    else:
+        flash(_("The case has been shared."), "success")
     return back_to_case(case_id)
 
 

@@ -1,5 +1,12 @@
 """Who may open a case: conflict-of-interest exclusion, grants between handlers, and
-re-sharing every case from the recovery key (design §3).
+re-sharing cases from the recovery key (design §3).
+
+Grants stop at the company boundary (issue 11 §3): a case is shared freely only with handlers
+certified for its company or the group level. Going beyond needs a reason from a fixed list
+(free text goes into a sealed internal note), tells the reporter in the case dialogue, in
+their language and in general terms, and is recorded (`CaseBoundaryGrant`) and audited.
+`aktsom recover` works one unit at a time unless told to take the whole organisation, and
+shares beyond a unit's boundary only with a reason, under the same rules.
 
 Access is cryptographic, not a flag: excluding someone deletes their key wraps and replaces
 both case keys for everything written afterwards (portal.cases.rotation), so neither the
@@ -11,23 +18,36 @@ again.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import delete, select
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key
 from portal.audit import record_event
+from portal.cases.dialogue import add_message
 from portal.cases.exclusions import excluded_user_ids, is_excluded
 from portal.cases.handling import HandlerCase
 from portal.cases.keyring import Keyring, unlock_keyring
-from portal.cases.keys import is_certified, recovery_recipient_id, wrap_context, wrap_for_user
+from portal.cases.keys import (
+    group_unit_ids,
+    is_certified,
+    recovery_recipient_id,
+    wrap_context,
+    wrap_for_user,
+)
+from portal.cases.reading import reporter_language
 from portal.cases.rotation import rotate_case_keys
 from portal.db import after_commit, checkpoint_wal
+from portal.extensions import settings_of
 from portal.key_directory import recovery_key_is_certified
 from portal.models import (
     Case,
+    CaseBoundaryGrant,
     CaseExclusion,
     CaseKeyWrap,
     Escalation,
@@ -37,7 +57,19 @@ from portal.models import (
 )
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
-from portal.states import ActorKind, AuditAction, KeyKind, RecipientKind
+from portal.states import (
+    GRANT_REASON_REPORTER_TEXTS,
+    ActorKind,
+    AuditAction,
+    AuthorKind,
+    BoundaryAction,
+    GrantReason,
+    KeyKind,
+    MessageKind,
+    RecipientKind,
+)
+
+NOTE_MAX = 2000
 
 
 def case_holder_ids(db: Session, case_id: str) -> list[str]:
@@ -94,25 +126,103 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
     after_commit(db, partial(checkpoint_wal, db.get_bind().engine))
 
 
+def boundary_unit_ids(db: Session, case: Case) -> set[str]:
+    """The units whose handlers may receive `case` without a recorded reason: its company
+    and the group level."""
+    units = set(group_unit_ids(db))
+    if case.unit_id is not None:
+        units.add(case.unit_id)
+    return units
+
+
+def within_boundary(db: Session, keys: ServerKeys, case: Case, user: User) -> bool:
+    """Whether `user`'s certificate (not only the membership rows) names a unit of the case's
+    boundary: a unit row written into the database does not move anyone inside."""
+    return is_certified(keys, user, Role.HANDLER, boundary_unit_ids(db, case))
+
+
+def _beyond_reason(reason: str | None, note: str) -> GrantReason:
+    if not reason:
+        raise Refusal(N_("This handler works outside the case's company and the group level. "
+                         "Sharing the case with them needs a reason, and the reporter is "
+                         "told. Nothing was changed."))
+    if reason not in set(GrantReason):
+        raise Refusal(N_("This reason is not on the list."))
+    chosen = GrantReason(reason)
+    if chosen == GrantReason.OTHER and not note:
+        raise Refusal(N_("Write down why the case is shared beyond its company."))
+    if len(note) > NOTE_MAX:
+        raise Refusal(N_("The note is too long."))
+    return chosen
+
+
+def reporter_boundary_note(language: str, reason: GrantReason) -> str:
+    """What the reporter reads in the dialogue, in their language: the fact and the reason in
+    general terms, never the person or the handler's words."""
+    with force_locale(language):
+        return str(_("Your case has been shared with a case handler outside the company "
+                     "concerned and outside the group's central case handling, because "
+                     "%(reason)s. This person can now read your report and this dialogue.",
+                     reason=str(GRANT_REASON_REPORTER_TEXTS[reason])))
+
+
+def _share_beyond(db: Session, keys: ServerKeys, case: Case, ring: Keyring, grantee: User, *,
+                  actor: User | None, reason: GrantReason, note: str) -> None:
+    """Share beyond the boundary: the keys, a sealed note of the reason, the reporter's
+    message, the record and the audit event, in one transaction."""
+    _share(db, keys, case, grantee, ring)
+    note_id = None
+    if note:
+        note_id = add_message(db, case=case, keys=ring, key_kind=KeyKind.STAFF,
+                              author_kind=AuthorKind.HANDLER if actor else AuthorKind.SYSTEM,
+                              author_id=actor.id if actor else None, body=note,
+                              kind=MessageKind.NOTE).id
+    language = reporter_language(case, ring) or settings_of().default_language
+    told = add_message(db, case=case, keys=ring, key_kind=KeyKind.CASE,
+                       author_kind=AuthorKind.SYSTEM, author_id=actor.id if actor else None,
+                       body=reporter_boundary_note(language, reason))
+    db.add(CaseBoundaryGrant(case_id=case.id, grantee_id=grantee.id,
+                             granted_by=actor.id if actor else None, reason=reason,
+                             note_id=note_id, reporter_message_id=told.id))
+    record_event(db, keys.audit,
+                 action=(BoundaryAction.CASE_GRANTED_BEYOND_COMPANY if actor
+                         else BoundaryAction.CASE_RECOVERED_BEYOND_COMPANY),
+                 actor_kind=ActorKind.USER if actor else ActorKind.SYSTEM,
+                 actor_id=actor.id if actor else None, case_id=case.id, target_id=grantee.id)
+    db.flush()
+
+
 def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: User,
-               grantee: User) -> None:
-    """Share the case with another handler: both keys rewrapped to their certified key."""
+               grantee: User, reason: str | None = None, note: str = "") -> bool:
+    """Share the case with another handler: both keys rewrapped to their certified key.
+
+    Within the company boundary (the case's company and the group level) that is all;
+    beyond it a `reason` from `GrantReason` is needed (OTHER with a `note`), and the reporter
+    is told. Returns True when the case went beyond its company."""
     _check_recipient(keys, grantee)
     if is_excluded(db, opened.case, opened.keys, grantee.id):
         raise Refusal(N_("This case cannot be shared with this person."))
-    _share(db, keys, opened.case, grantee, opened.keys)
-    record_event(db, keys.audit, action=AuditAction.CASE_GRANTED, actor_kind=ActorKind.USER,
-                 actor_id=actor.id, case_id=opened.case.id, target_id=grantee.id)
+    note = note.strip()
+    if within_boundary(db, keys, opened.case, grantee):
+        _share(db, keys, opened.case, grantee, opened.keys)
+        record_event(db, keys.audit, action=AuditAction.CASE_GRANTED, actor_kind=ActorKind.USER,
+                     actor_id=actor.id, case_id=opened.case.id, target_id=grantee.id)
+        return False
+    chosen = _beyond_reason(reason, note)
+    _share_beyond(db, keys, opened.case, opened.keys, grantee, actor=actor, reason=chosen,
+                  note=note)
+    return True
 
 
 def grantable_handlers(db: Session, keys: ServerKeys, opened: HandlerCase,
-                       actor: User) -> list[User]:
-    """Handlers the actor may share the case with (for the form's choices)."""
+                       actor: User) -> list[tuple[User, bool]]:
+    """Handlers the actor may share the case with (for the form's choices), each with
+    whether they are beyond the company boundary (a reason is then needed)."""
     excluded = excluded_user_ids(db, opened.case, opened.keys)
     users = db.scalars(select(User).where(User.disabled.is_(False), User.id != actor.id)
                        .order_by(User.name, User.id)).all()
-    return [user for user in users if is_certified(keys, user, Role.HANDLER)
-            and user.id not in excluded]
+    return [(user, not within_boundary(db, keys, opened.case, user)) for user in users
+            if is_certified(keys, user, Role.HANDLER) and user.id not in excluded]
 
 
 class RecoveryKeyMismatch(ValueError):
@@ -124,6 +234,10 @@ class RecoveryResult:
     shared: int
     skipped_excluded: int
     unreadable: int
+    # Cases beyond the recipient's company boundary left alone for want of a reason.
+    skipped_boundary: int = 0
+    # Of `shared`, those that went beyond the boundary with a reason (the reporter was told).
+    shared_beyond: int = 0
 
 
 def _recovery_keys_for(db: Session, keys: ServerKeys, pair: UserKeyPair) -> list[RecoveryKey]:
@@ -135,31 +249,45 @@ def _recovery_keys_for(db: Session, keys: ServerKeys, pair: UserKeyPair) -> list
     return found
 
 
-def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
-                      to_user: User) -> RecoveryResult:
-    """Re-share every case the recovery key can open to `to_user` (design §3).
+def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair, to_user: User,
+                      unit_ids: Collection[str] | None = None,
+                      include_unassigned: bool = True,
+                      reason: GrantReason | None = None) -> RecoveryResult:
+    """Re-share the cases the recovery key can open to `to_user` (design §3): those of
+    `unit_ids`, and with `include_unassigned` those of no company ("don't know", read by the
+    group level); `unit_ids=None` is the whole organisation (the console asks for it
+    explicitly, `aktsom recover --all-units`).
 
     Cases the user was excluded from (by the reporter or a handler) are skipped: recovery
-    restores access, it does not override a conflict of interest.
+    restores access, it does not override a conflict of interest. A case beyond the user's
+    company boundary is shared only with a `reason`, which tells its reporter (as a grant
+    does); without one it is skipped and counted.
     """
     _check_recipient(keys, to_user)
+    scope: ColumnElement[bool] | None = None
+    if unit_ids is not None:
+        scope = Case.unit_id.in_(list(unit_ids))
+        if include_unassigned:
+            scope = or_(scope, Case.unit_id.is_(None))
     by_case: dict[str, dict[KeyKind, bytes]] = {}
     for recovery in _recovery_keys_for(db, keys, pair):
         recipient = recovery_recipient_id(recovery)
         # Only wraps of each case's current generation: the older keys follow from the chain.
-        wraps = db.execute(select(CaseKeyWrap.case_id, CaseKeyWrap.key_kind,
-                                  CaseKeyWrap.generation, CaseKeyWrap.blob)
-                           .join(Case, Case.id == CaseKeyWrap.case_id)
-                           .where(CaseKeyWrap.recipient_id == recipient,
-                                  CaseKeyWrap.generation == Case.key_generation)).all()
-        for case_id, key_kind, generation, blob in wraps:
+        query = (select(CaseKeyWrap.case_id, CaseKeyWrap.key_kind, CaseKeyWrap.generation,
+                        CaseKeyWrap.blob)
+                 .join(Case, Case.id == CaseKeyWrap.case_id)
+                 .where(CaseKeyWrap.recipient_id == recipient,
+                        CaseKeyWrap.generation == Case.key_generation))
+        if scope is not None:
+            query = query.where(scope)
+        for case_id, key_kind, generation, blob in db.execute(query).all():
             try:
                 key = unwrap_case_key(blob, pair.private_bytes, recipient_id=recipient,
                                       case_id=wrap_context(case_id, key_kind, generation))
             except InvalidCiphertext:
                 continue
             by_case.setdefault(case_id, {})[key_kind] = key
-    shared = skipped = unreadable = 0
+    shared = skipped = unreadable = outside = beyond = 0
     for case_id, case_keys in sorted(by_case.items()):
         case = db.get(Case, case_id)
         if case is None or KeyKind.CASE not in case_keys or KeyKind.STAFF not in case_keys:
@@ -169,8 +297,16 @@ def recover_all_cases(db: Session, keys: ServerKeys, *, pair: UserKeyPair,
         if is_excluded(db, case, ring, to_user.id):
             skipped += 1
             continue
-        _share(db, keys, case, to_user, ring)
-        record_event(db, keys.audit, action=AuditAction.CASE_RECOVERED, actor_kind=ActorKind.SYSTEM,
-                     case_id=case_id, target_id=to_user.id)
+        if within_boundary(db, keys, case, to_user):
+            _share(db, keys, case, to_user, ring)
+            record_event(db, keys.audit, action=AuditAction.CASE_RECOVERED,
+                         actor_kind=ActorKind.SYSTEM, case_id=case_id, target_id=to_user.id)
+        elif reason is None:
+            outside += 1
+            continue
+        else:
+            _share_beyond(db, keys, case, ring, to_user, actor=None, reason=reason, note="")
+            beyond += 1
         shared += 1
-    return RecoveryResult(shared=shared, skipped_excluded=skipped, unreadable=unreadable)
+    return RecoveryResult(shared=shared, skipped_excluded=skipped, unreadable=unreadable,
+                          skipped_boundary=outside, shared_beyond=beyond)

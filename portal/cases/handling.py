@@ -240,14 +240,6 @@ def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
            else AuditAction.CASE_SUPPLIER_UNLINKED, case, supplier_id)
 
 
-def set_legal_hold(db: Session, keys: ServerKeys, *, case: Case, user: User,
-                   hold: bool) -> None:
-    """A case under legal hold is never purged, whatever its retention period."""
-    case.legal_hold = hold
-    _audit(db, keys, user, AuditAction.CASE_LEGAL_HOLD_SET if hold
-           else AuditAction.CASE_LEGAL_HOLD_RELEASED, case)
-
-
 def answer_fields(answers: dict[str, Any] | None) -> dict[str, Any]:
     """The reporter's answers a handler is shown, without the sealed routing details (the
     reporter's exclusions are honoured by the services, not displayed)."""

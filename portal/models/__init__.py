@@ -2,6 +2,7 @@
 
 from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
+from portal.models.boundaries import CaseBoundaryGrant, LegalHold
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
@@ -18,6 +19,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "Case",
+    "CaseBoundaryGrant",
     "CaseExclusion",
     "CaseKeyLink",
     "CaseKeyWrap",
@@ -25,6 +27,7 @@ __all__ = [
     "Escalation",
     "InformationRequest",
     "InformationRequestWrap",
+    "LegalHold",
     "Message",
     "OrgUnit",
     "PendingApproval",

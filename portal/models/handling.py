@@ -86,6 +86,8 @@ class CaseStat(Base):
     closed_without_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
     # The supplier link, for the supplier's history in the risk model.
     supplier_id: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]
-    purged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Month precision only ("YYYY-MM", issue 11 §5): an exact time next to a category and a
+    # unit could point at a reporter long after the case itself is gone.
+    received_month: Mapped[str] = mapped_column(String(7))
+    closed_month: Mapped[str | None] = mapped_column(String(7))
+    purged_month: Mapped[str] = mapped_column(String(7))

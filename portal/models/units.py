@@ -19,7 +19,10 @@ class OrgUnit(Base):
     # ISO 3166-1 alpha-2: drives the external-reporting page and the retention default.
     country: Mapped[str | None] = mapped_column(String(2))
     # Days after closing before content is purged; None means the organisation's default.
+    # Never above the maximum of the unit's country (config `retention_max_days`).
     retention_days: Mapped[int | None]
+    # The shorter period for cases closed as unfounded (issue 11 §5); None: the default.
+    unfounded_retention_days: Mapped[int | None]
     # The group level: its handlers receive reports for "don't know" and reports whose
     # reporter excluded every handler of the company concerned.
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)

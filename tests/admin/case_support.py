@@ -175,7 +175,9 @@ def exclude_with_four_eyes(app: Flask, asker: FlaskClient, case_id: str, exclude
     """Leave `excluded_id` out of the case as the handlers do since security finding 14: the
     asker shares the case with `approver` (a second holder), asks, and the approver approves.
     Returns the approver's client and the answer to the approval."""
-    post(asker, f"/admin/cases/{case_id}/grant", {"grant-user_id": approver.id})
+    # Olga works for another company: sharing with her needs a reason (issue 11 §3).
+    post(asker, f"/admin/cases/{case_id}/grant", {"grant-user_id": approver.id,
+                                                   "grant-reason": "expertise"})
     post(asker, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": excluded_id})
     client = signed_in(app, approver)
     return client, approve_access_request(app, client, case_id)

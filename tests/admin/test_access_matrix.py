@@ -50,6 +50,9 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "information.refuse": ("POST", frozenset({Role.COMPLIANCE}), 303),
     "information.send_again": ("POST", frozenset({Role.COMPLIANCE}), 404),
     "information.posted": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    # Retention periods per company (issue 11 §5); a unit that does not exist: 404.
+    "retention.units": ("GET", frozenset({Role.ADMIN}), 200),
+    "retention.set_periods": ("POST", frozenset({Role.ADMIN}), 404),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -57,7 +60,8 @@ ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32}
+    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
+              "unit_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
@@ -72,7 +76,7 @@ def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
                                                     "approvals", "suppliers",
-                                                    "information"}}
+                                                    "information", "retention"}}
     assert endpoints == set(MATRIX)
 
 

@@ -57,7 +57,8 @@ def test_exclusion_is_cryptographic(world: World, portal_app: Flask, admin_app: 
     # Four eyes (security finding 14): Alice's word alone changes nothing; another holder of
     # the case (here Olga, with whom Alice shares it) approves.
     assert _wrap_count(portal_app, case_id, world.bob.id) == 2
-    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
+    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id,
+                                                  "grant-reason": "expertise"})
     approve_access_request(admin_app, signed_in(admin_app, world.olga), case_id)
     # Not a flag: Bob's wraps are gone, so not even his key and the database open the case.
     assert _wrap_count(portal_app, case_id, world.bob.id) == 0
@@ -81,7 +82,8 @@ def test_the_last_holder_cannot_be_left_out(world: World, portal_app: Flask,
         f"/admin/cases/{case_id}").get_data(as_text=True)
     assert _wrap_count(portal_app, case_id, world.grace.id) == 2
     # With a colleague on the case, she may step aside herself.
-    post(grace, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
+    post(grace, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id,
+                                                  "grant-reason": "expertise"})
     response = post(grace, f"/admin/cases/{case_id}/exclude",
                     {"exclude-user_id": world.grace.id})
     assert response.headers["Location"].endswith("/admin/cases")
@@ -94,10 +96,12 @@ def test_grant_round_trip(world: World, portal_app: Flask, admin_app: Flask) -> 
     assert olga.get(f"/admin/cases/{case_id}").status_code == 404
     alice = signed_in(admin_app, world.alice)
     assert world.olga.name in alice.get(f"/admin/cases/{case_id}").get_data(as_text=True)
-    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
+    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id,
+                                                  "grant-reason": "expertise"})
     assert _keys_of(portal_app, case_id, world.olga.id, world.olga.private_key) == [True, True]
     assert "GRANTED-MARKER" in olga.get(f"/admin/cases/{case_id}").get_data(as_text=True)
-    assert "case.granted" in _actions(portal_app)
+    # Olga works for Baltic: a grant beyond the company, recorded as such (issue 11 §3).
+    assert "case.granted_beyond_company" in _actions(portal_app)
 
 
 def test_grant_refuses_uncertified_keys_and_non_handlers(world: World, portal_app: Flask,
@@ -153,7 +157,7 @@ def test_recover_after_a_password_reset(world: World, portal_app: Flask,
     sheet = tmp_path / "sheet.txt"
     sheet.write_text(world.recovery_sheet)
     result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet),
-                                 "--to", world.alice.email.upper()])
+                                 "--to", world.alice.email.upper(), "--unit", "NORDIC"])
     assert result.exit_code == 0, result.output
     assert "Shared 2 cases" in result.output
     assert "Skipped 1 cases" in result.output
@@ -164,7 +168,7 @@ def test_recover_after_a_password_reset(world: World, portal_app: Flask,
     assert _actions(portal_app).count("case.recovered") == 2
     # Run again: the wraps are replaced, never duplicated.
     assert runner.invoke(args=["recover", "--recovery-sheet", str(sheet),
-                               "--to", world.alice.email]).exit_code == 0
+                               "--to", world.alice.email, "--unit", "NORDIC"]).exit_code == 0
     assert _wrap_count(portal_app, first, world.alice.id) == 2
 
 
@@ -175,7 +179,7 @@ def test_recover_refuses_a_wrong_sheet_or_person(world: World, portal_app: Flask
     other = tmp_path / "other.txt"
     other.write_text(format_recovery_sheet(generate_recovery_key(), "Other", "2026-01-01"))
     result = runner.invoke(args=["recover", "--recovery-sheet", str(other),
-                                 "--to", world.alice.email])
+                                 "--to", world.alice.email, "--all-units"])
     assert result.exit_code != 0
     assert "does not belong to this installation" in result.output
     typo = tmp_path / "typo.txt"
@@ -184,11 +188,12 @@ def test_recover_refuses_a_wrong_sheet_or_person(world: World, portal_app: Flask
     lines[index] = lines[index][:6] + ("0" if lines[index][6] != "0" else "1") + lines[index][7:]
     typo.write_text("\n".join(lines))
     result = runner.invoke(args=["recover", "--recovery-sheet", str(typo),
-                                 "--to", world.alice.email])
+                                 "--to", world.alice.email, "--all-units"])
     assert result.exit_code != 0 and "Group 3" in result.output
     sheet = tmp_path / "sheet.txt"
     sheet.write_text(world.recovery_sheet)
     for email, message in ((world.mona.email, "active case handler"),
                            ("nobody@example.org", "no user")):
-        result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet), "--to", email])
+        result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet), "--to", email,
+                                     "--all-units"])
         assert result.exit_code != 0 and message in result.output

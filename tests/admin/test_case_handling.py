@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from portal.cases.keyring import Keyring
 from portal.cases.keys import unwrap_for_recipient
 from portal.cases.reading import open_case_view
-from portal.db import session_factory, transaction
+from portal.db import session_factory, transaction, utcnow
 from portal.models import Attachment, AuditEvent, Case, Message
 from portal.states import KeyKind
 from portal.storage import file_store
@@ -155,7 +156,12 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
 
     post(alice, f"{url}/outcome", {"outcome": "substantiated", "human_rights_breach": "yes"})
     post(alice, f"{url}/supplier", {"supplier_id": "SUP-0042"})
+    # A hold needs a reason and a review date (issue 11 §5): a bare request holds nothing.
     post(alice, f"{url}/legal-hold", {"hold": "1"})
+    assert case_row(portal_app, case_id).legal_hold is False  # type: ignore[union-attr]
+    review = (utcnow() + timedelta(days=60)).date().isoformat()
+    post(alice, f"{url}/legal-hold", {"hold": "1", "reason": "legal_proceedings",
+                                      "review_at": review})
     row = case_row(portal_app, case_id)
     assert row is not None
     assert (row.outcome, row.human_rights_breach, row.supplier_id, row.legal_hold) == (

@@ -86,7 +86,8 @@ def test_two_exclusions_make_two_generations_read_by_everyone_still_in(
     assert _generation(portal_app, case_id) == 1
     # The reply's kind is a required choice with no default (issue 11 §1(a)).
     post(alice, f"{url}/messages", {"body": "GEN1-REPLY", "is_feedback": "update"})
-    post(alice, f"{url}/grant", {"grant-user_id": world.olga.id})
+    post(alice, f"{url}/grant", {"grant-user_id": world.olga.id,
+                                 "grant-reason": "expertise"})
     with transaction(session_factory(portal_app)) as db:
         olga_key = unwrap_for_recipient(db, case_id, world.olga.id, world.olga.private_key,
                                         KeyKind.CASE)
@@ -119,7 +120,7 @@ def test_two_exclusions_make_two_generations_read_by_everyone_still_in(
     sheet = tmp_path / "sheet.txt"
     sheet.write_text(world.recovery_sheet)
     result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet),
-                                 "--to", world.grace.email])
+                                 "--to", world.grace.email, "--all-units"])
     assert "Shared 1 cases" in result.output, result.output
     grace_page = signed_in(admin_app, world.grace).get(url).get_data(as_text=True)
     for marker in ("GEN0-REPORT", "GEN0-NOTE", "GEN1-REPLY", "GEN2-NOTE"):

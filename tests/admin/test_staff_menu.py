@@ -19,8 +19,9 @@ ITEM = re.compile(r'<a href="([^"]+)">([^<]+)</a>|<form[^>]*action="([^"]+)"[^>]
 ACCOUNT = [("/admin/account", "My account"), ("post /admin/logout", "Sign out")]
 CASES = [("/admin/cases", "Cases")]
 # "Approvals" joined with four eyes for key authority (security finding 14).
+# "Retention" joined with per-company retention periods (issue 11 §5).
 ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
-                  ("/admin/approvals", "Approvals")]
+                  ("/admin/approvals", "Approvals"), ("/admin/retention", "Retention")]
 AUDIT = [("/admin/audit", "Audit log")]
 # The supplier register (issue 12): compliance in full, administrators its names only.
 SUPPLIERS = [("/admin/suppliers/", "Suppliers")]

@@ -29,7 +29,9 @@ from portal.states import (
     Channel,
     ClosingReason,
     EscalationDecision,
+    GrantReason,
     KeyKind,
+    LegalHoldReason,
     MessageKind,
     Outcome,
     RecipientKind,
@@ -53,6 +55,10 @@ STORED: dict[type[StrEnum], set[str]] = {
     RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
+    # Issue 11 §3 and §5 (migration 0004).
+    GrantReason: {"no_handler_available", "expertise", "several_companies", "other"},
+    LegalHoldReason: {"legal_proceedings", "authority_investigation", "internal_proceedings",
+                      "other"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -74,6 +80,8 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
     ("case_key_links", "key_kind"): KeyKind,
+    ("case_boundary_grants", "reason"): GrantReason,
+    ("legal_holds", "reason"): LegalHoldReason,
 }
 
 

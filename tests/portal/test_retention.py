@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal.cases.submission import open_case_with_code
 from portal.db import session_factory, transaction, utcnow
@@ -19,6 +19,7 @@ from portal.models import (
     Case,
     CaseKeyWrap,
     CaseStat,
+    LegalHold,
     Message,
     OrgUnit,
     ServerSession,
@@ -37,6 +38,16 @@ def _close(app: Flask, case_id: str, closed_at: datetime, **changes: Any) -> Non
         case.status, case.closed_at = "closed", closed_at
         for name, value in changes.items():
             setattr(case, name, value)
+
+
+def _hold(app: Flask, case_id: str, review_at: datetime) -> None:
+    """A legal hold as the case page places it since issue 11 §5: with a reason and a review
+    date (a bare flag is a lapsed hold)."""
+    with app.app_context(), transaction(session_factory(app)) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        case.legal_hold = True
+        db.add(LegalHold(case_id=case_id, reason="legal_proceedings", review_at=review_at))
 
 
 def _counts(app: Flask) -> dict[str, int]:
@@ -68,7 +79,8 @@ def _scenario(app: Flask, world: World) -> dict[str, tuple[str, str]]:
     _close(app, cases["expired"][0], now - timedelta(days=800), outcome="substantiated",
            human_rights_breach=True, supplier_id="SUP-9",
            acknowledged_at=long_ago + timedelta(days=2))
-    _close(app, cases["held"][0], now - timedelta(days=800), legal_hold=True)
+    _close(app, cases["held"][0], now - timedelta(days=800))
+    _hold(app, cases["held"][0], now + timedelta(days=30))
     _close(app, cases["recent"][0], now - timedelta(days=100))
     _close(app, cases["short"][0], now - timedelta(days=40), outcome="unfounded")
     _close(app, cases["short_recent"][0], now - timedelta(days=10))
@@ -139,6 +151,7 @@ def test_released_hold_is_purged_next_time(world: World, portal_app: Flask,
         held = db.get(Case, cases["held"][0])
         assert held is not None
         held.legal_hold = False
+        db.execute(delete(LegalHold).where(LegalHold.case_id == held.id))
     result = runner.invoke(args=["purge"])
     assert "Purged 1 cases" in result.output
 

@@ -31,7 +31,7 @@ def _stat(**values: object) -> CaseStat:
         "year": 2025, "unit_id": None, "category": "forced_labour", "human_rights": True,
         "channel": "web", "outcome": None, "human_rights_breach": None,
         "acknowledged_on_time": True, "feedback_on_time": True,
-        "created_at": START, "closed_at": START + timedelta(days=30)}
+        "received_month": "2025-03", "closed_month": "2025-03", "purged_month": "2026-01"}
     base.update(values)
     return CaseStat(**base)
 

@@ -263,14 +263,17 @@ def test_finding06_the_recovery_key_reads_everything(story: Story, world: World,
                                                      tmp_path: Path) -> None:
     sheet = tmp_path / "sheet.txt"
     sheet.write_text(world.recovery_sheet)
+    # Olga works for Baltic: recovering a Nordic case to her needs the unit and a reason
+    # (issue 11 §3).
     result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet),
-                                 "--to", world.olga.email])
+                                 "--to", world.olga.email, "--unit", "NORDIC",
+                                 "--reason", "no_handler_available"])
     assert result.exit_code == 0, result.output
     assert "Shared 1 cases" in result.output
     _handler_reads_everything(signed_in(admin_app, world.olga), story.case_id)
     # Recovery honours the exclusion.
     result = runner.invoke(args=["recover", "--recovery-sheet", str(sheet),
-                                 "--to", world.bob.email])
+                                 "--to", world.bob.email, "--unit", "NORDIC"])
     assert "Skipped 1 cases" in result.output
 
 

@@ -40,7 +40,8 @@ def alice_asks_to_leave_bob_out(world: World, portal_app: Flask,
     Bob out. Returns the case id and Alice's client."""
     case_id, _ = new_case(portal_app, world.unit_id)
     alice = signed_in(admin_app, world.alice)
-    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id})
+    post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id,
+                                                  "grant-reason": "expertise"})
     post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
     return case_id, alice
 
