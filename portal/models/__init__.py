@@ -3,6 +3,7 @@
 from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
+from portal.models.concerned_person import ConcernedPersonNotice
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
@@ -21,6 +22,7 @@ __all__ = [
     "CaseKeyLink",
     "CaseKeyWrap",
     "CaseStat",
+    "ConcernedPersonNotice",
     "Escalation",
     "Message",
     "OrgUnit",
