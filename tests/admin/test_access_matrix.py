@@ -38,6 +38,8 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # A post without a decision names no open request: refused, back to the list.
     "approvals.decide": ("POST", frozenset({Role.ADMIN}), 303),
     "home.index": ("GET", ANY, 200),
+    # The external channels shown to reporters, with the defaults to confirm (issue 11 §6).
+    "privacy.authorities": ("GET", frozenset({Role.ADMIN}), 200),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -59,7 +61,7 @@ def request(client: FlaskClient, method: str, url: str) -> int:
 def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
-                                                    "approvals"}}
+                                                    "approvals", "privacy"}}
     assert endpoints == set(MATRIX)
 
 

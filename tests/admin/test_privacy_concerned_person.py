@@ -55,6 +55,9 @@ def test_open_task_is_shown_and_due_one_month_after_receipt(
     assert 'id="concerned-person-overdue"' in page
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         assert overdue_case_ids(db, [case_id, old_id], utcnow()) == {old_id}
+    # The case list flags the overdue one only.
+    listing = alice.get("/admin/cases").get_data(as_text=True)
+    assert listing.count("concerned-person-overdue") == 1
 
 
 def test_deferral_is_recorded_sealed_and_audited(world: World, admin_app: Flask,

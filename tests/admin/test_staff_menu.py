@@ -19,8 +19,11 @@ ITEM = re.compile(r'<a href="([^"]+)">([^<]+)</a>|<form[^>]*action="([^"]+)"[^>]
 ACCOUNT = [("/admin/account", "My account"), ("post /admin/logout", "Sign out")]
 CASES = [("/admin/cases", "Cases")]
 # "Approvals" joined with four eyes for key authority (security finding 14).
+# "External channels" (issue 11 §6): the authorities shown to reporters, with the defaults
+# still to confirm.
 ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
-                  ("/admin/approvals", "Approvals")]
+                  ("/admin/approvals", "Approvals"),
+                  ("/admin/privacy/authorities", "External channels")]
 AUDIT = [("/admin/audit", "Audit log")]
 
 # What each role saw before the entries were declared by the blueprints (admin/base.html),
