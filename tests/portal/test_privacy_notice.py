@@ -60,8 +60,7 @@ def test_notice_per_company_states_its_facts(companies: Flask) -> None:
         assert article in page
     # Who can read: the recovery-sheet holder and group routing are named.
     assert "recovery sheet" in page
-    assert "The group&#39;s case handlers, if the reporter leaves out" in page or \
-        "The group&#x27;s case handlers, if the reporter leaves out" in page
+    assert "if the reporter leaves out every case handler of the company" in page
 
 
 def test_swedish_company_gets_imy_and_the_swedish_act(companies: Flask) -> None:
