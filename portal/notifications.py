@@ -54,8 +54,11 @@ KEY_MISMATCH = "key_mismatch"
 # To a person left out of a case (or taken back in) and to the group-level handlers: access
 # to a case changed, so it never happens unnoticed (security finding 14). Which case is not said.
 ACCESS_CHANGED = "access_changed"
+# The person concerned by a case is due to be informed, or a deferral to be reviewed (GDPR
+# Art. 14; issue 11 §4; portal.cases.concerned_person).
+CONCERNED_PERSON_DUE = "concerned_person_due"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
-         KEY_MISMATCH, ACCESS_CHANGED)
+         KEY_MISMATCH, ACCESS_CHANGED, CONCERNED_PERSON_DUE)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
@@ -104,6 +107,8 @@ def _subject(kind: str) -> str:
         return str(_("A case is due for feedback to the reporter soon"))
     if kind == ESCALATION:
         return str(_("A case has been put before you"))
+    if kind == CONCERNED_PERSON_DUE:
+        return str(_("A decision on informing a person concerned by a case is due"))
     if kind == ACCOUNT_RESET:
         return str(_("Your password for the whistleblowing channel was reset"))
     if kind == KEY_MISMATCH:

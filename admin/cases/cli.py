@@ -13,6 +13,10 @@ from sqlalchemy import select
 
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
+from portal.cases.concerned_person import (
+    concerned_person_reminders,
+    mark_concerned_person_reminded,
+)
 from portal.cases.retention import purge_expired_cases
 from portal.db import (
     after_commit,
@@ -25,6 +29,7 @@ from portal.db import (
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
+    CONCERNED_PERSON_DUE,
     acknowledgement_reminders,
     feedback_reminders,
     mark_reminded,
@@ -123,8 +128,9 @@ def notify_command() -> None:
 @click.command("notify-deadlines")
 @with_appcontext
 def notify_deadlines_command() -> None:
-    """Remind handlers of cases whose acknowledgement is due within two days, and of
-    acknowledged cases whose feedback is due within two weeks (once each)."""
+    """Remind handlers of cases whose acknowledgement is due within two days, of
+    acknowledged cases whose feedback is due within two weeks, and of cases whose person
+    concerned is due to be informed (GDPR Art. 14) within three days (once each)."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -136,7 +142,9 @@ def notify_deadlines_command() -> None:
     # them on the next run). The cases are marked only once mail went out.
     with transaction(factory) as db:
         batches = [batch for batch in (acknowledgement_reminders(db, now=now),
-                                       feedback_reminders(db, now=now)) if batch.case_ids]
+                                       feedback_reminders(db, now=now),
+                                       concerned_person_reminders(db, now=now))
+                   if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
             return
@@ -149,6 +157,9 @@ def notify_deadlines_command() -> None:
             if mails == 0 and batch.notice.recipients:
                 click.echo("Sending failed; the next run will try again.")
                 return
-            mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
+            if batch.notice.kind == CONCERNED_PERSON_DUE:
+                mark_concerned_person_reminded(db, batch.case_ids)
+            else:
+                mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
         sent, cases = sent + mails, cases + len(batch.case_ids)
     click.echo(f"Reminded {sent} handlers of {cases} cases.")

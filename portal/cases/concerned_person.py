@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
@@ -38,6 +38,7 @@ from portal.models.concerned_person import (
     ConcernedPersonReason,
     ConcernedPersonStatus,
 )
+from portal.notifications import CONCERNED_PERSON_DUE, Notice, Reminders, case_holder_addresses
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, AuditActionCatalogue, KeyKind
@@ -49,6 +50,8 @@ MAX_DEFERRAL_DAYS = 183
 NOTE_MAX = 5000
 # Art. 14(3)(a): at the latest within one month of obtaining the data.
 NOTICE_MONTHS = 1
+# `aktsom notify-deadlines` reminds the case's handlers this long before a due day.
+REMINDER_WINDOW = timedelta(days=3)
 
 
 class ConcernedPersonAction(AuditActionCatalogue):
@@ -92,7 +95,7 @@ def _note_item_id(notice: ConcernedPersonNotice) -> str:
     # The seal binds the decision it justifies: a database writer who turns a deferral into
     # something else, or moves its review day, leaves a note that no longer opens.
     review = notice.review_on.date().isoformat() if notice.review_on else ""
-    return "|".join((notice.id, notice.status, notice.reason or "", review))
+    return "|".join((notice.id, notice.status or "", notice.reason or "", review))
 
 
 def notice_of(db: Session, case_id: str) -> ConcernedPersonNotice | None:
@@ -102,7 +105,7 @@ def notice_of(db: Session, case_id: str) -> ConcernedPersonNotice | None:
 
 def task_due(case: Case, notice: ConcernedPersonNotice | None) -> datetime | None:
     """When the task needs a handler next, or None once it is done."""
-    if notice is None:
+    if notice is None or notice.status is None:
         return add_months(start_of_day(case.created_at), NOTICE_MONTHS)
     if notice.status == ConcernedPersonStatus.DEFERRED:
         return notice.review_on
@@ -204,3 +207,51 @@ def record_decision(db: Session, keys: ServerKeys, *, opened: HandlerCase, user:
     record_event(db, keys.audit, action=_ACTIONS[status], actor_kind=ActorKind.USER,
                  actor_id=user.id, case_id=case.id, target_id=notice.id, at=now)
     return notice
+
+
+def _due_soon(db: Session, now: datetime,
+              within: timedelta) -> list[tuple[Case, ConcernedPersonNotice | None]]:
+    """Cases whose task is due within `within` (or overdue), not yet reminded of that day."""
+    horizon = now + within
+    # One month is at least 28 days: a cheap bound in SQL, the exact day below.
+    query = (select(Case, ConcernedPersonNotice)
+             .outerjoin(ConcernedPersonNotice, ConcernedPersonNotice.case_id == Case.id)
+             .where(or_(
+                 (ConcernedPersonNotice.id.is_(None) | ConcernedPersonNotice.status.is_(None))
+                 & (Case.created_at <= horizon - timedelta(days=28)),
+                 (ConcernedPersonNotice.status == ConcernedPersonStatus.DEFERRED)
+                 & (ConcernedPersonNotice.review_on <= horizon)))
+             .order_by(Case.created_at))
+    found: list[tuple[Case, ConcernedPersonNotice | None]] = []
+    for case, notice in db.execute(query):
+        due = task_due(case, notice)
+        if due is not None and due <= horizon and (notice is None
+                                                   or notice.reminded_due != due):
+            found.append((case, notice))
+    return found
+
+
+def concerned_person_reminders(db: Session, *, now: datetime,
+                               within: timedelta = REMINDER_WINDOW) -> Reminders:
+    """Who to remind that a person concerned is due to be informed, or a deferral reviewed:
+    the holders of each such case, one content-free mail each, once per due day."""
+    cases = _due_soon(db, now, within)
+    addresses: set[str] = set()
+    for case, _notice in cases:
+        addresses.update(case_holder_addresses(db, case.id))
+    return Reminders([case.id for case, _notice in cases],
+                     Notice(CONCERNED_PERSON_DUE, tuple(sorted(addresses))))
+
+
+def mark_concerned_person_reminded(db: Session, case_ids: list[str]) -> None:
+    """Remember the due day each case was reminded of (an open task gets a row without a
+    decision for it)."""
+    for case_id in case_ids:
+        case = db.get(Case, case_id)
+        if case is None:  # pragma: no cover (purged between the two transactions)
+            continue
+        notice = notice_of(db, case_id)
+        if notice is None:
+            notice = ConcernedPersonNotice(id=new_id(), case_id=case_id, status=None)
+            db.add(notice)
+        notice.reminded_due = task_due(case, notice)

@@ -52,15 +52,16 @@ NOT_APPLICABLE_REASONS = (ConcernedPersonReason.NO_PERSON,
 
 class ConcernedPersonNotice(Base):
     """The latest decision on informing the person concerned in one case; each decision is
-    also in the audit chain. No row: the task is open."""
+    also in the audit chain. No row, or no status: the task is open."""
 
     __tablename__ = "concerned_person_notices"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                          unique=True)
-    status: Mapped[ConcernedPersonStatus] = mapped_column(state_column(ConcernedPersonStatus,
-                                                                       20))
+    # None: no decision yet (a row made only to remember a reminder).
+    status: Mapped[ConcernedPersonStatus | None] = mapped_column(
+        state_column(ConcernedPersonStatus, 20))
     reason: Mapped[ConcernedPersonReason | None] = mapped_column(
         state_column(ConcernedPersonReason, 30))
     # The day the person was informed (midnight UTC of that day).
@@ -70,5 +71,8 @@ class ConcernedPersonNotice(Base):
     # The handler's justification, sealed under the staff key of `note_key_generation`.
     sealed_note: Mapped[bytes | None] = mapped_column(LargeBinary)
     note_key_generation: Mapped[int | None] = mapped_column(Integer)
+    # The due day `aktsom notify-deadlines` last reminded the handlers of, so each due day
+    # (one month after receipt, each review day) is reminded of once.
+    reminded_due: Mapped[datetime | None]
     recorded_by: Mapped[str | None] = mapped_column(String(32))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
