@@ -83,6 +83,8 @@ DEFAULT_AUTHORITIES: tuple[Authority, ...] = (
               "https://www.imy.se/", _SE_ORDINANCE, True),
     Authority("SE", "Ekobrottsmyndigheten", _N("Economic crime and corruption"),
               "https://www.ekobrottsmyndigheten.se/", _SE_ORDINANCE, True),
+    Authority("DK", "Datatilsynet", _N("Data protection and privacy"),
+              "https://www.datatilsynet.dk/", _DK_ACT, True),
     Authority("DK", "Datatilsynet: Whistleblowerordningen",
               _N("The national external whistleblower scheme"),
               "https://whistleblower.dk/", _DK_ACT, True),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import admin.models_registry  # noqa: F401
 from portal.db import Base
 from portal.models import Case, Message, Role
+from portal.models.concerned_person import ConcernedPersonReason, ConcernedPersonStatus
 from portal.states import (
     ActorKind,
     ApprovalKind,
@@ -53,6 +54,9 @@ STORED: dict[type[StrEnum], set[str]] = {
     RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
+    ConcernedPersonStatus: {"informed", "deferred", "not_applicable"},
+    ConcernedPersonReason: {"investigation", "reporter_identity", "authority_request",
+                            "no_person", "already_informed", "impossible"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -74,6 +78,9 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
     ("case_key_links", "key_kind"): KeyKind,
+    # The Art. 14 task (issue 11 §4).
+    ("concerned_person_notices", "status"): ConcernedPersonStatus,
+    ("concerned_person_notices", "reason"): ConcernedPersonReason,
 }
 
 
