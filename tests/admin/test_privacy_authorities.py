@@ -4,12 +4,11 @@ confirm for their organisation (issue 11 §6)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from flask import Flask
 
-from admin import create_app
 from config import DEFAULT_AUTHORITIES
+from portal.extensions import SETTINGS, settings_of
 from portal.models import Role
 from tests.admin.helpers import make_user, sign_in
 
@@ -31,10 +30,10 @@ def test_defaults_are_flagged_with_their_sources(admin_app: Flask) -> None:
     assert "https://lovdata.no/dokument/NL/lov/2021-06-18-99" in page
 
 
-def test_confirmed_list_shows_no_flag(make_settings: Any, database_url: str) -> None:
+def test_confirmed_list_shows_no_flag(admin_app: Flask) -> None:
     own = tuple(dataclasses.replace(item, confirm=False) for item in DEFAULT_AUTHORITIES)
-    app = create_app(dataclasses.replace(make_settings(database_url=database_url),
-                                         authorities=own))
-    page = _admin_page(app)
+    admin_app.extensions[SETTINGS] = dataclasses.replace(settings_of(admin_app),
+                                                         authorities=own)
+    page = _admin_page(admin_app)
     assert 'id="authorities-to-confirm"' not in page
     assert "confirm for your organisation" not in page

@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Flask
 
-from admin import create_app
 from config.privacy import Controller, PrivacySettings, Processor
 from portal.db import session_factory, transaction
+from portal.extensions import SETTINGS, settings_of
 from portal.models import OrgUnit
 from tests.admin.case_support import new_case
 from tests.conftest import AktsomRunner
@@ -23,7 +23,7 @@ from tests.factories import make_handler, make_recovery_key, make_unit
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _app(make_settings: Any, database_url: str) -> Flask:
+def _app(app: Flask) -> Flask:
     privacy = PrivacySettings(
         controller=Controller(name="Example Group AS", contact="privacy@example.org",
                               dpo="dpo@example.org"),
@@ -31,8 +31,7 @@ def _app(make_settings: Any, database_url: str) -> Flask:
         processors=(Processor("Hosting AS", "Hosting of the server", "Norway"),),
         transfers="None: hosted in Norway.",
     )
-    app = create_app(dataclasses.replace(make_settings(database_url=database_url),
-                                         privacy=privacy))
+    app.extensions[SETTINGS] = dataclasses.replace(settings_of(app), privacy=privacy)
     nordic = make_unit(app, "NORDIC", "Nordic Security AS")
     make_unit(app, "SVEA", "Svea Säkerhet AB")
     make_unit(app, "GROUP", "Group compliance", is_group=True)
@@ -45,8 +44,8 @@ def _app(make_settings: Any, database_url: str) -> Flask:
     return app
 
 
-def test_writes_both_documents(make_settings: Any, database_url: str, tmp_path: Path) -> None:
-    app = _app(make_settings, database_url)
+def test_writes_both_documents(admin_app: Flask, tmp_path: Path) -> None:
+    app = _app(admin_app)
     with app.app_context(), transaction(session_factory(app)) as db:
         nordic = db.query(OrgUnit).filter_by(code="NORDIC").one().id
     new_case(app, nordic, "CASE-MARKER-4411 secret content")
@@ -73,9 +72,8 @@ def test_writes_both_documents(make_settings: Any, database_url: str, tmp_path: 
     assert "CASE-MARKER" not in record + dpia
 
 
-def test_security_measures_name_existing_crypto_sections(make_settings: Any,
-                                                         database_url: str) -> None:
-    app = _app(make_settings, database_url)
+def test_security_measures_name_existing_crypto_sections(admin_app: Flask) -> None:
+    app = _app(admin_app)
     result = AktsomRunner(app).invoke(args=["privacy-record"])
     assert result.exit_code == 0, result.output
     crypto = (ROOT / "docs" / "crypto.md").read_text("utf-8")

@@ -12,8 +12,8 @@ from flask import Flask
 
 from config import SettingsError, load_settings
 from config.privacy import Controller, PrivacySettings, Processor
-from portal import create_app
 from portal.db import session_factory, transaction
+from portal.extensions import SETTINGS, settings_of
 from portal.models import OrgUnit
 from tests.factories import make_unit
 
@@ -99,7 +99,7 @@ def test_notice_is_translated(companies: Flask) -> None:
     assert "Working Environment Act" not in page
 
 
-def test_configured_controller_dpo_processors(make_settings: Any, database_url: str) -> None:
+def test_configured_controller_dpo_processors(portal_app: Flask) -> None:
     privacy = PrivacySettings(
         controller=Controller(name="Example Group AS", contact="privacy@example.org"),
         units={"NORDIC": Controller(name="Nordic Security AS, org. no. 999 999 999",
@@ -107,8 +107,8 @@ def test_configured_controller_dpo_processors(make_settings: Any, database_url: 
         processors=(Processor("Hosting AS", "Hosting of the server", "Norway"),),
         transfers="None.",
     )
-    app = create_app(dataclasses.replace(make_settings(database_url=database_url),
-                                         privacy=privacy))
+    app = portal_app
+    app.extensions[SETTINGS] = dataclasses.replace(settings_of(app), privacy=privacy)
     make_unit(app, "NORDIC", "Nordic Security AS")
     make_unit(app, "OTHER", "Other AS")
     client = app.test_client()
