@@ -12,6 +12,7 @@ import admin
 from admin.accounts.cli import register_commands as register_account_commands
 from admin.cases.cli import register_commands as register_case_commands
 from admin.demo import demo_command
+from admin.privacy_record import privacy_record_command
 from admin.server import serve_command
 from portal.cli import register_commands as register_portal_commands
 from supplier_dd.cli import register_commands as register_supplier_commands
@@ -33,6 +34,7 @@ register_case_commands(cli)
 register_supplier_commands(cli)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
+cli.add_command(privacy_record_command)
 
 
 def main(*args: Any) -> Any:

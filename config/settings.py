@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from config.authorities import DEFAULT_AUTHORITIES, Authority
 from config.categories import DEFAULT_CATEGORIES, Category
+from config.privacy import PrivacySettings, PrivacySettingsError, parse_privacy
 
 Environment = Literal["development", "test", "production"]
 ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
@@ -120,6 +121,9 @@ class Settings:
     # 0 sends at once. A delay keeps mail-server logs from dating a report.
     notification_delay_minutes: int = 0
     mail_from: str = "aktsom@localhost"
+    # The privacy notice and the DPO's records (GDPR Art. 13/14/30): the `[privacy]` table,
+    # see config/privacy.py.
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def is_production(self) -> bool:
@@ -139,7 +143,8 @@ _BOOL_FALSE = {"0", "false", "no", "off"}
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
-    if value is None or isinstance(value, Argon2Costs) or name in ("categories", "authorities"):
+    if value is None or isinstance(value, Argon2Costs) or name in ("categories", "authorities",
+                                                                      "privacy"):
         return value
     if name == "retention_max_days":
         return _country_days(value)
@@ -246,6 +251,11 @@ def load_settings(
             values["categories"] = _categories(value)
         elif name == "authorities":
             values["authorities"] = _authorities(value)
+        elif name == "privacy":
+            try:
+                values["privacy"] = parse_privacy(value)
+            except PrivacySettingsError as error:
+                raise SettingsError(str(error)) from None
         elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])
             if not isinstance(value, dict):
@@ -290,8 +300,12 @@ def _authorities(value: Any) -> tuple[Authority, ...]:
         url = str(item["url"])
         if not url.startswith("https://"):
             raise SettingsError("authorities: a url must start with https://")
+        source = str(item.get("source", ""))
+        if source and not source.startswith("https://"):
+            raise SettingsError("authorities: a source must start with https://")
         result.append(Authority(str(item["country"]).upper(), str(item["name"]),
-                                str(item.get("area", "")), url))
+                                str(item.get("area", "")), url, source,
+                                bool(item.get("confirm", False))))
     return tuple(result)
 
 

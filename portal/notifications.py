@@ -62,9 +62,12 @@ INFORMATION_REQUEST = "information_request"
 INFORMATION_REQUEST_DUE = "information_request_due"
 # A legal hold reaches its review date soon: renew it or it lapses (issue 11 §5).
 LEGAL_HOLD_REVIEW = "legal_hold_review"
+# The person concerned by a case is due to be informed, or a deferral to be reviewed (GDPR
+# Art. 14; issue 11 §4; portal.cases.concerned_person).
+CONCERNED_PERSON_DUE = "concerned_person_due"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
          KEY_MISMATCH, ACCESS_CHANGED, MEETING_DUE, INFORMATION_REQUEST,
-         INFORMATION_REQUEST_DUE, LEGAL_HOLD_REVIEW)
+         INFORMATION_REQUEST_DUE, LEGAL_HOLD_REVIEW, CONCERNED_PERSON_DUE)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 INFORMATION_REQUESTS_PATH = f"{STAFF_PREFIX}/information-requests"
 SMTP_TIMEOUT_SECONDS = 10
@@ -120,6 +123,8 @@ def _subject(kind: str) -> str:
         return str(_("A case has been put before you"))
     if kind == LEGAL_HOLD_REVIEW:
         return str(_("A legal hold on a case is due for review soon"))
+    if kind == CONCERNED_PERSON_DUE:
+        return str(_("A decision on informing a person concerned by a case is due"))
     if kind == ACCOUNT_RESET:
         return str(_("Your password for the whistleblowing channel was reset"))
     if kind == KEY_MISMATCH:

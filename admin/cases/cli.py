@@ -18,6 +18,10 @@ from sqlalchemy import select
 from admin.information.cli import purge_information_requests, remind_information_requests
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
+from portal.cases.concerned_person import (
+    concerned_person_reminders,
+    mark_concerned_person_reminded,
+)
 from portal.cases.legal_holds import legal_hold_reminders, mark_holds_reminded
 from portal.cases.retention import REVIEW_NOTICE_DAYS, purge_expired_cases
 from portal.db import (
@@ -31,6 +35,7 @@ from portal.db import (
 from portal.extensions import server_keys_of, settings_of
 from portal.models import User
 from portal.notifications import (
+    CONCERNED_PERSON_DUE,
     LEGAL_HOLD_REVIEW,
     acknowledgement_reminders,
     feedback_reminders,
@@ -181,7 +186,8 @@ def notify_command() -> None:
 def notify_deadlines_command() -> None:
     """Remind handlers of cases whose acknowledgement is due within two days, of
     acknowledged cases whose feedback is due within two weeks, of requested meetings due
-    within three days, and of legal holds whose review date comes within two weeks (once
+    within three days, of legal holds whose review date comes within two weeks, and of cases
+    whose person concerned is due to be informed (GDPR Art. 14) within three days (once
     each); and the compliance officers of information requests due within five days."""
     settings = settings_of()
     if not settings.smtp_url:
@@ -197,7 +203,9 @@ def notify_deadlines_command() -> None:
         batches = [batch for batch in (acknowledgement_reminders(db, now=now),
                                        feedback_reminders(db, now=now),
                                        meeting_reminders(db, now=now),
-                                       legal_hold_reminders(db, now=now)) if batch.case_ids]
+                                       legal_hold_reminders(db, now=now),
+                                       concerned_person_reminders(db, now=now))
+                   if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
             return
@@ -212,6 +220,8 @@ def notify_deadlines_command() -> None:
                 return
             if batch.notice.kind == LEGAL_HOLD_REVIEW:
                 mark_holds_reminded(db, batch.case_ids, now)
+            elif batch.notice.kind == CONCERNED_PERSON_DUE:
+                mark_concerned_person_reminded(db, batch.case_ids)
             else:
                 mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
         sent, cases = sent + mails, cases + len(batch.case_ids)

@@ -10,6 +10,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from admin.cases.concerned_person import concerned_person_context
 from admin.cases.forms import (
     ActionForm,
     ApprovalDecisionForm,
@@ -130,7 +131,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
         "admin/cases/case.html", case=case, view=view, answers=answer_fields(view.answers),
         clocks=clocks_of(case), now=utcnow(), labels=labels, unit_name=_unit_name(case),
         names=_names(authors), escalations=escalations, user=staff.user,
-        **_forms(staff, opened, labels),
+        **_forms(staff, opened, labels), **concerned_person_context(opened),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from admin.cases import actions, escalation, oral_reports, sharing, views
+from admin.cases import actions, concerned_person, escalation, oral_reports, sharing, views
 
 GET, POST = ("GET",), ("POST",)
 
@@ -39,6 +39,8 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     # A breach before a manager.
     ("/cases/<case_id>/escalate", escalation.escalate_case, POST),
     ("/cases/<case_id>/escalations/<escalation_id>/decision", escalation.decide, POST),
+    # Informing the person concerned (GDPR Art. 14).
+    ("/cases/<case_id>/concerned-person", concerned_person.concerned_person, POST),
 )
 
 

@@ -23,6 +23,7 @@ from crypto import InvalidCiphertext
 from portal.access import require_staff, roles_required
 from portal.audit import record_event
 from portal.cases.attachments import attachment_meta
+from portal.cases.concerned_person import overdue_case_ids
 from portal.cases.escalations import escalations_for_manager, pending_for_manager
 from portal.cases.handling import open_for_handler
 from portal.cases.keys import holds_case
@@ -81,7 +82,10 @@ def case_list() -> str:
                if staff.user.has_role(Role.HANDLER) else None)
     return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
                            page_url=page_url, escalations=escalations, figures=figures,
-                           can_register=staff.user.has_role(Role.HANDLER))
+                           can_register=staff.user.has_role(Role.HANDLER),
+                           # The Art. 14 task overdue (issue 11 §4): a badge on the row.
+                           concerned_person_overdue=overdue_case_ids(
+                               db, [row.id for row in page.rows], now))
 
 
 @roles_required(Role.HANDLER, Role.MANAGER)

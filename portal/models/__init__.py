@@ -4,6 +4,7 @@ from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.boundaries import CaseBoundaryGrant, LegalHold
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
+from portal.models.concerned_person import ConcernedPersonNotice
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
@@ -24,6 +25,7 @@ __all__ = [
     "CaseKeyLink",
     "CaseKeyWrap",
     "CaseStat",
+    "ConcernedPersonNotice",
     "Escalation",
     "InformationRequest",
     "InformationRequestWrap",

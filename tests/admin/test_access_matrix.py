@@ -53,6 +53,8 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # Retention periods per company (issue 11 §5); a unit that does not exist: 404.
     "retention.units": ("GET", frozenset({Role.ADMIN}), 200),
     "retention.set_periods": ("POST", frozenset({Role.ADMIN}), 404),
+    # The external channels shown to reporters, with the defaults to confirm (issue 11 §6).
+    "privacy.authorities": ("GET", frozenset({Role.ADMIN}), 200),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -76,7 +78,7 @@ def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
                                                     "approvals", "suppliers",
-                                                    "information", "retention"}}
+                                                    "information", "retention", "privacy"}}
     assert endpoints == set(MATRIX)
 
 

@@ -20,7 +20,9 @@ from tests.factories import csrf_token
 
 HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supplier",
                  "legal_hold", "grant", "exclude", "reinstate", "decide_request",
-                 "escalate_case", "meeting_minutes")
+                 "escalate_case", "meeting_minutes",
+                 # Informing the person concerned (GDPR Art. 14, issue 11 §4).
+                 "concerned_person")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}

@@ -19,9 +19,11 @@ ITEM = re.compile(r'<a href="([^"]+)">([^<]+)</a>|<form[^>]*action="([^"]+)"[^>]
 ACCOUNT = [("/admin/account", "My account"), ("post /admin/logout", "Sign out")]
 CASES = [("/admin/cases", "Cases")]
 # "Approvals" joined with four eyes for key authority (security finding 14).
-# "Retention" joined with per-company retention periods (issue 11 §5).
+# "Retention" joined with per-company retention periods (issue 11 §5), "External channels"
+# (issue 11 §6) with the authorities shown to reporters and the defaults still to confirm.
 ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
-                  ("/admin/approvals", "Approvals"), ("/admin/retention", "Retention")]
+                  ("/admin/approvals", "Approvals"), ("/admin/retention", "Retention"),
+                  ("/admin/privacy/authorities", "External channels")]
 AUDIT = [("/admin/audit", "Audit log")]
 # The supplier register (issue 12): compliance in full, administrators its names only.
 SUPPLIERS = [("/admin/suppliers/", "Suppliers")]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import admin.models_registry  # noqa: F401
 from portal.db import Base
 from portal.models import Case, Message, Role
+from portal.models.concerned_person import ConcernedPersonReason, ConcernedPersonStatus
 from portal.states import (
     ActorKind,
     ApprovalKind,
@@ -59,6 +60,9 @@ STORED: dict[type[StrEnum], set[str]] = {
     GrantReason: {"no_handler_available", "expertise", "several_companies", "other"},
     LegalHoldReason: {"legal_proceedings", "authority_investigation", "internal_proceedings",
                       "other"},
+    ConcernedPersonStatus: {"informed", "deferred", "not_applicable"},
+    ConcernedPersonReason: {"investigation", "reporter_identity", "authority_request",
+                            "no_person", "already_informed", "impossible"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -82,6 +86,9 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_links", "key_kind"): KeyKind,
     ("case_boundary_grants", "reason"): GrantReason,
     ("legal_holds", "reason"): LegalHoldReason,
+    # The Art. 14 task (issue 11 §4).
+    ("concerned_person_notices", "status"): ConcernedPersonStatus,
+    ("concerned_person_notices", "reason"): ConcernedPersonReason,
 }
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from config import Settings
 from portal.db import session_factory, transaction, utcnow
-from portal.models import Case, Message
+from portal.models import Case, ConcernedPersonNotice, Message
+from portal.models.concerned_person import ConcernedPersonReason, ConcernedPersonStatus
 from portal.notifications import NEW_CASE, Notice, _connect, case_notice, send_notice
 from tests.admin.case_support import World, new_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
@@ -123,6 +124,11 @@ def test_feedback_reminders_once(world: World, portal_app: Flask, runner: FlaskC
             case.acknowledged_at = case.created_at + timedelta(days=1)
             case.feedback_due_at = case.created_at + timedelta(days=93)
             case.acknowledgement_reminded_at = now
+            # The Art. 14 task (issue 11 §4) has its own reminder: decided here, so only the
+            # feedback clock is reminded of.
+            db.add(ConcernedPersonNotice(case_id=case_id,
+                                         status=ConcernedPersonStatus.NOT_APPLICABLE,
+                                         reason=ConcernedPersonReason.NO_PERSON))
         for name, change in (("answered", "feedback_at"), ("closed", "closed_at")):
             case = db.get(Case, made[name])
             assert case is not None
