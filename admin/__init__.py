@@ -71,6 +71,7 @@ def init_blueprints(app: Flask) -> None:
     from admin.auth.views import bp as auth_bp
     from admin.cases import bp as cases_bp
     from admin.home import bp as home_bp
+    from admin.routines.views import bp as routines_bp
     from portal.access import init_sign_in_guard
     from portal.staff_menu import init_staff_menu
 
@@ -84,6 +85,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(approvals_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(audit_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(cases_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(routines_bp, url_prefix=STAFF_PREFIX)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

@@ -28,6 +28,7 @@ from portal.cases.handling import open_for_handler
 from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import open_attachment, sealed_size
+from portal.cases.work_environment import open_check_case_ids, open_checks_for
 from portal.db import db_session, utcnow
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
@@ -73,9 +74,13 @@ def case_list() -> str:
 
     escalations = (pending_for_manager(db, staff.user.id)
                    if staff.user.has_role(Role.MANAGER) else [])
+    # The working-environment task of AML §2A-3(2), counted and marked like a clock.
+    open_tasks = open_check_case_ids(db, [row.id for row in page.rows])
     return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
                            page_url=page_url, escalations=escalations,
-                           can_register=staff.user.has_role(Role.HANDLER))
+                           can_register=staff.user.has_role(Role.HANDLER),
+                           open_tasks=open_tasks,
+                           open_task_count=open_checks_for(db, staff.user.id))
 
 
 @roles_required(Role.HANDLER, Role.MANAGER)

@@ -2,14 +2,17 @@
 
 from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
+from portal.models.case_links import CaseLink
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
+from portal.models.routines import RoutineVersion
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
 from portal.models.users import UnitMembership, User, UserRole
+from portal.models.work_environment import WorkEnvironmentCheck
 from portal.states import Role  # beside the models it always was, for existing imports
 
 __all__ = [
@@ -20,6 +23,7 @@ __all__ = [
     "CaseExclusion",
     "CaseKeyLink",
     "CaseKeyWrap",
+    "CaseLink",
     "CaseStat",
     "Escalation",
     "Message",
@@ -27,10 +31,12 @@ __all__ = [
     "PendingApproval",
     "PendingNotice",
     "RecoveryKey",
+    "RoutineVersion",
     "Role",
     "ServerSession",
     "SetupToken",
     "UnitMembership",
     "User",
     "UserRole",
+    "WorkEnvironmentCheck",
 ]
