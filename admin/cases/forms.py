@@ -192,8 +192,8 @@ NOT_APPLICABLE = "not_applicable"
 
 
 class LinkForm(FlaskForm):
-    earlier_case_id = StringField(_l("Id of the earlier case (from its address, "
-                                     "/admin/cases/…)"),
+    earlier_case_id = StringField(_l("Id of the earlier case (the last part of the address "
+                                     "of its page)"),
                                   validators=[DataRequired(), Length(max=64)])
 
 

@@ -34,6 +34,7 @@ from portal.states import (
     Outcome,
     RecipientKind,
 )
+from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "0001_foundation_schema.py")
@@ -41,7 +42,8 @@ MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
 # The strings existing rows hold (and the code wrote as literals before the enums).
 STORED: dict[type[StrEnum], set[str]] = {
     CaseStatus: {"new", "acknowledged", "in_progress", "closed"},
-    Channel: {"web", "oral", "meeting"},
+    # "leader" added with the leader intake (issue 11 §7(b)); a new value, no row changes.
+    Channel: {"web", "oral", "meeting", "leader"},
     ClosingReason: {"duplicate", "manifestly_unfounded", "no_way_to_reply", "withdrawn"},
     Outcome: {"unfounded", "substantiated", "partly_substantiated", "not_assessable"},
     EscalationDecision: {"continue_with_plan", "suspend", "terminate"},
@@ -53,6 +55,9 @@ STORED: dict[type[StrEnum], set[str]] = {
     RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
+    WorkEnvironmentStatus: {"open", "checked", "not_applicable"},
+    NotApplicableReason: {"not_an_employee", "no_longer_employed", "reporter_declined",
+                          "identity_not_known"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -74,6 +79,8 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
     ("case_key_links", "key_kind"): KeyKind,
+    ("work_environment_checks", "status"): WorkEnvironmentStatus,
+    ("work_environment_checks", "not_applicable_reason"): NotApplicableReason,
 }
 
 
