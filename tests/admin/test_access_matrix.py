@@ -38,14 +38,23 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # A post without a decision names no open request: refused, back to the list.
     "approvals.decide": ("POST", frozenset({Role.ADMIN}), 303),
     "home.index": ("GET", ANY, 200),
+    # Issue 11 §7: the reporting routines are the employer's, recorded by administrators; a
+    # concern told to a leader is registered by managers (the "nearest leader") and handlers,
+    # never by admin, auditor or compliance roles, who get no case route at all.
+    "routines.overview": ("GET", frozenset({Role.ADMIN}), 200),
+    "routines.unit_versions": ("GET", frozenset({Role.ADMIN}), 404),
+    "cases.register_leader_intake_view": ("GET", frozenset({Role.MANAGER, Role.HANDLER}), 200),
 }
+# Routes of blueprints the matrix covers only in part (the rest have their own tests).
+PARTLY_COVERED = {"cases.register_leader_intake_view"}
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 
 
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32}
+    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
+              "unit_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
@@ -59,7 +68,8 @@ def request(client: FlaskClient, method: str, url: str) -> int:
 def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in admin_app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
-                                                    "approvals"}}
+                                                    "approvals", "routines"}
+                 or rule.endpoint in PARTLY_COVERED}
     assert endpoints == set(MATRIX)
 
 

@@ -19,8 +19,9 @@ ITEM = re.compile(r'<a href="([^"]+)">([^<]+)</a>|<form[^>]*action="([^"]+)"[^>]
 ACCOUNT = [("/admin/account", "My account"), ("post /admin/logout", "Sign out")]
 CASES = [("/admin/cases", "Cases")]
 # "Approvals" joined with four eyes for key authority (security finding 14).
+# "Reporting routines" joined with the routines of AML §2A-6 (issue 11 §7).
 ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
-                  ("/admin/approvals", "Approvals")]
+                  ("/admin/approvals", "Approvals"), ("/admin/routines", "Reporting routines")]
 AUDIT = [("/admin/audit", "Audit log")]
 
 # What each role saw before the entries were declared by the blueprints (admin/base.html),
