@@ -14,6 +14,11 @@ from sqlalchemy import select
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
 from portal.cases.retention import purge_expired_cases
+from portal.cases.work_environment import (
+    WORK_ENVIRONMENT_DUE,
+    mark_checks_reminded,
+    work_environment_reminders,
+)
 from portal.db import (
     after_commit,
     engine_of,
@@ -123,8 +128,9 @@ def notify_command() -> None:
 @click.command("notify-deadlines")
 @with_appcontext
 def notify_deadlines_command() -> None:
-    """Remind handlers of cases whose acknowledgement is due within two days, and of
-    acknowledged cases whose feedback is due within two weeks (once each)."""
+    """Remind handlers of cases whose acknowledgement is due within two days, of
+    acknowledged cases whose feedback is due within two weeks, and of working-environment
+    checks open for two weeks (once each)."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -136,7 +142,10 @@ def notify_deadlines_command() -> None:
     # them on the next run). The cases are marked only once mail went out.
     with transaction(factory) as db:
         batches = [batch for batch in (acknowledgement_reminders(db, now=now),
-                                       feedback_reminders(db, now=now)) if batch.case_ids]
+                                       feedback_reminders(db, now=now),
+                                       # AML §2A-3(2): a working-environment check left open.
+                                       work_environment_reminders(db, now=now))
+                   if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
             return
@@ -149,6 +158,9 @@ def notify_deadlines_command() -> None:
             if mails == 0 and batch.notice.recipients:
                 click.echo("Sending failed; the next run will try again.")
                 return
-            mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
+            if batch.notice.kind == WORK_ENVIRONMENT_DUE:
+                mark_checks_reminded(db, batch.case_ids, now)
+            else:
+                mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
         sent, cases = sent + mails, cases + len(batch.case_ids)
     click.echo(f"Reminded {sent} handlers of {cases} cases.")

@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('updated_by', sa.String(length=32), nullable=True),
+    sa.Column('reminded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_work_environment_checks_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_environment_checks')),
     sa.UniqueConstraint('case_id', name=op.f('uq_work_environment_checks_case_id'))

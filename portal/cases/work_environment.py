@@ -11,9 +11,9 @@ reporter never holds.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext
@@ -22,6 +22,7 @@ from portal.cases.handling import HandlerCase
 from portal.cases.sealing import open_text, seal_text
 from portal.db import new_id, utcnow
 from portal.models import Case, CaseKeyWrap, User, WorkEnvironmentCheck
+from portal.notifications import Notice, Reminders, case_holder_addresses
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from portal.states import ActorKind, KeyKind, RecipientKind
@@ -29,6 +30,10 @@ from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus, 
 
 NOTE = "work-environment-note"
 MAX_NOTE = 5_000
+# The notice kind of the reminder: the generic content-free mail ("there is news").
+WORK_ENVIRONMENT_DUE = "work_environment_due"
+# A task still open this long after it was opened is reminded of, once.
+REMIND_AFTER = timedelta(days=14)
 
 
 def check_of(db: Session, case_id: str) -> WorkEnvironmentCheck | None:
@@ -146,3 +151,26 @@ def open_checks_for(db: Session, user_id: str) -> int:
     return int(db.scalar(select(func.count()).select_from(WorkEnvironmentCheck).where(
         WorkEnvironmentCheck.status == WorkEnvironmentStatus.OPEN,
         WorkEnvironmentCheck.case_id.in_(held))) or 0)
+
+
+def work_environment_reminders(db: Session, *, now: datetime,
+                               after: timedelta = REMIND_AFTER) -> Reminders:
+    """Tasks open for `after` or longer and not yet reminded of: one mail per handler of
+    those cases, saying nothing of which case or why (portal.notifications)."""
+    case_ids = list(db.scalars(select(WorkEnvironmentCheck.case_id).where(
+        WorkEnvironmentCheck.status == WorkEnvironmentStatus.OPEN,
+        WorkEnvironmentCheck.reminded_at.is_(None),
+        WorkEnvironmentCheck.created_at <= now - after).order_by(
+        WorkEnvironmentCheck.created_at, WorkEnvironmentCheck.case_id)))
+    addresses: set[str] = set()
+    for case_id in case_ids:
+        addresses.update(case_holder_addresses(db, case_id))
+    return Reminders(case_ids, Notice(WORK_ENVIRONMENT_DUE, tuple(sorted(addresses))))
+
+
+def mark_checks_reminded(db: Session, case_ids: list[str], now: datetime) -> None:
+    """Remember the reminder, so each task is reminded of once."""
+    for start in range(0, len(case_ids), 500):
+        db.execute(update(WorkEnvironmentCheck)
+                   .where(WorkEnvironmentCheck.case_id.in_(case_ids[start:start + 500]))
+                   .values(reminded_at=now).execution_options(synchronize_session=False))

@@ -32,3 +32,5 @@ class WorkEnvironmentCheck(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # the day only
     updated_at: Mapped[datetime | None]
     updated_by: Mapped[str | None] = mapped_column(String(32))
+    # When the handlers were reminded of a task left open (`aktsom notify-deadlines`), once.
+    reminded_at: Mapped[datetime | None]
