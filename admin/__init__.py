@@ -74,6 +74,7 @@ def init_blueprints(app: Flask) -> None:
     from admin.information.views import bp as information_bp
     from admin.retention.views import bp as retention_bp
     from admin.privacy.views import bp as privacy_bp
+    from admin.routines.views import bp as routines_bp
     from portal.access import init_sign_in_guard
     from portal.staff_menu import init_staff_menu
     from supplier_dd.views import bp as suppliers_bp
@@ -92,6 +93,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(information_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(retention_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(privacy_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(routines_bp, url_prefix=STAFF_PREFIX)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

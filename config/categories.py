@@ -14,6 +14,10 @@ def _N(text: str) -> str:  # noqa: N802 (the conventional gettext no-op marker)
     return text
 
 
+# The code of the retaliation category, which the routines page names.
+RETALIATION = "retaliation"
+
+
 @dataclass(frozen=True)
 class Category:
     code: str
@@ -35,5 +39,9 @@ DEFAULT_CATEGORIES: tuple[Category, ...] = (
     Category("harassment", _N("Harassment"), False),
     Category("privacy", _N("Data protection and privacy"), False),
     Category("code_of_conduct", _N("Breach of the Code of Conduct"), False),
+    # A report of retaliation for an earlier report (AML §2A-5, Directive Art. 19): the handler
+    # links it to the earlier case on the staff side; the reporter is never asked for the
+    # earlier case's code (issue 11 §7(c)).
+    Category(RETALIATION, _N("Retaliation for an earlier report"), False),
     Category("other", _N("Other"), False),
 )

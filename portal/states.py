@@ -64,6 +64,8 @@ class Channel(StrEnum):
     WEB = "web"
     ORAL = "oral"
     MEETING = "meeting"
+    # Told in person to a leader, who registered it (AML §2A-6 routines; issue 11 §7).
+    LEADER = "leader"
 
 
 class Outcome(StrEnum):

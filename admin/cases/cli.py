@@ -24,6 +24,11 @@ from portal.cases.concerned_person import (
 )
 from portal.cases.legal_holds import legal_hold_reminders, mark_holds_reminded
 from portal.cases.retention import REVIEW_NOTICE_DAYS, purge_expired_cases
+from portal.cases.work_environment import (
+    WORK_ENVIRONMENT_DUE,
+    mark_checks_reminded,
+    work_environment_reminders,
+)
 from portal.db import (
     after_commit,
     engine_of,
@@ -186,9 +191,10 @@ def notify_command() -> None:
 def notify_deadlines_command() -> None:
     """Remind handlers of cases whose acknowledgement is due within two days, of
     acknowledged cases whose feedback is due within two weeks, of requested meetings due
-    within three days, of legal holds whose review date comes within two weeks, and of cases
-    whose person concerned is due to be informed (GDPR Art. 14) within three days (once
-    each); and the compliance officers of information requests due within five days."""
+    within three days, of legal holds whose review date comes within two weeks, of cases
+    whose person concerned is due to be informed (GDPR Art. 14) within three days, and of
+    working-environment checks open for two weeks (once each); and the compliance officers
+    of information requests due within five days."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -204,7 +210,9 @@ def notify_deadlines_command() -> None:
                                        feedback_reminders(db, now=now),
                                        meeting_reminders(db, now=now),
                                        legal_hold_reminders(db, now=now),
-                                       concerned_person_reminders(db, now=now))
+                                       concerned_person_reminders(db, now=now),
+                                       # AML §2A-3(2): a working-environment check left open.
+                                       work_environment_reminders(db, now=now))
                    if batch.case_ids]
         if not batches:
             click.echo("No case needs a reminder.")
@@ -222,6 +230,8 @@ def notify_deadlines_command() -> None:
                 mark_holds_reminded(db, batch.case_ids, now)
             elif batch.notice.kind == CONCERNED_PERSON_DUE:
                 mark_concerned_person_reminded(db, batch.case_ids)
+            elif batch.notice.kind == WORK_ENVIRONMENT_DUE:
+                mark_checks_reminded(db, batch.case_ids, now)
             else:
                 mark_reminded(db, batch.case_ids, now, kind=batch.notice.kind)
         sent, cases = sent + mails, cases + len(batch.case_ids)

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.cases.work_environment import MAX_NOTE
 from portal.states import (
     CLOSING_REASON_LABELS,
     GRANT_REASON_LABELS,
@@ -28,6 +29,7 @@ from portal.states import (
     Channel,
     EscalationDecision,
 )
+from portal.workplace_states import NOT_APPLICABLE_REASON_LABELS
 
 MAX_TEXT = 20_000
 
@@ -194,3 +196,58 @@ class ApprovalDecisionForm(FlaskForm):
     kind = HiddenField(validators=[AnyOf([ApprovalKind.CASE_EXCLUSION,
                                           ApprovalKind.CASE_REINSTATEMENT])])
     decision = HiddenField(validators=[AnyOf(["approve", "reject"])])
+
+
+# Working-environment duties (AML ch. 2A; issue 11 §7): admin.cases.leader_intake and
+# admin.cases.workplace.
+MAX_IDENTITY = 500
+
+
+def _limited_text(label: str, *, required: bool = True, limit: int = MAX_TEXT) -> TextAreaField:
+    checks = [DataRequired(_l("This field is required."))] if required else [Optional()]
+    return TextAreaField(label, validators=[
+        *checks, Length(max=limit, message=_l("At most %(max)d characters.", max=limit))])
+
+
+class LeaderIntakeForm(FlaskForm):
+    """A concern told in person to a leader; `identity` is sealed as the report's contact."""
+
+    unit = SelectField(_l("Company concerned"), validators=[DataRequired()])
+    category = SelectField(_l("What is the report about?"), validators=[DataRequired()])
+    language = SelectField(_l("The reporter's language"), validators=[DataRequired()])
+    description = _limited_text(_l("The concern in short"))
+    account = _limited_text(_l("What you were told (the reporter can read this and confirm "
+                               "or correct it with the case code)"))
+    identity = _limited_text(_l("The reporter's name and contact details, only if they want "
+                                "to be known to the case handlers"),
+                             required=False, limit=MAX_IDENTITY)
+
+
+CHECKED = "checked"
+NOT_APPLICABLE = "not_applicable"
+
+
+class LinkForm(FlaskForm):
+    earlier_case_id = StringField(_l("Id of the earlier case (the last part of the address "
+                                     "of its page)"),
+                                  validators=[DataRequired(), Length(max=64)])
+
+
+def _result_choices() -> list[tuple[str, str]]:
+    return [(CHECKED, _("Checked: the working environment is fully satisfactory or measures "
+                        "are in hand")),
+            (NOT_APPLICABLE, _("Not applicable"))]
+
+
+def _reason_choices() -> list[tuple[str, str]]:
+    return [("", _("Choose…"))] + [(reason.value, str(label)) for reason, label
+                                   in NOT_APPLICABLE_REASON_LABELS.items()]
+
+
+class WorkEnvironmentForm(FlaskForm):
+    result = RadioField(_l("Result"), choices=_result_choices, validators=[DataRequired()])
+    checked_on = DateField(_l("Checked on"), validators=[Optional()])
+    reason = SelectField(_l("Why it does not apply"), choices=_reason_choices,
+                         validators=[Optional()])
+    note = TextAreaField(_l("Note (optional; sealed, only the case's handlers can read it)"),
+                         validators=[Optional(), Length(max=MAX_NOTE)])

@@ -21,7 +21,7 @@ def status_labels() -> dict[str, str]:
 
 def channel_labels() -> dict[str, str]:
     return {Channel.WEB: _("Web form"), Channel.ORAL: _("Oral"),
-            Channel.MEETING: _("Meeting")}
+            Channel.MEETING: _("Meeting"), Channel.LEADER: _("Received by a leader")}
 
 
 def outcome_labels() -> dict[str, str]:

@@ -11,7 +11,16 @@ from typing import Any
 
 from flask import Blueprint
 
-from admin.cases import actions, concerned_person, escalation, oral_reports, sharing, views
+from admin.cases import (
+    actions,
+    concerned_person,
+    escalation,
+    leader_intake,
+    oral_reports,
+    sharing,
+    views,
+    workplace,
+)
 
 GET, POST = ("GET",), ("POST",)
 
@@ -41,6 +50,14 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/escalations/<escalation_id>/decision", escalation.decide, POST),
     # Informing the person concerned (GDPR Art. 14).
     ("/cases/<case_id>/concerned-person", concerned_person.concerned_person, POST),
+    # Working-environment duties (AML ch. 2A; issue 11 §7): a concern told to a leader, the
+    # link of a report of retaliation to the earlier case, the check of a known reporter's
+    # working environment.
+    ("/cases/leader-intake", leader_intake.register_leader_intake_view, ("GET", "POST")),
+    ("/cases/<case_id>/links", workplace.link_case, POST),
+    ("/cases/<case_id>/links/<link_id>/remove", workplace.unlink_case, POST),
+    ("/cases/<case_id>/work-environment/open", workplace.open_work_environment_check, POST),
+    ("/cases/<case_id>/work-environment", workplace.record_work_environment, POST),
 )
 
 

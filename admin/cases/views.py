@@ -29,6 +29,7 @@ from portal.cases.handling import open_for_handler
 from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import open_attachment, sealed_size
+from portal.cases.work_environment import open_check_case_ids, open_checks_for
 from portal.db import db_session, utcnow
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
@@ -80,12 +81,16 @@ def case_list() -> str:
     # (issue 11 §1); no statistics page exists yet.
     figures = (case_figures(db, now.year, now=now)
                if staff.user.has_role(Role.HANDLER) else None)
+    # The working-environment task of AML §2A-3(2), counted and marked like a clock.
+    open_tasks = open_check_case_ids(db, [row.id for row in page.rows])
     return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
                            page_url=page_url, escalations=escalations, figures=figures,
                            can_register=staff.user.has_role(Role.HANDLER),
                            # The Art. 14 task overdue (issue 11 §4): a badge on the row.
                            concerned_person_overdue=overdue_case_ids(
-                               db, [row.id for row in page.rows], now))
+                               db, [row.id for row in page.rows], now),
+                           open_tasks=open_tasks,
+                           open_task_count=open_checks_for(db, staff.user.id))
 
 
 @roles_required(Role.HANDLER, Role.MANAGER)

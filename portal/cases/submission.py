@@ -35,6 +35,7 @@ from portal.cases.keys import (
     wrap_for_user,
 )
 from portal.cases.sealing import ANSWERS, seal_json
+from portal.cases.work_environment import open_check
 from portal.db import new_id, utcnow
 from portal.deadlines import start_of_day
 from portal.models import Case
@@ -167,6 +168,9 @@ def submit_report(
                             keep_originals=report.keep_originals)
     record_event(db, server_keys.audit, action=AuditAction.CASE_SUBMITTED,
                  actor_kind=ActorKind.REPORTER, case_id=case_id)
+    if report.contact.strip():
+        # A known reporter: the employer must check their working environment (AML §2A-3(2)).
+        open_check(db, server_keys, case)
     if report.channel == Channel.WEB:
         # Caused by a reporter: may be held back so mail logs do not date the report.
         # Oral registration tells the other handlers itself (portal.cases.minutes).

@@ -3,16 +3,19 @@
 from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.boundaries import CaseBoundaryGrant, LegalHold
+from portal.models.case_links import CaseLink
 from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
 from portal.models.concerned_person import ConcernedPersonNotice
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
+from portal.models.routines import RoutineVersion
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
 from portal.models.users import UnitMembership, User, UserRole
+from portal.models.work_environment import WorkEnvironmentCheck
 from portal.states import Role  # beside the models it always was, for existing imports
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "CaseExclusion",
     "CaseKeyLink",
     "CaseKeyWrap",
+    "CaseLink",
     "CaseStat",
     "ConcernedPersonNotice",
     "Escalation",
@@ -35,10 +39,12 @@ __all__ = [
     "PendingApproval",
     "PendingNotice",
     "RecoveryKey",
+    "RoutineVersion",
     "Role",
     "ServerSession",
     "SetupToken",
     "UnitMembership",
     "User",
     "UserRole",
+    "WorkEnvironmentCheck",
 ]

@@ -22,9 +22,13 @@ HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supp
                  "legal_hold", "grant", "exclude", "reinstate", "decide_request",
                  "escalate_case", "meeting_minutes",
                  # Informing the person concerned (GDPR Art. 14, issue 11 §4).
-                 "concerned_person")
+                 "concerned_person",
+                 # Issue 11 §7: the retaliation link and the working-environment task.
+                 "link_case", "unlink_case", "open_work_environment_check",
+                 "record_work_environment")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
+          "register_leader_intake_view": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}
 FORBIDDEN = {name: 403 for name in ROUTES}
 EXPECTED: dict[str, dict[str, int]] = {
@@ -33,13 +37,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     "carl": FORBIDDEN,  # compliance
     # A handler who does not hold the case: the case is as good as not there.
     "olga": {"case_list": 200, "register": 200, "case_page": 404, "attachment": 404,
+             "register_leader_intake_view": 200,
              "decide": 403, **{name: 404 for name in HANDLER_POSTS}},
     # A handler holding the case. Posts carry only the CSRF token: refused forms also
     # redirect back to the case.
     "alice": {"case_list": 200, "register": 200, "case_page": 200, "attachment": 200,
+              "register_leader_intake_view": 200,
               "decide": 403, **{name: 303 for name in HANDLER_POSTS}},
-    # The manager the case was escalated to: the escalation view and the decision only.
+    # The manager the case was escalated to: the escalation view and the decision only,
+    # and, as a leader, registering a concern told to them in person (issue 11 §7(b)).
     "mona": {"case_list": 200, "case_page": 200, "decide": 303, "register": 403,
+             "register_leader_intake_view": 200,
              "attachment": 403, **{name: 403 for name in HANDLER_POSTS}},
 }
 
@@ -60,7 +68,7 @@ def setting(world: World, portal_app: Flask) -> dict[str, str]:
         attachment = db.scalar(select(Attachment.id).where(Attachment.case_id == case_id))
         assert attachment is not None
         return {"case_id": case_id, "attachment_id": attachment,
-                "escalation_id": escalation.id, "request_id": "0" * 32}
+                "escalation_id": escalation.id, "request_id": "0" * 32, "link_id": "0" * 32}
 
 
 def _url(app: Flask, endpoint: str, values: dict[str, str]) -> str:

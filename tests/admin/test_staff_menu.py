@@ -20,10 +20,12 @@ ACCOUNT = [("/admin/account", "My account"), ("post /admin/logout", "Sign out")]
 CASES = [("/admin/cases", "Cases")]
 # "Approvals" joined with four eyes for key authority (security finding 14).
 # "Retention" joined with per-company retention periods (issue 11 §5), "External channels"
-# (issue 11 §6) with the authorities shown to reporters and the defaults still to confirm.
+# (issue 11 §6) with the authorities shown to reporters and the defaults still to confirm,
+# "Reporting routines" with the routines of AML §2A-6 (issue 11 §7).
 ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
                   ("/admin/approvals", "Approvals"), ("/admin/retention", "Retention"),
-                  ("/admin/privacy/authorities", "External channels")]
+                  ("/admin/privacy/authorities", "External channels"),
+                  ("/admin/routines", "Reporting routines")]
 AUDIT = [("/admin/audit", "Audit log")]
 # The supplier register (issue 12): compliance in full, administrators its names only.
 SUPPLIERS = [("/admin/suppliers/", "Suppliers")]

@@ -37,6 +37,7 @@ from portal.states import (
     Outcome,
     RecipientKind,
 )
+from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "0001_foundation_schema.py")
@@ -44,7 +45,8 @@ MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
 # The strings existing rows hold (and the code wrote as literals before the enums).
 STORED: dict[type[StrEnum], set[str]] = {
     CaseStatus: {"new", "acknowledged", "in_progress", "closed"},
-    Channel: {"web", "oral", "meeting"},
+    # "leader" added with the leader intake (issue 11 §7(b)); a new value, no row changes.
+    Channel: {"web", "oral", "meeting", "leader"},
     ClosingReason: {"duplicate", "manifestly_unfounded", "no_way_to_reply", "withdrawn"},
     Outcome: {"unfounded", "substantiated", "partly_substantiated", "not_assessable"},
     EscalationDecision: {"continue_with_plan", "suspend", "terminate"},
@@ -63,6 +65,9 @@ STORED: dict[type[StrEnum], set[str]] = {
     ConcernedPersonStatus: {"informed", "deferred", "not_applicable"},
     ConcernedPersonReason: {"investigation", "reporter_identity", "authority_request",
                             "no_person", "already_informed", "impossible"},
+    WorkEnvironmentStatus: {"open", "checked", "not_applicable"},
+    NotApplicableReason: {"not_an_employee", "no_longer_employed", "reporter_declined",
+                          "identity_not_known"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -89,6 +94,8 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     # The Art. 14 task (issue 11 §4).
     ("concerned_person_notices", "status"): ConcernedPersonStatus,
     ("concerned_person_notices", "reason"): ConcernedPersonReason,
+    ("work_environment_checks", "status"): WorkEnvironmentStatus,
+    ("work_environment_checks", "not_applicable_reason"): NotApplicableReason,
 }
 
 
