@@ -24,6 +24,7 @@ from admin.cases.forms import (
     UserChoiceForm,
 )
 from admin.cases.labels import all_labels
+from admin.cases.relevance.views import relevance_context
 from portal.access import StaffContext
 from portal.approvals import may_decide, pending
 from portal.audit import Actor
@@ -120,7 +121,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
         "admin/cases/case.html", case=case, view=view, answers=answer_fields(view.answers),
         clocks=clocks_of(case), now=utcnow(), labels=labels, unit_name=_unit_name(case),
         names=_names(authors), escalations=escalations, user=staff.user,
-        **_forms(staff, opened, labels),
+        **_forms(staff, opened, labels), **relevance_context(opened),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint
 
 from admin.cases import actions, escalation, oral_reports, sharing, views
+from admin.cases.relevance import views as relevance
 
 GET, POST = ("GET",), ("POST",)
 
@@ -38,6 +39,11 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     # A breach before a manager.
     ("/cases/<case_id>/escalate", escalation.escalate_case, POST),
     ("/cases/<case_id>/escalations/<escalation_id>/decision", escalation.decide, POST),
+    # Relevance and identity (issue 11 §8): removing an irrelevant item, disclosing identity.
+    ("/cases/<case_id>/redactions/<item_kind>/<item_id>", relevance.redact_item, POST),
+    ("/cases/<case_id>/identity/disclosures", relevance.disclose_identity, POST),
+    ("/cases/<case_id>/identity/disclosures/<disclosure_id>/tell", relevance.tell_of_disclosure,
+     POST),
 )
 
 

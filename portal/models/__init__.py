@@ -6,6 +6,7 @@ from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Mess
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
+from portal.models.relevance import CaseIdentity, CaseRedaction, IdentityDisclosure
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
@@ -18,10 +19,13 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseExclusion",
+    "CaseIdentity",
     "CaseKeyLink",
     "CaseKeyWrap",
+    "CaseRedaction",
     "CaseStat",
     "Escalation",
+    "IdentityDisclosure",
     "Message",
     "OrgUnit",
     "PendingApproval",

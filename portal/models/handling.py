@@ -86,6 +86,9 @@ class CaseStat(Base):
     closed_without_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
     # The supplier link, for the supplier's history in the risk model.
     supplier_id: Mapped[str | None] = mapped_column(String(32))
+    # Whether the reporter gave their name in confidence (issue 11 §8), for the anonymous
+    # share of the figures; None for rows purged before it was kept.
+    reporter_named: Mapped[bool | None]
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     purged_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -28,6 +28,7 @@ from portal.cases.attachments import (
 )
 from portal.cases.clocks import clocks_of
 from portal.cases.dialogue import add_reporter_message
+from portal.cases.identity import record_identity
 from portal.cases.reading import open_case_view, reporter_language
 from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.submission import (
@@ -119,6 +120,9 @@ def report() -> Response | str | tuple[str, int]:
         flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
                 "again later or report to the authorities."), "error")
         return render_template("reports/report.html", form=form, **context), 503
+    if form.given_name():
+        # Sealed apart from the answers, in the same transaction (issue 11 §8).
+        record_identity(db, keys=submitted.keys, case=submitted.case, name=form.given_name())
     # The code is shown only once the case is safely stored: should the request's commit
     # fail, this page is replaced by an error page (portal.db.init_db).
     return render_template("reports/submitted.html", code=submitted.code,
