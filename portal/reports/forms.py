@@ -76,7 +76,9 @@ class ReportForm(FlaskForm):
     identity = RadioField(_l("Anonymous, or confidential with your name?"),
                           choices=_identity_choices, default=IdentityChoice.ANONYMOUS)
     reporter_name = StringField(_l("Your name (only if you give it in confidence)"),
-                                validators=[Optional(), Length(max=MAX_REPORTER_NAME)])
+                                # No Optional(): it would stop the chain before the
+                                # check that "named" comes with a name.
+                                validators=[Length(max=MAX_REPORTER_NAME)])
 
     def validate_reporter_name(self, field: StringField) -> None:
         if self.identity.data == IdentityChoice.NAMED and not (field.data or "").strip():

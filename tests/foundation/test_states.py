@@ -28,11 +28,16 @@ from portal.states import (
     CaseStatus,
     Channel,
     ClosingReason,
+    DisclosureBasis,
     EscalationDecision,
+    IdentityChoice,
     KeyKind,
     MessageKind,
+    NotificationWithheld,
     Outcome,
     RecipientKind,
+    RedactedItem,
+    RedactionReason,
 )
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
@@ -53,6 +58,12 @@ STORED: dict[type[StrEnum], set[str]] = {
     RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
+    # Issue 11 §8 (relevance and identity).
+    IdentityChoice: {"anonymous", "named"},
+    RedactionReason: {"not_relevant", "third_party_data", "sensitive_data", "sent_by_mistake"},
+    RedactedItem: {"message", "attachment"},
+    DisclosureBasis: {"authority_investigation", "judicial_proceedings", "rights_of_defence"},
+    NotificationWithheld: {"jeopardise_investigation", "jeopardise_proceedings"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -74,6 +85,10 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
     ("case_key_links", "key_kind"): KeyKind,
+    ("case_redactions", "item_kind"): RedactedItem,
+    ("case_redactions", "reason"): RedactionReason,
+    ("identity_disclosures", "legal_basis"): DisclosureBasis,
+    ("identity_disclosures", "withheld_reason"): NotificationWithheld,
 }
 
 
