@@ -37,6 +37,7 @@ from portal.cases.submission import (
     open_case_with_code,
     submit_report,
 )
+from portal.cases.tombstones import removed_on
 from portal.db import db_session
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
@@ -239,6 +240,8 @@ def case_attachment(attachment_id: str) -> Response:
         meta = attachment_meta(key, attachment)
     except InvalidCiphertext:
         return make_response(render_template("reports/damaged.html"), 409)
+    if removed_on(meta) is not None:
+        abort(404)  # removed as irrelevant: its bytes are gone (issue 11 §8)
     try:
         content = open_attachment(file_store(), key, attachment,
                                   size=sealed_size(meta, attachment))

@@ -75,9 +75,8 @@ def relevance_context(opened: HandlerCase) -> dict[str, object]:
     people = ({record.redacted_by for record in redactions.values()}
               | {item.row.recorded_by for item in disclosures}) - {None}
     return {
-        "relevance_names": dict(db.execute(select(User.id, User.name)
-                                           .where(User.id.in_(people))).tuples().all())
-        if people else {},
+        "relevance_names": {user_id: name for user_id, name in db.execute(
+            select(User.id, User.name).where(User.id.in_(sorted(people))))} if people else {},
         "redactions": redactions,
         "redaction_reasons": {code: str(label) for code, label in REDACTION_REASON_LABELS.items()},
         "redactable_kinds": (MessageKind.MESSAGE, MessageKind.NOTE),
