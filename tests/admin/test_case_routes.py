@@ -20,7 +20,9 @@ from tests.factories import csrf_token
 
 HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supplier",
                  "legal_hold", "grant", "exclude", "reinstate", "decide_request",
-                 "escalate_case")
+                 "escalate_case",
+                 # Issue 11 §8: removing an irrelevant item, disclosing the identity.
+                 "redact_item", "disclose_identity", "tell_of_disclosure")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}
@@ -58,7 +60,8 @@ def setting(world: World, portal_app: Flask) -> dict[str, str]:
         attachment = db.scalar(select(Attachment.id).where(Attachment.case_id == case_id))
         assert attachment is not None
         return {"case_id": case_id, "attachment_id": attachment,
-                "escalation_id": escalation.id, "request_id": "0" * 32}
+                "escalation_id": escalation.id, "request_id": "0" * 32,
+                "item_kind": "message", "item_id": "0" * 32, "disclosure_id": "0" * 32}
 
 
 def _url(app: Flask, endpoint: str, values: dict[str, str]) -> str:
