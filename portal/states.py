@@ -398,3 +398,91 @@ BOUNDARY_ACTION_LABELS: dict[StrEnum, LazyString] = {
     BoundaryAction.CASE_LEGAL_HOLD_RENEWED: _l("Legal hold renewed with a new review date"),
     BoundaryAction.CASE_LEGAL_HOLD_LAPSED: _l("Legal hold lapsed at its review date"),
 }
+
+
+# Relevance and identity (issue 11 §8; Directive Art. 16, 17): redaction of manifestly
+# irrelevant items, the reporter's identity choice and its disclosure to an authority.
+
+
+class IdentityChoice(StrEnum):
+    """What the reporter chose on the report form: stay anonymous (the default), or give
+    their name in confidence (sealed apart from the answers, portal.cases.identity)."""
+
+    ANONYMOUS = "anonymous"
+    NAMED = "named"
+
+
+class RedactionReason(StrEnum):
+    """Why an item of a case was removed as manifestly irrelevant (Art. 17, GDPR Art. 5(1)(c))."""
+
+    NOT_RELEVANT = "not_relevant"
+    THIRD_PARTY_DATA = "third_party_data"
+    SENSITIVE_DATA = "sensitive_data"
+    SENT_BY_MISTAKE = "sent_by_mistake"
+
+
+REDACTION_REASON_LABELS: Mapping[RedactionReason, LazyString] = {
+    RedactionReason.NOT_RELEVANT: _l("Manifestly not relevant to the report"),
+    RedactionReason.THIRD_PARTY_DATA: _l("Personal data of people the report does not concern"),
+    RedactionReason.SENSITIVE_DATA: _l("Sensitive personal data not needed for the follow-up"),
+    RedactionReason.SENT_BY_MISTAKE: _l("Sent by mistake"),
+}
+
+
+class RedactedItem(StrEnum):
+    MESSAGE = "message"
+    ATTACHMENT = "attachment"
+
+
+class DisclosureBasis(StrEnum):
+    """The legal ground of disclosing a reporter's identity (Art. 16(2)): only a necessary and
+    proportionate obligation under Union or national law in one of these contexts."""
+
+    AUTHORITY_INVESTIGATION = "authority_investigation"
+    JUDICIAL_PROCEEDINGS = "judicial_proceedings"
+    RIGHTS_OF_DEFENCE = "rights_of_defence"
+
+
+DISCLOSURE_BASIS_LABELS: Mapping[DisclosureBasis, LazyString] = {
+    DisclosureBasis.AUTHORITY_INVESTIGATION: _l(
+        "An obligation under the law in an investigation by a national authority"),
+    DisclosureBasis.JUDICIAL_PROCEEDINGS: _l("An obligation under the law in judicial proceedings"),
+    DisclosureBasis.RIGHTS_OF_DEFENCE: _l(
+        "An obligation under the law to safeguard the rights of defence of the person concerned"),
+}
+
+
+class NotificationWithheld(StrEnum):
+    """Why the reporter was not told of a disclosure (Art. 16(3)): telling them would
+    jeopardise the related investigation or judicial proceedings."""
+
+    JEOPARDISE_INVESTIGATION = "jeopardise_investigation"
+    JEOPARDISE_PROCEEDINGS = "jeopardise_proceedings"
+
+
+NOTIFICATION_WITHHELD_LABELS: Mapping[NotificationWithheld, LazyString] = {
+    NotificationWithheld.JEOPARDISE_INVESTIGATION: _l(
+        "Telling the reporter would jeopardise the investigation"),
+    NotificationWithheld.JEOPARDISE_PROCEEDINGS: _l(
+        "Telling the reporter would jeopardise the judicial proceedings"),
+}
+
+
+class RelevanceAction(AuditActionCatalogue):
+    """Audit actions of redaction and identity disclosure (issue 11 §8)."""
+
+    CASE_ITEM_REDACTED = "case.item_redacted"
+    CASE_IDENTITY_DISCLOSED = "case.identity_disclosed"
+    CASE_IDENTITY_DISCLOSURE_NOTIFIED = "case.identity_disclosure_notified"
+
+    @classmethod
+    def labels(cls) -> Mapping[StrEnum, LazyString]:
+        return RELEVANCE_ACTION_LABELS
+
+
+RELEVANCE_ACTION_LABELS: dict[StrEnum, LazyString] = {
+    RelevanceAction.CASE_ITEM_REDACTED: _l("Item removed as irrelevant"),
+    RelevanceAction.CASE_IDENTITY_DISCLOSED: _l("Reporter's identity disclosed to an authority"),
+    RelevanceAction.CASE_IDENTITY_DISCLOSURE_NOTIFIED: _l(
+        "Reporter told of the disclosure of their identity"),
+}

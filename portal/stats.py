@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Case, CaseStat
+from portal.models import Case, CaseIdentity, CaseStat
 from portal.states import Outcome
 
 DEFAULT_THRESHOLD = 5
@@ -45,6 +45,10 @@ class CaseFigures:
     # Closed with no acknowledgement / no feedback message: never counted as on time (issue 11).
     closed_without_acknowledgement: int | None
     closed_without_feedback: int | None
+    # The reporter's choice (issue 11 §8): anonymous, or their name given in confidence. Rows
+    # purged before the choice was kept count in neither.
+    reported_anonymously: int | None = None
+    reported_with_name: int | None = None
 
 
 def _timeliness(done: SQLColumnExpression[datetime | None], due: SQLColumnExpression[datetime],
@@ -124,6 +128,27 @@ def _pair(first: int, second: int, threshold: int) -> tuple[int | None, int | No
     return (None, None) if a is None or b is None else (a, b)
 
 
+def identity_counts(db: Session, year: int) -> tuple[int, int]:
+    """(anonymous, named) reports received in `year`, live and purged: from the existence of
+    the sealed-name row and the statistics rows' flag, never from a name."""
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    total, named = db.execute(
+        select(func.count(Case.id), func.count(CaseIdentity.case_id))
+        .select_from(Case).outerjoin(CaseIdentity, CaseIdentity.case_id == Case.id)
+        .where(and_(Case.created_at >= start, Case.created_at < end))).one()
+    anonymous = int(total) - int(named)
+    named = int(named)
+    for flag, count in db.execute(
+            select(CaseStat.reporter_named, func.count()).where(
+                CaseStat.year == year, CaseStat.reporter_named.is_not(None))
+            .group_by(CaseStat.reporter_named)):
+        if flag:
+            named += int(count)
+        else:
+            anonymous += int(count)
+    return anonymous, named
+
+
 def case_figures(db: Session, year: int, *, now: datetime,
                  threshold: int = DEFAULT_THRESHOLD) -> CaseFigures:
     """The year's figures for the annual account. `threshold` <= 1 shows every count."""
@@ -140,6 +165,7 @@ def case_figures(db: Session, year: int, *, now: datetime,
         totals[f"fb:{fb}"] += count
     ack_on_time, ack_late = _pair(totals[f"ack:{ON_TIME}"], totals[f"ack:{LATE}"], threshold)
     fb_on_time, fb_late = _pair(totals[f"fb:{ON_TIME}"], totals[f"fb:{LATE}"], threshold)
+    anonymous, named = _pair(*identity_counts(db, year), threshold)
     return CaseFigures(
         year=year,
         threshold=threshold,
@@ -156,6 +182,8 @@ def case_figures(db: Session, year: int, *, now: datetime,
         feedback_late=fb_late,
         closed_without_acknowledgement=suppress(totals[f"ack:{CLOSED_WITHOUT}"], threshold),
         closed_without_feedback=suppress(totals[f"fb:{CLOSED_WITHOUT}"], threshold),
+        reported_anonymously=anonymous,
+        reported_with_name=named,
     )
 
 

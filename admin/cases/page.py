@@ -28,6 +28,7 @@ from admin.cases.forms import (
 )
 from admin.cases.labels import all_labels
 from admin.cases.workplace import workplace_context
+from admin.cases.relevance.views import relevance_context
 from portal.access import StaffContext
 from portal.approvals import may_decide, pending
 from portal.audit import Actor
@@ -133,7 +134,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
         clocks=clocks_of(case), now=utcnow(), labels=labels, unit_name=_unit_name(case),
         names=_names(authors), escalations=escalations, user=staff.user,
         **_forms(staff, opened, labels), **concerned_person_context(opened),
-        **workplace_context(staff, opened),
+        **workplace_context(staff, opened), **relevance_context(opened),
     )
 
 

@@ -21,6 +21,7 @@ from admin.cases import (
     views,
     workplace,
 )
+from admin.cases.relevance import views as relevance
 
 GET, POST = ("GET",), ("POST",)
 
@@ -58,6 +59,11 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/links/<link_id>/remove", workplace.unlink_case, POST),
     ("/cases/<case_id>/work-environment/open", workplace.open_work_environment_check, POST),
     ("/cases/<case_id>/work-environment", workplace.record_work_environment, POST),
+    # Relevance and identity (issue 11 §8): removing an irrelevant item, disclosing identity.
+    ("/cases/<case_id>/redactions/<item_kind>/<item_id>", relevance.redact_item, POST),
+    ("/cases/<case_id>/identity/disclosures", relevance.disclose_identity, POST),
+    ("/cases/<case_id>/identity/disclosures/<disclosure_id>/tell", relevance.tell_of_disclosure,
+     POST),
 )
 
 

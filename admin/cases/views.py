@@ -30,6 +30,7 @@ from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.work_environment import open_check_case_ids, open_checks_for
+from portal.cases.tombstones import removed_on
 from portal.db import db_session, utcnow
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
@@ -139,6 +140,8 @@ def attachment(case_id: str, attachment_id: str) -> Response:
                  target_id=item.id)
     try:
         meta: dict[str, Any] = attachment_meta(key, item)
+        if removed_on(meta) is not None:
+            abort(404)  # removed as irrelevant: its bytes are gone (issue 11 §8)
         content = open_attachment(file_store(), key, item, size=sealed_size(meta, item))
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from crypto import InvalidCiphertext
 from portal.cases.attachments import attachment_meta
 from portal.cases.keyring import Keyring
-from portal.cases.sealing import ANSWERS, open_json, open_message, sealed_size
+from portal.cases.sealing import ANSWERS, open_json, sealed_size
+from portal.cases.tombstones import open_message_or_tombstone, removed_on
 from portal.filenames import safe_filename
 from portal.models import Attachment, Case, Message
 from portal.states import AttachmentVariant, AuthorKind, KeyKind, MessageKind
@@ -41,6 +42,8 @@ class AttachmentView:
     removed: list[str]
     damaged: bool = False
     position: int = 0  # sealed order within its batch (the clear time is only the day)
+    # The day it was removed as irrelevant (a sealed tombstone, portal.cases.tombstones).
+    removed_on: date | None = None
 
 
 @dataclass
@@ -54,6 +57,8 @@ class MessageView:
     created_at: datetime
     body: str | None
     attachments: list[AttachmentView] = field(default_factory=list)
+    # The day it was removed as irrelevant (a sealed tombstone, portal.cases.tombstones).
+    removed_on: date | None = None
 
     @property
     def damaged(self) -> bool:
@@ -112,6 +117,11 @@ def _attachment_view(keys: Keyring, attachment: Attachment) -> AttachmentView:
                               [], damaged=True)
     removed = meta.get("removed")
     position = meta.get("position")
+    gone = removed_on(meta)
+    if gone is not None:
+        return AttachmentView(attachment.id, attachment.variant, 0, None, None, [],
+                              position=position if isinstance(position, int) else 0,
+                              removed_on=gone)
     return AttachmentView(
         id=attachment.id,
         variant=attachment.variant,
@@ -125,27 +135,30 @@ def _attachment_view(keys: Keyring, attachment: Attachment) -> AttachmentView:
 
 
 def _open_in_sequence(messages: Sequence[Message], keys: Keyring, *,
-                      every_message: bool) -> list[tuple[Message, str | None, datetime]]:
+                      every_message: bool,
+                      ) -> list[tuple[Message, str | None, datetime, date | None]]:
     """Each message (in `seq` order) with its body and exact time; the body is None when it is
     damaged: its seal does not open with its columns and the number of the message before it
     under the same key, or (when `every_message` of the case is loaded) its number does not
     follow the previous one, or this reader holds no key of its generation. A damaged message
-    keeps its clear time (the day, for a reporter's).
+    keeps its clear time (the day, for a reporter's). The last item is the day a removed
+    message was removed (its body is then empty), else None.
     """
     last_seq_of_key: dict[str, int] = {}
     previous_seq = 0
-    opened: list[tuple[Message, str | None, datetime]] = []
+    opened: list[tuple[Message, str | None, datetime, date | None]] = []
     for message in messages:
         prev_seq = last_seq_of_key.get(message.key_kind, 0)
         body: str | None = None
         sent_at = message.created_at
+        gone: date | None = None
         key = keys.key(message.key_kind, message.key_generation)
         if key is not None:
             with suppress(InvalidCiphertext):
-                body, sent_at = open_message(key, message, prev_seq=prev_seq)
+                body, sent_at, gone = open_message_or_tombstone(key, message, prev_seq=prev_seq)
         if every_message and message.seq != previous_seq + 1:
-            body, sent_at = None, message.created_at
-        opened.append((message, body, sent_at))
+            body, sent_at, gone = None, message.created_at, None
+        opened.append((message, body, sent_at, gone))
         last_seq_of_key[message.key_kind] = message.seq
         previous_seq = message.seq
     return opened
@@ -192,9 +205,9 @@ def open_case_view(db: Session, case: Case, keys: Keyring) -> CaseView:
             id=message.id, seq=message.seq, author_kind=message.author_kind,
             author_id=message.author_id, kind=message.kind,
             internal=message.key_kind == KeyKind.STAFF, created_at=sent_at,
-            body=body, attachments=by_message.get(message.id, []),
+            body=body, attachments=by_message.get(message.id, []), removed_on=gone,
         )
-        for message, body, sent_at in _open_in_sequence(
+        for message, body, sent_at, gone in _open_in_sequence(
             messages, keys, every_message=keys.holds(KeyKind.STAFF))
     ]
     return CaseView(case=case, answers=answers, messages=views,
@@ -208,5 +221,6 @@ def is_intact_for_reporter(db: Session, case: Case, keys: Keyring, message_id: s
         select(Message).where(Message.case_id == case.id, Message.key_kind == KeyKind.CASE)
         .order_by(Message.seq, Message.id)
     ).all()
-    return any(message.id == message_id and body is not None for message, body, _at in
+    return any(message.id == message_id and body is not None and gone is None
+               for message, body, _at, gone in
                _open_in_sequence(messages, keys.case_only(), every_message=False))

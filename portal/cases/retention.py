@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from portal.audit import Actor, record_event
+from portal.cases.identity import named_case_ids
 from portal.deadlines import CLOSED_WITHOUT_ACKNOWLEDGEMENT, CLOSED_WITHOUT_FEEDBACK, Clocks
 from portal.models import Attachment, Case, CaseStat, LegalHold, OrgUnit
 from portal.refusals import N_, Refusal
@@ -221,8 +222,11 @@ def purge_expired_cases(db: Session, settings: Settings, keys: ServerKeys, *, no
     for start in range(0, len(case_ids), _BATCH):
         batch = case_ids[start:start + _BATCH]
         cases = db.scalars(select(Case).where(Case.id.in_(batch))).all()
+        named = named_case_ids(db, batch)  # the anonymous share survives (issue 11 §8)
         for case in cases:
-            db.add(statistics_row(case, now))
+            row = statistics_row(case, now)
+            row.reporter_named = case.id in named
+            db.add(row)
             record_event(db, keys.audit, action=AuditAction.CASE_PURGED,
                          actor_kind=ActorKind.SYSTEM, case_id=case.id, at=now)
         result.files.extend(db.scalars(select(Attachment.stored_name)

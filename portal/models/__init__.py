@@ -11,6 +11,7 @@ from portal.models.information_requests import InformationRequest, InformationRe
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
 from portal.models.routines import RoutineVersion
+from portal.models.relevance import CaseIdentity, CaseRedaction, IdentityDisclosure
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit
@@ -25,12 +26,15 @@ __all__ = [
     "Case",
     "CaseBoundaryGrant",
     "CaseExclusion",
+    "CaseIdentity",
     "CaseKeyLink",
     "CaseKeyWrap",
     "CaseLink",
+    "CaseRedaction",
     "CaseStat",
     "ConcernedPersonNotice",
     "Escalation",
+    "IdentityDisclosure",
     "InformationRequest",
     "InformationRequestWrap",
     "LegalHold",

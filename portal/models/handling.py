@@ -91,3 +91,6 @@ class CaseStat(Base):
     received_month: Mapped[str] = mapped_column(String(7))
     closed_month: Mapped[str | None] = mapped_column(String(7))
     purged_month: Mapped[str] = mapped_column(String(7))
+    # Whether the reporter gave their name in confidence (issue 11 §8), for the anonymous
+    # share of the figures; None for rows purged before it was kept.
+    reporter_named: Mapped[bool | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,8 +14,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.states import IdentityChoice
 
 DONT_KNOW = "dont_know"
 MAX_DESCRIPTION = 20_000
@@ -23,6 +26,15 @@ MAX_MESSAGE = 20_000
 KEEP_ORIGINALS_LABEL = _l("Also keep my original files unchanged for the case handlers. "
                           "Originals can contain hidden information such as the location "
                           "where a photo was taken and the device.")
+
+
+MAX_REPORTER_NAME = 200
+
+
+def _identity_choices() -> list[tuple[str, str]]:
+    # Read when the form is built, in the request's language.
+    return [(IdentityChoice.ANONYMOUS, _("Stay anonymous")),
+            (IdentityChoice.NAMED, _("Give my name in confidence"))]
 
 
 class CheckboxListField(SelectMultipleField):
@@ -59,6 +71,25 @@ class ReportForm(FlaskForm):
     meeting = BooleanField(_l("I would like to meet a case handler in person"))
     exclude = CheckboxListField(_l("Leave out case handlers (optional)"), choices=[],
                                 validate_choice=True)
+    # Issue 11 §8: anonymous unless the reporter chooses otherwise (a form without the field
+    # is anonymous too); the name is sealed apart from the answers (portal.cases.identity).
+    identity = RadioField(_l("Anonymous, or confidential with your name?"),
+                          choices=_identity_choices, default=IdentityChoice.ANONYMOUS)
+    reporter_name = StringField(_l("Your name (only if you give it in confidence)"),
+                                # No Optional(): it would stop the chain before the
+                                # check that "named" comes with a name.
+                                validators=[Length(max=MAX_REPORTER_NAME)])
+
+    def validate_reporter_name(self, field: StringField) -> None:
+        if self.identity.data == IdentityChoice.NAMED and not (field.data or "").strip():
+            raise ValidationError(_("Write your name, or choose to stay anonymous."))
+
+    def given_name(self) -> str:
+        """The name to seal: only when the reporter chose to give it (a name typed before
+        choosing "anonymous" is dropped, never stored)."""
+        if self.identity.data != IdentityChoice.NAMED:
+            return ""
+        return (self.reporter_name.data or "").strip()
 
 
 class FollowupForm(FlaskForm):

@@ -29,6 +29,7 @@ from portal.cases.attachments import (
 from portal.cases.clocks import clocks_of, meeting_pending
 from portal.cases.dialogue import add_reporter_message
 from portal.cases.minutes import request_meeting
+from portal.cases.identity import record_identity
 from portal.cases.reading import open_case_view, reporter_language
 from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.submission import (
@@ -37,6 +38,7 @@ from portal.cases.submission import (
     open_case_with_code,
     submit_report,
 )
+from portal.cases.tombstones import removed_on
 from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
@@ -132,6 +134,9 @@ def report() -> Response | str | tuple[str, int]:
         flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
                 "again later or report to the authorities."), "error")
         return render_template("reports/report.html", form=form, **context), 503
+    if form.given_name():
+        # Sealed apart from the answers, in the same transaction (issue 11 §8).
+        record_identity(db, keys=submitted.keys, case=submitted.case, name=form.given_name())
     # The code is shown only once the case is safely stored: should the request's commit
     # fail, this page is replaced by an error page (portal.db.init_db).
     return render_template("reports/submitted.html", code=submitted.code,
@@ -267,6 +272,8 @@ def case_attachment(attachment_id: str) -> Response:
         meta = attachment_meta(key, attachment)
     except InvalidCiphertext:
         return make_response(render_template("reports/damaged.html"), 409)
+    if removed_on(meta) is not None:
+        abort(404)  # removed as irrelevant: its bytes are gone (issue 11 §8)
     try:
         content = open_attachment(file_store(), key, attachment,
                                   size=sealed_size(meta, attachment))

@@ -25,7 +25,9 @@ HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supp
                  "concerned_person",
                  # Issue 11 §7: the retaliation link and the working-environment task.
                  "link_case", "unlink_case", "open_work_environment_check",
-                 "record_work_environment")
+                 "record_work_environment",
+                 # Issue 11 §8: removing an irrelevant item, disclosing the identity.
+                 "redact_item", "disclose_identity", "tell_of_disclosure")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "register_leader_intake_view": "GET",
@@ -68,7 +70,8 @@ def setting(world: World, portal_app: Flask) -> dict[str, str]:
         attachment = db.scalar(select(Attachment.id).where(Attachment.case_id == case_id))
         assert attachment is not None
         return {"case_id": case_id, "attachment_id": attachment,
-                "escalation_id": escalation.id, "request_id": "0" * 32, "link_id": "0" * 32}
+                "escalation_id": escalation.id, "request_id": "0" * 32, "link_id": "0" * 32,
+                "item_kind": "message", "item_id": "0" * 32, "disclosure_id": "0" * 32}
 
 
 def _url(app: Flask, endpoint: str, values: dict[str, str]) -> str:

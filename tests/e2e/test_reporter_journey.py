@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
+from portal.db import session_factory, transaction
+from portal.models import CaseIdentity
 from tests.factories import make_handler, make_recovery_key, make_unit
 
 pytestmark = pytest.mark.browser
@@ -23,7 +26,7 @@ def ready_portal(portal_app: Flask) -> str:
 
 
 def test_report_follow_up_and_reply_without_javascript(
-    page: Any, live_server: str, ready_portal: str, tmp_path: Path
+    page: Any, live_server: str, ready_portal: str, tmp_path: Path, portal_app: Flask
 ) -> None:
     evidence = tmp_path / "evidence.txt"
     evidence.write_text("Overtime sheets, March.")
@@ -34,6 +37,9 @@ def test_report_follow_up_and_reply_without_javascript(
     page.get_by_label("Which company does it concern?").select_option(label="Nordic Security AS")
     page.get_by_label("Describe what happened").fill("Recruitment fees are deducted from pay.")
     page.get_by_label("Attachments (optional)").set_input_files(str(evidence))
+    # Confidential with a name (issue 11 §8): sealed apart, never shown with the case code.
+    page.get_by_label("Give my name in confidence").check()
+    page.get_by_label("Your name (only if you give it in confidence)").fill("Kari Journey")
     page.get_by_role("button", name="Send report").click()
 
     code = page.locator("#case-code").inner_text().strip()
@@ -45,6 +51,9 @@ def test_report_follow_up_and_reply_without_javascript(
     page.get_by_role("button", name="Open my case").click()
     assert page.url.endswith("/case")
     assert "Recruitment fees are deducted from pay." in page.content()
+    assert "Kari Journey" not in page.content()
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        assert db.scalar(select(func.count()).select_from(CaseIdentity)) == 1
     assert page.get_by_text("Received").count() >= 1
     assert page.get_by_role("link", name="evidence.txt").count() == 1
 

@@ -29,13 +29,18 @@ from portal.states import (
     CaseStatus,
     Channel,
     ClosingReason,
+    DisclosureBasis,
     EscalationDecision,
     GrantReason,
+    IdentityChoice,
     KeyKind,
     LegalHoldReason,
     MessageKind,
+    NotificationWithheld,
     Outcome,
     RecipientKind,
+    RedactedItem,
+    RedactionReason,
 )
 from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus
 
@@ -68,6 +73,12 @@ STORED: dict[type[StrEnum], set[str]] = {
     WorkEnvironmentStatus: {"open", "checked", "not_applicable"},
     NotApplicableReason: {"not_an_employee", "no_longer_employed", "reporter_declined",
                           "identity_not_known"},
+    # Issue 11 §8 (relevance and identity).
+    IdentityChoice: {"anonymous", "named"},
+    RedactionReason: {"not_relevant", "third_party_data", "sensitive_data", "sent_by_mistake"},
+    RedactedItem: {"message", "attachment"},
+    DisclosureBasis: {"authority_investigation", "judicial_proceedings", "rights_of_defence"},
+    NotificationWithheld: {"jeopardise_investigation", "jeopardise_proceedings"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -96,6 +107,10 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("concerned_person_notices", "reason"): ConcernedPersonReason,
     ("work_environment_checks", "status"): WorkEnvironmentStatus,
     ("work_environment_checks", "not_applicable_reason"): NotApplicableReason,
+    ("case_redactions", "item_kind"): RedactedItem,
+    ("case_redactions", "reason"): RedactionReason,
+    ("identity_disclosures", "legal_basis"): DisclosureBasis,
+    ("identity_disclosures", "withheld_reason"): NotificationWithheld,
 }
 
 
