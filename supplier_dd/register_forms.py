@@ -34,7 +34,7 @@ class SupplierForm(FlaskForm):
     org_number = StringField(_l("Organisation number"), validators=[Optional(), Length(max=40)])
     country = StringField(_l("Country"), validators=[DataRequired(_l("Enter the country.")),
                                                      Length(max=60)])
-    tier = RadioField(_l("Tier"), choices=[("1", "1"), ("2", "2"), ("3", "3")],
+    tier = RadioField(_l("Tier"), choices=lambda: [("1", "1"), ("2", "2"), ("3", "3")],
                       validators=[DataRequired(_l("The tier must be 1, 2 or 3."))])
     sector = SelectField(_l("Sector"), validators=[Optional()])
     product_groups = CheckboxListField(_l("Product groups"), validators=[Optional()])
@@ -50,7 +50,7 @@ class SupplierForm(FlaskForm):
     contract_end = DateField(_l("Contract end"), validators=[Optional()])
     termination_clause = RadioField(
         _l("The contract may be ended on serious deviations"),
-        choices=[("yes", _l("Yes")), ("no", _l("No")), ("", _l("Not known"))],
+        choices=lambda: [("yes", _l("Yes")), ("no", _l("No")), ("", _l("Not known"))],
         default="", validators=[Optional()])
 
 
@@ -64,7 +64,7 @@ class ContactForm(FlaskForm):
 
 class CertificationForm(FlaskForm):
     scheme = SelectField(_l("Certificate"),
-                         choices=[(scheme.value, scheme.value) for scheme in CertificationScheme])
+                         choices=lambda: [(item.value, item.value) for item in CertificationScheme])
     expires_on = DateField(_l("Expires on"), validators=[
         DataRequired(_l("Enter the date the certificate expires."))])
     reference = StringField(_l("Certificate number (optional)"),

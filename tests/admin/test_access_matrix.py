@@ -41,6 +41,17 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "home.index": ("GET", ANY, 200),
     # The register: compliance in full, administrators names only (issue 12 §10).
     "suppliers.index": ("GET", frozenset({Role.COMPLIANCE, Role.ADMIN}), 200),
+    # Everything else of the register is compliance's; the ids below name no supplier.
+    "suppliers.new": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.supplier": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.edit": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_contact_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.remove_contact_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_certification_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.remove_certification_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.import_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.export_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.dashboard": ("GET", frozenset({Role.COMPLIANCE}), 200),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -48,7 +59,9 @@ ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32}
+    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
+              "supplier_id": "0" * 32, "contact_id": "0" * 32, "certification_id": "0" * 32,
+              "fmt": "csv"}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
