@@ -72,7 +72,7 @@ class CertificationForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Supplier list (.csv or .xlsx)"),
+    supplier_list = FileField(_l("Supplier list (.csv or .xlsx)"),
                      validators=[FileRequired(_l("Choose a file to import."))])
 
 

@@ -275,7 +275,7 @@ def import_list() -> str | Response:
     problems = None
     if form.validate_on_submit():
         settings = settings_of()
-        upload = form.file.data
+        upload = form.supplier_list.data
         data = upload.stream.read(settings.supplier_import_max_bytes + 1)
         try:
             result = import_suppliers(db_session(), settings, server_keys_of(), _actor(),
