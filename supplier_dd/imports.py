@@ -351,7 +351,7 @@ def import_suppliers(db: Session, settings: Settings, keys: ServerKeys, actor: A
     if problems:
         raise ImportRejected(problems)
 
-    existing = {supplier.org_number: supplier for supplier in db.scalars(
+    existing = {supplier.org_number or "": supplier for supplier in db.scalars(
         select(Supplier).where(Supplier.org_number.is_not(None)))}
     units = {unit.code: unit.id for unit in db.scalars(select(OrgUnit))}
     current: dict[str, dict[str, list[str]]] = {"groups": {}, "buyers": {}}
@@ -377,46 +377,46 @@ def import_suppliers(db: Session, settings: Settings, keys: ServerKeys, actor: A
         elif org_number:
             first_row_of[org_number] = number
         supplier = existing.get(org_number)
-        data = _input_of(supplier, current)
-        certificates = _read_row(row, data, settings, units)
+        entry = _input_of(supplier, current)
+        certificates = _read_row(row, entry, settings, units)
         fronts = row.text("fronts_org_number") if row.has("fronts_org_number") else ""
-        data.fronts_id = None
-        if fronts and not data.is_wholesaler:
+        entry.fronts_id = None
+        if fronts and not entry.is_wholesaler:
             row.problem("fronts_org_number", N_("Only a wholesaler fronts a producer."))
         elif fronts and (fronts == org_number
                          or (fronts not in existing and fronts not in in_file)):
             row.problem("fronts_org_number", N_("No other supplier with the organisation "
                                                 "number %(value)s in the register or the "
                                                 "file."), value=fronts)
-        for found in check_supplier(db, settings, data, supplier):
-            if found.field in ("org_number",) and not data.org_number:
+        for found in check_supplier(db, settings, entry, supplier):
+            if found.field in ("org_number",) and not entry.org_number:
                 continue
-            if found.field == "country" and data.country == "ZZ":
+            if found.field == "country" and entry.country == "ZZ":
                 continue  # already reported with what the file said
-            if found.field == "tier" and data.tier is None and row.has("tier"):
+            if found.field == "tier" and entry.tier is None and row.has("tier"):
                 continue
             problems.append(RowProblem(number, _FIELD_COLUMNS.get(found.field, found.field),
                                        found.template, found.params))
-        planned.append((supplier, data, certificates,
+        planned.append((supplier, entry, certificates,
                         fronts if row.has("fronts_org_number") else "\0keep"))
     if problems:
         raise ImportRejected(problems)
 
     by_org: dict[str, Supplier] = dict(existing)
     created = updated = 0
-    for supplier, data, certificates, _fronts in planned:
+    for supplier, entry, certificates, _fronts in planned:
         target = supplier if supplier is not None else Supplier()
         keep_fronts = target.fronts_id if supplier is not None else None
-        data.fronts_id = None
-        apply_supplier(db, target, data)
-        target.fronts_id = keep_fronts if data.is_wholesaler else None
+        entry.fronts_id = None
+        apply_supplier(db, target, entry)
+        target.fronts_id = keep_fronts if entry.is_wholesaler else None
         if certificates is not None:
             replace_certifications(db, target, certificates)
         by_org[target.org_number or ""] = target
         created, updated = (created + 1, updated) if supplier is None else (created, updated + 1)
-    for _supplier, data, _certificates, fronts in planned:
+    for _supplier, entry, _certificates, fronts in planned:
         if fronts != "\0keep":
-            by_org[data.org_number or ""].fronts_id = by_org[fronts].id if fronts else None
+            by_org[entry.org_number or ""].fronts_id = by_org[fronts].id if fronts else None
     db.flush()
     record_event(db, keys.audit, action=SupplierAction.SUPPLIERS_IMPORTED,
                  actor_kind=actor.kind, actor_id=actor.id,

@@ -8,7 +8,8 @@ it beside the field and an import report can name the column.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -45,7 +46,7 @@ class FieldProblem:
 
     field: str
     template: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
 
     def english(self) -> str:
         return self.template % self.params if self.params else self.template
@@ -63,10 +64,10 @@ class SupplierInput:
     tier: int | None
     org_number: str | None = None
     sector: str | None = None
-    product_groups: list[str] = field(default_factory=list)
+    product_groups: list[str] = dataclass_field(default_factory=list)
     is_wholesaler: bool = False
     fronts_id: str | None = None
-    buyer_unit_ids: list[str] = field(default_factory=list)
+    buyer_unit_ids: list[str] = dataclass_field(default_factory=list)
     spend_band: str | None = None
     large_by_hand: bool = False
     large_reason: str | None = None
