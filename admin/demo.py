@@ -93,7 +93,7 @@ def demo_command(password: str | None) -> None:
     click.echo(f"Demo accounts (password for all: {password}):")
     for line in lines:
         click.echo(line)
-    click.echo(f"\nDemo supplier register: {len(suppliers)} suppliers (/admin/suppliers/).")
+    click.echo(f"\nDemo supplier register: {len(suppliers)} suppliers.")
     click.echo("\nDemo case codes (reporter side, /followup):")
     for code in codes:
         click.echo(f"  {code}")
