@@ -126,13 +126,12 @@ def _read_csv(data: bytes, settings: Settings) -> list[list[str]]:
     except UnicodeDecodeError:
         # Excel's "CSV" in Western Europe is Windows-1252 unless asked for UTF-8.
         text = data.decode("cp1252", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    # The header row decides the delimiter: Excel writes ";" where "," is the decimal sign.
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
     rows: list[list[str]] = []
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             rows.append(row)
             if len(rows) > settings.supplier_import_max_rows + 1:
                 raise _file_problem(N_("The file has more than %(max)s rows."),

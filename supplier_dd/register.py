@@ -15,7 +15,7 @@ from typing import Any
 
 import pycountry
 from flask_babel import gettext
-from sqlalchemy import ColumnElement, delete, false, or_, select
+from sqlalchemy import ColumnElement, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -236,17 +236,25 @@ class RegisterFilter:
     large: bool = False
 
 
+LIST_LIMIT = 500
+
+
 def filtered_suppliers(db: Session, settings: Settings, filters: RegisterFilter,
-                       limit: int = 500) -> list[Supplier]:
-    """The register narrowed by tier, country and "large and important", by name."""
-    query = select(Supplier).order_by(Supplier.name, Supplier.id).limit(limit)
+                       limit: int = LIST_LIMIT) -> tuple[list[Supplier], int]:
+    """The register narrowed by tier, country and "large and important", by name: the first
+    `limit` suppliers and how many match in all (the page says when it shows fewer)."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.tier is not None:
-        query = query.where(Supplier.tier == filters.tier)
+        conditions.append(Supplier.tier == filters.tier)
     if filters.country:
-        query = query.where(Supplier.country == filters.country)
+        conditions.append(Supplier.country == filters.country)
     if filters.large:
-        query = query.where(large_and_important_condition(settings))
-    return list(db.scalars(query))
+        conditions.append(large_and_important_condition(settings))
+    rows = list(db.scalars(select(Supplier).where(*conditions)
+                           .order_by(Supplier.name, Supplier.id).limit(limit)))
+    total = len(rows) if len(rows) < limit else db.scalar(
+        select(func.count()).select_from(Supplier).where(*conditions)) or 0
+    return rows, total
 
 
 def product_group_codes(db: Session, supplier: Supplier) -> list[str]:

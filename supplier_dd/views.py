@@ -93,8 +93,9 @@ def index() -> str:
                                names=supplier_names(db))
     settings = settings_of()
     filters = _filters()
-    suppliers = filtered_suppliers(db, settings, filters)
+    suppliers, total = filtered_suppliers(db, settings, filters)
     return render_template("supplier_dd/index.html", suppliers=suppliers, names=None,
+                           total=total,
                            filters=filters, country_name=country_name,
                            large={supplier.id for supplier in suppliers
                                   if is_large_and_important(supplier, settings)},

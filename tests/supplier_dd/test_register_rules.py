@@ -13,10 +13,12 @@ from portal.audit import CONSOLE
 from portal.extensions import server_keys_of
 from supplier_dd.models import Supplier
 from supplier_dd.register import (
+    RegisterFilter,
     SupplierInput,
     add_certification,
     check_supplier,
     country_code,
+    filtered_suppliers,
     is_large_and_important,
     large_and_important_condition,
     save_supplier,
@@ -114,3 +116,16 @@ def test_an_expired_certificate_counts_for_nothing(admin_app: Flask, settings: S
         next_day = valid_certifications(db, supplier, date(2026, 7, 1))
     assert {item.scheme for item in on_expiry_day} == {"SA8000", "ISO 14001", "SMETA"}
     assert {item.scheme for item in next_day} == {"ISO 14001", "SMETA"}
+
+
+def test_the_list_says_how_many_match_when_it_shows_fewer(admin_app: Flask,
+                                                          settings: Settings) -> None:
+    keys = server_keys_of(admin_app)
+    with db_of(admin_app) as db:
+        for number in range(5):
+            save_supplier(db, settings, keys, CONSOLE, SupplierInput(
+                name=f"S{number}", country="NO" if number % 2 else "SE", tier=1))
+        rows, total = filtered_suppliers(db, settings, RegisterFilter(), limit=3)
+        assert ([row.name for row in rows], total) == (["S0", "S1", "S2"], 5)
+        rows, total = filtered_suppliers(db, settings, RegisterFilter(country="NO"), limit=3)
+        assert ([row.name for row in rows], total) == (["S1", "S3"], 2)
