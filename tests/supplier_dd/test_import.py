@@ -211,3 +211,24 @@ def test_the_import_and_export_commands(admin_app: Flask, runner, tmp_path: Path
     out = tmp_path / "out.csv"
     assert runner.invoke(args=["suppliers", "export", str(out)]).exit_code == 0
     assert out.read_bytes().decode("utf-8-sig").splitlines()[0].startswith("org_number,name")
+
+
+def _with_entity(xlsx: bytes) -> bytes:
+    """The same workbook with an XML entity in its sheet: the start of a "billion laughs"."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY n "Entity AS">]>'
+                           + content.replace(b"PLACEHOLDER", b"&n;"))
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def test_xml_entities_in_an_xlsx_are_refused(admin_app: Flask, settings: Settings) -> None:
+    plain = _xlsx([["org_number", "name", "country", "tier"], ["NO-1", "PLACEHOLDER", "NO", 1]])
+    assert _rejected(admin_app, settings, "entity.xlsx", _with_entity(plain)) == {
+        (0, "", "The file is not a readable CSV or XLSX file.")}
+    assert supplier_count(admin_app) == 0
