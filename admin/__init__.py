@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
                       form_lifetime=timedelta(hours=settings.staff_absolute_hours))
     init_proxy(app, settings)
     init_security_headers(app, settings)
-    init_input_checks(app)
+    # The supplier list upload is the staff side's only file field (supplier_dd.views).
+    init_input_checks(app, file_fields=("supplier_list",))
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
     init_db(app, make_engine(settings.database_url))

@@ -1,6 +1,5 @@
-"""`aktsom demo`: a demo organisation to explore — companies, staff of every role and a few
-cases in different states. Never in production; the supplier register is not built yet, so
-the demo has no suppliers."""
+"""`aktsom demo`: a demo organisation to explore — companies, staff of every role, a few
+cases in different states and a supplier register (supplier_dd.demo). Never in production."""
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
 from portal.storage import file_store
 from portal.units import add_unit
+from supplier_dd.demo import add_supplier_register
 
 DEMO_GROUP = "DEMO-GROUP"
 
@@ -81,6 +81,9 @@ def demo_command(password: str | None) -> None:
         add_unit(db, code="DEMO-LT", name="Demo Baltic UAB", country="LT")
         db.flush()
         lines = _make_accounts(db, password)
+        suppliers = add_supplier_register(
+            db, settings, server_keys_of(),
+            {unit.code: unit for unit in db.scalars(select(OrgUnit))})
         try:
             codes = _make_cases(db, password)
         except ChannelNotReady:
@@ -90,6 +93,7 @@ def demo_command(password: str | None) -> None:
     click.echo(f"Demo accounts (password for all: {password}):")
     for line in lines:
         click.echo(line)
+    click.echo(f"\nDemo supplier register: {len(suppliers)} suppliers.")
     click.echo("\nDemo case codes (reporter side, /followup):")
     for code in codes:
         click.echo(f"  {code}")

@@ -18,6 +18,19 @@ from typing import Any, Literal
 from config.authorities import DEFAULT_AUTHORITIES, Authority
 from config.categories import DEFAULT_CATEGORIES, Category
 from config.privacy import PrivacySettings, PrivacySettingsError, parse_privacy
+from config.suppliers import (
+    DEFAULT_LARGE_SPEND_BANDS,
+    DEFAULT_PRODUCT_GROUPS,
+    DEFAULT_SECTORS,
+    DEFAULT_SPEND_BANDS,
+    ProductGroup,
+    Sector,
+    SpendBand,
+    SupplierListError,
+    parse_product_groups,
+    parse_sectors,
+    parse_spend_bands,
+)
 
 Environment = Literal["development", "test", "production"]
 ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
@@ -124,6 +137,14 @@ class Settings:
     # The privacy notice and the DPO's records (GDPR Art. 13/14/30): the `[privacy]` table,
     # see config/privacy.py.
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    # The supplier register (config/suppliers.py): its lists, the "large and important" rule
+    # on spend, and the limits on an imported file (a hostile file must not take us down).
+    supplier_sectors: tuple[Sector, ...] = DEFAULT_SECTORS
+    product_groups: tuple[ProductGroup, ...] = DEFAULT_PRODUCT_GROUPS
+    spend_bands: tuple[SpendBand, ...] = DEFAULT_SPEND_BANDS
+    large_spend_bands: tuple[str, ...] = DEFAULT_LARGE_SPEND_BANDS
+    supplier_import_max_bytes: int = 5 * 1024 * 1024
+    supplier_import_max_rows: int = 20_000
 
     @property
     def is_production(self) -> bool:
@@ -136,6 +157,11 @@ class Settings:
 
 
 _ENV_PREFIX = "AKTSOM_"
+_SUPPLIER_LISTS: dict[str, Any] = {
+    "supplier_sectors": parse_sectors,
+    "product_groups": parse_product_groups,
+    "spend_bands": parse_spend_bands,
+}
 _OPTIONAL_BOOLS = {"cookie_secure", "hsts"}
 _BOOL_TRUE = {"1", "true", "yes", "on"}
 _BOOL_FALSE = {"0", "false", "no", "off"}
@@ -143,8 +169,8 @@ _BOOL_FALSE = {"0", "false", "no", "off"}
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
-    if value is None or isinstance(value, Argon2Costs) or name in ("categories", "authorities",
-                                                                      "privacy"):
+    if value is None or isinstance(value, Argon2Costs) or name in (
+            "categories", "authorities", "privacy", *_SUPPLIER_LISTS):
         return value
     if name == "retention_max_days":
         return _country_days(value)
@@ -256,6 +282,11 @@ def load_settings(
                 values["privacy"] = parse_privacy(value)
             except PrivacySettingsError as error:
                 raise SettingsError(str(error)) from None
+        elif name in _SUPPLIER_LISTS:
+            try:
+                values[name] = _SUPPLIER_LISTS[name](value)
+            except SupplierListError as error:
+                raise SettingsError(str(error)) from None
         elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])
             if not isinstance(value, dict):
@@ -350,6 +381,10 @@ def validate(settings: Settings) -> Settings:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
     if settings.retention_unfounded_days > settings.retention_days:
         raise SettingsError("AKTSOM_RETENTION_UNFOUNDED_DAYS: longer than AKTSOM_RETENTION_DAYS")
+    if not set(settings.large_spend_bands) <= {band.code for band in settings.spend_bands}:
+        raise SettingsError("AKTSOM_LARGE_SPEND_BANDS: every band must be one of spend_bands")
+    if settings.supplier_import_max_bytes <= 0 or settings.supplier_import_max_rows <= 0:
+        raise SettingsError("AKTSOM_SUPPLIER_IMPORT_MAX_*: must be positive")
     if settings.notification_delay_minutes < 0:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from portal.db import session_factory
+from portal.audit import CONSOLE
+from portal.db import session_factory, transaction
+from portal.extensions import server_keys_of, settings_of
+from portal.refusals import Refusal
+from supplier_dd.imports import ImportRejected, export_suppliers, import_suppliers
 from supplier_dd.models import Supplier
 
 suppliers_group = AppGroup("suppliers", help="The supplier register and due diligence.")
@@ -26,3 +32,38 @@ def list_command() -> None:
         for supplier in db.scalars(select(Supplier).order_by(Supplier.name)):
             click.echo(f"{supplier.org_number or '-'}\t{supplier.country}\t"
                        f"{supplier.tier}\t{supplier.name}")
+
+
+@suppliers_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(file: Path) -> None:
+    """Import the register from FILE (.csv or .xlsx): all rows or none; rows with the
+    organisation number of a supplier in the register update it."""
+    settings = settings_of()
+    with file.open("rb") as handle:
+        # One byte more than allowed is enough to know the file is too large.
+        data = handle.read(settings.supplier_import_max_bytes + 1)
+    try:
+        with transaction(session_factory(current_app)) as db:
+            result = import_suppliers(db, settings, server_keys_of(), CONSOLE, file.name, data)
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            where = f"row {problem.row}, column {problem.column}: " if problem.row else ""
+            click.echo(f"{where}{problem.english()}", err=True)
+        raise click.ClickException(str(rejected)) from None
+    click.echo(f"Imported: {result.created} added, {result.updated} updated.")
+
+
+@suppliers_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_command(file: Path) -> None:
+    """Write the register to FILE (.csv or .xlsx, by its extension)."""
+    try:
+        with transaction(session_factory(current_app)) as db:
+            content = export_suppliers(db, server_keys_of(), CONSOLE, file.name)
+    except Refusal as refused:
+        raise click.ClickException(str(refused)) from None
+    file.write_bytes(content)
+    click.echo(f"Written: {file}")

@@ -17,6 +17,9 @@ class SupplierAction(AuditActionCatalogue):
     SUPPLIER_CREATED = "supplier.created"
     SUPPLIER_UPDATED = "supplier.updated"
     SUPPLIERS_IMPORTED = "supplier.imported"
+    SUPPLIERS_EXPORTED = "supplier.exported"
+    SUPPLIER_CONTACTS_CHANGED = "supplier.contacts_changed"
+    SUPPLIER_CERTIFICATIONS_CHANGED = "supplier.certifications_changed"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -27,4 +30,19 @@ SUPPLIER_ACTION_LABELS: dict[StrEnum, LazyString] = {
     SupplierAction.SUPPLIER_CREATED: _l("Supplier added to the register"),
     SupplierAction.SUPPLIER_UPDATED: _l("Supplier changed in the register"),
     SupplierAction.SUPPLIERS_IMPORTED: _l("Supplier list imported"),
+    SupplierAction.SUPPLIERS_EXPORTED: _l("Supplier list exported"),
+    SupplierAction.SUPPLIER_CONTACTS_CHANGED: _l("Supplier contacts changed"),
+    SupplierAction.SUPPLIER_CERTIFICATIONS_CHANGED: _l("Supplier certifications changed"),
 }
+
+
+class CertificationScheme(StrEnum):
+    """The certificates and audits the risk model counts (domain §2, "Certifications")."""
+
+    SA8000 = "SA8000"
+    ISO_45001 = "ISO 45001"
+    ISO_14001 = "ISO 14001"
+    ISO_9001 = "ISO 9001"
+    AMFORI_BSCI = "amfori BSCI"
+    SMETA = "SMETA"
+    RBA = "RBA"

@@ -1,6 +1,13 @@
 """All tables of the supplier module; importing this registers them on `Base.metadata`
 (`admin/models_registry.py` does, for Alembic and the schema tests)."""
 
-from supplier_dd.models.register import Supplier, SupplierBuyer
+from supplier_dd.models.register import (
+    Supplier,
+    SupplierBuyer,
+    SupplierCertification,
+    SupplierContact,
+    SupplierProductGroup,
+)
 
-__all__ = ["Supplier", "SupplierBuyer"]
+__all__ = ["Supplier", "SupplierBuyer", "SupplierCertification", "SupplierContact",
+           "SupplierProductGroup"]

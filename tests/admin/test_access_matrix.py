@@ -61,6 +61,17 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "routines.overview": ("GET", frozenset({Role.ADMIN}), 200),
     "routines.unit_versions": ("GET", frozenset({Role.ADMIN}), 404),
     "cases.register_leader_intake_view": ("GET", frozenset({Role.MANAGER, Role.HANDLER}), 200),
+    # Everything else of the register is compliance's; the ids below name no supplier.
+    "suppliers.new": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.supplier": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.edit": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_contact_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.remove_contact_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_certification_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.remove_certification_view": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.import_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.export_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.dashboard": ("GET", frozenset({Role.COMPLIANCE}), 200),
 }
 # Routes of blueprints the matrix covers only in part (the rest have their own tests).
 PARTLY_COVERED = {"cases.register_leader_intake_view"}
@@ -71,7 +82,9 @@ ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
     values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
-              "unit_id": "0" * 32}
+              "unit_id": "0" * 32,
+              "supplier_id": "0" * 32, "contact_id": "0" * 32, "certification_id": "0" * 32,
+              "fmt": "csv"}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 

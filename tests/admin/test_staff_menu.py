@@ -27,8 +27,10 @@ ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
                   ("/admin/privacy/authorities", "External channels"),
                   ("/admin/routines", "Reporting routines")]
 AUDIT = [("/admin/audit", "Audit log")]
-# The supplier register (issue 12): compliance in full, administrators its names only.
+# The supplier module (issue 12): the register for compliance and (names only) administrators,
+# its dashboard for compliance.
 SUPPLIERS = [("/admin/suppliers/", "Suppliers")]
+SUPPLIER_DASHBOARD = [("/admin/suppliers/dashboard", "Supplier dashboard")]
 
 # What each role saw before the entries were declared by the blueprints (admin/base.html),
 # plus the approvals page and the supplier register that came later.
@@ -36,7 +38,7 @@ MENUS = {
     Role.ADMIN: SUPPLIERS + ADMINISTRATION + AUDIT + ACCOUNT,
     Role.HANDLER: CASES + ACCOUNT,
     Role.MANAGER: CASES + ACCOUNT,
-    Role.COMPLIANCE: SUPPLIERS + ACCOUNT,
+    Role.COMPLIANCE: SUPPLIERS + SUPPLIER_DASHBOARD + ACCOUNT,
     Role.AUDITOR: AUDIT + ACCOUNT,
 }
 
@@ -64,7 +66,8 @@ def test_each_role_sees_the_menu_it_always_saw(admin_app: Flask, role: Role) -> 
 
 
 def test_several_roles_see_the_union_in_one_order(admin_app: Flask) -> None:
-    assert _menu_of(admin_app, tuple(Role)) == CASES + SUPPLIERS + ADMINISTRATION + AUDIT + ACCOUNT
+    assert _menu_of(admin_app, tuple(Role)) == (CASES + SUPPLIERS + SUPPLIER_DASHBOARD
+                                                 + ADMINISTRATION + AUDIT + ACCOUNT)
 
 
 def test_the_sign_in_page_has_no_staff_menu(admin_client: Any) -> None:
@@ -96,8 +99,10 @@ def _annual_account_blueprint() -> Blueprint:
 def test_a_blueprint_declares_its_entry_for_its_roles_only(admin_app: Flask) -> None:
     admin_app.register_blueprint(_annual_account_blueprint(), url_prefix=STAFF_PREFIX)
     entry = ("/admin/annual-test", "Annual account (test)")
-    assert _menu_of(admin_app, (Role.COMPLIANCE,)) == [*SUPPLIERS, entry, *ACCOUNT]
-    # Between the case list (and the suppliers) and the administration, by its order.
+    # After the supplier register (same order, declared earlier), before its dashboard (305).
+    assert _menu_of(admin_app, (Role.COMPLIANCE,)) == [*SUPPLIERS, entry, *SUPPLIER_DASHBOARD,
+                                                       *ACCOUNT]
+    # Between the case list and the administration, by its order.
     assert _menu_of(admin_app, (Role.MANAGER, Role.ADMIN)) == (
         CASES + SUPPLIERS + [entry] + ADMINISTRATION + AUDIT + ACCOUNT)
     for role in (Role.ADMIN, Role.HANDLER, Role.AUDITOR):
