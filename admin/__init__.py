@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def init_blueprints(app: Flask) -> None:
+    import supplier_dd.workflow_views  # noqa: F401  (action plans, reviews, meetings on bp)
     from admin.accounts.views import bp as accounts_bp
     from admin.approvals.views import bp as approvals_bp
     from admin.audit.views import bp as audit_bp

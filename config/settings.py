@@ -102,6 +102,9 @@ class Settings:
     # 0 sends at once. A delay keeps mail-server logs from dating a report.
     notification_delay_minutes: int = 0
     mail_from: str = "aktsom@localhost"
+    # Supplier action plans (issue 12 §5): an item this many days past its due date opens a
+    # contract review of the supplier (`aktsom suppliers check-overdue`).
+    supplier_overdue_grace_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -288,6 +291,8 @@ def validate(settings: Settings) -> Settings:
                  "metadata_seconds", "metadata_memory_mib"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.supplier_overdue_grace_days < 0:
+        raise SettingsError("AKTSOM_SUPPLIER_OVERDUE_GRACE_DAYS: must be 0 or more")
     if settings.notification_delay_minutes < 0:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:

@@ -17,6 +17,14 @@ class SupplierAction(AuditActionCatalogue):
     SUPPLIER_CREATED = "supplier.created"
     SUPPLIER_UPDATED = "supplier.updated"
     SUPPLIERS_IMPORTED = "supplier.imported"
+    # Action plans, contract reviews and meetings (issue 12 §5, §6, §8; supwork).
+    ACTION_ADDED = "supplier.action_added"
+    ACTION_UPDATED = "supplier.action_updated"
+    REVIEW_OPENED = "supplier.review_opened"
+    REVIEW_ASSIGNED = "supplier.review_assigned"
+    REVIEW_HARM_RECORDED = "supplier.review_harm_recorded"
+    REVIEW_DECIDED = "supplier.review_decided"
+    MEETING_RECORDED = "supplier.meeting_recorded"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -27,4 +35,11 @@ SUPPLIER_ACTION_LABELS: dict[StrEnum, LazyString] = {
     SupplierAction.SUPPLIER_CREATED: _l("Supplier added to the register"),
     SupplierAction.SUPPLIER_UPDATED: _l("Supplier changed in the register"),
     SupplierAction.SUPPLIERS_IMPORTED: _l("Supplier list imported"),
+    SupplierAction.ACTION_ADDED: _l("Action plan item added"),
+    SupplierAction.ACTION_UPDATED: _l("Action plan item updated"),
+    SupplierAction.REVIEW_OPENED: _l("Contract review opened"),
+    SupplierAction.REVIEW_ASSIGNED: _l("Contract review assigned to a manager"),
+    SupplierAction.REVIEW_HARM_RECORDED: _l("Harm of disengaging assessed"),
+    SupplierAction.REVIEW_DECIDED: _l("Contract review decided"),
+    SupplierAction.MEETING_RECORDED: _l("Supplier meeting recorded"),
 }

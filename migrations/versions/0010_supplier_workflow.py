@@ -97,6 +97,29 @@ def upgrade() -> None:
 
 
 
+    _match_free_references()
+
+
+# Issue 12 §7: the case page's free supplier reference becomes a link into the register. A
+# reference equal to a supplier's id stays as it is; one equal to a supplier's organisation
+# number (ignoring case) becomes that supplier's id; any other is kept and shown to the
+# handler as an unmatched reference until relinked. The statistics rows that survive the
+# purge carry the same link (the risk model's history) and are matched alike.
+_MATCH = """
+UPDATE {table} SET supplier_id = (
+    SELECT s.id FROM suppliers s WHERE upper(s.org_number) = upper({table}.supplier_id)
+    ORDER BY s.id LIMIT 1)
+WHERE supplier_id IS NOT NULL
+  AND supplier_id NOT IN (SELECT id FROM suppliers)
+  AND EXISTS (SELECT 1 FROM suppliers s WHERE upper(s.org_number) = upper({table}.supplier_id))
+"""
+
+
+def _match_free_references() -> None:
+    for table in ("cases", "case_stats"):
+        op.execute(sa.text(_MATCH.format(table=table)))
+
+
 def downgrade() -> None:
     with op.batch_alter_table('supplier_actions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supplier_actions_supplier_id'))
