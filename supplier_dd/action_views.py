@@ -14,7 +14,6 @@ from portal.refusals import Refusal
 from supplier_dd.actions import NewAction, actions_of, add_action, is_overdue, owners, update_action
 from supplier_dd.models.actions import ActionItem
 from supplier_dd.reviews import review_state
-from supplier_dd.views import bp
 from supplier_dd.workflow.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -34,7 +33,6 @@ def _action_form() -> ActionForm:
     return form
 
 
-@bp.get("/suppliers/<supplier_id>/actions")
 @roles_required(Role.COMPLIANCE)
 def action_plan(supplier_id: str) -> str:
     db = db_session()
@@ -49,7 +47,6 @@ def action_plan(supplier_id: str) -> str:
         review_state=review_state(db, supplier.id))
 
 
-@bp.post("/suppliers/<supplier_id>/actions")
 @roles_required(Role.COMPLIANCE)
 def add_action_item(supplier_id: str) -> Response:
     supplier = supplier_or_404(supplier_id)
@@ -70,7 +67,6 @@ def add_action_item(supplier_id: str) -> Response:
     return see_other(back)
 
 
-@bp.post("/suppliers/actions/<action_id>")
 @roles_required(Role.COMPLIANCE)
 def update_action_item(action_id: str) -> Response:
     db = db_session()
@@ -91,7 +87,6 @@ def update_action_item(action_id: str) -> Response:
     return see_other(back)
 
 
-@bp.get("/suppliers/workflow-figures")
 @roles_required(Role.COMPLIANCE, Role.AUDITOR)
 def workflow_figures() -> str:
     """Counts only (auditors read counts, issue 12 §10): this year's action plans, reviews,

@@ -24,7 +24,6 @@ from supplier_dd.meetings import (
 )
 from supplier_dd.models.actions import ActionKind
 from supplier_dd.models.meetings import SupplierMeeting
-from supplier_dd.views import bp
 from supplier_dd.workflow.forms import FollowUpForm, MeetingForm, status_labels
 from supplier_dd.workflow_pages import invalid, refused, see_other, supplier_or_404, today
 
@@ -35,7 +34,6 @@ def _follow_up_form() -> FollowUpForm:
     return form
 
 
-@bp.get("/suppliers/meetings/")
 @roles_required(Role.COMPLIANCE)
 def meetings() -> str:
     day = today()
@@ -44,7 +42,6 @@ def meetings() -> str:
                            year=year, quarter=quarter)
 
 
-@bp.get("/suppliers/<supplier_id>/meetings")
 @roles_required(Role.COMPLIANCE)
 def supplier_meetings(supplier_id: str) -> str:
     db = db_session()
@@ -57,7 +54,6 @@ def supplier_meetings(supplier_id: str) -> str:
         owner_names=dict(owners(db)))
 
 
-@bp.post("/suppliers/<supplier_id>/meetings")
 @roles_required(Role.COMPLIANCE)
 def record_supplier_meeting(supplier_id: str) -> Response:
     supplier = supplier_or_404(supplier_id)
@@ -79,7 +75,6 @@ def record_supplier_meeting(supplier_id: str) -> Response:
     return see_other(back)
 
 
-@bp.post("/suppliers/meetings/<meeting_id>/follow-ups")
 @roles_required(Role.COMPLIANCE)
 def add_meeting_follow_up(meeting_id: str) -> Response:
     db = db_session()

@@ -25,7 +25,6 @@ from supplier_dd.reviews import (
     record_harm_assessment,
     reviews_for,
 )
-from supplier_dd.views import bp
 from supplier_dd.workflow.forms import (
     AssignForm,
     HarmForm,
@@ -53,7 +52,6 @@ def _names(user_ids: set[str]) -> dict[str, str]:
             for user in [db.get(User, user_id)] if user is not None}
 
 
-@bp.get("/suppliers/reviews/")
 @roles_required(Role.COMPLIANCE, Role.MANAGER)
 def reviews() -> str:
     db = db_session()
@@ -66,7 +64,6 @@ def reviews() -> str:
                            manager_names=_names({row.manager_id or "" for row in rows}))
 
 
-@bp.get("/suppliers/reviews/<review_id>")
 @roles_required(Role.COMPLIANCE, Role.MANAGER)
 def review(review_id: str) -> str:
     user, row = _readable_review(review_id)
@@ -87,7 +84,6 @@ def review(review_id: str) -> str:
         names=_names({row.manager_id or "", row.decided_by or "", row.opened_by or ""}))
 
 
-@bp.post("/suppliers/<supplier_id>/reviews")
 @roles_required(Role.COMPLIANCE)
 def open_review_by_hand(supplier_id: str) -> Response:
     supplier = supplier_or_404(supplier_id)
@@ -105,7 +101,6 @@ def open_review_by_hand(supplier_id: str) -> Response:
     return see_other(url_for("suppliers.review", review_id=row.id))
 
 
-@bp.post("/suppliers/reviews/<review_id>/manager")
 @roles_required(Role.COMPLIANCE)
 def assign_review(review_id: str) -> Response:
     user, row = _readable_review(review_id)
@@ -124,7 +119,6 @@ def assign_review(review_id: str) -> Response:
     return see_other(back)
 
 
-@bp.post("/suppliers/reviews/<review_id>/harm")
 @roles_required(Role.MANAGER)
 def review_harm(review_id: str) -> Response:
     user, row = _readable_review(review_id)
@@ -143,7 +137,6 @@ def review_harm(review_id: str) -> Response:
     return see_other(back)
 
 
-@bp.post("/suppliers/reviews/<review_id>/decision")
 @roles_required(Role.MANAGER)
 def decide_review(review_id: str) -> Response:
     user, row = _readable_review(review_id)

@@ -2,8 +2,8 @@
 breach in a case linked to a supplier opens a contract review (issue 12 §6 a).
 
 The receiver runs inside the sender's transaction and writes through the sender's session, so
-the review commits with the outcome or not at all. Connected once, on import (the staff app
-imports this through `supplier_dd.workflow_views` when it mounts the supplier blueprint).
+the review commits with the outcome or not at all. The staff app connects it when it mounts
+the supplier blueprint (`admin.init_blueprints` calls `connect_receivers`).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ def on_breach_substantiated(db: Session, *, keys: ServerKeys, supplier_id: str, 
                 case_id=case_id)
 
 
-def connect() -> None:
+def connect_receivers() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     breach_substantiated.connect(on_breach_substantiated)
 
 
-connect()
+
