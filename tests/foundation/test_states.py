@@ -34,6 +34,8 @@ from portal.states import (
     Outcome,
     RecipientKind,
 )
+from supplier_dd.models.actions import ActionKind, ActionStatus
+from supplier_dd.models.reviews import ReviewStatus, ReviewTrigger
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "0001_foundation_schema.py")
@@ -53,6 +55,11 @@ STORED: dict[type[StrEnum], set[str]] = {
     RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
+    # The supplier workflow (issue 12 §5, §6; revision 0010).
+    ActionKind: {"corrective", "remediation", "close_gap", "meeting_follow_up"},
+    ActionStatus: {"open", "in_progress", "done", "cancelled"},
+    ReviewTrigger: {"breach", "deficiencies", "by_hand"},
+    ReviewStatus: {"open", "decided"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -74,6 +81,11 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
     ("case_key_links", "key_kind"): KeyKind,
+    ("supplier_actions", "kind"): ActionKind,
+    ("supplier_actions", "status"): ActionStatus,
+    ("contract_reviews", "trigger"): ReviewTrigger,
+    ("contract_reviews", "status"): ReviewStatus,
+    ("contract_reviews", "decision"): EscalationDecision,
 }
 
 
