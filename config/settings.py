@@ -145,6 +145,9 @@ class Settings:
     large_spend_bands: tuple[str, ...] = DEFAULT_LARGE_SPEND_BANDS
     supplier_import_max_bytes: int = 5 * 1024 * 1024
     supplier_import_max_rows: int = 20_000
+    # Supplier action plans (issue 12 §5): an item this many days past its due date opens a
+    # contract review of the supplier (`aktsom suppliers check-overdue`).
+    supplier_overdue_grace_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -385,6 +388,8 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError("AKTSOM_LARGE_SPEND_BANDS: every band must be one of spend_bands")
     if settings.supplier_import_max_bytes <= 0 or settings.supplier_import_max_rows <= 0:
         raise SettingsError("AKTSOM_SUPPLIER_IMPORT_MAX_*: must be positive")
+    if settings.supplier_overdue_grace_days < 0:
+        raise SettingsError("AKTSOM_SUPPLIER_OVERDUE_GRACE_DAYS: must be 0 or more")
     if settings.notification_delay_minutes < 0:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:

@@ -20,6 +20,14 @@ class SupplierAction(AuditActionCatalogue):
     SUPPLIERS_EXPORTED = "supplier.exported"
     SUPPLIER_CONTACTS_CHANGED = "supplier.contacts_changed"
     SUPPLIER_CERTIFICATIONS_CHANGED = "supplier.certifications_changed"
+    # Action plans, contract reviews and meetings (issue 12 §5, §6, §8; supwork).
+    ACTION_ADDED = "supplier.action_added"
+    ACTION_UPDATED = "supplier.action_updated"
+    REVIEW_OPENED = "supplier.review_opened"
+    REVIEW_ASSIGNED = "supplier.review_assigned"
+    REVIEW_HARM_RECORDED = "supplier.review_harm_recorded"
+    REVIEW_DECIDED = "supplier.review_decided"
+    MEETING_RECORDED = "supplier.meeting_recorded"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -33,6 +41,13 @@ SUPPLIER_ACTION_LABELS: dict[StrEnum, LazyString] = {
     SupplierAction.SUPPLIERS_EXPORTED: _l("Supplier list exported"),
     SupplierAction.SUPPLIER_CONTACTS_CHANGED: _l("Supplier contacts changed"),
     SupplierAction.SUPPLIER_CERTIFICATIONS_CHANGED: _l("Supplier certifications changed"),
+    SupplierAction.ACTION_ADDED: _l("Action plan item added"),
+    SupplierAction.ACTION_UPDATED: _l("Action plan item updated"),
+    SupplierAction.REVIEW_OPENED: _l("Contract review opened"),
+    SupplierAction.REVIEW_ASSIGNED: _l("Contract review assigned to a manager"),
+    SupplierAction.REVIEW_HARM_RECORDED: _l("Harm of disengaging assessed"),
+    SupplierAction.REVIEW_DECIDED: _l("Contract review decided"),
+    SupplierAction.MEETING_RECORDED: _l("Supplier meeting recorded"),
 }
 
 

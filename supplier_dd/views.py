@@ -52,6 +52,7 @@ from supplier_dd.register_forms import (
     ImportForm,
     SupplierForm,
 )
+from supplier_dd.workflow_routes import add_workflow_routes
 
 bp = Blueprint("suppliers", __name__, template_folder="templates")
 declare_menu(bp, [
@@ -60,6 +61,8 @@ declare_menu(bp, [
     MenuEntry("suppliers.dashboard", _l("Supplier dashboard"), roles=(Role.COMPLIANCE,),
               order=255),
 ])
+# Action plans, contract reviews and meetings (supplier_dd.workflow_routes).
+add_workflow_routes(bp)
 
 
 def _actor() -> Actor:

@@ -15,7 +15,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
@@ -129,8 +128,11 @@ class OutcomeForm(FlaskForm):
 
 
 class SupplierForm(FlaskForm):
-    supplier_id = StringField(_l("Supplier reference (empty to unlink)"),
-                              validators=[Optional(), Length(max=32)])
+    """A picker over the supplier register (names only; issue 12 §7). The view fills the
+    choices and refuses an id that is not in the register with its own message."""
+
+    supplier_id = SelectField(_l("Supplier (choose from the register; none to unlink)"),
+                              validators=[Optional(), Length(max=32)], validate_choice=False)
 
 
 class LegalHoldForm(FlaskForm):

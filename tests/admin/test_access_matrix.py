@@ -72,6 +72,23 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "suppliers.import_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.export_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.dashboard": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    # Action plans, contract reviews and meetings (issue 12 §5, §6, §8, §10): compliance
+    # edits; managers decide reviews; auditors read counts; administrators nothing of it.
+    # The ids in the URLs name nothing: an allowed role gets 404, any other 403.
+    "suppliers.action_plan": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_action_item": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.update_action_item": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.workflow_figures": ("GET", frozenset({Role.COMPLIANCE, Role.AUDITOR}), 200),
+    "suppliers.reviews": ("GET", frozenset({Role.COMPLIANCE, Role.MANAGER}), 200),
+    "suppliers.review": ("GET", frozenset({Role.COMPLIANCE, Role.MANAGER}), 404),
+    "suppliers.open_review_by_hand": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.assign_review": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.review_harm": ("POST", frozenset({Role.MANAGER}), 404),
+    "suppliers.decide_review": ("POST", frozenset({Role.MANAGER}), 404),
+    "suppliers.meetings": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.supplier_meetings": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.record_supplier_meeting": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_meeting_follow_up": ("POST", frozenset({Role.COMPLIANCE}), 404),
 }
 # Routes of blueprints the matrix covers only in part (the rest have their own tests).
 PARTLY_COVERED = {"cases.register_leader_intake_view"}
@@ -84,7 +101,8 @@ def url_of(app: Flask, endpoint: str, target: User) -> str:
     values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
               "unit_id": "0" * 32,
               "supplier_id": "0" * 32, "contact_id": "0" * 32, "certification_id": "0" * 32,
-              "fmt": "csv"}
+              "fmt": "csv", "action_id": "0" * 32, "review_id": "0" * 32,
+              "meeting_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 

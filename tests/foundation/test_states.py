@@ -43,6 +43,8 @@ from portal.states import (
     RedactionReason,
 )
 from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus
+from supplier_dd.models.actions import ActionKind, ActionStatus
+from supplier_dd.models.reviews import ReviewStatus, ReviewTrigger
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "0001_foundation_schema.py")
@@ -79,6 +81,11 @@ STORED: dict[type[StrEnum], set[str]] = {
     RedactedItem: {"message", "attachment"},
     DisclosureBasis: {"authority_investigation", "judicial_proceedings", "rights_of_defence"},
     NotificationWithheld: {"jeopardise_investigation", "jeopardise_proceedings"},
+    # The supplier workflow (issue 12 §5, §6; revision 0010).
+    ActionKind: {"corrective", "remediation", "close_gap", "meeting_follow_up"},
+    ActionStatus: {"open", "in_progress", "done", "cancelled"},
+    ReviewTrigger: {"breach", "deficiencies", "by_hand"},
+    ReviewStatus: {"open", "decided"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -111,6 +118,11 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_redactions", "reason"): RedactionReason,
     ("identity_disclosures", "legal_basis"): DisclosureBasis,
     ("identity_disclosures", "withheld_reason"): NotificationWithheld,
+    ("supplier_actions", "kind"): ActionKind,
+    ("supplier_actions", "status"): ActionStatus,
+    ("contract_reviews", "trigger"): ReviewTrigger,
+    ("contract_reviews", "status"): ReviewStatus,
+    ("contract_reviews", "decision"): EscalationDecision,
 }
 
 
