@@ -17,6 +17,13 @@ from typing import Any, Literal
 
 from config.authorities import DEFAULT_AUTHORITIES, Authority
 from config.categories import DEFAULT_CATEGORIES, Category
+from config.conduct import (
+    DEFAULT_CONDUCT_AREAS,
+    ConductArea,
+    ConductSettingsError,
+    parse_conduct_areas,
+)
+from config.risk import RiskSettings, RiskSettingsError, parse_risk_settings
 
 Environment = Literal["development", "test", "production"]
 ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
@@ -102,6 +109,12 @@ class Settings:
     # 0 sends at once. A delay keeps mail-server logs from dating a report.
     notification_delay_minutes: int = 0
     mail_from: str = "aktsom@localhost"
+    # The supplier Code of Conduct checklist ([[conduct_areas]] code, label, essential), and
+    # whether an essential area only partly covered opens a gap as a missing one does.
+    conduct_areas: tuple[ConductArea, ...] = DEFAULT_CONDUCT_AREAS
+    conduct_gap_on_partly: bool = True
+    # The supplier risk model ([risk]: weights, thresholds, reassessment months, sectors).
+    risk: RiskSettings = field(default_factory=RiskSettings)
 
     @property
     def is_production(self) -> bool:
@@ -121,7 +134,8 @@ _BOOL_FALSE = {"0", "false", "no", "off"}
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
-    if value is None or isinstance(value, Argon2Costs) or name in ("categories", "authorities"):
+    if value is None or isinstance(value, Argon2Costs | RiskSettings) or name in (
+            "categories", "authorities", "conduct_areas"):
         return value
     if name in _OPTIONAL_BOOLS:
         target = False
@@ -202,6 +216,12 @@ def load_settings(
             values["categories"] = _categories(value)
         elif name == "authorities":
             values["authorities"] = _authorities(value)
+        elif name in ("conduct_areas", "risk"):
+            try:
+                values[name] = (parse_conduct_areas(value) if name == "conduct_areas"
+                                else parse_risk_settings(value))
+            except (ConductSettingsError, RiskSettingsError) as error:
+                raise SettingsError(str(error)) from None
         elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])
             if not isinstance(value, dict):

@@ -17,6 +17,15 @@ class SupplierAction(AuditActionCatalogue):
     SUPPLIER_CREATED = "supplier.created"
     SUPPLIER_UPDATED = "supplier.updated"
     SUPPLIERS_IMPORTED = "supplier.imported"
+    # Code of Conduct, risk, analysis and the country table (issue 12 §2-4).
+    CONDUCT_RECORDED = "supplier.conduct_recorded"
+    CONDUCT_GAP_CLOSED = "supplier.conduct_gap_closed"
+    RISK_ASSESSED = "supplier.risk_assessed"
+    RISK_ASSESSMENT_CLOSED = "supplier.risk_assessment_closed"
+    ANALYSIS_RECORDED = "supplier.analysis_recorded"
+    COUNTRIES_IMPORTED = "supplier.countries_imported"
+    COUNTRY_OVERRIDDEN = "supplier.country_overridden"
+    COUNTRY_OVERRIDE_REMOVED = "supplier.country_override_removed"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -27,4 +36,12 @@ SUPPLIER_ACTION_LABELS: dict[StrEnum, LazyString] = {
     SupplierAction.SUPPLIER_CREATED: _l("Supplier added to the register"),
     SupplierAction.SUPPLIER_UPDATED: _l("Supplier changed in the register"),
     SupplierAction.SUPPLIERS_IMPORTED: _l("Supplier list imported"),
+    SupplierAction.CONDUCT_RECORDED: _l("Code of Conduct coverage recorded"),
+    SupplierAction.CONDUCT_GAP_CLOSED: _l("Code of Conduct gap closed"),
+    SupplierAction.RISK_ASSESSED: _l("Supplier risk assessed"),
+    SupplierAction.RISK_ASSESSMENT_CLOSED: _l("Supplier risk assessment closed"),
+    SupplierAction.ANALYSIS_RECORDED: _l("Thorough analysis recorded"),
+    SupplierAction.COUNTRIES_IMPORTED: _l("Country ratings imported"),
+    SupplierAction.COUNTRY_OVERRIDDEN: _l("Country rating overridden"),
+    SupplierAction.COUNTRY_OVERRIDE_REMOVED: _l("Country rating override removed"),
 }

@@ -4,3 +4,4 @@
 from supplier_dd.models.register import Supplier, SupplierBuyer
 
 __all__ = ["Supplier", "SupplierBuyer"]
+from supplier_dd.models import conduct, risk  # noqa: E402,F401 (issue 12 §2-4 tables)
