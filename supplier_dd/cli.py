@@ -8,9 +8,11 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from portal.db import session_factory
+from supplier_dd.countries_cli import countries_group
 from supplier_dd.models import Supplier
 
 suppliers_group = AppGroup("suppliers", help="The supplier register and due diligence.")
+suppliers_group.add_command(countries_group)
 
 
 def register_commands(group: click.Group) -> None:
