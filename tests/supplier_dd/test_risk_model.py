@@ -199,7 +199,7 @@ def _assess(app: Flask, supplier_id: str, now: datetime = NOW,
 
 
 def test_every_assessment_is_kept_with_inputs_scores_and_reasons(admin_app: Flask) -> None:
-    supplier_id = _assess(admin_app, _supplier(admin_app))
+    _assess(admin_app, _supplier(admin_app))
     with _db(admin_app) as db:
         assessment = db.scalars(select(RiskAssessment)).one()
         # CN is rated 5 in the shipped default; ICT is on the high-risk list.
