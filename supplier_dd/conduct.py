@@ -5,7 +5,8 @@ A gap is opened for every essential area marked missing, and, with the setting
 `conduct_gap_on_partly` (on by default), for one only partly covered: a partial promise on
 forced labour or wages leaves the same hole in practice. A gap stays open until an action of
 the supplier's action plan closes it (its id is kept), the supplier signs our code, or a new
-comparison finds the area covered.
+comparison finds the area covered. A comparison that finds an area as it was does not reopen
+a gap an action closed; one that finds it missing again after it was covered does.
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ def record_own_code(db: Session, supplier: Supplier, settings: Settings, *, titl
     review = _review(db, supplier, ConductStatus.OWN_COMPARED, actor)
     review.own_code_title, review.compared_on = title, compared_on
     stored = marks_of(db, supplier.id)
+    before = {code: row.mark for code, row in stored.items()}
+    had_gap = set(db.scalars(select(ConductGap.area).where(
+        ConductGap.supplier_id == supplier.id)))
     for code, entry in entries.items():
         row = stored.get(code)
         if row is None:
@@ -145,7 +149,11 @@ def record_own_code(db: Session, supplier: Supplier, settings: Settings, *, titl
     for code, entry in entries.items():
         gap = open_by_area.get(code)
         if areas[code].essential and opens_gap(settings, entry.mark):
-            if gap is None:
+            # A gap an action closed is not reopened by finding the area as it was; it is
+            # when the area was covered in between (or never had a gap).
+            worse = code not in had_gap or not opens_gap(settings, before.get(
+                code, AreaMark.COVERED))
+            if gap is None and worse:
                 gap = ConductGap(supplier_id=supplier.id, area=code, opened_at=moment)
                 db.add(gap)
                 opened.append(gap)
