@@ -41,6 +41,16 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "home.index": ("GET", ANY, 200),
     # The register: compliance in full, administrators names only (issue 12 §10).
     "suppliers.index": ("GET", frozenset({Role.COMPLIANCE, Role.ADMIN}), 200),
+    # Code of Conduct, risk, analysis, country table (issue 12 §2-4): compliance only; the
+    # supplier, gap and assessment in the URL do not exist, so compliance gets 404 or is sent
+    # back to the page with a message.
+    "suppliers.conduct": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.close_conduct_gap": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.risk": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.close_risk_assessment": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.risk_analysis": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.countries": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.remove_country_override": ("POST", frozenset({Role.COMPLIANCE}), 303),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -48,7 +58,9 @@ ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
 
 def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32}
+    values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
+              "supplier_id": "0" * 32, "gap_id": "0" * 32, "assessment_id": "0" * 32,
+              "country": "NO"}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
