@@ -43,16 +43,16 @@ from supplier_dd.risk import (
 from supplier_dd.views import bp
 
 FACTOR_LABELS = {
-    RiskFactor.GEOGRAPHY: _l("Geography"),
-    RiskFactor.INDUSTRY: _l("Industry"),
-    RiskFactor.HISTORY: _l("History"),
-    RiskFactor.CERTIFICATIONS: _l("Certifications"),
-    RiskFactor.TRANSPARENCY: _l("Transparency"),
+    RiskFactor.GEOGRAPHY: _l("Geography (country)"),
+    RiskFactor.INDUSTRY: _l("Industry (sector)"),
+    RiskFactor.HISTORY: _l("History (cases, earlier results, actions)"),
+    RiskFactor.CERTIFICATIONS: _l("Valid certifications"),
+    RiskFactor.TRANSPARENCY: _l("Transparency of the supplier"),
 }
 LEVEL_LABELS = {RiskLevel.LOW: _l("low"), RiskLevel.MEDIUM: _l("medium"),
                 RiskLevel.HIGH: _l("high")}
 STATUS_LABELS = {AssessmentStatus.AWAITING_ANALYSIS: _l("waiting for the thorough analysis"),
-                 AssessmentStatus.CLOSED: _l("closed")}
+                 AssessmentStatus.CLOSED: _l("assessment closed")}
 TRANSPARENCY_LABELS = {
     "mapping_shared": _l("Supply-chain mapping shared"),
     "self_assessment": _l("Self-assessment answered"),
