@@ -76,6 +76,7 @@ def init_blueprints(app: Flask) -> None:
     from admin.home import bp as home_bp
     from portal.access import init_sign_in_guard
     from portal.staff_menu import init_staff_menu
+    from supplier_dd.signals_in import connect_receivers
     from supplier_dd.views import bp as suppliers_bp
 
     # Every route of the staff app needs a sign-in, except the few public_endpoints.
@@ -89,6 +90,8 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(cases_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(suppliers_bp, url_prefix=STAFF_PREFIX)
+    # A substantiated breach in a linked case opens a contract review (portal.signals).
+    connect_receivers()
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

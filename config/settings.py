@@ -115,6 +115,9 @@ class Settings:
     conduct_gap_on_partly: bool = True
     # The supplier risk model ([risk]: weights, thresholds, reassessment months, sectors).
     risk: RiskSettings = field(default_factory=RiskSettings)
+    # Supplier action plans (issue 12 §5): an item this many days past its due date opens a
+    # contract review of the supplier (`aktsom suppliers check-overdue`).
+    supplier_overdue_grace_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -308,6 +311,8 @@ def validate(settings: Settings) -> Settings:
                  "metadata_seconds", "metadata_memory_mib"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.supplier_overdue_grace_days < 0:
+        raise SettingsError("AKTSOM_SUPPLIER_OVERDUE_GRACE_DAYS: must be 0 or more")
     if settings.notification_delay_minutes < 0:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:

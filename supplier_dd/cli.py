@@ -28,3 +28,18 @@ def list_command() -> None:
         for supplier in db.scalars(select(Supplier).order_by(Supplier.name)):
             click.echo(f"{supplier.org_number or '-'}\t{supplier.country}\t"
                        f"{supplier.tier}\t{supplier.name}")
+
+
+@suppliers_group.command("check-overdue")
+@with_appcontext
+def check_overdue_command() -> None:
+    """Open a contract review for each supplier with action items overdue past the grace
+    period (AKTSOM_SUPPLIER_OVERDUE_GRACE_DAYS). Safe to run daily from cron: an item opens
+    at most one review."""
+    from portal.db import transaction, utcnow
+    from portal.extensions import server_keys_of, settings_of
+    from supplier_dd.actions import check_overdue
+
+    with transaction(session_factory(current_app)) as db:
+        opened = check_overdue(db, server_keys_of(), settings_of(), utcnow().date())
+    click.echo(f"Opened {len(opened)} contract reviews.")

@@ -24,6 +24,7 @@ from portal.db import utcnow
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from supplier_dd.models import Supplier
+from supplier_dd.models.actions import ActionItem, ActionStatus
 from supplier_dd.models.conduct import (
     AreaMark,
     CodeOfConductReview,
@@ -166,18 +167,27 @@ def record_own_code(db: Session, supplier: Supplier, settings: Settings, *, titl
 
 def close_gap_by_action(db: Session, gap: ConductGap, action_id: str, *, keys: ServerKeys,
                         actor: Actor, now: datetime | None = None) -> None:
-    """An action of the supplier's action plan closes the gap; its id is kept (audited).
+    """An item of the supplier's action plan closes the gap; its id is kept (audited).
 
-    Until the action-plan model is merged here, the id is checked for form only.
+    The item must be the same supplier's and not cancelled; it need not be done yet: the
+    action plan follows it from here, and an overdue item raises the supplier's risk.
     """
     if gap.closed_at is not None:
         raise Refusal(N_("The gap is already closed."))
-    action_id = action_id.strip()
-    if not action_id or len(action_id) > 32 or not action_id.isalnum():
-        raise Refusal(N_("Give the id of the action that closes the gap."))
-    _close(gap, GapClosure.ACTION, actor, now or utcnow(), action_id)
+    item = db.get(ActionItem, action_id.strip()) if action_id.strip() else None
+    if item is None or item.supplier_id != gap.supplier_id or (
+            item.status == ActionStatus.CANCELLED):
+        raise Refusal(N_("Choose an item of this supplier's action plan to close the gap."))
+    _close(gap, GapClosure.ACTION, actor, now or utcnow(), item.id)
     record_event(db, keys.audit, action=SupplierAction.CONDUCT_GAP_CLOSED,
                  actor_kind=actor.kind, actor_id=actor.id, target_id=gap.id)
+
+
+def actions_for_gaps(db: Session, supplier_id: str) -> list[ActionItem]:
+    """The supplier's action-plan items that may close a gap (all but cancelled ones)."""
+    return list(db.scalars(select(ActionItem).where(
+        ActionItem.supplier_id == supplier_id, ActionItem.status != ActionStatus.CANCELLED)
+        .order_by(ActionItem.due_date, ActionItem.id)))
 
 
 def open_gap_count(db: Session) -> int:

@@ -15,6 +15,7 @@ from portal.refusals import Refusal
 from portal.states import Role
 from supplier_dd.conduct import (
     AreaEntry,
+    actions_for_gaps,
     close_gap_by_action,
     gaps_of,
     marks_of,
@@ -89,9 +90,12 @@ def conduct(supplier_id: str) -> str | Response:
             flash(_("The Code of Conduct coverage is recorded."), "success")
             return redirect(url_for("suppliers.conduct", supplier_id=supplier.id), code=303)
     db = db_session()
+    actions = actions_for_gaps(db, supplier.id)
     return render_template(
         "supplier_dd/conduct.html", supplier=supplier, review=review_of(db, supplier.id),
         marks=marks_of(db, supplier.id), gaps=gaps_of(db, supplier.id),
+        actions=actions,
+        action_titles={item.id: item.title for item in actions},
         areas=settings_of().conduct_areas, area_labels={
             area.code: area.label for area in settings_of().conduct_areas},
         status_labels=STATUS_LABELS, mark_labels=MARK_LABELS, closure_labels=CLOSURE_LABELS,

@@ -33,6 +33,7 @@ from portal.serverkeys import ServerKeys
 from supplier_dd.conduct import open_gap_count
 from supplier_dd.countries import CountryValue, country_value
 from supplier_dd.models import Supplier
+from supplier_dd.models.actions import overdue_actions
 from supplier_dd.models.risk import (
     AssessmentStatus,
     RiskAssessment,
@@ -230,9 +231,8 @@ def industry_of(supplier: Supplier, settings: Settings) -> tuple[str | None, boo
 
 
 def overdue_action_count(db: Session, supplier_id: str, today: date) -> int:
-    """Overdue items of the supplier's action plan. The action-plan model is not merged
-    into this branch yet, so there is nothing to count: 0 (see the report)."""
-    return 0
+    """Overdue items of the supplier's action plan (supplier_dd.models.actions)."""
+    return int(overdue_actions(db, supplier_id, today))
 
 
 def latest_closed(db: Session, supplier_id: str) -> RiskAssessment | None:

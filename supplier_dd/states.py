@@ -26,6 +26,14 @@ class SupplierAction(AuditActionCatalogue):
     COUNTRIES_IMPORTED = "supplier.countries_imported"
     COUNTRY_OVERRIDDEN = "supplier.country_overridden"
     COUNTRY_OVERRIDE_REMOVED = "supplier.country_override_removed"
+    # Action plans, contract reviews and meetings (issue 12 §5, §6, §8; supwork).
+    ACTION_ADDED = "supplier.action_added"
+    ACTION_UPDATED = "supplier.action_updated"
+    REVIEW_OPENED = "supplier.review_opened"
+    REVIEW_ASSIGNED = "supplier.review_assigned"
+    REVIEW_HARM_RECORDED = "supplier.review_harm_recorded"
+    REVIEW_DECIDED = "supplier.review_decided"
+    MEETING_RECORDED = "supplier.meeting_recorded"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -44,4 +52,11 @@ SUPPLIER_ACTION_LABELS: dict[StrEnum, LazyString] = {
     SupplierAction.COUNTRIES_IMPORTED: _l("Country ratings imported"),
     SupplierAction.COUNTRY_OVERRIDDEN: _l("Country rating overridden"),
     SupplierAction.COUNTRY_OVERRIDE_REMOVED: _l("Country rating override removed"),
+    SupplierAction.ACTION_ADDED: _l("Action plan item added"),
+    SupplierAction.ACTION_UPDATED: _l("Action plan item updated"),
+    SupplierAction.REVIEW_OPENED: _l("Contract review opened"),
+    SupplierAction.REVIEW_ASSIGNED: _l("Contract review assigned to a manager"),
+    SupplierAction.REVIEW_HARM_RECORDED: _l("Harm of disengaging assessed"),
+    SupplierAction.REVIEW_DECIDED: _l("Contract review decided"),
+    SupplierAction.MEETING_RECORDED: _l("Supplier meeting recorded"),
 }

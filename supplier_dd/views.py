@@ -10,12 +10,15 @@ from portal.db import db_session
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import Role
 from supplier_dd.register import supplier_names, suppliers_by_name
+from supplier_dd.workflow_routes import add_workflow_routes
 
 bp = Blueprint("suppliers", __name__, template_folder="templates")
 declare_menu(bp, [
     MenuEntry("suppliers.index", _l("Suppliers"), roles=(Role.COMPLIANCE, Role.ADMIN),
               order=300),
 ])
+# Action plans, contract reviews and meetings (supplier_dd.workflow_routes).
+add_workflow_routes(bp)
 
 
 @bp.get("/suppliers/")

@@ -40,8 +40,9 @@ from portal.cases.reading import reporter_language
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role
-from portal.refusals import Refusal
+from portal.refusals import N_, Refusal
 from portal.states import Outcome
+from supplier_dd.register import supplier_names
 
 FormT = TypeVar("FormT", bound=FlaskForm)
 
@@ -136,8 +137,15 @@ def outcome(case_id: str) -> Response:
 @roles_required(Role.HANDLER)
 def supplier(case_id: str) -> Response:
     def run(staff: StaffContext, opened: HandlerCase, form: SupplierForm) -> str:
-        link_supplier(db_session(), server_keys_of(), case=opened.case, user=staff.user,
-                      supplier_id=form.supplier_id.data)
+        db = db_session()
+        chosen = (form.supplier_id.data or "").strip() or None
+        # The picker offers the register only; a forged or stale id is refused here, on the
+        # admin side, since `portal` cannot know the register (issue 12 §7).
+        if chosen is not None and chosen not in dict(supplier_names(db)):
+            raise Refusal(N_("There is no such supplier in the register. Choose the supplier "
+                             "from the list."))
+        link_supplier(db, server_keys_of(), case=opened.case, user=staff.user,
+                      supplier_id=chosen)
         return str(_("The supplier link has been saved."))
     return _act(case_id, _plain(SupplierForm), run)
 

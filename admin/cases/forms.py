@@ -14,7 +14,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
@@ -113,8 +112,11 @@ class OutcomeForm(FlaskForm):
 
 
 class SupplierForm(FlaskForm):
-    supplier_id = StringField(_l("Supplier reference (empty to unlink)"),
-                              validators=[Optional(), Length(max=32)])
+    """A picker over the supplier register (names only; issue 12 §7). The view fills the
+    choices and refuses an id that is not in the register with its own message."""
+
+    supplier_id = SelectField(_l("Supplier (choose from the register; none to unlink)"),
+                              validators=[Optional(), Length(max=32)], validate_choice=False)
 
 
 class LegalHoldForm(FlaskForm):

@@ -6,6 +6,8 @@ the case keys at all, only the escalations' own key (see portal.cases.escalation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -36,6 +38,8 @@ from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Case, CaseExclusion, OrgUnit, User
 from portal.states import ActorKind, ApprovalKind
+from supplier_dd.register import supplier_names
+from supplier_dd.reviews import review_state
 
 
 def _names(user_ids: set[str]) -> dict[str, str]:
@@ -56,6 +60,36 @@ def _breach_value(case: Case) -> str:
     if case.human_rights_breach is None:
         return "unknown"
     return "yes" if case.human_rights_breach else "no"
+
+
+def _supplier_form(case: Case) -> SupplierForm:
+    """The picker over the register (names only, issue 12 §7); an unmatched free reference
+    is not offered, so saving the form as it stands never keeps it."""
+    form = SupplierForm(data={"supplier_id": case.supplier_id or ""})
+    form.supplier_id.choices = [("", _("No supplier"))] + supplier_names(db_session())
+    return form
+
+
+@dataclass(frozen=True)
+class SupplierLink:
+    """What the case's handlers see of the linked supplier: its name, or the old free
+    reference that matches no supplier, and only whether a contract review of it is open or
+    decided (issue 12 §6: never its content)."""
+
+    name: str | None
+    unmatched_reference: str | None
+    review: str | None
+
+
+def supplier_link(case: Case) -> SupplierLink | None:
+    if case.supplier_id is None:
+        return None
+    db = db_session()
+    name = dict(supplier_names(db)).get(case.supplier_id)
+    if name is None:
+        return SupplierLink(name=None, unmatched_reference=case.supplier_id, review=None)
+    return SupplierLink(name=name, unmatched_reference=None,
+                        review=review_state(db, case.supplier_id))
 
 
 def _forms(staff: StaffContext, opened: HandlerCase,
@@ -94,7 +128,7 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     return {
         "reply_form": reply, "note_form": NoteForm(), "action_form": ActionForm(),
         "status_form": status, "outcome_form": outcome,
-        "supplier_form": SupplierForm(data={"supplier_id": case.supplier_id or ""}),
+        "supplier_form": _supplier_form(case),
         "hold_form": LegalHoldForm(data={"hold": "0" if case.legal_hold else "1"}),
         "grant_form": grant, "exclude_form": exclude, "escalate_form": escalate,
         "decision_form": DecisionForm(), "reinstate_form": reinstate,
@@ -120,7 +154,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
         "admin/cases/case.html", case=case, view=view, answers=answer_fields(view.answers),
         clocks=clocks_of(case), now=utcnow(), labels=labels, unit_name=_unit_name(case),
         names=_names(authors), escalations=escalations, user=staff.user,
-        **_forms(staff, opened, labels),
+        supplier_link=supplier_link(case), **_forms(staff, opened, labels),
     )
 
 

@@ -1,7 +1,7 @@
 """supplier conduct and risk
 
 Revision ID: 0009
-Revises: 0002
+Revises: 0010
 Create Date: 2026-12-02 13:59:28.264760
 """
 
@@ -11,7 +11,7 @@ import portal.db
 
 
 revision = '0009'
-down_revision = '0002'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.Column('closed_by', sa.Enum('action', 'signed_ours', 'code_revised', name='gapclosure', native_enum=False, length=20), nullable=True),
     sa.Column('action_id', sa.String(length=32), nullable=True),
     sa.Column('closed_by_user', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['action_id'], ['supplier_actions.id'], name=op.f('fk_conduct_gaps_action_id_supplier_actions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['closed_by_user'], ['users.id'], name=op.f('fk_conduct_gaps_closed_by_user_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'], name=op.f('fk_conduct_gaps_supplier_id_suppliers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conduct_gaps'))

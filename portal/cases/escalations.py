@@ -67,6 +67,8 @@ class EscalationRecord:
     created_at: datetime
     decision: EscalationDecision | None
     decided_at: datetime | None
+    # Who it was put before: the "nearest leader" a contract review of the supplier goes to.
+    manager_id: str | None = None
 
 
 def managers(db: Session, keys: ServerKeys) -> list[User]:
@@ -242,7 +244,8 @@ def escalations_for_supplier(db: Session, supplier_id: str) -> list[EscalationRe
 
 def _record(row: Escalation) -> EscalationRecord:
     return EscalationRecord(id=row.id, case_id=row.case_id, created_at=row.created_at,
-                            decision=row.decision, decided_at=row.decided_at)
+                            decision=row.decision, decided_at=row.decided_at,
+                            manager_id=row.manager_id)
 
 
 def rewrap_manager_keys(db: Session, manager_id: str, old_private_key: bytes,

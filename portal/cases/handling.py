@@ -26,6 +26,7 @@ from portal.db import utcnow
 from portal.models import Case, Message, User
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
+from portal.signals import breach_substantiated
 from portal.states import (
     ActorKind,
     AuditAction,
@@ -50,6 +51,9 @@ STATUS_ACTIONS: dict[CaseStatus, AuditAction] = {
     CaseStatus.CLOSED: AuditAction.CASE_STATUS_CLOSED,
 }
 SUPPLIER_ID_MAX = 32
+# The outcomes that, with a human-rights breach found, open a contract review of the linked
+# supplier (issue 12 §6 a; seed §6.2: a breach is sufficient ground to end the agreement).
+BREACH_OUTCOMES = frozenset({Outcome.SUBSTANTIATED, Outcome.PARTLY_SUBSTANTIATED})
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,16 @@ def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,
     case.outcome = None if outcome is None else Outcome(outcome)
     case.human_rights_breach = human_rights_breach
     _audit(db, keys, user, AuditAction.CASE_OUTCOME_RECORDED, case)
+    _announce_breach(db, keys, case)
+
+
+def _announce_breach(db: Session, keys: ServerKeys, case: Case) -> None:
+    """Tell the supplier module (portal.signals) when a linked case is a substantiated
+    human-rights breach. Inside the transaction: a rollback takes its review along."""
+    if (case.supplier_id is not None and case.human_rights_breach is True
+            and case.outcome in BREACH_OUTCOMES):
+        breach_substantiated.send(db, keys=keys, supplier_id=case.supplier_id,
+                                  case_id=case.id)
 
 
 def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
@@ -234,6 +248,8 @@ def link_supplier(db: Session, keys: ServerKeys, *, case: Case, user: User,
     case.supplier_id = supplier_id
     _audit(db, keys, user, AuditAction.CASE_SUPPLIER_LINKED if supplier_id
            else AuditAction.CASE_SUPPLIER_UNLINKED, case, supplier_id)
+    # A breach found before the link was made opens the review now.
+    _announce_breach(db, keys, case)
 
 
 def set_legal_hold(db: Session, keys: ServerKeys, *, case: Case, user: User,

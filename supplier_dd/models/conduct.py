@@ -75,9 +75,9 @@ class ConductAreaMark(Base):
 class ConductGap(Base):
     """An essential area missing (or only partly covered) in a supplier's own code.
 
-    Open until closed by an action (`action_id`: an action-plan item's id; no foreign key
-    until the action-plan model is merged), by the supplier signing our code, or by the
-    supplier revising its code so that the area is covered.
+    Open until closed by an action (`action_id`: the supplier's action-plan item), by the
+    supplier signing our code, or by the supplier revising its code so that the area is
+    covered.
     """
 
     __tablename__ = "conduct_gaps"
@@ -88,7 +88,8 @@ class ConductGap(Base):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[GapClosure | None] = mapped_column(state_column(GapClosure, 20))
-    action_id: Mapped[str | None] = mapped_column(String(32))
+    action_id: Mapped[str | None] = mapped_column(
+        ForeignKey("supplier_actions.id", ondelete="SET NULL"))
     closed_by_user: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -51,6 +51,23 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "suppliers.risk_analysis": ("GET", frozenset({Role.COMPLIANCE}), 404),
     "suppliers.countries": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.remove_country_override": ("POST", frozenset({Role.COMPLIANCE}), 303),
+    # Action plans, contract reviews and meetings (issue 12 §5, §6, §8, §10): compliance
+    # edits; managers decide reviews; auditors read counts; administrators nothing of it.
+    # The ids in the URLs name nothing: an allowed role gets 404, any other 403.
+    "suppliers.action_plan": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_action_item": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.update_action_item": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.workflow_figures": ("GET", frozenset({Role.COMPLIANCE, Role.AUDITOR}), 200),
+    "suppliers.reviews": ("GET", frozenset({Role.COMPLIANCE, Role.MANAGER}), 200),
+    "suppliers.review": ("GET", frozenset({Role.COMPLIANCE, Role.MANAGER}), 404),
+    "suppliers.open_review_by_hand": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.assign_review": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.review_harm": ("POST", frozenset({Role.MANAGER}), 404),
+    "suppliers.decide_review": ("POST", frozenset({Role.MANAGER}), 404),
+    "suppliers.meetings": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.supplier_meetings": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.record_supplier_meeting": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.add_meeting_follow_up": ("POST", frozenset({Role.COMPLIANCE}), 404),
 }
 # Signing out ends the session the rest of the matrix needs: those go last.
 ORDER = sorted(MATRIX, key=lambda endpoint: endpoint.startswith("auth.logout"))
@@ -60,7 +77,8 @@ def url_of(app: Flask, endpoint: str, target: User) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
     values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
               "supplier_id": "0" * 32, "gap_id": "0" * 32, "assessment_id": "0" * 32,
-              "country": "NO"}
+              "country": "NO", "action_id": "0" * 32, "review_id": "0" * 32,
+              "meeting_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 

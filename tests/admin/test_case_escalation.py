@@ -13,6 +13,7 @@ from portal.cases.escalations import escalations_for_supplier
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of
 from portal.models import AuditEvent, CaseKeyWrap, Escalation, User
+from supplier_dd.models import Supplier
 from tests.admin.case_support import World, new_case, open_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 
@@ -25,6 +26,9 @@ def _escalated(world: World, portal_app: Flask, admin_app: Flask) -> str:
                           files={"evidence.txt": b"ledger"})
     alice = signed_in(admin_app, world.alice)
     post(alice, f"/admin/cases/{case_id}/notes", {"body": "NOTE-MARKER internal"})
+    # The link is a pick from the register (issue 12 §7): the supplier must be in it.
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        db.add(Supplier(id="SUP-1", name="Mica Mining", country="IN"))
     post(alice, f"/admin/cases/{case_id}/supplier", {"supplier_id": "SUP-1"})
     page = alice.get(f"/admin/cases/{case_id}").get_data(as_text=True)
     assert world.mona.name in page

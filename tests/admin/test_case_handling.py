@@ -19,6 +19,7 @@ from portal.db import session_factory, transaction
 from portal.models import Attachment, AuditEvent, Case, Message
 from portal.states import KeyKind
 from portal.storage import file_store
+from supplier_dd.models import Supplier
 from tests.admin.case_support import (
     World,
     case_row,
@@ -154,6 +155,9 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
     assert row is not None and row.status == "in_progress" and row.closed_at is None
 
     post(alice, f"{url}/outcome", {"outcome": "substantiated", "human_rights_breach": "yes"})
+    # The link is a pick from the register (issue 12 §7): the supplier must be in it.
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        db.add(Supplier(id="SUP-0042", name="Board Works", country="CN"))
     post(alice, f"{url}/supplier", {"supplier_id": "SUP-0042"})
     post(alice, f"{url}/legal-hold", {"hold": "1"})
     row = case_row(portal_app, case_id)

@@ -31,6 +31,7 @@ from supplier_dd.conduct import (
     record_signed_ours,
 )
 from supplier_dd.models import Supplier
+from supplier_dd.models.actions import ActionItem, ActionKind, ActionStatus
 from supplier_dd.models.conduct import AreaMark, ConductStatus, GapClosure
 from supplier_dd.states import SupplierAction
 
@@ -100,23 +101,39 @@ def test_signing_our_code_closes_every_open_gap(admin_app: Flask) -> None:
         assert conduct_coverage_counts(db)["signed_ours"] == 1
 
 
+def _action(app: Flask, supplier_id: str, **values: object) -> str:
+    with _db(app) as db:
+        item = ActionItem(supplier_id=supplier_id, kind=ActionKind.CLOSE_GAP,
+                          title="Working-hours policy", due_date=date(2026, 9, 1),
+                          gap_area="working_hours", **values)
+        db.add(item)
+        db.flush()
+        return item.id
+
+
 def test_an_action_closes_a_gap_and_a_revised_code_closes_another(admin_app: Flask) -> None:
     supplier_id = _supplier(admin_app)
+    other_supplier = _supplier(admin_app, "Other Ltd")
     _compare(admin_app, supplier_id, _entries(working_hours=AreaMark.MISSING,
                                               health_and_safety=AreaMark.MISSING))
+    action_id = _action(admin_app, supplier_id)
+    foreign = _action(admin_app, other_supplier)
+    cancelled = _action(admin_app, supplier_id, status=ActionStatus.CANCELLED)
     with _db(admin_app) as db:
         gaps = {gap.area: gap for gap in gaps_of(db, supplier_id)}
-        with pytest.raises(Refusal, match="id of the action"):
-            close_gap_by_action(db, gaps["working_hours"], " ", keys=server_keys_of(admin_app),
-                                actor=CONSOLE)
-        close_gap_by_action(db, gaps["working_hours"], "a" * 32,
+        for wrong in (" ", "a" * 32, foreign, cancelled):
+            with pytest.raises(Refusal, match="action plan"):
+                close_gap_by_action(db, gaps["working_hours"], wrong,
+                                    keys=server_keys_of(admin_app), actor=CONSOLE)
+        close_gap_by_action(db, gaps["working_hours"], action_id,
                             keys=server_keys_of(admin_app), actor=CONSOLE, now=NOW)
-    # The supplier revises its code: health and safety is now covered.
+    # The supplier revises its code: health and safety is now covered. Working hours is
+    # still missing, but the action closed its gap: the same finding does not reopen it.
     assert _compare(admin_app, supplier_id, _entries(working_hours=AreaMark.MISSING)) == []
     with _db(admin_app) as db:
         gaps = {gap.area: gap for gap in gaps_of(db, supplier_id)}
         assert (gaps["working_hours"].closed_by, gaps["working_hours"].action_id) == (
-            GapClosure.ACTION, "a" * 32)
+            GapClosure.ACTION, action_id)
         assert gaps["health_and_safety"].closed_by == GapClosure.CODE_REVISED
         assert SupplierAction.CONDUCT_GAP_CLOSED in set(db.scalars(select(AuditEvent.action)))
 

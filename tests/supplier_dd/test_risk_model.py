@@ -29,6 +29,7 @@ from portal.states import CaseStatus, Outcome
 from supplier_dd.analysis import AnalysisEntry, record_analysis
 from supplier_dd.countries import CountryValue
 from supplier_dd.models import Supplier
+from supplier_dd.models.actions import ActionItem, ActionKind, ActionStatus
 from supplier_dd.models.risk import (
     AssessmentStatus,
     CountryIndex,
@@ -314,3 +315,28 @@ def test_history_counts_cases_that_survive_only_as_statistics(
         history = factor_scores(db, assessment_id)[2]
         assert history[0].score == 5
         assert history[1][-1].params == {"count": 2, "years": 5}
+
+
+def test_overdue_action_plan_items_raise_the_history_score(admin_app: Flask) -> None:
+    supplier_id = _supplier(admin_app, "Oslo Office Supplies", "NO", "furniture")
+    with _db(admin_app) as db:
+        db.add_all([
+            ActionItem(supplier_id=supplier_id, kind=ActionKind.CORRECTIVE, title="Overtime cap",
+                       due_date=date(2026, 5, 1)),
+            ActionItem(supplier_id=supplier_id, kind=ActionKind.REMEDIATION, title="Back pay",
+                       due_date=date(2026, 5, 15), status=ActionStatus.IN_PROGRESS),
+            # Done, or not yet due: neither counts.
+            ActionItem(supplier_id=supplier_id, kind=ActionKind.CORRECTIVE, title="Fire exits",
+                       due_date=date(2026, 4, 1), status=ActionStatus.DONE),
+            ActionItem(supplier_id=supplier_id, kind=ActionKind.CORRECTIVE, title="Training",
+                       due_date=date(2026, 7, 1)),
+        ])
+    assessment_id = _assess(admin_app, supplier_id)
+    with _db(admin_app) as db:
+        assessment = db.get(RiskAssessment, assessment_id)
+        assert assessment is not None
+        assert json.loads(assessment.inputs)["overdue_actions"] == 2
+        history = factor_scores(db, assessment_id)[2]
+        assert history[0].score == 3  # 1, +1 per overdue item
+        assert history[1][1].params == {"count": 2}
+

@@ -5,6 +5,7 @@ analysis before it closes, and only compliance reads the analysis."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from portal.db import session_factory, transaction
 from portal.models import Role
 from supplier_dd.models import Supplier
+from supplier_dd.models.actions import ActionItem, ActionKind
 from supplier_dd.models.conduct import ConductGap
 from supplier_dd.models.risk import AssessmentStatus, CountryOverride, RiskAssessment
 from tests.admin.helpers import csrf_token, make_user, sign_in
@@ -63,11 +65,22 @@ def test_a_comparison_with_a_missing_essential_area_shows_a_gap(admin_app: Flask
                                        "own_code_title": "Dhaka Workwear Code 2024",
                                        "compared_on": "2026-05-31", **marks})
     assert "The Code of Conduct coverage is recorded." in page
-    assert "Child labour and minimum age" in page and "Close the gap" in page
+    assert "Child labour and minimum age" in page
+    assert "Open: add an item to the action plan" in page  # no item yet to close it with
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
         gap = db.scalars(select(ConductGap)).one()
     status, page = _post(client, f"{url}/gaps/{gap.id}/close", {"action_id": "b" * 32})
+    assert "Choose an item of this supplier&#39;s action plan to close the gap." in page
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        item = ActionItem(supplier_id=supplier_id, kind=ActionKind.CLOSE_GAP,
+                          title="Age verification at hiring", due_date=date(2026, 9, 1))
+        db.add(item)
+        db.flush()
+        item_id = item.id
+    assert "Age verification at hiring (2026-09-01)" in client.get(url).get_data(as_text=True)
+    status, page = _post(client, f"{url}/gaps/{gap.id}/close", {"action_id": item_id})
     assert "The gap is closed." in page and "closed by an action" in page
+    assert "action item Age verification at hiring" in page
 
 
 def test_a_post_without_the_csrf_token_is_refused(admin_app: Flask) -> None:

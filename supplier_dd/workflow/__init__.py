@@ -1,0 +1,1 @@
+"""Forms of the supplier workflow (action plans, contract reviews, meetings)."""
