@@ -42,6 +42,7 @@ from supplier_dd.risk import (
     Certificate,
     RiskInputs,
     Transparency,
+    assessed_by_level,
     close_assessment,
     dashboard_figures,
     evaluate,
@@ -49,6 +50,7 @@ from supplier_dd.risk import (
     gather_inputs,
     reassessments_due,
     record_assessment,
+    thorough_analysis_count,
 )
 from supplier_dd.states import SupplierAction
 from tests.admin.case_support import World, new_case
@@ -340,3 +342,29 @@ def test_overdue_action_plan_items_raise_the_history_score(admin_app: Flask) -> 
         assert history[0].score == 3  # 1, +1 per overdue item
         assert history[1][1].params == {"count": 2}
 
+
+
+def test_one_assessment_at_a_time_and_the_annual_counts(admin_app: Flask) -> None:
+    high = _supplier(admin_app)
+    low = _supplier(admin_app, "Oslo Office Supplies", "NO", "furniture")
+    assessment_id = _assess(admin_app, high)
+    with pytest.raises(Refusal, match="still waiting for its thorough analysis"):
+        _assess(admin_app, high)
+    _assess(admin_app, low, transparency=Transparency(True, True, True, True))
+    with _db(admin_app) as db:
+        assert assessed_by_level(db, 2026) == {"low": 1, "medium": 0, "high": 0}
+        assert thorough_analysis_count(db, 2026) == 0
+        assert dashboard_figures(db, TODAY)["awaiting_analysis"] == 1
+        assessment = db.get(RiskAssessment, assessment_id)
+        assert assessment is not None
+        record_analysis(db, assessment, AnalysisEntry(
+            questions="q", findings="f", evidence="e", conclusion="c",
+            dialogue_on=date(2026, 5, 2), dialogue_with=DialogueCounterpart.WORKERS,
+            dialogue_how=DialogueMethod.SURVEY), keys=server_keys_of(admin_app),
+            actor=CONSOLE, now=NOW)
+        close_assessment(db, assessment, settings_of(admin_app),
+                         keys=server_keys_of(admin_app), actor=CONSOLE, now=NOW)
+    with _db(admin_app) as db:
+        assert assessed_by_level(db, 2026) == {"low": 1, "medium": 0, "high": 1}
+        assert assessed_by_level(db, 2025) == {"low": 0, "medium": 0, "high": 0}
+        assert thorough_analysis_count(db, 2026) == 1
