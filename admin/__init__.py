@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def init_blueprints(app: Flask) -> None:
+    # Modules adding routes to the suppliers blueprint beside views.py (issue 12 §2-4).
+    import supplier_dd.conduct_views  # noqa: F401
+    import supplier_dd.risk_views  # noqa: F401
     from admin.accounts.views import bp as accounts_bp
     from admin.approvals.views import bp as approvals_bp
     from admin.audit.views import bp as audit_bp

@@ -17,6 +17,13 @@ from typing import Any, Literal
 
 from config.authorities import DEFAULT_AUTHORITIES, Authority
 from config.categories import DEFAULT_CATEGORIES, Category
+from config.conduct import (
+    DEFAULT_CONDUCT_AREAS,
+    ConductArea,
+    ConductSettingsError,
+    parse_conduct_areas,
+)
+from config.risk import RiskSettings, RiskSettingsError, parse_risk_settings
 from config.privacy import PrivacySettings, PrivacySettingsError, parse_privacy
 from config.suppliers import (
     DEFAULT_LARGE_SPEND_BANDS,
@@ -145,6 +152,12 @@ class Settings:
     large_spend_bands: tuple[str, ...] = DEFAULT_LARGE_SPEND_BANDS
     supplier_import_max_bytes: int = 5 * 1024 * 1024
     supplier_import_max_rows: int = 20_000
+    # The supplier Code of Conduct checklist ([[conduct_areas]] code, label, essential), and
+    # whether an essential area only partly covered opens a gap as a missing one does.
+    conduct_areas: tuple[ConductArea, ...] = DEFAULT_CONDUCT_AREAS
+    conduct_gap_on_partly: bool = True
+    # The supplier risk model ([risk]: weights, thresholds, reassessment months, sectors).
+    risk: RiskSettings = field(default_factory=RiskSettings)
     # Supplier action plans (issue 12 §5): an item this many days past its due date opens a
     # contract review of the supplier (`aktsom suppliers check-overdue`).
     supplier_overdue_grace_days: int = 30
@@ -172,8 +185,8 @@ _BOOL_FALSE = {"0", "false", "no", "off"}
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
     """Turn a TOML or environment value into the type of the default it replaces."""
-    if value is None or isinstance(value, Argon2Costs) or name in (
-            "categories", "authorities", "privacy", *_SUPPLIER_LISTS):
+    if value is None or isinstance(value, Argon2Costs | RiskSettings) or name in (
+            "categories", "authorities", "privacy", "conduct_areas", *_SUPPLIER_LISTS):
         return value
     if name == "retention_max_days":
         return _country_days(value)
@@ -289,6 +302,12 @@ def load_settings(
             try:
                 values[name] = _SUPPLIER_LISTS[name](value)
             except SupplierListError as error:
+                raise SettingsError(str(error)) from None
+        elif name in ("conduct_areas", "risk"):
+            try:
+                values[name] = (parse_conduct_areas(value) if name == "conduct_areas"
+                                else parse_risk_settings(value))
+            except (ConductSettingsError, RiskSettingsError) as error:
                 raise SettingsError(str(error)) from None
         elif name == "argon2":
             base = dataclasses.asdict(values["argon2"])

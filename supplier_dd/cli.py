@@ -13,10 +13,12 @@ from portal.audit import CONSOLE
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.refusals import Refusal
+from supplier_dd.countries_cli import countries_group
 from supplier_dd.imports import ImportRejected, export_suppliers, import_suppliers
 from supplier_dd.models import Supplier
 
 suppliers_group = AppGroup("suppliers", help="The supplier register and due diligence.")
+suppliers_group.add_command(countries_group)
 
 
 def register_commands(group: click.Group) -> None:

@@ -20,6 +20,15 @@ class SupplierAction(AuditActionCatalogue):
     SUPPLIERS_EXPORTED = "supplier.exported"
     SUPPLIER_CONTACTS_CHANGED = "supplier.contacts_changed"
     SUPPLIER_CERTIFICATIONS_CHANGED = "supplier.certifications_changed"
+    # Code of Conduct, risk, analysis and the country table (issue 12 §2-4).
+    CONDUCT_RECORDED = "supplier.conduct_recorded"
+    CONDUCT_GAP_CLOSED = "supplier.conduct_gap_closed"
+    RISK_ASSESSED = "supplier.risk_assessed"
+    RISK_ASSESSMENT_CLOSED = "supplier.risk_assessment_closed"
+    ANALYSIS_RECORDED = "supplier.analysis_recorded"
+    COUNTRIES_IMPORTED = "supplier.countries_imported"
+    COUNTRY_OVERRIDDEN = "supplier.country_overridden"
+    COUNTRY_OVERRIDE_REMOVED = "supplier.country_override_removed"
     # Action plans, contract reviews and meetings (issue 12 §5, §6, §8; supwork).
     ACTION_ADDED = "supplier.action_added"
     ACTION_UPDATED = "supplier.action_updated"
@@ -41,6 +50,14 @@ SUPPLIER_ACTION_LABELS: dict[StrEnum, LazyString] = {
     SupplierAction.SUPPLIERS_EXPORTED: _l("Supplier list exported"),
     SupplierAction.SUPPLIER_CONTACTS_CHANGED: _l("Supplier contacts changed"),
     SupplierAction.SUPPLIER_CERTIFICATIONS_CHANGED: _l("Supplier certifications changed"),
+    SupplierAction.CONDUCT_RECORDED: _l("Code of Conduct coverage recorded"),
+    SupplierAction.CONDUCT_GAP_CLOSED: _l("Code of Conduct gap closed"),
+    SupplierAction.RISK_ASSESSED: _l("Supplier risk assessed"),
+    SupplierAction.RISK_ASSESSMENT_CLOSED: _l("Supplier risk assessment closed"),
+    SupplierAction.ANALYSIS_RECORDED: _l("Thorough analysis recorded"),
+    SupplierAction.COUNTRIES_IMPORTED: _l("Country ratings imported"),
+    SupplierAction.COUNTRY_OVERRIDDEN: _l("Country rating overridden"),
+    SupplierAction.COUNTRY_OVERRIDE_REMOVED: _l("Country rating override removed"),
     SupplierAction.ACTION_ADDED: _l("Action plan item added"),
     SupplierAction.ACTION_UPDATED: _l("Action plan item updated"),
     SupplierAction.REVIEW_OPENED: _l("Contract review opened"),

@@ -1,7 +1,8 @@
 """All tables of the supplier module; importing this registers them on `Base.metadata`
 (`admin/models_registry.py` does, for Alembic and the schema tests)."""
 
-from supplier_dd.models import actions, meetings, reviews  # noqa: F401  (supwork: §5, §6, §8)
+# The tables of each part register on import (issue 12 §2-6, §8).
+from supplier_dd.models import actions, conduct, meetings, reviews, risk  # noqa: F401
 from supplier_dd.models.register import (
     Supplier,
     SupplierBuyer,

@@ -72,6 +72,16 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "suppliers.import_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.export_list": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.dashboard": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    # Code of Conduct, risk, analysis, country table (issue 12 §2-4): compliance only; the
+    # supplier, gap and assessment in the URL do not exist, so compliance gets 404 or is sent
+    # back to the page with a message.
+    "suppliers.conduct": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.close_conduct_gap": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.risk": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.close_risk_assessment": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.risk_analysis": ("GET", frozenset({Role.COMPLIANCE}), 404),
+    "suppliers.countries": ("GET", frozenset({Role.COMPLIANCE}), 200),
+    "suppliers.remove_country_override": ("POST", frozenset({Role.COMPLIANCE}), 303),
     # Action plans, contract reviews and meetings (issue 12 §5, §6, §8, §10): compliance
     # edits; managers decide reviews; auditors read counts; administrators nothing of it.
     # The ids in the URLs name nothing: an allowed role gets 404, any other 403.
@@ -101,7 +111,8 @@ def url_of(app: Flask, endpoint: str, target: User) -> str:
     values = {"user_id": target.id, "token": "not-a-token", "request_id": "0" * 32,
               "unit_id": "0" * 32,
               "supplier_id": "0" * 32, "contact_id": "0" * 32, "certification_id": "0" * 32,
-              "fmt": "csv", "action_id": "0" * 32, "review_id": "0" * 32,
+              "fmt": "csv", "gap_id": "0" * 32, "assessment_id": "0" * 32,
+              "country": "NO", "action_id": "0" * 32, "review_id": "0" * 32,
               "meeting_id": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 

@@ -45,6 +45,15 @@ from portal.states import (
 from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus
 from supplier_dd.models.actions import ActionKind, ActionStatus
 from supplier_dd.models.reviews import ReviewStatus, ReviewTrigger
+from supplier_dd.models.conduct import AreaMark, ConductStatus, GapClosure
+from supplier_dd.models.risk import (
+    AssessmentStatus,
+    CountryIndex,
+    DialogueCounterpart,
+    DialogueMethod,
+    RiskFactor,
+    RiskLevel,
+)
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "0001_foundation_schema.py")
@@ -86,6 +95,18 @@ STORED: dict[type[StrEnum], set[str]] = {
     ActionStatus: {"open", "in_progress", "done", "cancelled"},
     ReviewTrigger: {"breach", "deficiencies", "by_hand"},
     ReviewStatus: {"open", "decided"},
+    # The supplier module's Code of Conduct and risk (issue 12 §2-4, migration 0009).
+    ConductStatus: {"signed_ours", "own_compared", "none"},
+    AreaMark: {"covered", "partly", "missing", "stricter"},
+    GapClosure: {"action", "signed_ours", "code_revised"},
+    CountryIndex: {"default", "wgi", "ituc", "simple"},
+    RiskLevel: {"low", "medium", "high"},
+    RiskFactor: {"geography", "industry", "history", "certifications", "transparency"},
+    AssessmentStatus: {"awaiting_analysis", "closed"},
+    DialogueCounterpart: {"workers", "worker_representatives", "trade_union",
+                          "local_organisation"},
+    DialogueMethod: {"on_site_interviews", "remote_interviews", "anonymous_survey",
+                     "through_third_party"},
 }
 
 # Every column holding a state, with its enum. (The audit columns stay plain strings: the
@@ -123,6 +144,15 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("contract_reviews", "trigger"): ReviewTrigger,
     ("contract_reviews", "status"): ReviewStatus,
     ("contract_reviews", "decision"): EscalationDecision,
+    ("conduct_reviews", "status"): ConductStatus,
+    ("conduct_area_marks", "mark"): AreaMark,
+    ("conduct_gaps", "closed_by"): GapClosure,
+    ("country_ratings", "index_kind"): CountryIndex,
+    ("risk_assessments", "level"): RiskLevel,
+    ("risk_assessments", "status"): AssessmentStatus,
+    ("risk_factor_scores", "factor"): RiskFactor,
+    ("risk_analyses", "dialogue_with"): DialogueCounterpart,
+    ("risk_analyses", "dialogue_how"): DialogueMethod,
 }
 
 
