@@ -76,8 +76,8 @@ def init_blueprints(app: Flask) -> None:
     from admin.cases import bp as cases_bp
     from admin.home import bp as home_bp
     from admin.information.views import bp as information_bp
-    from admin.retention.views import bp as retention_bp
     from admin.privacy.views import bp as privacy_bp
+    from admin.retention.views import bp as retention_bp
     from admin.routines.views import bp as routines_bp
     from portal.access import init_sign_in_guard
     from portal.staff_menu import init_staff_menu

@@ -23,8 +23,8 @@ from config.conduct import (
     ConductSettingsError,
     parse_conduct_areas,
 )
-from config.risk import RiskSettings, RiskSettingsError, parse_risk_settings
 from config.privacy import PrivacySettings, PrivacySettingsError, parse_privacy
+from config.risk import RiskSettings, RiskSettingsError, parse_risk_settings
 from config.suppliers import (
     DEFAULT_LARGE_SPEND_BANDS,
     DEFAULT_PRODUCT_GROUPS,

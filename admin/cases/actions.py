@@ -38,8 +38,8 @@ from portal.cases.handling import (
     record_outcome,
     reply_to_reporter,
 )
-from portal.cases.minutes import record_meeting_minutes
 from portal.cases.legal_holds import place_legal_hold, release_legal_hold
+from portal.cases.minutes import record_meeting_minutes
 from portal.cases.reading import reporter_language
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of

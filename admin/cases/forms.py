@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional

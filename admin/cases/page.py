@@ -29,8 +29,8 @@ from admin.cases.forms import (
     UserChoiceForm,
 )
 from admin.cases.labels import all_labels
-from admin.cases.workplace import workplace_context
 from admin.cases.relevance.views import relevance_context
+from admin.cases.workplace import workplace_context
 from portal.access import StaffContext
 from portal.approvals import may_decide, pending
 from portal.audit import Actor

@@ -29,8 +29,8 @@ from portal.cases.handling import open_for_handler
 from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import open_attachment, sealed_size
-from portal.cases.work_environment import open_check_case_ids, open_checks_for
 from portal.cases.tombstones import removed_on
+from portal.cases.work_environment import open_check_case_ids, open_checks_for
 from portal.db import db_session, utcnow
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of

@@ -1,7 +1,7 @@
 """meeting clock: the meeting a reporter asks for (Directive 2019/1937 Art. 9(2), issue 11 §1)
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import portal.db
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ a shorter retention period for unfounded cases per org unit; statistics rows tha
 months, never exact times.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-02 13:56:24.176670
 """
 
@@ -17,7 +17,7 @@ import portal.db
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the person concerned: the Art. 14 notice task (issue 11 §4)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-12-02 14:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import portal.db
 
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

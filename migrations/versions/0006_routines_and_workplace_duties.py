@@ -2,7 +2,7 @@
 the working-environment check of §2A-3(2))
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-12-02 13:53:31.778302
 """
 
@@ -12,7 +12,7 @@ import portal.db
 
 
 revision = '0006'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

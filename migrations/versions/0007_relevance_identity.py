@@ -1,7 +1,7 @@
 """relevance and identity: the reporter's sealed name, redactions, identity disclosures
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0006
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -11,7 +11,7 @@ import portal.db
 
 
 revision = '0007'
-down_revision = '0001'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """supplier register details: product groups, contacts, certifications, indexes
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-02 14:10:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """supplier workflow: action plans, contract reviews, supplier meetings (issue 12 §5, §6, §8)
 
 Revision ID: 0010
-Revises: 0002
+Revises: 0008
 Create Date: 2026-12-02 13:55:48.001216
 """
 
@@ -11,7 +11,7 @@ import portal.db
 
 
 revision = '0010'
-down_revision = '0002'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

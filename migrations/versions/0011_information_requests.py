@@ -1,7 +1,7 @@
 """information requests
 
 Revision ID: 0011
-Revises: 0002
+Revises: 0009
 Create Date: 2026-12-02 14:03:15.071923
 """
 
@@ -11,7 +11,7 @@ import portal.db
 
 
 revision = '0011'
-down_revision = '0002'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -241,12 +241,3 @@ def purge_expired_cases(db: Session, settings: Settings, keys: ServerKeys, *, no
         result.purged += len(batch)
     return result
 
-
-def retention_days_for(unit: OrgUnit | None, settings: Settings) -> int:
-    """The days after closing within which a case of `unit` is purged (the unit's own period,
-    else the organisation's default): the one number reporters are told (issue 11 §2). Where
-    periods come to differ by outcome, this must stay the longest of them, so that "at the
-    latest N days after the case is closed" stays true."""
-    if unit is not None and unit.retention_days is not None:
-        return unit.retention_days
-    return settings.retention_days

@@ -28,7 +28,9 @@ def substantiated_case_count(db: Session, supplier_id: str, since: date) -> int:
     live = db.scalar(select(func.count()).select_from(Case).where(
         Case.supplier_id == supplier_id, Case.outcome.in_(SUBSTANTIATED),
         Case.created_at >= start)) or 0
+    # The statistics rows keep the month of receipt only (issue 11 §5): a purged case counts
+    # from the first day of the month `since` falls in.
     purged = db.scalar(select(func.count()).select_from(CaseStat).where(
         CaseStat.supplier_id == supplier_id, CaseStat.outcome.in_(SUBSTANTIATED),
-        CaseStat.created_at >= start)) or 0
+        CaseStat.received_month >= f"{since:%Y-%m}")) or 0
     return int(live) + int(purged)

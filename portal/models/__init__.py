@@ -10,8 +10,8 @@ from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
-from portal.models.routines import RoutineVersion
 from portal.models.relevance import CaseIdentity, CaseRedaction, IdentityDisclosure
+from portal.models.routines import RoutineVersion
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
 from portal.models.units import OrgUnit

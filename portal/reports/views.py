@@ -28,8 +28,8 @@ from portal.cases.attachments import (
 )
 from portal.cases.clocks import clocks_of, meeting_pending
 from portal.cases.dialogue import add_reporter_message
-from portal.cases.minutes import request_meeting
 from portal.cases.identity import record_identity
+from portal.cases.minutes import request_meeting
 from portal.cases.reading import open_case_view, reporter_language
 from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.submission import (

@@ -44,8 +44,8 @@ from portal.states import (
 )
 from portal.workplace_states import NotApplicableReason, WorkEnvironmentStatus
 from supplier_dd.models.actions import ActionKind, ActionStatus
-from supplier_dd.models.reviews import ReviewStatus, ReviewTrigger
 from supplier_dd.models.conduct import AreaMark, ConductStatus, GapClosure
+from supplier_dd.models.reviews import ReviewStatus, ReviewTrigger
 from supplier_dd.models.risk import (
     AssessmentStatus,
     CountryIndex,
