@@ -72,9 +72,37 @@ def register_figures(db: Session, today: date) -> list[Figure]:
     ]
 
 
-# The lead adds the other parts' providers here at merge, one line each.
+def risk_figures(db: Session, today: date) -> list[Figure]:
+    """The risk part's counts (supplier_dd.risk.dashboard_figures) as dashboard boxes."""
+    from supplier_dd.risk import dashboard_figures
+
+    counts = dashboard_figures(db, today)
+    by_level = counts["by_level"]
+    return [
+        Figure("risk_by_level", _("Suppliers by risk level"), tuple(
+            (_(level), int(by_level.get(level, 0))) for level in ("low", "medium", "high"))),
+        Figure("risk_follow_up", _("Risk follow-up"), (
+            (_("Reassessments due"), int(counts["reassessments_due"])),
+            (_("Gaps"), int(counts["open_gaps"])),
+            (_("waiting for the thorough analysis"), int(counts["awaiting_analysis"])))),
+    ]
+
+
+def workflow_figures(db: Session, today: date) -> list[Figure]:
+    """Action plans, contract reviews and meetings (supplier_dd.workflow_figures)."""
+    from supplier_dd.workflow_figures import dashboard_figures
+
+    counts = dashboard_figures(db, today)
+    return [Figure("workflow", _("Action plans, reviews and meetings"), (
+        (_("Actions overdue"), counts.overdue_actions),
+        (_("Open contract reviews"), counts.open_reviews),
+        (_("Meetings due this quarter"), counts.meetings_due)))]
+
+
 PROVIDERS: list[Provider] = [
     register_figures,
+    risk_figures,
+    workflow_figures,
 ]
 
 

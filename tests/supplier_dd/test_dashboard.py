@@ -98,3 +98,38 @@ def test_the_statistics_count_the_register_by_the_year_end(admin_app: Flask,
     assert figures.by_country == {"CN": 2, "NO": 1}
     assert figures.large_and_important == 2
     assert (later.suppliers, later.large_and_important) == (4, 3)
+
+
+def test_the_dashboard_composes_the_risk_and_workflow_parts(admin_app: Flask) -> None:
+    """Issue 12 §9: risk levels, reassessments, gaps, overdue actions, open reviews and
+    meetings due on one page, each from its own part of the module."""
+    from supplier_dd.models.actions import ActionItem, ActionKind, ActionStatus
+    from supplier_dd.models.reviews import ReviewTrigger
+    from supplier_dd.reviews import open_review
+
+    keys = server_keys_of(admin_app)
+    with db_of(admin_app) as db:
+        supplier = Supplier(name="Dhaka Knit Ltd", org_number="BD-1", country="BD", tier=1)
+        db.add(supplier)
+        db.flush()
+        for due, status in ((TODAY - timedelta(days=3), ActionStatus.OPEN),
+                            (TODAY - timedelta(days=1), ActionStatus.IN_PROGRESS),
+                            (TODAY + timedelta(days=5), ActionStatus.OPEN),
+                            (TODAY - timedelta(days=9), ActionStatus.DONE)):
+            db.add(ActionItem(supplier_id=supplier.id, kind=ActionKind.CORRECTIVE, title="t",
+                              due_date=due, status=status))
+        open_review(db, keys, supplier_id=supplier.id, trigger=ReviewTrigger.DEFICIENCIES)
+    with admin_app.test_request_context("/admin/suppliers/dashboard"), db_of(admin_app) as db:
+        figures = {figure.key: dict(figure.rows) for figure in dashboard_figures_for(db, TODAY)}
+    assert figures["workflow"]["Actions overdue"] == 2
+    assert figures["workflow"]["Open contract reviews"] == 1
+    assert figures["risk_by_level"] == {"low": 0, "medium": 0, "high": 0}
+    assert figures["risk_follow_up"]["Reassessments due"] == 0
+    # The page shows them too.
+    user, password, secret = make_user(admin_app, roles=[Role.COMPLIANCE])
+    client = admin_app.test_client()
+    assert sign_in(client, user.email, password, secret).status_code == 303
+    page = client.get("/admin/suppliers/dashboard").get_data(as_text=True)
+    for title in ("Suppliers by risk level", "Risk follow-up",
+                  "Action plans, reviews and meetings"):
+        assert title in page
