@@ -32,7 +32,7 @@ Sources, read for these defaults (confirm them for your organisation):
   information obtained in a work-related context; §6: protection when the person had
   reasonable grounds to believe the information was correct at the time of reporting and
   within the act, internally or to an external scheme (the Danish Data Protection Agency's
-  national scheme among them); §10: retaliation forbidden.
+  national scheme among them); retaliation, threats of it and attempts at it are forbidden.
 """
 
 from __future__ import annotations

@@ -164,6 +164,19 @@ def test_the_reporter_asks_for_a_meeting_with_the_case_code(
     alice = signed_in(admin_app, world.alice)
     assert "Save the minutes of the meeting" in alice.get(
         f"/admin/cases/{case_id}").get_data(as_text=True)
+    # A closed case takes no request: nothing changes, the reporter is told why.
+    other_id, other_code = new_case(portal_app, world.unit_id)
+    post(alice, f"/admin/cases/{other_id}/status",
+         {"status": "closed", "closing_reason": "duplicate"})
+    other = portal_app.test_client()
+    follow_up(other, other_code)
+    assert "Ask for a meeting with a case handler" not in other.get("/case").get_data(
+        as_text=True)
+    response = other.post("/case/meeting", data={"csrf_token": csrf_token(other, "/case")},
+                          follow_redirects=True)
+    assert "This case is closed. To ask for a meeting, make a new report." in response.get_data(
+        as_text=True)
+    assert case_row(portal_app, other_id).meeting_due_at is None  # type: ignore[union-attr]
 
 
 def test_an_overdue_meeting_makes_the_case_overdue(world: World, portal_app: Flask,
