@@ -141,6 +141,12 @@ def within_boundary(db: Session, keys: ServerKeys, case: Case, user: User) -> bo
     return is_certified(keys, user, Role.HANDLER, boundary_unit_ids(db, case))
 
 
+def _let_in_before(db: Session, case: Case, user: User) -> bool:
+    return db.scalar(select(CaseBoundaryGrant.id).where(
+        CaseBoundaryGrant.case_id == case.id, CaseBoundaryGrant.grantee_id == user.id)
+        .limit(1)) is not None
+
+
 def _beyond_reason(reason: str | None, note: str) -> GrantReason:
     if not reason:
         raise Refusal(N_("This handler works outside the case's company and the group level. "
@@ -203,7 +209,10 @@ def grant_case(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: Use
     if is_excluded(db, opened.case, opened.keys, grantee.id):
         raise Refusal(N_("This case cannot be shared with this person."))
     note = note.strip()
-    if within_boundary(db, keys, opened.case, grantee):
+    if within_boundary(db, keys, opened.case, grantee) or (
+            not reason and _let_in_before(db, opened.case, grantee)):
+        # Inside the boundary; or let in from outside before, with a reason the reporter was
+        # told (taken back in after an exclusion, a new key pair): nothing new to tell.
         _share(db, keys, opened.case, grantee, opened.keys)
         record_event(db, keys.audit, action=AuditAction.CASE_GRANTED, actor_kind=ActorKind.USER,
                      actor_id=actor.id, case_id=opened.case.id, target_id=grantee.id)

@@ -168,3 +168,20 @@ def test_recover_by_unit_shares_only_that_units_cases(
     assert "Shared 1 cases of GROUP" in result.output  # type: ignore[attr-defined]
     assert [_wraps(portal_app, case, world.grace.id) for case in (nordic, baltic, unassigned)] \
         == [0, 0, 2]
+
+
+def test_someone_let_in_from_outside_before_needs_no_second_reason(
+        world: World, portal_app: Flask, admin_app: Flask, client: FlaskClient) -> None:
+    """Shared with a reason once (the reporter told), Olga's access can be renewed, e.g. after
+    a new key pair, without telling the reporter again; Bob from outside still needs one."""
+    case_id, code = new_case(portal_app, world.other_unit_id)  # Baltic: Olga's company
+    olga = signed_in(admin_app, world.olga)
+    url = f"/admin/cases/{case_id}"
+    post(olga, f"{url}/grant", {"grant-user_id": world.alice.id,
+                                "grant-reason": "several_companies"})
+    assert _wraps(portal_app, case_id, world.alice.id) == 2
+    told = _reporter_page(client, code).count("<li")
+    post(olga, f"{url}/grant", {"grant-user_id": world.alice.id})
+    assert _reporter_page(client, code).count("<li") == told
+    post(olga, f"{url}/grant", {"grant-user_id": world.bob.id})
+    assert _wraps(portal_app, case_id, world.bob.id) == 0
