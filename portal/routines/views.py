@@ -20,8 +20,7 @@ bp = Blueprint("routines", __name__)
 
 @bp.get("/routines")
 def index() -> str:
-    return render_template("pages/routines_index.html", units=all_units(db_session()),
-                           organisation=settings_of().organisation_name)
+    return render_template("pages/routines_index.html", units=all_units(db_session()))
 
 
 @bp.get("/routines/<code>")
@@ -33,7 +32,6 @@ def unit_routines(code: str) -> str:
     settings = settings_of()
     return render_template(
         "pages/routines.html", unit=unit, version=current_version(db, unit.id),
-        organisation=settings.organisation_name,
         acknowledgement_days=settings.acknowledgement_days,
         feedback_months=settings.feedback_months,
         retaliation_label=next((item.label for item in settings.categories

@@ -21,6 +21,7 @@ from portal.routines.services import current_version, record_version, versions_o
 from portal.states import ActorKind
 from tests.admin.helpers import make_user, sign_in
 from tests.factories import csrf_token, make_unit
+from tests.portal.test_accessibility import _assert_accessible
 
 NO_VERSION = "No version of these routines has yet been recorded as adopted"
 
@@ -151,3 +152,10 @@ def test_the_page_is_translated(portal_app: Flask, client: FlaskClient) -> None:
     assert 'lang="nb"' in norwegian
     assert "To your nearest leader, in person." in english
     assert "To your nearest leader, in person." not in norwegian
+
+
+def test_the_routines_pages_are_structurally_accessible(portal_app: Flask,
+                                                        client: FlaskClient) -> None:
+    make_unit(portal_app, "NORDIC", "Nordic Textiles AS")
+    for path in ("/routines", "/routines/NORDIC"):
+        _assert_accessible(client.get(path).get_data(as_text=True))
