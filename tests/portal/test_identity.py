@@ -11,14 +11,17 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, text
 
 from config import Settings
+from crypto import InvalidCiphertext
 from portal.cases.attachments import Upload
-from portal.cases.identity import identity_of, record_identity
+from portal.cases.identity import IDENTITY, identity_of, record_identity
 from portal.cases.reading import open_case_view
+from portal.cases.sealing import open_text
 from portal.cases.submission import NewReport, open_case_with_code, submit_report
 from portal.db import session_factory, transaction, utcnow
 from portal.extensions import server_keys_of, settings_of
@@ -133,7 +136,14 @@ def test_the_name_is_sealed_apart_and_the_case_code_does_not_open_it(
         opened_by_code = open_case_with_code(db, settings=settings_of(portal_app),
                                              server_keys=server_keys_of(portal_app), code=code)
         assert opened_by_code is not None
-        assert opened_by_code[1].key(KeyKind.STAFF, 0) is None
+        reporter_keys = opened_by_code[1]
+        assert reporter_keys.key(KeyKind.STAFF, 0) is None
+        case_key = reporter_keys.key(KeyKind.CASE, 0)
+        row = db.get(CaseIdentity, case_id)
+        assert case_key is not None and row is not None
+        with pytest.raises(InvalidCiphertext):
+            open_text(case_key, case_id=case_id, item_id=case_id, kind=IDENTITY,
+                      blob=row.sealed_name)
     follow_up(client, code)
     assert NAME not in client.get("/case").get_data(as_text=True)
 
