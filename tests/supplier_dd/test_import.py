@@ -232,3 +232,13 @@ def test_xml_entities_in_an_xlsx_are_refused(admin_app: Flask, settings: Setting
     assert _rejected(admin_app, settings, "entity.xlsx", _with_entity(plain)) == {
         (0, "", "The file is not a readable CSV or XLSX file.")}
     assert supplier_count(admin_app) == 0
+
+
+def test_the_report_stops_after_many_problems(admin_app: Flask, settings: Settings) -> None:
+    rows = [["org_number", "name", "country", "tier"]] + [
+        [f"X-{number}", "A", "Atlantis", "9"] for number in range(300)]
+    problems = _rejected(admin_app, settings, "bad.csv", _csv(rows))
+    # Two problems a row; the check stops at the row after the 200th.
+    assert len(problems) == 201
+    assert (102, "", "The check stopped here, after 200 problems.") in problems
+    assert supplier_count(admin_app) == 0
