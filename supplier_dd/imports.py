@@ -145,7 +145,13 @@ def _read_csv(data: bytes, settings: Settings) -> list[list[str]]:
 
 def _read_xlsx(data: bytes, settings: Settings) -> list[list[str]]:
     import openpyxl  # deferred: only an XLSX import pays for loading it
+    import openpyxl.xml
 
+    if not openpyxl.xml.DEFUSEDXML:
+        # defusedxml missing, or switched off with OPENPYXL_DEFUSEDXML=False: the XML parser
+        # would expand entities, so no XLSX is read at all.
+        raise _file_problem(N_("This server cannot read XLSX files safely; import a CSV "
+                               "file instead."))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
