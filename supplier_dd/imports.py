@@ -62,6 +62,8 @@ MAX_COLUMNS = 64
 MAX_UNPACK_RATIO = 100
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 500
+# A report longer than this helps nobody: the check stops and says so.
+MAX_PROBLEMS = 200
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 _YES = {"yes", "y", "true", "1", "x", "ja", "j"}
 _NO = {"no", "n", "false", "0", "nei", ""}
@@ -143,7 +145,13 @@ def _read_csv(data: bytes, settings: Settings) -> list[list[str]]:
 
 def _read_xlsx(data: bytes, settings: Settings) -> list[list[str]]:
     import openpyxl  # deferred: only an XLSX import pays for loading it
+    import openpyxl.xml
 
+    if not openpyxl.xml.DEFUSEDXML:
+        # defusedxml missing, or switched off with OPENPYXL_DEFUSEDXML=False: the XML parser
+        # would expand entities, so no XLSX is read at all.
+        raise _file_problem(N_("This server cannot read XLSX files safely; import a CSV "
+                               "file instead."))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -365,6 +373,12 @@ def import_suppliers(db: Session, settings: Settings, keys: ServerKeys, actor: A
     first_row_of: dict[str, int] = {}
     in_file = {org for _number, org in _org_numbers(table, header)}
     for number, cells in enumerate(table[1:], start=2):
+        if len(problems) >= MAX_PROBLEMS:
+            # The report stays readable (and the page small) however bad the file is.
+            problems.append(RowProblem(number, "", N_("The check stopped here, after "
+                                                      "%(max)s problems."),
+                                       {"max": MAX_PROBLEMS}))
+            break
         values = {column: (cells[index] if index < len(cells) else "")
                   for index, column in enumerate(header) if column}
         row = _Row(number, values, problems)

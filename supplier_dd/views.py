@@ -128,7 +128,7 @@ def _input_from(form: SupplierForm) -> SupplierInput:
     clause = form.termination_clause.data
     return SupplierInput(
         name=form.name.data or "", org_number=(form.org_number.data or "").strip() or None,
-        country=country_code(country) or country.strip().upper(),
+        country=country_code(country) or country.strip(),
         tier=int(form.tier.data) if form.tier.data in ("1", "2", "3") else None,
         sector=form.sector.data or None, product_groups=list(form.product_groups.data or []),
         is_wholesaler=bool(form.is_wholesaler.data), fronts_id=form.fronts_id.data or None,

@@ -232,3 +232,24 @@ def test_xml_entities_in_an_xlsx_are_refused(admin_app: Flask, settings: Setting
     assert _rejected(admin_app, settings, "entity.xlsx", _with_entity(plain)) == {
         (0, "", "The file is not a readable CSV or XLSX file.")}
     assert supplier_count(admin_app) == 0
+
+
+def test_the_report_stops_after_many_problems(admin_app: Flask, settings: Settings) -> None:
+    rows = [["org_number", "name", "country", "tier"]] + [
+        [f"X-{number}", "A", "Atlantis", "9"] for number in range(300)]
+    problems = _rejected(admin_app, settings, "bad.csv", _csv(rows))
+    # Two problems a row; the check stops at the row after the 200th.
+    assert len(problems) == 201
+    assert (102, "", "The check stopped here, after 200 problems.") in problems
+    assert supplier_count(admin_app) == 0
+
+
+def test_no_xlsx_is_read_without_defusedxml(admin_app: Flask, settings: Settings,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl.xml
+
+    # What openpyxl decided at import time (defusedxml missing or OPENPYXL_DEFUSEDXML=False).
+    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+    plain = _xlsx([["org_number", "name", "country", "tier"], ["NO-1", "Good AS", "NO", 1]])
+    assert _rejected(admin_app, settings, "list.xlsx", plain) == {
+        (0, "", "This server cannot read XLSX files safely; import a CSV file instead.")}
