@@ -82,3 +82,18 @@ def check_overdue_command() -> None:
     with transaction(session_factory(current_app)) as db:
         opened = check_overdue(db, server_keys_of(), settings_of(), utcnow().date())
     click.echo(f"Opened {len(opened)} contract reviews.")
+
+
+@suppliers_group.command("match-case-references")
+@with_appcontext
+def match_case_references_command() -> None:
+    """Link cases whose free supplier reference is a supplier's organisation number to that
+    supplier (run after importing the register); the rest stay shown as unmatched."""
+    from portal.db import transaction
+    from supplier_dd.case_links import match_case_references, unmatched_reference_count
+
+    with transaction(session_factory(current_app)) as db:
+        relinked = match_case_references(db)
+        left = unmatched_reference_count(db)
+    click.echo(f"Linked {relinked} cases to the register; {left} references match no "
+               "supplier.")

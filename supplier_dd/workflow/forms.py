@@ -30,7 +30,7 @@ def kind_labels() -> dict[str, str]:
 
 
 def status_labels() -> dict[str, str]:
-    return {ActionStatus.OPEN: _("Open"), ActionStatus.IN_PROGRESS: _("In progress"),
+    return {ActionStatus.OPEN: _("Not started"), ActionStatus.IN_PROGRESS: _("In progress"),
             ActionStatus.DONE: _("Done"), ActionStatus.CANCELLED: _("Cancelled")}
 
 
@@ -48,7 +48,7 @@ def trigger_labels() -> dict[str, str]:
 
 
 def review_status_labels() -> dict[str, str]:
-    return {ReviewStatus.OPEN: _("Open"), ReviewStatus.DECIDED: _("Decided")}
+    return {ReviewStatus.OPEN: _("Awaiting decision"), ReviewStatus.DECIDED: _("Decided")}
 
 
 def _kind_choices() -> list[tuple[str, str]]:

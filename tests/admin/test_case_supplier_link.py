@@ -4,6 +4,8 @@ unmatched until relinked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import create_engine, select, text
 
@@ -95,3 +97,19 @@ def test_the_migration_matches_free_references(world: World, portal_app: Flask,
     finally:
         engine.dispose()
     assert (links[by_id], links[by_number], links[unknown]) == ("sup-a", "sup-b", "SUP-0042")
+
+
+def test_references_are_matched_again_after_the_register_is_imported(
+        world: World, portal_app: Flask, admin_app: Flask, runner: Any) -> None:
+    by_number, unknown = (new_case(portal_app, world.unit_id)[0] for _ in range(2))
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        for case_id, reference in ((by_number, "vn-0101"), (unknown, "SUP-0042")):
+            case = db.get(Case, case_id)
+            assert case is not None
+            case.supplier_id = reference
+    supplier_id = _supplier(admin_app, "Hanoi Cables JSC", org_number="VN-0101")
+    result = runner.invoke(args=["suppliers", "match-case-references"])
+    assert result.exit_code == 0, result.output
+    assert "Linked 1 cases to the register; 1 references match no supplier." in result.output
+    assert (case_row(portal_app, by_number) or Case()).supplier_id == supplier_id
+    assert (case_row(portal_app, unknown) or Case()).supplier_id == "SUP-0042"
