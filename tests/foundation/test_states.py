@@ -34,7 +34,9 @@ from portal.states import (
     Outcome,
     RecipientKind,
 )
+from supplier_dd.models.actions import ActionKind, ActionStatus
 from supplier_dd.models.conduct import AreaMark, ConductStatus, GapClosure
+from supplier_dd.models.reviews import ReviewStatus, ReviewTrigger
 from supplier_dd.models.risk import (
     AssessmentStatus,
     CountryIndex,
@@ -62,6 +64,11 @@ STORED: dict[type[StrEnum], set[str]] = {
     RecipientKind: {"user", "recovery", "reporter"},
     ActorKind: {"user", "reporter", "system"},
     ApprovalKind: {"key_authority", "case_exclusion", "case_reinstatement"},
+    # The supplier workflow (issue 12 §5, §6; revision 0010).
+    ActionKind: {"corrective", "remediation", "close_gap", "meeting_follow_up"},
+    ActionStatus: {"open", "in_progress", "done", "cancelled"},
+    ReviewTrigger: {"breach", "deficiencies", "by_hand"},
+    ReviewStatus: {"open", "decided"},
     # The supplier module's Code of Conduct and risk (issue 12 §2-4, migration 0009).
     ConductStatus: {"signed_ours", "own_compared", "none"},
     AreaMark: {"covered", "partly", "missing", "stricter"},
@@ -95,6 +102,11 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("case_key_wraps", "recipient_kind"): RecipientKind,
     ("pending_approvals", "kind"): ApprovalKind,
     ("case_key_links", "key_kind"): KeyKind,
+    ("supplier_actions", "kind"): ActionKind,
+    ("supplier_actions", "status"): ActionStatus,
+    ("contract_reviews", "trigger"): ReviewTrigger,
+    ("contract_reviews", "status"): ReviewStatus,
+    ("contract_reviews", "decision"): EscalationDecision,
     ("conduct_reviews", "status"): ConductStatus,
     ("conduct_area_marks", "mark"): AreaMark,
     ("conduct_gaps", "closed_by"): GapClosure,

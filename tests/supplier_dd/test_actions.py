@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,7 +10,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-import admin
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import AuditEvent, Role
@@ -65,10 +65,8 @@ def _review_rows(app: Flask) -> list[tuple[str, ReviewTrigger]]:
         return [(row.supplier_id, row.trigger) for row in db.scalars(select(ContractReview))]
 
 
-def test_overdue_past_the_grace_period_opens_one_review(make_settings: Any,
-                                                        database_url: str) -> None:
-    app = admin.create_app(make_settings(database_url=database_url,
-                                         supplier_overdue_grace_days=30))
+def test_overdue_past_the_grace_period_opens_one_review(admin_app: Flask) -> None:
+    app = admin_app
     late_id, early_id = _supplier(app, "Late Ltd", "L-1"), _supplier(app, "Early", "E-1")
     with app.app_context(), transaction(session_factory(app)) as db:
         late = _item(db, late_id, TODAY - timedelta(days=31))
@@ -76,7 +74,8 @@ def test_overdue_past_the_grace_period_opens_one_review(make_settings: Any,
         _item(db, early_id, TODAY - timedelta(days=30))  # within the grace period
         _item(db, early_id, TODAY - timedelta(days=90), ActionStatus.DONE)
         late_item_id = late.id
-    keys, settings = server_keys_of(app), settings_of(app)
+    keys = server_keys_of(app)
+    settings = dataclasses.replace(settings_of(app), supplier_overdue_grace_days=30)
     with app.app_context(), transaction(session_factory(app)) as db:
         opened = check_overdue(db, keys, settings, TODAY)
         assert [(row.supplier_id, row.trigger) for row in opened] == [

@@ -133,3 +133,27 @@ def test_auditors_read_counts_only(admin_app: Flask) -> None:
     assert 'id="overdue-actions">1<' in page
     assert "TITLE-MARKER" not in page and "Board Works" not in page
     assert client.get(f"/admin/suppliers/{supplier_id}/actions").status_code == 403
+
+
+def test_the_demo_workflow(admin_app: Flask) -> None:
+    from portal.extensions import server_keys_of, settings_of
+    from portal.models import User
+    from supplier_dd.demo_workflow import add_supplier_workflow
+
+    supplier_id = _supplier(admin_app, "Board Works", large=True)
+    carl, _password, _secret = make_user(admin_app, roles=[Role.COMPLIANCE])
+    mona, _password, _secret = make_user(admin_app, roles=[Role.MANAGER])
+    today = date(2026, 6, 15)
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        supplier, compliance, manager = (db.get(Supplier, supplier_id), db.get(User, carl.id),
+                                         db.get(User, mona.id))
+        assert supplier is not None and compliance is not None and manager is not None
+        made = add_supplier_workflow(db, server_keys_of(admin_app), settings_of(admin_app),
+                                     supplier=supplier, compliance=compliance,
+                                     manager=manager, today=today)
+        assert made.review is not None and made.review.manager_id == mona.id
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        figures = dashboard_figures(db, today)
+        assert (figures.overdue_actions, figures.open_reviews) == (1, 1)
+        kinds = set(db.scalars(select(ActionItem.kind)))
+        assert {ActionKind.REMEDIATION, ActionKind.MEETING_FOLLOW_UP} <= kinds

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal.cases.handling import record_outcome
 from portal.db import session_factory, transaction
@@ -225,3 +225,15 @@ def test_compliance_opens_a_review_by_hand_once(world: World, admin_app: Flask) 
         ReviewTrigger.BY_HAND, world.carl.id, "Audit refused twice.")
     page = carl.get(response.headers["Location"]).get_data(as_text=True)
     assert "A contract review of this supplier is already open." in page
+
+
+def test_a_purged_case_leaves_its_review_without_the_case_id(
+        world: World, portal_app: Flask, admin_app: Flask) -> None:
+    supplier_id = _supplier(admin_app)
+    case_id, _alice = _linked_breach(world, portal_app, admin_app, supplier_id)
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        # As the retention purge deletes cases: one bulk statement, the database's cascades.
+        db.execute(delete(Case).where(Case.id == case_id))
+    (review,) = _reviews(admin_app)
+    assert (review.supplier_id, review.case_id, review.trigger) == (
+        supplier_id, None, ReviewTrigger.BREACH)
