@@ -37,6 +37,7 @@ _WORLD_BANK_CODES = {"ADO": "AD", "ROM": "RO", "ZAR": "CD", "TMP": "TL", "WBG": 
 _MISSING = {"", "..", "#n/a", "n/a", "na", "-"}
 _YEAR_COLUMN = re.compile(r"^y?(\d{4})(?:\s*\[yr\d{4}\])?$")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,8 @@ def set_override(db: Session, country: str, score: int, reason: str, keys: Serve
         raise Refusal(N_("%(value)s is not a score from 1 to 5."), value=str(score))
     if not reason.strip():
         raise Refusal(N_("Give the reason for the override."))
+    if len(reason) > MAX_REASON:
+        raise Refusal(N_("A text is at most %(count)s characters."), count=MAX_REASON)
     override = db.get(CountryOverride, code)
     if override is None:
         override = CountryOverride(country=code)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from config import DEFAULT_CATEGORIES, load_settings
 from config.conduct import DEFAULT_CONDUCT_AREAS
 from portal.audit import CONSOLE
-from portal.db import session_factory, transaction
+from portal.db import engine_of, session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.models import AuditEvent
 from portal.refusals import Refusal
@@ -153,8 +153,11 @@ def test_partly_opens_no_gap_when_configured_so(make_settings: object,
     settings = make_settings(database_url=database_url,  # type: ignore[operator]
                              conduct_gap_on_partly=False)
     app = admin.create_app(settings)
-    supplier_id = _supplier(app)
-    assert _compare(app, supplier_id, _entries(wages=AreaMark.PARTLY)) == []
+    try:
+        supplier_id = _supplier(app)
+        assert _compare(app, supplier_id, _entries(wages=AreaMark.PARTLY)) == []
+    finally:
+        engine_of(app).dispose()
 
 
 def test_the_checklist_is_configurable(tmp_path: Path) -> None:

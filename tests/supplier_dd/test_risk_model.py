@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import load_settings
+from config import SettingsError, load_settings
 from config.risk import RiskSettings
 from portal.audit import CONSOLE
 from portal.cases.retention import purge_expired_cases
@@ -169,6 +170,21 @@ def test_weights_and_thresholds_come_from_the_configuration(tmp_path: object) ->
     result = evaluate(_inputs(geography=_country("NO", 2), sector=None),
                       settings.risk)
     assert (result.total, result.level) == (2.0, RiskLevel.MEDIUM)
+
+
+@pytest.mark.parametrize("table", [
+    "weights = { geography = -1 }",
+    "weights = { weather = 1 }",
+    "medium_from = 4\nhigh_from = 3",
+    'top_factor_floor = "extreme"',
+    "reassess_months = { high = 0 }",
+    "colour = 1",
+])
+def test_unusable_risk_settings_stop_the_start(tmp_path: Path, table: str) -> None:
+    path = tmp_path / "aktsom.toml"
+    path.write_text(f"[risk]\n{table}\n")
+    with pytest.raises(SettingsError, match="risk"):
+        load_settings(environ={"AKTSOM_CONFIG": str(path)})
 
 
 # --- assessments in the database ---------------------------------------------------------

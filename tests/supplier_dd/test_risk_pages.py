@@ -157,3 +157,13 @@ def test_a_country_is_overridden_with_a_reason_on_the_page(admin_app: Flask) -> 
         assert db.get(CountryOverride, "BD") is not None
     status, page = _post(client, "/admin/suppliers/countries/BD/override/remove", {})
     assert "The override is removed." in page
+
+
+def test_an_override_reason_is_shown_as_text_in_the_reasons(admin_app: Flask) -> None:
+    client = _client(admin_app)
+    _post(client, "/admin/suppliers/countries",
+          {"country": "BD", "score": "3", "reason": "<script>alert(1)</script>"})
+    supplier_id = _supplier(admin_app)
+    status, page = _post(client, f"/admin/suppliers/{supplier_id}/risk", {})
+    assert "Overridden to 3: &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>" not in page
