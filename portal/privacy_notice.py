@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from config import COUNTRY_NAMES, Settings
 from config.privacy import Controller, Processor, SupervisoryAuthority
+from portal.cases.retention import retention_days_for
 from portal.models import OrgUnit
 
 
@@ -45,15 +46,6 @@ def unit_by_code(db: Session, code: str) -> OrgUnit | None:
     return None if unit is None or unit.is_group else unit
 
 
-def _retention_days(settings: Settings, unit: OrgUnit | None) -> int:
-    # The unit's own period, else the organisation's; the same rule `aktsom purge` applies
-    # (portal.cases.retention). To be replaced by `retention.retention_days_for(unit)` once
-    # per-outcome and per-jurisdiction retention lands (issue 11 §5).
-    if unit is not None and unit.retention_days is not None:
-        return unit.retention_days
-    return settings.retention_days
-
-
 def privacy_notice(db: Session, settings: Settings, unit: OrgUnit | None) -> PrivacyNotice:
     """The notice for `unit`'s reports, or for reports with no company chosen (which go to
     the group level)."""
@@ -68,7 +60,7 @@ def privacy_notice(db: Session, settings: Settings, unit: OrgUnit | None) -> Pri
                                           settings.organisation_name),
         legal_basis=legal_basis,
         legal_basis_translated=translated,
-        retention_days=_retention_days(settings, unit),
+        retention_days=retention_days_for(unit, settings),
         supervisory_authority=authority,
         supervisory_authorities=tuple(
             (COUNTRY_NAMES.get(code, code), item)

@@ -16,7 +16,7 @@ from portal.staff_menu import MenuEntry, declare_menu
 
 bp = Blueprint("privacy", __name__)
 declare_menu(bp, [
-    MenuEntry("privacy.authorities", _l("External channels"), roles=(Role.ADMIN,), order=430),
+    MenuEntry("privacy.authorities", _l("External channels"), roles=(Role.ADMIN,), order=440),
 ])
 
 

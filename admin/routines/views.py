@@ -32,7 +32,7 @@ from portal.states import ActorKind
 
 bp = Blueprint("routines", __name__)
 declare_menu(bp, [
-    MenuEntry("routines.overview", _l("Reporting routines"), roles=(Role.ADMIN,), order=430),
+    MenuEntry("routines.overview", _l("Reporting routines"), roles=(Role.ADMIN,), order=450),
 ])
 
 

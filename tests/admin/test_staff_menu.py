@@ -31,17 +31,20 @@ AUDIT = [("/admin/audit", "Audit log")]
 # reviews (compliance, managers), meetings (compliance), the workflow's counts (compliance,
 # auditors).
 SUPPLIERS = ("/admin/suppliers/", "Suppliers")
+DASHBOARD = ("/admin/suppliers/dashboard", "Supplier dashboard")
+# Information requests of the Transparency Act (issue 13 §1): compliance.
+INFORMATION = ("/admin/information-requests", "Information requests")
 REVIEWS = ("/admin/suppliers/reviews/", "Contract reviews")
 MEETINGS = ("/admin/suppliers/meetings/", "Supplier meetings")
 FIGURES = ("/admin/suppliers/workflow-figures", "Supplier follow-up in figures")
 
 # What each role saw before the entries were declared by the blueprints (admin/base.html),
-# plus the approvals page and the supplier register that came later.
+# plus the approvals page, the supplier module and the information requests that came later.
 MENUS = {
     Role.ADMIN: [SUPPLIERS] + ADMINISTRATION + AUDIT + ACCOUNT,
     Role.HANDLER: CASES + ACCOUNT,
     Role.MANAGER: CASES + [REVIEWS] + ACCOUNT,
-    Role.COMPLIANCE: [SUPPLIERS, REVIEWS, MEETINGS, FIGURES] + ACCOUNT,
+    Role.COMPLIANCE: [SUPPLIERS, DASHBOARD, INFORMATION, REVIEWS, MEETINGS, FIGURES] + ACCOUNT,
     Role.AUDITOR: [FIGURES] + AUDIT + ACCOUNT,
 }
 
@@ -70,7 +73,8 @@ def test_each_role_sees_the_menu_it_always_saw(admin_app: Flask, role: Role) -> 
 
 def test_several_roles_see_the_union_in_one_order(admin_app: Flask) -> None:
     assert _menu_of(admin_app, tuple(Role)) == (
-        CASES + [SUPPLIERS, REVIEWS, MEETINGS, FIGURES] + ADMINISTRATION + AUDIT + ACCOUNT)
+        CASES + [SUPPLIERS, DASHBOARD, INFORMATION, REVIEWS, MEETINGS, FIGURES]
+        + ADMINISTRATION + AUDIT + ACCOUNT)
 
 
 def test_the_sign_in_page_has_no_staff_menu(admin_client: Any) -> None:
@@ -102,9 +106,8 @@ def _annual_account_blueprint() -> Blueprint:
 def test_a_blueprint_declares_its_entry_for_its_roles_only(admin_app: Flask) -> None:
     admin_app.register_blueprint(_annual_account_blueprint(), url_prefix=STAFF_PREFIX)
     entry = ("/admin/annual-test", "Annual account (test)")
-    # (The register has the same order and was declared first.)
     assert _menu_of(admin_app, (Role.COMPLIANCE,)) == [
-        SUPPLIERS, entry, REVIEWS, MEETINGS, FIGURES, *ACCOUNT]
+        SUPPLIERS, DASHBOARD, INFORMATION, entry, REVIEWS, MEETINGS, FIGURES, *ACCOUNT]
     # Between the case list and the administration, by its order.
     assert _menu_of(admin_app, (Role.MANAGER, Role.ADMIN)) == (
         CASES + [SUPPLIERS, entry, REVIEWS] + ADMINISTRATION + AUDIT + ACCOUNT)

@@ -45,6 +45,10 @@ FALSE_SENTENCES: tuple[tuple[str, tuple[int, ...] | None], ...] = (
      "used only to follow up the matter you report. We keep it for as long as the case "
      "requires and delete it after the retention period. You can ask questions about the "
      "processing through this channel.", (0, 2)),
+    # The report form offers to give a name in confidence (issue 11 §8).
+    ("We do not ask for your name and do not store your IP address or device details. But what "
+     "you write, and the files you attach, could still point to you: for example a detail only "
+     "a few people know, or a photo taken from your desk. Think about what to leave out.", (0,)),
 )
 # Fragments that must not come back in any wording.
 FALSE_FRAGMENTS = ("not even the system administrators", "as long as the case requires",
