@@ -233,5 +233,5 @@ def render(kind: str, figures: AccountFigures, settings: Settings, language: str
         result: str = renderers[kind](figures, settings, language, db)
         return result
     with current_app.test_request_context("/"):
-        result = renderers[kind](figures, settings, language, db)
-        return result
+        rendered: str = renderers[kind](figures, settings, language, db)
+    return rendered
