@@ -12,6 +12,7 @@ from sqlalchemy import select
 from admin.annual.figures import account_figures
 from admin.annual.labels import section_label, table_label
 from admin.annual.outputs import LANGUAGES, charts, labelled, render
+from admin.annual.pdf import render_pdf
 from portal.access import roles_required
 from portal.db import db_session, utcnow
 from portal.extensions import settings_of
@@ -26,7 +27,7 @@ declare_menu(bp, [
 ])
 
 _DOWNLOADS = {"csv": "text/csv", "json": "application/json", "esrs": "text/csv",
-              "html": "text/html"}
+              "html": "text/html", "pdf": "application/pdf"}
 
 
 @bp.get("/annual-report/figures")
@@ -46,7 +47,8 @@ def figures() -> Response | str:
     if download in _DOWNLOADS:
         language = request.args.get("language")
         language = language if language in LANGUAGES else "nb"
-        body = render(download, result, settings, language, db)
+        body: str | bytes = (render_pdf(result, settings, language, db) if download == "pdf"
+                             else render(download, result, settings, language, db))
         suffix = "csv" if download == "esrs" else download
         name = f"annual-figures-{year}-{result.unit_code or 'group'}-{download}.{suffix}"
         return Response(body, mimetype=_DOWNLOADS[download], headers={
