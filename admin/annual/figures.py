@@ -266,7 +266,9 @@ def account_figures(db: Session, settings: Settings, *, year: int, unit_id: str 
         names = list(dict.fromkeys([*counts, *before]))
         now_counts = {name: counts.get(name, 0) for name in names}
         then_counts = {name: before.get(name, 0) for name in names}
-        kind = "breakdown" if key in _TOTAL_OF else "count"
+        # Code of Conduct coverage adds up to the register as it stands (not itself a figure of
+        # the year): protected as a breakdown all the same, as if its total were published.
+        kind = "breakdown" if key in _TOTAL_OF or key in _NO_HISTORY else "count"
         shown_now, shown_then = _protect(now_counts, kind, k), _protect(then_counts, kind, k)
         if key in _NO_HISTORY:
             shown_then = dict.fromkeys(names, Cell(None, CellStatus.WITHHELD))
