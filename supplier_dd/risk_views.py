@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from config.risk import CERTIFICATION_SCHEMES
 from portal.access import roles_required
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
@@ -29,8 +28,8 @@ from supplier_dd.models.risk import (
     RiskLevel,
 )
 from supplier_dd.page_support import FormProblem, actor, form_date, refused, supplier_or_404
+from supplier_dd.register import certifications_of, is_large_and_important
 from supplier_dd.risk import (
-    Certificate,
     Reason,
     Transparency,
     analysis_missing,
@@ -74,8 +73,11 @@ METHOD_LABELS = {
 
 
 def words(reason: Reason) -> str:
-    """A stored reason in the request's language."""
-    return str(_(reason.template, **reason.params))
+    """A stored reason in the request's language; a list parameter (product-group labels)
+    is translated item by item and joined."""
+    params = {name: ", ".join(_(str(item)) for item in value) if isinstance(value, list)
+              else value for name, value in reason.params.items()}
+    return str(_(reason.template, **params))
 
 
 @dataclass(frozen=True)
@@ -92,17 +94,6 @@ def _lines(assessment: RiskAssessment) -> list[FactorLine]:
             for row, reasons in factor_scores(db_session(), assessment.id)]
 
 
-def _certificates() -> tuple[Certificate, ...]:
-    found = []
-    for code, name in CERTIFICATION_SCHEMES:
-        if request.form.get(f"cert_{code}"):
-            until = form_date(request.form.get(f"cert_{code}_until"),
-                              _("the expiry date of %(name)s", name=name))
-            assert until is not None  # noqa: S101 (required=True)
-            found.append(Certificate(code, until))
-    return tuple(found)
-
-
 @bp.route("/suppliers/<supplier_id>/risk", methods=["GET", "POST"])
 @roles_required(Role.COMPLIANCE)
 def risk(supplier_id: str) -> str | Response:
@@ -115,7 +106,7 @@ def risk(supplier_id: str) -> str | Response:
             transparency = Transparency(**{name: bool(request.form.get(name))
                                            for name in TRANSPARENCY_LABELS})
             inputs = gather_inputs(db, supplier, settings, utcnow().date(),
-                                   certificates=_certificates(), transparency=transparency)
+                                   transparency=transparency)
             assessment = record_assessment(db, supplier, inputs, settings,
                                            keys=server_keys_of(), actor=actor())
         except (Refusal, FormProblem) as problem:
@@ -128,7 +119,9 @@ def risk(supplier_id: str) -> str | Response:
     return render_template(
         "supplier_dd/risk.html", supplier=supplier, assessments=assessments,
         lines={item.id: _lines(item) for item in assessments[:5]},
-        country=country_value(db, supplier.country), schemes=CERTIFICATION_SCHEMES,
+        country=country_value(db, supplier.country),
+        certificates=certifications_of(db, supplier), today=utcnow().date(),
+        large=is_large_and_important(supplier, settings),
         transparency_labels=TRANSPARENCY_LABELS, level_labels=LEVEL_LABELS,
         status_labels=STATUS_LABELS, error=error, posted=request.form if error else None)
 
