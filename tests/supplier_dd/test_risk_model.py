@@ -183,6 +183,8 @@ def test_weights_and_thresholds_come_from_the_configuration(tmp_path: object) ->
     'top_factor_floor = "extreme"',
     "reassess_months = { high = 0 }",
     "colour = 1",
+    # Gone: the industry factor reads the product groups' high_risk flag.
+    'high_risk_sectors = ["textiles"]',
 ])
 def test_unusable_risk_settings_stop_the_start(tmp_path: Path, table: str) -> None:
     path = tmp_path / "aktsom.toml"
