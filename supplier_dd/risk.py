@@ -241,9 +241,9 @@ def industry_of(db: Session, supplier: Supplier,
     codes = db.scalars(select(SupplierProductGroup.group_code)
                        .where(SupplierProductGroup.supplier_id == supplier.id)
                        .order_by(SupplierProductGroup.group_code))
-    groups = [configured.get(code) for code in codes]
-    labels = tuple(sorted(item.label if item else "?" for item in groups))
-    high = tuple(sorted(item.label for item in groups if item and item.high_risk))
+    groups = [(code, configured.get(code)) for code in codes]
+    labels = tuple(sorted(item.label if item else code for code, item in groups))
+    high = tuple(sorted(item.label for _code, item in groups if item and item.high_risk))
     return labels, high
 
 
