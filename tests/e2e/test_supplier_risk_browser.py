@@ -17,13 +17,12 @@ from portal.models import Role
 from supplier_dd.models import Supplier, SupplierProductGroup
 from supplier_dd.models.risk import AssessmentStatus, RiskAssessment
 from tests.admin.helpers import make_user, totp_code
-from tests.e2e.conftest import browser, live_server, page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
 def test_compliance_records_coverage_assesses_and_analyses(
-        page: Any, live_server: str, admin_app: Flask) -> None:  # noqa: F811
+        page: Any, live_server: str, admin_app: Flask) -> None:
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
         supplier = Supplier(name="Shenzhen Board Works", country="CN", tier=2)
         db.add(supplier)
