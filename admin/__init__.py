@@ -51,8 +51,9 @@ def create_app(settings: Settings | None = None) -> Flask:
                       form_lifetime=timedelta(hours=settings.staff_absolute_hours))
     init_proxy(app, settings)
     init_security_headers(app, settings)
-    # The supplier list upload is the staff side's only file field (supplier_dd.views).
-    init_input_checks(app, file_fields=("supplier_list",))
+    # The staff side's only file fields: the supplier list (supplier_dd.views) and the country
+    # table (supplier_dd.risk_views).
+    init_input_checks(app, file_fields=("supplier_list", "country_table"))
     init_csrf(app)
     init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
     init_db(app, make_engine(settings.database_url))

@@ -1,10 +1,12 @@
 """`aktsom demo`: a demo organisation to explore — companies, staff of every role, a few
-cases in different states and a supplier register (supplier_dd.demo). Never in production."""
+cases in different states and a supplier register with its due diligence (supplier_dd.demo,
+supplier_dd.demo_workflow). Never in production."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 import click
 from flask import current_app
@@ -28,7 +30,9 @@ from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
 from portal.storage import file_store
 from portal.units import add_unit
-from supplier_dd.demo import add_supplier_register
+from supplier_dd.demo import add_due_diligence, add_supplier_register, demo_supplier
+from supplier_dd.demo_workflow import add_supplier_workflow
+from supplier_dd.models import Supplier
 
 DEMO_GROUP = "DEMO-GROUP"
 
@@ -84,6 +88,7 @@ def demo_command(password: str | None) -> None:
         suppliers = add_supplier_register(
             db, settings, server_keys_of(),
             {unit.code: unit for unit in db.scalars(select(OrgUnit))})
+        _add_supplier_due_diligence(db, suppliers)
         try:
             codes = _make_cases(db, password)
         except ChannelNotReady:
@@ -97,6 +102,18 @@ def demo_command(password: str | None) -> None:
     click.echo("\nDemo case codes (reporter side, /followup):")
     for code in codes:
         click.echo(f"  {code}")
+
+
+def _add_supplier_due_diligence(db: Session, suppliers: list[Supplier]) -> None:
+    """Code of Conduct records, a high-risk supplier mid-analysis, and the workflow (an
+    action plan, a meeting, a contract review before Magnus), done as Cora Compliance."""
+    settings, keys = settings_of(), server_keys_of()
+    cora = db.scalars(select(User).where(User.email == "cora@demo.example")).one()
+    magnus = db.scalars(select(User).where(User.email == "magnus@demo.example")).one()
+    today = date.today()
+    add_due_diligence(db, settings, keys, suppliers, compliance=cora, today=today)
+    add_supplier_workflow(db, keys, settings, supplier=demo_supplier(suppliers, "board"),
+                          compliance=cora, manager=magnus, today=today)
 
 
 def _make_accounts(db: Session, password: str) -> list[str]:

@@ -1,5 +1,5 @@
 """The supplier risk model's numbers (domain brief §2): factor weights, level thresholds,
-reassessment intervals, the high-risk sectors, and how a published country index maps onto
+reassessment intervals, and how a published country index maps onto
 the model's 1-5 scale.
 
 Every factor is scored 1 (low risk) to 5 (high risk); the result is the weighted mean of the
@@ -13,7 +13,9 @@ five, compared with `medium_from` and `high_from`. A TOML file may change any of
     top_factor_floor = "medium"
     reassess_months = { high = 6, medium = 12, low = 24 }
     history_years = 5
-    high_risk_sectors = ["ict_electronics", "textiles"]
+
+The industry factor reads the register's product groups: which are high-risk is the
+`high_risk` flag of `[[product_groups]]` (config/suppliers.py), not a list here.
 """
 
 from __future__ import annotations
@@ -50,12 +52,6 @@ class RiskSettings:
     reassess_months_low: int = 24
     # How far back linked substantiated cases count for the history factor.
     history_years: int = 5
-    # Sector codes (Supplier.sector) that carry high inherent risk (domain brief §2), until the
-    # register's product groups carry the flag themselves.
-    high_risk_sectors: tuple[str, ...] = (
-        "ict_electronics", "minerals_3tg", "cobalt", "mica", "solar", "textiles",
-        "construction", "surveillance",
-    )
 
     def weight(self, factor: str) -> float:
         value: float = getattr(self, f"weight_{factor}")
@@ -103,9 +99,8 @@ def parse_risk_settings(value: Any) -> RiskSettings:
                     raise RiskSettingsError(f"risk.reassess_months.{level}: a whole number >= 1")
                 changes[f"reassess_months_{level}"] = months
         elif key == "high_risk_sectors":
-            if not isinstance(item, list):
-                raise RiskSettingsError("risk.high_risk_sectors: expected an array of codes")
-            changes[key] = tuple(str(code) for code in item)
+            raise RiskSettingsError("risk.high_risk_sectors: no longer read; mark the product "
+                                    "groups high_risk in [[product_groups]] instead")
         elif key in ("medium_from", "high_from"):
             changes[key] = _number(f"risk.{key}", item)
         elif key == "top_factor_floor":

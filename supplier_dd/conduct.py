@@ -206,3 +206,21 @@ def conduct_coverage_counts(db: Session) -> dict[str, int]:
     total = int(db.scalar(select(func.count()).select_from(Supplier)) or 0)
     counts["unrecorded"] = total - sum(counts.values())
     return counts
+
+
+NO_SPEND_BAND = "no_band"
+
+
+def conduct_coverage_by_spend_band(db: Session) -> dict[str, dict[str, int]]:
+    """`conduct_coverage_counts` split by the suppliers' annual spend band (issue 13 §2: how
+    much of the purchasing the coverage reaches); suppliers without a band under
+    `NO_SPEND_BAND`. Only bands with suppliers appear."""
+    empty = {**{status.value: 0 for status in ConductStatus}, "unrecorded": 0}
+    result: dict[str, dict[str, int]] = {}
+    for band, status, count in db.execute(
+            select(Supplier.spend_band, CodeOfConductReview.status, func.count())
+            .outerjoin(CodeOfConductReview, CodeOfConductReview.supplier_id == Supplier.id)
+            .group_by(Supplier.spend_band, CodeOfConductReview.status)):
+        counts = result.setdefault(band or NO_SPEND_BAND, dict(empty))
+        counts[ConductStatus(status).value if status else "unrecorded"] += int(count)
+    return dict(sorted(result.items()))

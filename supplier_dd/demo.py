@@ -2,8 +2,9 @@
 
 Fictional companies, realistic in shape: tiers 1 to 3, countries of several risk levels, a
 wholesaler fronting its producer, expired certificates beside valid ones, and several large
-and important suppliers (by spend, and one by hand). The risk, analysis and review parts of
-the demo are added by the modules that own them.
+and important suppliers (by spend, and one by hand). `add_due_diligence` adds Code of Conduct
+records and a high-risk supplier mid-analysis; the workflow (action plan, meeting, review) is
+supplier_dd.demo_workflow's.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from config import Settings
-from portal.audit import CONSOLE
-from portal.models import OrgUnit
+from portal.audit import CONSOLE, Actor
+from portal.models import OrgUnit, User
 from portal.serverkeys import ServerKeys
+from portal.states import ActorKind
+from supplier_dd.analysis import AnalysisEntry, record_analysis
+from supplier_dd.conduct import AreaEntry, record_no_code, record_own_code, record_signed_ours
 from supplier_dd.models import Supplier
+from supplier_dd.models.conduct import AreaMark
+from supplier_dd.models.risk import AssessmentStatus, RiskAssessment
 from supplier_dd.register import SupplierInput, add_certification, save_supplier
+from supplier_dd.risk import Transparency, gather_inputs, record_assessment
 
 
 @dataclass(frozen=True)
@@ -96,3 +103,59 @@ def add_supplier_register(db: Session, settings: Settings, keys: ServerKeys,
                               reference=f"DEMO-{scheme.replace(' ', '')}-{number:03d}")
         made[demo.key] = supplier
     return list(made.values())
+
+
+# --- Code of Conduct coverage and a high-risk supplier mid-analysis -----------------------------
+
+# The demo supplier whose own code leaves out an essential area (a gap opens), the one that
+# signed ours, and the one with none (keys of DEMO_SUPPLIERS).
+CONDUCT_SIGNED, CONDUCT_COMPARED, CONDUCT_NONE = "office", "board", "hanoi"
+# A high risk (Bangladesh, textiles, an expired SA8000) with its analysis begun, not finished.
+MID_ANALYSIS = "uniforms"
+
+
+@dataclass(frozen=True)
+class DemoDueDiligence:
+    gaps_opened: int
+    mid_analysis: RiskAssessment
+
+
+def demo_supplier(suppliers: list[Supplier], key: str) -> Supplier:
+    """The demo register's supplier of `key` (DEMO_SUPPLIERS), among `suppliers`."""
+    name = next(demo.name for demo in DEMO_SUPPLIERS if demo.key == key)
+    return next(supplier for supplier in suppliers if supplier.name == name)
+
+
+def add_due_diligence(db: Session, settings: Settings, keys: ServerKeys,
+                      register: list[Supplier], *, compliance: User,
+                      today: date | None = None) -> DemoDueDiligence:
+    """Code of Conduct records (one signed, one compared with a gap, one none) and a high-risk
+    supplier whose assessment waits for its thorough analysis, recorded as `compliance`.
+    `register` is what `add_supplier_register` made."""
+    today = today or date.today()
+    suppliers = {key: demo_supplier(register, key)
+                 for key in (CONDUCT_SIGNED, CONDUCT_COMPARED, CONDUCT_NONE, MID_ANALYSIS)}
+    actor = Actor(ActorKind.USER, compliance.id)
+    record_signed_ours(db, suppliers[CONDUCT_SIGNED], version="2025-1",
+                       signed_on=today - timedelta(days=90), keys=keys, actor=actor)
+    areas = settings.conduct_areas
+    essential = next((area.code for area in areas if area.essential), None)
+    entries = {area.code: AreaEntry(AreaMark.MISSING if area.code == essential
+                                    else AreaMark.COVERED, f"section {number}")
+               for number, area in enumerate(areas, start=1)}
+    gaps = record_own_code(db, suppliers[CONDUCT_COMPARED], settings,
+                           title="Supplier Code of Ethics 2.1",
+                           compared_on=today - timedelta(days=30), entries=entries,
+                           keys=keys, actor=actor)
+    record_no_code(db, suppliers[CONDUCT_NONE], keys=keys, actor=actor)
+    supplier = suppliers[MID_ANALYSIS]
+    inputs = gather_inputs(db, supplier, settings, today,
+                           transparency=Transparency(mapping_shared=True))
+    assessment = record_assessment(db, supplier, inputs, settings, keys=keys, actor=actor)
+    if assessment.status == AssessmentStatus.AWAITING_ANALYSIS:
+        record_analysis(db, assessment, AnalysisEntry(
+            questions="Are overtime hours voluntary and paid? Are exits kept unlocked?",
+            findings="Peak-season weeks above 60 hours on the sewing lines.",
+            evidence="SMETA audit summary; overtime records for March."),
+            keys=keys, actor=actor)
+    return DemoDueDiligence(gaps_opened=len(gaps), mid_analysis=assessment)

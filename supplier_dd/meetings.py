@@ -2,9 +2,8 @@
 sustainability a standing agenda item, minutes as structured fields, follow-ups as action
 items of the supplier's plan.
 
-"The largest suppliers" are the large and important ones. Until the register's rule on spend
-(`is_large_and_important`, the `suppliers` helper's work) is merged, the manual flag
-`Supplier.large_by_hand` decides (`_large_suppliers`).
+"The largest suppliers" are the large and important ones: the register's rule on spend or
+the manual flag (`register.large_and_important_condition`, read through `_large_suppliers`).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record_event
 from portal.db import utcnow
+from portal.extensions import settings_of
 from portal.models import User
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
@@ -25,6 +25,7 @@ from supplier_dd.actions import NewAction, add_action
 from supplier_dd.models import Supplier
 from supplier_dd.models.actions import ActionItem, ActionKind
 from supplier_dd.models.meetings import SupplierMeeting
+from supplier_dd.register import large_and_important_condition
 from supplier_dd.states import SupplierAction
 
 TEXT_MAX = 8000
@@ -110,8 +111,9 @@ def follow_ups_of(db: Session, meeting_ids: list[str]) -> dict[str, list[ActionI
 
 
 def _large_suppliers() -> ColumnElement[bool]:
-    """The suppliers met every quarter: for now the manual "large and important" flag."""
-    return Supplier.large_by_hand.is_(True)
+    """The suppliers met every quarter: the large and important ones by the current app's
+    settings (spend band or the manual flag)."""
+    return large_and_important_condition(settings_of())
 
 
 @dataclass(frozen=True)

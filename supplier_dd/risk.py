@@ -4,10 +4,12 @@ Five factors, each scored 1 (low risk) to 5 (high risk) with its reasons in word
 is their weighted mean against the configured thresholds (config/risk.py), and one factor at 5
 lifts it to at least `top_factor_floor`. The scoring functions are pure (inputs in, score and
 reasons out); `gather_inputs` reads what they need, each source behind one function:
-geography from the country table (supplier_dd.countries), industry from the supplier's sector
-(`industry_of`), history from `portal.cases.supplier_counts` plus earlier results and the
-overdue-action count (`overdue_action_count`), certifications and transparency as recorded
-with the assessment.
+geography from the country table (supplier_dd.countries), industry from the register's product
+groups and their configured high-risk flag (`industry_of`), history from
+`portal.cases.supplier_counts` plus earlier results and the overdue-action count
+(`overdue_action_count`), certifications from the register's certificates (`certificates_of`,
+an expired one counts for nothing), transparency as answered with the assessment. Whatever was
+read is kept in the assessment's input snapshot.
 
 Reasons are stored as English templates with parameters and translated where shown.
 """
@@ -28,11 +30,12 @@ from portal.audit import Actor, record_event
 from portal.cases.supplier_counts import substantiated_case_count
 from portal.db import utcnow
 from portal.deadlines import add_months
+from portal.extensions import settings_of
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
 from supplier_dd.conduct import open_gap_count
 from supplier_dd.countries import CountryValue, country_value
-from supplier_dd.models import Supplier
+from supplier_dd.models import Supplier, SupplierProductGroup
 from supplier_dd.models.actions import overdue_actions
 from supplier_dd.models.risk import (
     AssessmentStatus,
@@ -42,6 +45,7 @@ from supplier_dd.models.risk import (
     RiskLevel,
     ThoroughAnalysis,
 )
+from supplier_dd.register import certifications_of, large_and_important_condition
 from supplier_dd.states import SupplierAction
 
 SCHEME_NAMES = dict(CERTIFICATION_SCHEMES)
@@ -81,8 +85,10 @@ class RiskInputs:
     on: date
     country: str
     geography: CountryValue | None
-    sector: str | None
-    high_risk_sector: bool
+    # Labels (config/suppliers.py, English keys) of the supplier's product groups, and of
+    # those among them flagged high-risk.
+    product_groups: tuple[str, ...]
+    high_risk_groups: tuple[str, ...]
     substantiated_cases: int
     history_years: int
     previous_level: RiskLevel | None
@@ -122,15 +128,18 @@ def score_geography(country: str, value: CountryValue | None) -> FactorResult:
     return FactorResult(RiskFactor.GEOGRAPHY, value.effective_score, tuple(reasons))
 
 
-def score_industry(sector: str | None, high_risk: bool) -> FactorResult:
-    if not sector:
+def score_industry(groups: tuple[str, ...], high_risk: tuple[str, ...]) -> FactorResult:
+    """5 when any product group is flagged high-risk (naming them), 1 when none is, 3 when
+    the register has no product group for the supplier. Group labels are kept as lists and
+    translated item by item where shown."""
+    if not groups:
         return FactorResult(RiskFactor.INDUSTRY, 3, (Reason(N_(
-            "No sector recorded: scored as medium.")),))
+            "No product group recorded: scored as medium.")),))
     if high_risk:
         return FactorResult(RiskFactor.INDUSTRY, 5, (Reason(N_(
-            "The sector %(sector)s is on the high-risk list."), {"sector": sector}),))
+            "High-risk product groups: %(groups)s."), {"groups": list(high_risk)}),))
     return FactorResult(RiskFactor.INDUSTRY, 1, (Reason(N_(
-        "The sector %(sector)s is not on the high-risk list."), {"sector": sector}),))
+        "No high-risk product group among %(groups)s."), {"groups": list(groups)}),))
 
 
 def score_history(substantiated: int, years: int, previous: RiskLevel | None,
@@ -206,7 +215,7 @@ def evaluate(inputs: RiskInputs, settings: RiskSettings) -> RiskResult:
     """The five factor scores, their weighted mean and the level (pure)."""
     factors = (
         score_geography(inputs.country, inputs.geography),
-        score_industry(inputs.sector, inputs.high_risk_sector),
+        score_industry(inputs.product_groups, inputs.high_risk_groups),
         score_history(inputs.substantiated_cases, inputs.history_years, inputs.previous_level,
                       inputs.overdue_actions),
         score_certifications(inputs.certificates, inputs.on),
@@ -223,11 +232,27 @@ def evaluate(inputs: RiskInputs, settings: RiskSettings) -> RiskResult:
     return RiskResult(factors, total, floor if lifted else level, lifted)
 
 
-def industry_of(supplier: Supplier, settings: Settings) -> tuple[str | None, bool]:
-    """The supplier's sector and whether it is high-risk. Reads `Supplier.sector` against
-    the configured list until the register's product groups carry the flag."""
-    return supplier.sector, bool(supplier.sector
-                                 and supplier.sector in settings.risk.high_risk_sectors)
+def industry_of(db: Session, supplier: Supplier,
+                settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The labels of the supplier's product groups in the register, and of those the
+    configuration flags high-risk (config/suppliers.py `ProductGroup.high_risk`). A code no
+    longer configured is shown as its code and counts as not high-risk."""
+    configured = {item.code: item for item in settings.product_groups}
+    codes = db.scalars(select(SupplierProductGroup.group_code)
+                       .where(SupplierProductGroup.supplier_id == supplier.id)
+                       .order_by(SupplierProductGroup.group_code))
+    groups = [(code, configured.get(code)) for code in codes]
+    labels = tuple(sorted(item.label if item else code for code, item in groups))
+    high = tuple(sorted(item.label for _code, item in groups if item and item.high_risk))
+    return labels, high
+
+
+def certificates_of(db: Session, supplier: Supplier) -> tuple[Certificate, ...]:
+    """The register's certificates of the supplier (supplier_dd.register), expired ones
+    included so the reasons can name them; `score_certifications` counts only those valid on
+    the assessment day (`register.valid_certifications` is the same rule)."""
+    return tuple(Certificate(item.scheme, item.expires_on)
+                 for item in certifications_of(db, supplier))
 
 
 def overdue_action_count(db: Session, supplier_id: str, today: date) -> int:
@@ -243,21 +268,21 @@ def latest_closed(db: Session, supplier_id: str) -> RiskAssessment | None:
 
 
 def gather_inputs(db: Session, supplier: Supplier, settings: Settings, today: date, *,
-                  certificates: tuple[Certificate, ...], transparency: Transparency,
+                  transparency: Transparency,
                   overdue_actions: int | None = None) -> RiskInputs:
     """The inputs for assessing `supplier` on `today`."""
-    sector, high_risk = industry_of(supplier, settings)
+    groups, high_risk = industry_of(db, supplier, settings)
     years = settings.risk.history_years
     since = _add_months(today, -12 * years)
     previous = latest_closed(db, supplier.id)
     return RiskInputs(
         on=today, country=supplier.country, geography=country_value(db, supplier.country),
-        sector=sector, high_risk_sector=high_risk,
+        product_groups=groups, high_risk_groups=high_risk,
         substantiated_cases=substantiated_case_count(db, supplier.id, since),
         history_years=years, previous_level=previous.level if previous else None,
         overdue_actions=(overdue_action_count(db, supplier.id, today)
                          if overdue_actions is None else overdue_actions),
-        certificates=certificates, transparency=transparency)
+        certificates=certificates_of(db, supplier), transparency=transparency)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -354,7 +379,8 @@ def factor_scores(db: Session, assessment_id: str) -> list[tuple[RiskFactorScore
 class DueReassessment:
     supplier_id: str
     name: str
-    level: RiskLevel
+    # None: a large and important supplier never assessed (due since it was registered).
+    level: RiskLevel | None
     due_on: date
 
 
@@ -374,15 +400,23 @@ def _latest_closed_rows(db: Session) -> list[tuple[RiskAssessment, str]]:
         .join(Supplier, Supplier.id == RiskAssessment.supplier_id))]
 
 
-def reassessments_due(db: Session, today: date) -> list[DueReassessment]:
-    """Suppliers whose latest closed assessment is due again on or before `today`, by due
-    date. A supplier with an assessment waiting for its analysis is in hand, not due."""
+def reassessments_due(db: Session, today: date,
+                      settings: Settings | None = None) -> list[DueReassessment]:
+    """Suppliers whose latest closed assessment is due again on or before `today`, and large
+    and important suppliers (register.large_and_important_condition) never assessed, due
+    since they were registered; by due date. A supplier with an assessment waiting for its
+    analysis is in hand, not due. Without `settings`, the current app's are used."""
+    settings = settings if settings is not None else settings_of()
     waiting = set(db.scalars(select(RiskAssessment.supplier_id).where(
         RiskAssessment.status == AssessmentStatus.AWAITING_ANALYSIS)))
     due = [DueReassessment(row.supplier_id, name, row.level, row.next_due_on)
            for row, name in _latest_closed_rows(db)
            if row.next_due_on is not None and row.next_due_on <= today
            and row.supplier_id not in waiting]
+    never = db.execute(select(Supplier.id, Supplier.name, Supplier.created_at).where(
+        large_and_important_condition(settings),
+        Supplier.id.not_in(select(RiskAssessment.supplier_id))))
+    due += [DueReassessment(row.id, row.name, None, row.created_at.date()) for row in never]
     return sorted(due, key=lambda item: (item.due_on, item.name, item.supplier_id))
 
 
@@ -394,11 +428,12 @@ def suppliers_by_level(db: Session) -> dict[str, int]:
     return counts
 
 
-def dashboard_figures(db: Session, today: date) -> dict[str, Any]:
+def dashboard_figures(db: Session, today: date,
+                      settings: Settings | None = None) -> dict[str, Any]:
     """For the supplier dashboard: reassessments due, suppliers by risk level, open Code of
     Conduct gaps, and assessments waiting for their thorough analysis."""
     return {
-        "reassessments_due": len(reassessments_due(db, today)),
+        "reassessments_due": len(reassessments_due(db, today, settings)),
         "by_level": suppliers_by_level(db),
         "open_gaps": open_gap_count(db),
         "awaiting_analysis": int(db.scalar(select(func.count()).select_from(RiskAssessment)

@@ -12,16 +12,24 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from config.risk import CERTIFICATION_SCHEMES
 from portal.access import roles_required
-from portal.db import db_session, utcnow
+from portal.db import db_session, discard_changes, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.refusals import Refusal
 from portal.states import Role
 from supplier_dd.analysis import AnalysisEntry, analysis_of, record_analysis
-from supplier_dd.countries import country_table, country_value, remove_override, set_override
+from supplier_dd.countries import (
+    MAX_IMPORT_BYTES,
+    country_table,
+    country_value,
+    import_ratings,
+    remove_override,
+    set_override,
+)
+from supplier_dd.countries_cli import parse_file, read_upload_text
 from supplier_dd.models.risk import (
     AssessmentStatus,
+    CountryIndex,
     DialogueCounterpart,
     DialogueMethod,
     RiskAssessment,
@@ -29,8 +37,8 @@ from supplier_dd.models.risk import (
     RiskLevel,
 )
 from supplier_dd.page_support import FormProblem, actor, form_date, refused, supplier_or_404
+from supplier_dd.register import certifications_of, is_large_and_important
 from supplier_dd.risk import (
-    Certificate,
     Reason,
     Transparency,
     analysis_missing,
@@ -74,8 +82,11 @@ METHOD_LABELS = {
 
 
 def words(reason: Reason) -> str:
-    """A stored reason in the request's language."""
-    return str(_(reason.template, **reason.params))
+    """A stored reason in the request's language; a list parameter (product-group labels)
+    is translated item by item and joined."""
+    params = {name: ", ".join(_(str(item)) for item in value) if isinstance(value, list)
+              else value for name, value in reason.params.items()}
+    return str(_(reason.template, **params))
 
 
 @dataclass(frozen=True)
@@ -92,17 +103,6 @@ def _lines(assessment: RiskAssessment) -> list[FactorLine]:
             for row, reasons in factor_scores(db_session(), assessment.id)]
 
 
-def _certificates() -> tuple[Certificate, ...]:
-    found = []
-    for code, name in CERTIFICATION_SCHEMES:
-        if request.form.get(f"cert_{code}"):
-            until = form_date(request.form.get(f"cert_{code}_until"),
-                              _("the expiry date of %(name)s", name=name))
-            assert until is not None  # noqa: S101 (required=True)
-            found.append(Certificate(code, until))
-    return tuple(found)
-
-
 @bp.route("/suppliers/<supplier_id>/risk", methods=["GET", "POST"])
 @roles_required(Role.COMPLIANCE)
 def risk(supplier_id: str) -> str | Response:
@@ -115,7 +115,7 @@ def risk(supplier_id: str) -> str | Response:
             transparency = Transparency(**{name: bool(request.form.get(name))
                                            for name in TRANSPARENCY_LABELS})
             inputs = gather_inputs(db, supplier, settings, utcnow().date(),
-                                   certificates=_certificates(), transparency=transparency)
+                                   transparency=transparency)
             assessment = record_assessment(db, supplier, inputs, settings,
                                            keys=server_keys_of(), actor=actor())
         except (Refusal, FormProblem) as problem:
@@ -128,7 +128,9 @@ def risk(supplier_id: str) -> str | Response:
     return render_template(
         "supplier_dd/risk.html", supplier=supplier, assessments=assessments,
         lines={item.id: _lines(item) for item in assessments[:5]},
-        country=country_value(db, supplier.country), schemes=CERTIFICATION_SCHEMES,
+        country=country_value(db, supplier.country),
+        certificates=certifications_of(db, supplier), today=utcnow().date(),
+        large=is_large_and_important(supplier, settings),
         transparency_labels=TRANSPARENCY_LABELS, level_labels=LEVEL_LABELS,
         status_labels=STATUS_LABELS, error=error, posted=request.form if error else None)
 
@@ -225,7 +227,59 @@ def countries() -> str | Response:
             flash(_("The override is saved."), "success")
             return redirect(url_for("suppliers.countries"), code=303)
     return render_template("supplier_dd/countries.html", table=country_table(db_session()),
-                           error=error, posted=request.form if error else None)
+                           error=error, posted=request.form if error else None,
+                           layouts=COUNTRY_LAYOUTS)
+
+
+COUNTRY_LAYOUTS = {
+    CountryIndex.WGI: _l("World Bank Worldwide Governance Indicators (CSV)"),
+    CountryIndex.ITUC: _l("ITUC Global Rights Index: country,rating (CSV)"),
+    CountryIndex.SIMPLE: _l("Simple table: country,score (CSV)"),
+}
+
+
+@bp.post("/suppliers/countries/import")
+@roles_required(Role.COMPLIANCE)
+def import_country_table() -> str | Response:
+    """Upload a publisher's file into the country table: every row or none, with the bad rows
+    listed. The same limits as the supplier list: one named file field (`country_table`,
+    admin/__init__.py), at most `supplier_import_max_bytes`, read as text and parsed, never
+    stored."""
+    db, settings = db_session(), settings_of()
+    form = request.form
+    error, row_errors, skipped = None, [], []
+    try:
+        kind = next((item for item in COUNTRY_LAYOUTS if item.value == form.get("layout")),
+                    None)
+        if kind is None:
+            raise FormProblem(_("Choose the layout of the file."))
+        year_text = form.get("year", "").strip()
+        if year_text and not (year_text.isdigit() and 1990 <= int(year_text) <= 2100):
+            raise FormProblem(_("Enter the index year as a year (for example 2025)."))
+        upload = request.files.get("country_table")
+        if upload is None or not upload.filename:
+            raise FormProblem(_("Choose a file to import."))
+        limit = min(settings.supplier_import_max_bytes, MAX_IMPORT_BYTES)
+        data = upload.stream.read(limit + 1)
+        if len(data) > limit:
+            raise FormProblem(_("The file is larger than %(max)s bytes.", max=limit))
+        parsed = parse_file(read_upload_text(data), kind,
+                            year=int(year_text) if year_text else None,
+                            source=form.get("source", "").strip()[:200] or None,
+                            licence=form.get("licence", "").strip()[:200] or None)
+        row_errors = [(item.line, str(_(item.template, **item.params)))
+                      for item in parsed.errors]
+        skipped = parsed.skipped
+        count = import_ratings(db, parsed, kind, server_keys_of(), actor())
+    except (Refusal, FormProblem) as problem:
+        discard_changes()
+        error = refused(problem)
+    else:
+        flash(_("Imported %(count)s country ratings.", count=count), "success")
+        return redirect(url_for("suppliers.countries"), code=303)
+    return render_template("supplier_dd/countries.html", table=country_table(db),
+                           error=error, import_errors=row_errors, skipped=skipped,
+                           layouts=COUNTRY_LAYOUTS, posted=None, import_posted=form)
 
 
 @bp.post("/suppliers/countries/<country>/override/remove")

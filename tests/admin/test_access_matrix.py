@@ -82,6 +82,8 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "suppliers.risk_analysis": ("GET", frozenset({Role.COMPLIANCE}), 404),
     "suppliers.countries": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.remove_country_override": ("POST", frozenset({Role.COMPLIANCE}), 303),
+    # An upload without a file: compliance is shown the page with the problem.
+    "suppliers.import_country_table": ("POST", frozenset({Role.COMPLIANCE}), 200),
     # Action plans, contract reviews and meetings (issue 12 §5, §6, §8, §10): compliance
     # edits; managers decide reviews; auditors read counts; administrators nothing of it.
     # The ids in the URLs name nothing: an allowed role gets 404, any other 403.

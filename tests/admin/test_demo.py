@@ -10,6 +10,17 @@ from sqlalchemy import func, select
 
 from portal.db import session_factory, transaction
 from portal.models import Case, CaseKeyWrap, User
+from supplier_dd.models.actions import ActionItem, ActionKind
+from supplier_dd.models.conduct import CodeOfConductReview, ConductGap, ConductStatus
+from supplier_dd.models.meetings import SupplierMeeting
+from supplier_dd.models.reviews import ContractReview
+from supplier_dd.models.risk import (
+    AssessmentStatus,
+    RiskAssessment,
+    RiskLevel,
+    ThoroughAnalysis,
+)
+from supplier_dd.risk import analysis_missing
 from tests.factories import make_recovery_key
 from tests.portal.helpers import follow_up
 
@@ -40,3 +51,30 @@ def test_demo_needs_init_first(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["demo"])
     assert result.exit_code != 0
     assert "aktsom init" in result.output
+
+
+def test_demo_adds_the_supplier_due_diligence(runner: FlaskCliRunner, admin_app: Flask) -> None:
+    """Issue 12 §11: besides the register, Code of Conduct records (signed, compared with a
+    gap, none), a high-risk supplier mid-analysis, and the workflow with a review before the
+    demo manager."""
+    make_recovery_key(admin_app)
+    result = runner.invoke(args=["demo", "--password", "demo password 123"])
+    assert result.exit_code == 0, result.output
+    with transaction(session_factory(admin_app)) as db:
+        statuses = sorted(db.scalars(select(CodeOfConductReview.status)))
+        assert statuses == sorted([ConductStatus.SIGNED_OURS, ConductStatus.OWN_COMPARED,
+                                   ConductStatus.NONE])
+        assert db.scalar(select(func.count()).select_from(ConductGap)
+                         .where(ConductGap.closed_at.is_(None))) == 1
+        waiting = db.scalars(select(RiskAssessment).where(
+            RiskAssessment.status == AssessmentStatus.AWAITING_ANALYSIS)).one()
+        assert waiting.level == RiskLevel.HIGH
+        analysis = db.get(ThoroughAnalysis, waiting.id)
+        assert analysis is not None and analysis_missing(analysis)  # begun, not finished
+        magnus = db.scalars(select(User).where(User.email == "magnus@demo.example")).one()
+        review = db.scalars(select(ContractReview)).one()
+        assert review.manager_id == magnus.id
+        kinds = set(db.scalars(select(ActionItem.kind)))
+        assert {ActionKind.CORRECTIVE, ActionKind.REMEDIATION,
+                ActionKind.MEETING_FOLLOW_UP} <= kinds
+        assert db.scalar(select(func.count()).select_from(SupplierMeeting)) == 1

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from config.conduct import DEFAULT_CONDUCT_AREAS
 from portal.db import session_factory, transaction
 from portal.models import Role
-from supplier_dd.models import Supplier
+from supplier_dd.models import Supplier, SupplierProductGroup
 from supplier_dd.models.risk import AssessmentStatus, RiskAssessment
 from tests.admin.helpers import make_user, totp_code
 
@@ -24,10 +24,10 @@ pytestmark = pytest.mark.browser
 def test_compliance_records_coverage_assesses_and_analyses(
         page: Any, live_server: str, admin_app: Flask) -> None:
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
-        supplier = Supplier(name="Shenzhen Board Works", country="CN",
-                            sector="ict_electronics", tier=2)
+        supplier = Supplier(name="Shenzhen Board Works", country="CN", tier=2)
         db.add(supplier)
         db.flush()
+        db.add(SupplierProductGroup(supplier_id=supplier.id, group_code="ict_electronics"))
         supplier_id = supplier.id
     user, password, secret = make_user(admin_app, roles=[Role.COMPLIANCE])
     page.goto(live_server + "/admin/login")
@@ -53,7 +53,7 @@ def test_compliance_records_coverage_assesses_and_analyses(
     page.get_by_role("button", name="Assess the risk").click()
     content = page.content()
     assert "The assessment is recorded: high risk." in content
-    assert "The sector ict_electronics is on the high-risk list." in content
+    assert "High-risk product groups: ICT and electronics." in content
     assert "waiting for the thorough analysis" in content
 
     page.get_by_role("button", name="Close the assessment").click()

@@ -4,20 +4,22 @@ and nothing half-imported, the shipped indicative default, and overrides with a 
 
 from __future__ import annotations
 
+import dataclasses
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit import CONSOLE
 from portal.db import session_factory, transaction
-from portal.extensions import server_keys_of
-from portal.models import AuditEvent
+from portal.extensions import SETTINGS, server_keys_of, settings_of
+from portal.models import AuditEvent, Role
 from portal.refusals import Refusal
 from supplier_dd.countries import (
     country_value,
@@ -31,6 +33,7 @@ from supplier_dd.countries import (
 )
 from supplier_dd.models.risk import CountryIndex, CountryOverride, CountryRating
 from supplier_dd.states import SupplierAction
+from tests.admin.helpers import csrf_token, make_user, sign_in
 
 # The World Bank DataBank export of the WGI (Series Code per row, "YYYY [YRYYYY]" columns,
 # ".." for no value, footer lines after a blank line), with a byte-order mark.
@@ -188,3 +191,64 @@ def test_the_import_command(admin_app: Flask, runner: FlaskCliRunner, tmp_path: 
     with _db(admin_app) as db:
         assert db.scalar(select(CountryRating.index_kind).where(
             CountryRating.country == "NO")) == CountryIndex.WGI
+
+
+# --- the upload on the countries page -------------------------------------------------------
+
+
+def _compliance_client(app: Flask) -> FlaskClient:
+    user, password, secret = make_user(app, roles=[Role.COMPLIANCE])
+    client = app.test_client()
+    assert sign_in(client, user.email, password, secret).status_code == 303
+    return client
+
+
+def _upload(client: FlaskClient, data: bytes, field: str = "country_table",
+            **form: str) -> tuple[int, str]:
+    token = csrf_token(client, "/admin/suppliers/countries")
+    response = client.post("/admin/suppliers/countries/import", data={
+        "csrf_token": token, **form, field: (io.BytesIO(data), "ratings.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_compliance_uploads_a_country_table(admin_app: Flask) -> None:
+    client = _compliance_client(admin_app)
+    assert 'name="country_table"' in client.get("/admin/suppliers/countries").get_data(
+        as_text=True)
+    status, page = _upload(client, b"SE,1\nAtlantis,2\nDK,9\n", layout="simple", year="2026",
+                           source="Own review", licence="internal")
+    assert status == 200
+    assert "The file has 2 bad rows; nothing was imported." in page
+    assert "Atlantis is not a known country." in page and "9 is not a score from 1 to 5." in page
+    with _db(admin_app) as db:
+        assert db.scalar(select(func.count()).select_from(CountryRating)) == 0
+    status, page = _upload(client, b"country,score\nSE,1\nPL,3\n", layout="simple",
+                           year="2026", source="Own review", licence="internal")
+    assert "Imported 2 country ratings." in page
+    with _db(admin_app) as db:
+        value = country_value(db, "PL")
+        assert value is not None and (value.score, value.source, value.year) == (
+            3, "Own review", 2026)
+        assert db.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == SupplierAction.COUNTRIES_IMPORTED)) == 1
+
+
+def test_the_country_upload_has_the_supplier_list_limits(admin_app: Flask) -> None:
+    client = _compliance_client(admin_app)
+    admin_app.extensions[SETTINGS] = dataclasses.replace(
+        settings_of(admin_app), supplier_import_max_bytes=2000)
+    status, page = _upload(client, b"SE,1\n" * 401, layout="simple")
+    assert "The file is larger than 2000 bytes." in page
+    # A file under any other field name is refused before the view.
+    status, _page = _upload(client, b"SE,1\n", field="attachments", layout="simple")
+    assert status == 400
+    status, page = _upload(client, b"SE,1\n", layout="excel")
+    assert "Choose the layout of the file." in page
+    # Others than compliance may not import.
+    user, password, secret = make_user(admin_app, roles=[Role.ADMIN])
+    other = admin_app.test_client()
+    assert sign_in(other, user.email, password, secret).status_code == 303
+    token = csrf_token(other, "/admin/")
+    assert other.post("/admin/suppliers/countries/import",
+                      data={"csrf_token": token}).status_code == 403

@@ -85,6 +85,19 @@ def test_meetings_due_by_quarter(admin_app: Flask) -> None:
         assert (due.supplier_id, due.last_held_on) == (large_id, date(2026, 3, 30))
 
 
+def test_a_supplier_large_by_spend_is_met_every_quarter(admin_app: Flask) -> None:
+    """The register's rule on spend counts, not only the manual flag."""
+    small_id = _supplier(admin_app, "Pens", large=False)
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        big = Supplier(name="Steel Works", country="PL", tier=1, spend_band="over_10m")
+        db.add(big)
+        db.flush()
+        big_id = big.id
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        due = {item.supplier_id for item in meetings_due(db, date(2026, 4, 1))}
+        assert big_id in due and small_id not in due
+
+
 def test_figures_for_the_dashboard_and_the_account(admin_app: Flask) -> None:
     supplier_id = _supplier(admin_app, "Board Works", large=True)
     jan = datetime(2026, 1, 10, tzinfo=UTC)

@@ -34,3 +34,22 @@ def test_an_administrator_sees_names_only(admin_app: Flask) -> None:
     page = client.get("/admin/suppliers/").get_data(as_text=True)
     assert "Shenzhen Board Works" in page
     assert "<td>CN</td>" not in page
+
+
+def test_the_supplier_page_and_the_list_link_every_part_of_the_module(admin_app: Flask) -> None:
+    _add(admin_app)
+    user, password, secret = make_user(admin_app, roles=[Role.COMPLIANCE])
+    client = admin_app.test_client()
+    assert sign_in(client, user.email, password, secret).status_code == 303
+    listing = client.get("/admin/suppliers/").get_data(as_text=True)
+    for path in ("/admin/suppliers/dashboard", "/admin/suppliers/countries",
+                 "/admin/suppliers/reviews/", "/admin/suppliers/meetings/"):
+        assert f'href="{path}"' in listing, path
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        supplier_id = db.query(Supplier.id).scalar()
+    page = client.get(f"/admin/suppliers/{supplier_id}").get_data(as_text=True)
+    for part in ("conduct", "risk", "analysis", "actions", "meetings"):
+        path = f"/admin/suppliers/{supplier_id}/{part}"
+        assert f'href="{path}"' in page, path
+        assert client.get(path).status_code == 200, path
+    assert 'href="/admin/suppliers/reviews/"' in page

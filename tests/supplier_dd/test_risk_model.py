@@ -29,7 +29,7 @@ from portal.refusals import Refusal
 from portal.states import CaseStatus, Outcome
 from supplier_dd.analysis import AnalysisEntry, record_analysis
 from supplier_dd.countries import CountryValue
-from supplier_dd.models import Supplier
+from supplier_dd.models import Supplier, SupplierCertification, SupplierProductGroup
 from supplier_dd.models.actions import ActionItem, ActionKind, ActionStatus
 from supplier_dd.models.risk import (
     AssessmentStatus,
@@ -68,14 +68,17 @@ def _country(country: str, score: int, raw: str = "", **extra: object) -> Countr
 
 
 def _inputs(**changes: object) -> RiskInputs:
-    base = RiskInputs(on=TODAY, country="NO", geography=_country("NO", 1), sector="furniture",
-                      high_risk_sector=False, substantiated_cases=0, history_years=5,
+    base = RiskInputs(on=TODAY, country="NO", geography=_country("NO", 1),
+                      product_groups=("Furniture",), high_risk_groups=(),
+                      substantiated_cases=0, history_years=5,
                       previous_level=None, overdue_actions=0)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _words(result_factor: object) -> list[str]:
-    return [reason.template % reason.params if reason.params else reason.template
+    return [reason.template % {name: ", ".join(value) if isinstance(value, list) else value
+                               for name, value in reason.params.items()}
+            if reason.params else reason.template
             for reason in result_factor.reasons]  # type: ignore[attr-defined]
 
 
@@ -90,7 +93,7 @@ def test_a_well_documented_nordic_supplier_is_low() -> None:
     geography, industry, history, certifications, transparency = result.factors
     assert _words(geography) == [
         "NO: 1 in ITUC Global Rights Index (2025) gives 1."]
-    assert _words(industry) == ["The sector furniture is not on the high-risk list."]
+    assert _words(industry) == ["No high-risk product group among Furniture."]
     assert _words(history) == [
         "No earlier assessment.", "No overdue action.",
         "No substantiated case linked to the supplier in the last 5 years."]
@@ -100,8 +103,9 @@ def test_a_well_documented_nordic_supplier_is_low() -> None:
 
 def test_an_electronics_factory_in_a_rated_5_country_is_high() -> None:
     result = evaluate(_inputs(
-        country="CN", geography=_country("CN", 5), sector="ict_electronics",
-        high_risk_sector=True,
+        country="CN", geography=_country("CN", 5),
+        product_groups=("ICT and electronics", "Office supplies"),
+        high_risk_groups=("ICT and electronics",),
         certificates=(Certificate("rba", date(2026, 5, 31)),),  # expired the day before
         transparency=Transparency(mapping_shared=True)), RiskSettings())
     assert [factor.score for factor in result.factors] == [5, 5, 1, 4, 4]
@@ -115,7 +119,7 @@ def test_an_electronics_factory_in_a_rated_5_country_is_high() -> None:
         "1 of 4 transparency questions answered yes.",
         "The self-assessment is not answered.", "No whistleblowing channel of its own.",
         "No published due-diligence account."]
-    assert _words(result.factors[1]) == ["The sector ict_electronics is on the high-risk list."]
+    assert _words(result.factors[1]) == ["High-risk product groups: ICT and electronics."]
 
 
 def test_a_substantiated_case_cannot_be_averaged_away() -> None:
@@ -167,7 +171,7 @@ def test_weights_and_thresholds_come_from_the_configuration(tmp_path: object) ->
     settings = load_settings(environ={"AKTSOM_CONFIG": str(path)})
     assert settings.risk.reassess_months("high") == 3
     assert settings.risk.reassess_months("low") == 24
-    result = evaluate(_inputs(geography=_country("NO", 2), sector=None),
+    result = evaluate(_inputs(geography=_country("NO", 2), product_groups=()),
                       settings.risk)
     assert (result.total, result.level) == (2.0, RiskLevel.MEDIUM)
 
@@ -179,6 +183,8 @@ def test_weights_and_thresholds_come_from_the_configuration(tmp_path: object) ->
     'top_factor_floor = "extreme"',
     "reassess_months = { high = 0 }",
     "colour = 1",
+    # Gone: the industry factor reads the product groups' high_risk flag.
+    'high_risk_sectors = ["textiles"]',
 ])
 def test_unusable_risk_settings_stop_the_start(tmp_path: Path, table: str) -> None:
     path = tmp_path / "aktsom.toml"
@@ -197,11 +203,13 @@ def _db(app: Flask) -> Iterator[Session]:
 
 
 def _supplier(app: Flask, name: str = "Shenzhen Board Works", country: str = "CN",
-              sector: str | None = "ict_electronics") -> str:
+              groups: tuple[str, ...] = ("ict_electronics",), **extra: object) -> str:
     with _db(app) as db:
-        supplier = Supplier(name=name, country=country, sector=sector, tier=1)
+        supplier = Supplier(name=name, country=country, tier=1, **extra)
         db.add(supplier)
         db.flush()
+        for code in groups:
+            db.add(SupplierProductGroup(supplier_id=supplier.id, group_code=code))
         return supplier.id
 
 
@@ -210,7 +218,7 @@ def _assess(app: Flask, supplier_id: str, now: datetime = NOW,
     with _db(app) as db:
         supplier = db.get(Supplier, supplier_id)
         assert supplier is not None
-        inputs = gather_inputs(db, supplier, settings_of(app), now.date(), certificates=(),
+        inputs = gather_inputs(db, supplier, settings_of(app), now.date(),
                                transparency=transparency or Transparency())
         assessment = record_assessment(db, supplier, inputs, settings_of(app),
                                        keys=server_keys_of(app), actor=CONSOLE, now=now)
@@ -230,7 +238,8 @@ def test_every_assessment_is_kept_with_inputs_scores_and_reasons(admin_app: Flas
         assert [(row.factor.value, row.score) for row, _ in scores] == [
             ("geography", 5), ("industry", 5), ("history", 1), ("certifications", 4),
             ("transparency", 5)]
-        assert scores[1][1][0].template == "The sector %(sector)s is on the high-risk list."
+        assert scores[1][1][0].template == "High-risk product groups: %(groups)s."
+        assert scores[1][1][0].params == {"groups": ["ICT and electronics"]}
         actions = set(db.scalars(select(AuditEvent.action)))
         assert SupplierAction.RISK_ASSESSED in actions
 
@@ -273,8 +282,8 @@ def test_the_dialogue_step_is_all_or_nothing(admin_app: Flask) -> None:
 
 
 def test_reassessments_fall_due_by_level(admin_app: Flask) -> None:
-    low = _supplier(admin_app, "Oslo Office Supplies", "NO", "furniture")
-    medium = _supplier(admin_app, "Warsaw Cables", "PL", None)
+    low = _supplier(admin_app, "Oslo Office Supplies", "NO", ("furniture",))
+    medium = _supplier(admin_app, "Warsaw Cables", "PL", ())
     _assess(admin_app, low, transparency=Transparency(True, True, True, True))
     _assess(admin_app, medium)
     with _db(admin_app) as db:
@@ -336,7 +345,7 @@ def test_history_counts_cases_that_survive_only_as_statistics(
 
 
 def test_overdue_action_plan_items_raise_the_history_score(admin_app: Flask) -> None:
-    supplier_id = _supplier(admin_app, "Oslo Office Supplies", "NO", "furniture")
+    supplier_id = _supplier(admin_app, "Oslo Office Supplies", "NO", ("furniture",))
     with _db(admin_app) as db:
         db.add_all([
             ActionItem(supplier_id=supplier_id, kind=ActionKind.CORRECTIVE, title="Overtime cap",
@@ -362,7 +371,7 @@ def test_overdue_action_plan_items_raise_the_history_score(admin_app: Flask) -> 
 
 def test_one_assessment_at_a_time_and_the_annual_counts(admin_app: Flask) -> None:
     high = _supplier(admin_app)
-    low = _supplier(admin_app, "Oslo Office Supplies", "NO", "furniture")
+    low = _supplier(admin_app, "Oslo Office Supplies", "NO", ("furniture",))
     assessment_id = _assess(admin_app, high)
     with pytest.raises(Refusal, match="still waiting for its thorough analysis"):
         _assess(admin_app, high)
@@ -384,3 +393,65 @@ def test_one_assessment_at_a_time_and_the_annual_counts(admin_app: Flask) -> Non
         assert assessed_by_level(db, 2026) == {"low": 1, "medium": 0, "high": 1}
         assert assessed_by_level(db, 2025) == {"low": 0, "medium": 0, "high": 0}
         assert thorough_analysis_count(db, 2026) == 1
+
+
+def test_industry_reads_the_register_product_groups_and_their_high_risk_flag(
+        admin_app: Flask) -> None:
+    """The industry factor names the configured high-risk groups; the sector plays no part."""
+    mixed = _supplier(admin_app, "Lodz Uniforms", "PL", ("textiles", "office_supplies", "mica"))
+    plain = _supplier(admin_app, "Bergen Chairs", "NO", ("furniture",), sector="construction")
+    _assess(admin_app, mixed)
+    _assess(admin_app, plain)
+    with _db(admin_app) as db:
+        by_supplier = {row.supplier_id: row for row in db.scalars(select(RiskAssessment))}
+        industry = factor_scores(db, by_supplier[mixed].id)[1]
+        assert industry[0].score == 5
+        assert industry[1][0].params == {"groups": ["Mica", "Textiles and uniforms"]}
+        assert json.loads(by_supplier[mixed].inputs)["high_risk_groups"] == [
+            "Mica", "Textiles and uniforms"]
+        industry = factor_scores(db, by_supplier[plain].id)[1]
+        assert industry[0].score == 1
+        assert industry[1][0].template == "No high-risk product group among %(groups)s."
+
+
+def test_certifications_come_from_the_register_and_an_expired_one_counts_nothing(
+        admin_app: Flask) -> None:
+    supplier_id = _supplier(admin_app, "Hanoi Garments", "VN", ("textiles",))
+    with _db(admin_app) as db:
+        db.add_all([
+            SupplierCertification(supplier_id=supplier_id, scheme="SA8000",
+                                  expires_on=date(2026, 6, 1)),  # the assessment day: valid
+            SupplierCertification(supplier_id=supplier_id, scheme="ISO 14001",
+                                  expires_on=date(2027, 3, 1)),
+            SupplierCertification(supplier_id=supplier_id, scheme="amfori BSCI",
+                                  expires_on=date(2026, 5, 31)),  # expired the day before
+        ])
+    assessment_id = _assess(admin_app, supplier_id)
+    with _db(admin_app) as db:
+        assessment = db.get(RiskAssessment, assessment_id)
+        assert assessment is not None
+        certifications = factor_scores(db, assessment_id)[3]
+        assert certifications[0].score == 2  # two valid certificates
+        assert [reason.params for reason in certifications[1]] == [
+            {"names": "ISO 14001, SA8000"}, {"names": "amfori BSCI"}]
+        snapshot = json.loads(assessment.inputs)["certificates"]
+        assert sorted((item["scheme"], item["valid_until"]) for item in snapshot) == [
+            ("ISO 14001", "2027-03-01"), ("SA8000", "2026-06-01"),
+            ("amfori BSCI", "2026-05-31")]
+
+
+def test_large_and_important_suppliers_never_assessed_are_due(admin_app: Flask) -> None:
+    by_spend = _supplier(admin_app, "Gdansk Steel", "PL", (), spend_band="over_10m")
+    by_hand = _supplier(admin_app, "Oslo Cleaning", "NO", (), large_by_hand=True,
+                        large_reason="Cleans every site")
+    small = _supplier(admin_app, "Small Pens", "NO", (), spend_band="under_100k")
+    with _db(admin_app) as db:
+        due = reassessments_due(db, TODAY, settings_of(admin_app))
+        assert {item.supplier_id: item.level for item in due} == {by_spend: None,
+                                                                  by_hand: None}
+        assert small not in {item.supplier_id for item in due}
+        assert dashboard_figures(db, TODAY, settings_of(admin_app))["reassessments_due"] == 2
+    _assess(admin_app, by_spend)  # medium or high: in hand or due later
+    with _db(admin_app) as db:
+        assert [item.supplier_id for item in reassessments_due(
+            db, TODAY, settings_of(admin_app))] == [by_hand]

@@ -14,18 +14,22 @@ from sqlalchemy import select
 
 from portal.db import session_factory, transaction
 from portal.models import Role
-from supplier_dd.models import Supplier
+from supplier_dd.models import Supplier, SupplierCertification, SupplierProductGroup
 from supplier_dd.models.actions import ActionItem, ActionKind
 from supplier_dd.models.conduct import ConductGap
 from supplier_dd.models.risk import AssessmentStatus, CountryOverride, RiskAssessment
 from tests.admin.helpers import csrf_token, make_user, sign_in
 
 
-def _supplier(app: Flask, country: str = "BD", sector: str | None = "textiles") -> str:
+def _supplier(app: Flask, country: str = "BD", group: str | None = "textiles") -> str:
     with app.app_context(), transaction(session_factory(app)) as db:
-        supplier = Supplier(name="Dhaka Workwear", country=country, sector=sector, tier=1)
+        supplier = Supplier(name="Dhaka Workwear", country=country, tier=1)
         db.add(supplier)
         db.flush()
+        if group:
+            db.add(SupplierProductGroup(supplier_id=supplier.id, group_code=group))
+        db.add(SupplierCertification(supplier_id=supplier.id, scheme="SA8000",
+                                     expires_on=date(2020, 1, 1)))
         return supplier.id
 
 
@@ -98,15 +102,14 @@ def test_a_high_risk_goes_through_its_analysis_before_closing(admin_app: Flask) 
     risk_url = f"/admin/suppliers/{supplier_id}/risk"
     page = client.get(risk_url).get_data(as_text=True)
     assert "Indicative value: import the publisher's file for a real one." in page
-    # A ticked certificate needs its expiry date; the other answers stay ticked.
-    status, page = _post(client, risk_url, {"cert_sa8000": "1", "own_channel": "1"})
-    assert "Enter the expiry date of SA8000 as a date (YYYY-MM-DD)." in page
-    assert 'name="own_channel" value="1" checked' in page
-    status, page = _post(client, risk_url, {"cert_sa8000": "1",
-                                            "cert_sa8000_until": "2020-01-01",
-                                            "own_channel": "1"})
+    # Certificates come from the register (issue 12 follow-up), shown with their state;
+    # the form asks only the transparency questions.
+    assert "SA8000 · valid until 2020-01-01 <strong>(expired: counts for nothing)" in page
+    assert "cert_sa8000" not in page
+    assert "This supplier is not large and important" in page
+    status, page = _post(client, risk_url, {"own_channel": "1"})
     assert "The assessment is recorded: high risk." in page
-    assert "The sector textiles is on the high-risk list." in page
+    assert "High-risk product groups: Textiles and uniforms." in page
     assert "Expired, counted for nothing: SA8000." in page
     assert "1 of 4 transparency questions answered yes." in page
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:

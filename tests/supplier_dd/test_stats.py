@@ -1,0 +1,110 @@
+"""The supplier module's figures for the annual account (issue 12, issue 13 §2): one typed
+record per year, checked on a fixed data set whose figures are worked out by hand below."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Flask
+
+from portal.db import session_factory, transaction
+from portal.extensions import settings_of
+from supplier_dd.models import Supplier
+from supplier_dd.models.actions import ActionItem, ActionKind, ActionStatus
+from supplier_dd.models.conduct import CodeOfConductReview, ConductStatus
+from supplier_dd.models.meetings import SupplierMeeting
+from supplier_dd.models.reviews import EscalationDecision, ReviewTrigger
+from supplier_dd.models.risk import (
+    AssessmentStatus,
+    RiskAssessment,
+    RiskLevel,
+    ThoroughAnalysis,
+)
+from supplier_dd.stats import SupplierYearFigures, supplier_year_figures
+
+MARCH = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _at(month: int, year: int = 2026) -> datetime:
+    return datetime(year, month, 15, 12, 0, tzinfo=UTC)
+
+
+def test_the_year_figures_on_a_fixed_register(admin_app: Flask) -> None:
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        def supplier(name: str, tier: int, country: str, band: str | None,
+                     created: datetime = MARCH, **extra: object) -> str:
+            row = Supplier(name=name, tier=tier, country=country, spend_band=band,
+                           created_at=created, **extra)
+            db.add(row)
+            db.flush()
+            return row.id
+
+        a = supplier("A", 1, "NO", "over_10m")            # large by spend
+        b = supplier("B", 2, "CN", "1m_10m")              # large by spend
+        c = supplier("C", 1, "CN", "under_100k")
+        supplier("D", 3, "PL", None, large_by_hand=True, large_reason="Sole source")
+        supplier("E", 1, "VN", "under_100k", created=datetime(2027, 2, 1, tzinfo=UTC))
+        db.add_all([
+            CodeOfConductReview(supplier_id=a, status=ConductStatus.SIGNED_OURS,
+                                our_version="2025", signed_on=date(2026, 4, 1)),
+            CodeOfConductReview(supplier_id=b, status=ConductStatus.OWN_COMPARED,
+                                own_code_title="B code", compared_on=date(2026, 4, 2)),
+            CodeOfConductReview(supplier_id=c, status=ConductStatus.NONE),
+        ])
+
+        def assessment(supplier_id: str, level: RiskLevel, at: datetime,
+                       closed: bool = True) -> str:
+            row = RiskAssessment(
+                supplier_id=supplier_id, assessed_at=at, total=3.0, level=level,
+                status=AssessmentStatus.CLOSED if closed
+                else AssessmentStatus.AWAITING_ANALYSIS,
+                closed_at=at if closed else None, inputs="{}")
+            db.add(row)
+            db.flush()
+            return row.id
+
+        assessment(a, RiskLevel.LOW, _at(5))
+        high = assessment(b, RiskLevel.HIGH, _at(6))
+        db.add(ThoroughAnalysis(assessment_id=high, questions="q", findings="f",
+                                evidence="e", conclusion="c"))
+        assessment(c, RiskLevel.MEDIUM, _at(11, 2025))    # another year
+        assessment(c, RiskLevel.HIGH, _at(9), closed=False)  # not closed: not counted
+        db.add_all([
+            ActionItem(supplier_id=b, kind=ActionKind.REMEDIATION, title="Repay fees",
+                       due_date=date(2026, 8, 1), status=ActionStatus.DONE,
+                       created_at=_at(6), closed_at=_at(7)),
+            ActionItem(supplier_id=b, kind=ActionKind.CORRECTIVE, title="Audit",
+                       due_date=date(2026, 9, 1), created_at=_at(6)),   # overdue at year end
+            ActionItem(supplier_id=a, kind=ActionKind.CORRECTIVE, title="Old",
+                       due_date=date(2025, 12, 1), created_at=_at(10, 2025),
+                       status=ActionStatus.DONE, closed_at=_at(11, 2025)),
+            SupplierMeeting(supplier_id=a, held_on=date(2026, 5, 2), year=2026, quarter=2,
+                            participants="x", sustainability="y"),
+        ])
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        figures = supplier_year_figures(db, settings_of(admin_app), 2026, date(2027, 3, 1))
+    assert isinstance(figures, SupplierYearFigures)
+    # Register at the end of 2026: A-D (E came in 2027); A and B by spend, D by hand.
+    assert (figures.register.suppliers, figures.register.large_and_important) == (4, 3)
+    assert figures.register.by_tier == {1: 2, 2: 1, 3: 1}
+    assert figures.register.by_country == {"CN": 2, "NO": 1, "PL": 1}
+    # Coverage as the register stands now: D and E have nothing recorded.
+    assert figures.conduct_coverage == {"signed_ours": 1, "own_compared": 1, "none": 1,
+                                        "unrecorded": 2}
+    zero = {"signed_ours": 0, "own_compared": 0, "none": 0, "unrecorded": 0}
+    assert figures.conduct_by_spend_band == {
+        "1m_10m": {**zero, "own_compared": 1},
+        "no_band": {**zero, "unrecorded": 1},
+        "over_10m": {**zero, "signed_ours": 1},
+        "under_100k": {**zero, "none": 1, "unrecorded": 1},
+    }
+    # Closed in 2026: A low, B high (with its analysis); C's 2025 medium and open high not.
+    assert figures.assessed_by_level == {"low": 1, "medium": 0, "high": 1}
+    assert figures.thorough_analyses == 1
+    workflow = figures.workflow
+    assert (workflow.actions_opened, workflow.remediation_opened, workflow.actions_closed,
+            workflow.actions_overdue, workflow.meetings_held) == (2, 1, 1, 1, 1)
+    assert set(workflow.reviews_opened.values()) == {0}
+    assert set(workflow.reviews_opened) == set(ReviewTrigger)
+    assert set(workflow.decisions.values()) == {0}
+    assert set(workflow.decisions) == set(EscalationDecision)
