@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import (
     Blueprint,
     abort,
@@ -51,6 +53,8 @@ from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import (
     DONT_KNOW,
+    MAX_MESSAGE,
+    ConfirmCodeForm,
     FollowupForm,
     LogoutForm,
     MeetingForm,
@@ -137,11 +141,67 @@ def report() -> Response | str | tuple[str, int]:
     if form.given_name():
         # Sealed apart from the answers, in the same transaction (issue 11 §8).
         record_identity(db, keys=submitted.keys, case=submitted.case, name=form.given_name())
-    # The code is shown only once the case is safely stored: should the request's commit
-    # fail, this page is replaced by an error page (portal.db.init_db).
-    return render_template("reports/submitted.html", code=submitted.code,
-                           notices=submitted.notices,
-                           routed_to_group=submitted.case.routed_to_group)
+    # Post/redirect/get (issue 14 §1): the code page is a GET page fed by a short-lived,
+    # sealed server-side entry stored in this transaction, so a reload or Back never sends the
+    # report again. Should the commit fail, the redirect is replaced by an error page
+    # (portal.db.init_db) and there is no entry: the code is shown only for a stored case.
+    response = redirect(url_for("reports.submitted"), code=303)
+    reporter_session.keep_submitted(response, submitted.case, submitted.code,
+                                    submitted.notices,
+                                    routed_to_group=submitted.case.routed_to_group)
+    return response
+
+
+def _last_group(code: str) -> str:
+    return code.rsplit("-", 1)[-1]
+
+
+def _code_symbols(typed: str) -> str:
+    # As the code itself is read (crypto.casecode): any case, spaces and dashes, O, I and L.
+    return "".join(typed.split()).replace("-", "").upper().translate(_ALIASES)
+
+
+_ALIASES = str.maketrans("OIL", "011")
+
+
+def _render_submitted(page: reporter_session.SubmittedPage, form: ConfirmCodeForm) -> str:
+    return render_template("reports/submitted.html", code=page.code, notices=page.notices,
+                           routed_to_group=page.routed_to_group, form=form,
+                           group_count=len(_last_group(page.code)),
+                           code_minutes=settings_of().submitted_code_minutes)
+
+
+@bp.get("/report/submitted")
+def submitted() -> Response | str:
+    """The case code page: the same code on every reload, Back or language switch until
+    "Done" or `submitted_code_minutes`."""
+    page = reporter_session.submitted_page()
+    if page is None:
+        # Closed with "Done", expired, or another browser: the code is not shown again.
+        return render_template("reports/submitted.html", code=None,
+                               code_minutes=settings_of().submitted_code_minutes)
+    return _render_submitted(page, ConfirmCodeForm())
+
+
+@bp.post("/report/submitted")
+def submitted_done() -> Response | tuple[str, int]:
+    """"Done": only once the reporter has typed the code's last group again."""
+    page = reporter_session.submitted_page()
+    if page is None:
+        return redirect(url_for("reports.submitted"), code=303)
+    form = ConfirmCodeForm()
+    if not form.validate_on_submit():
+        return _render_submitted(page, form), 400
+    typed = _code_symbols(form.last_group.data or "")
+    if not hmac.compare_digest(typed.encode(), _last_group(page.code).encode()):
+        form.last_group.errors = [_("That is not the last group of your case code. Check "
+                                    "what you wrote down against the code above.")]
+        return _render_submitted(page, form), 400
+    response = redirect(url_for("pages.landing"), code=303)
+    reporter_session.close_submitted(response)
+    flash(_("The case code page is closed. Come back with your case code at any time."),
+          "success")
+    return response
 
 
 @bp.route("/followup", methods=["GET", "POST"])
@@ -155,7 +215,16 @@ def followup() -> Response | str:
                                      code=form.case_code.data or "")
         if opened is not None:
             case, keys = opened
-            response = redirect(url_for("reports.case"), code=303)
+            if (form.body.data or "").strip():
+                # The message carried through the code (issue 14 §2) goes back into the
+                # message box, unsent: the reporter checks it and attaches files again.
+                flash(_("Your message has not been sent yet. Check it below and press "
+                        "\"Send message\". Choose any files again."), "info")
+                context = reporter_session.ReporterContext(case=case, keys=keys)
+                response = make_response(_render_case(
+                    context, MessageForm(formdata=None, body=form.body.data)))
+            else:
+                response = redirect(url_for("reports.case"), code=303)
             reporter_session.begin(response, case, keys)
             language = reporter_language(case, keys)
             if LANGUAGE_COOKIE not in request.cookies and language:
@@ -166,7 +235,7 @@ def followup() -> Response | str:
     elif request.method == "POST":
         not_an_attempt()
         failed = True
-    return render_template("reports/followup.html", form=form, failed=failed)
+    return render_template("reports/followup.html", form=form, failed=failed, dropped=[])
 
 
 def _require_reporter() -> reporter_session.ReporterContext:
@@ -194,9 +263,22 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
                            strip_metadata=settings_of().strip_metadata)
 
 
+def _carry_message() -> tuple[str, int]:
+    """The session ended while the reporter was writing: ask for the code again with the
+    text in the page (never stored), and name the files that must be chosen again."""
+    not_an_attempt()
+    form = FollowupForm(formdata=None, body=request.form.get("body", "")[:MAX_MESSAGE])
+    dropped = [safe_filename(item.filename) for item in request.files.getlist("attachments")
+               if item.filename]
+    return render_template("reports/followup.html", form=form, failed=False, carried=True,
+                           dropped=dropped), 401
+
+
 @bp.post("/case/messages")
 def case_message() -> Response | str | tuple[str, int]:
-    context = _require_reporter()
+    context = reporter_session.current_reporter()
+    if context is None:
+        return _carry_message()
     settings = settings_of()
     db = db_session()
     form = MessageForm()
