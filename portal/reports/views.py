@@ -184,19 +184,18 @@ def submitted() -> Response | str:
 
 
 @bp.post("/report/submitted")
-def submitted_done() -> Response | tuple[str, int]:
+def submitted_done() -> Response:
     """"Done": only once the reporter has typed the code's last group again."""
     page = reporter_session.submitted_page()
     if page is None:
         return redirect(url_for("reports.submitted"), code=303)
     form = ConfirmCodeForm()
-    if not form.validate_on_submit():
-        return _render_submitted(page, form), 400
-    typed = _code_symbols(form.last_group.data or "")
-    if not hmac.compare_digest(typed.encode(), _last_group(page.code).encode()):
-        form.last_group.errors = [_("That is not the last group of your case code. Check "
-                                    "what you wrote down against the code above.")]
-        return _render_submitted(page, form), 400
+    typed = _code_symbols(form.last_group.data or "") if form.validate_on_submit() else ""
+    if not typed or not hmac.compare_digest(typed.encode(), _last_group(page.code).encode()):
+        # Back to the GET page, so that no POST stays in the history for Back to resend.
+        flash(_("That is not the last group of your case code. Check what you wrote down "
+                "against the code above."), "error")
+        return redirect(url_for("reports.submitted"), code=303)
     response = redirect(url_for("pages.landing"), code=303)
     reporter_session.close_submitted(response)
     flash(_("The case code page is closed. Come back with your case code at any time."),
