@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hmac
+from typing import cast
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     flash,
     make_response,
@@ -14,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -45,10 +48,10 @@ from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
-from portal.hardening import not_an_attempt
+from portal.hardening import answer_limits_with_form, not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
-from portal.refusals import Refusal
+from portal.refusals import N_, Refusal
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import (
@@ -83,7 +86,36 @@ UPLOAD_ERRORS = {
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:  # "0 MB" would not be true
+        return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _posted_file_names() -> list[str]:
+    return [safe_filename(item.filename) for item in request.files.getlist("attachments")
+            if item.filename]
+
+
+def _files_not_kept() -> list[str]:
+    """What the reporter must be told when a form comes back: a browser never fills a file
+    input in again, so every chosen file is named."""
+    names = _posted_file_names()
+    if not names:
+        return []
+    return [_("Nothing was sent, and these files were not kept: %(names)s. Choose them again "
+              "before you send.", names=", ".join(names))]
+
+
+def _over_upload_limit() -> list[str] | None:
+    """The errors to show when the files together went past the limit while they were read
+    (portal.upload_spool reads on and drops the rest, so the view runs); None if they did not."""
+    over = getattr(request, "files_over_limit", [])
+    if not over:
+        return None
+    return [UPLOAD_ERRORS["total_too_large"](),
+            _("The limit was reached while reading %(names)s.",
+              names=", ".join(safe_filename(name) for name in over)),
+            *_files_not_kept()]
 
 
 def _uploads(files: list[FileStorage]) -> list[Upload]:
@@ -102,6 +134,12 @@ def report() -> Response | str | tuple[str, int]:
     db = db_session()
     form = ReportForm()
     context = report_form_context(db, server_keys_of(), form, settings)
+    over_limit = _over_upload_limit() if request.method == "POST" else None
+    if over_limit is not None:
+        form.validate_on_submit()  # show any other problem at the same time
+        not_an_attempt()
+        form.attachments.errors = over_limit
+        return render_template("reports/report.html", form=form, **context), 413
     if not form.validate_on_submit():
         if form.is_submitted():
             not_an_attempt()
@@ -110,13 +148,13 @@ def report() -> Response | str | tuple[str, int]:
     try:
         check_uploads(settings, uploads)
     except UploadRejected as rejected:
-        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
+        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason](), *_files_not_kept()]
         return render_template("reports/report.html", form=form, **context), 413
     try:
         # Before anything is stored: a file that cannot be cleaned refuses the report.
         clean_uploads(settings, uploads)
     except Refusal as refusal:
-        form.attachments.errors = [refusal.translated()]
+        form.attachments.errors = [refusal.translated(), *_files_not_kept()]
         return render_template("reports/report.html", form=form, **context), 422
     category = next(item for item in settings.categories if item.code == form.category.data)
     unit_id = None if form.unit.data == DONT_KNOW else form.unit.data
@@ -220,7 +258,7 @@ def followup() -> Response | str:
                 flash(_("Your message has not been sent yet. Check it below and press "
                         "\"Send message\". Choose any files again."), "info")
                 context = reporter_session.ReporterContext(case=case, keys=keys)
-                response = make_response(_render_case(
+                response: Response = make_response(_render_case(
                     context, MessageForm(formdata=None, body=form.body.data)))
             else:
                 response = redirect(url_for("reports.case"), code=303)
@@ -281,6 +319,11 @@ def case_message() -> Response | str | tuple[str, int]:
     settings = settings_of()
     db = db_session()
     form = MessageForm()
+    over_limit = _over_upload_limit()
+    if over_limit is not None:
+        not_an_attempt()
+        form.attachments.errors = over_limit
+        return _render_case(context, form), 413
     uploads = _uploads(request.files.getlist("attachments"))
     if not form.validate_on_submit():
         not_an_attempt()
@@ -292,12 +335,12 @@ def case_message() -> Response | str | tuple[str, int]:
     try:
         check_uploads(settings, uploads)
     except UploadRejected as rejected:
-        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
+        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason](), *_files_not_kept()]
         return _render_case(context, form), 413
     try:
         clean_uploads(settings, uploads)
     except Refusal as refusal:
-        form.attachments.errors = [refusal.translated()]
+        form.attachments.errors = [refusal.translated(), *_files_not_kept()]
         return _render_case(context, form), 422
     notices = add_reporter_message(
         db, settings=settings, server_keys=server_keys_of(), store=file_store(),
@@ -374,3 +417,33 @@ def case_logout() -> Response:
     reporter_session.finish(response)
     flash(_("You have logged out. Come back with your case code at any time."), "success")
     return response
+
+
+_SLOWED_DOWN = N_("Too many attempts in a short time, so this has not been sent yet. Wait a "
+                  "few minutes, then send again: what you wrote is still below.")
+
+
+def _report_limited() -> tuple[str, int]:
+    """The report form again, filled in from the post, when the rate limit refuses it."""
+    form = ReportForm()
+    context = report_form_context(db_session(), server_keys_of(), form, settings_of())
+    flash(_(_SLOWED_DOWN), "error")
+    form.attachments.errors = _files_not_kept()
+    return render_template("reports/report.html", form=form, **context), 429
+
+
+def _message_limited() -> tuple[str, int]:
+    context = reporter_session.current_reporter()
+    if context is None:
+        return _carry_message()
+    form = MessageForm()
+    flash(_(_SLOWED_DOWN), "error")
+    form.attachments.errors = _files_not_kept()
+    return _render_case(context, form), 429
+
+
+@bp.record_once
+def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)
+    answer_limits_with_form(app, "reports.report", _report_limited)
+    answer_limits_with_form(app, "reports.case_message", _message_limited)
