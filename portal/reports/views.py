@@ -360,6 +360,13 @@ def case_message() -> Response | str | tuple[str, int]:
         elif notice.unhandled:
             flash(_("%(name)s: we could not check this type of file for hidden information "
                     "such as author names.", name=notice.filename), "info")
+        elif notice.original_kept:
+            flash(_("%(name)s: we checked it and found no hidden information to remove. As "
+                    "you asked, the original file was also kept for the case handlers.",
+                    name=notice.filename), "info")
+        else:
+            flash(_("%(name)s: we checked it and found no hidden information to remove.",
+                    name=notice.filename), "info")
     return redirect(url_for("reports.case"), code=303)
 
 

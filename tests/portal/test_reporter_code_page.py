@@ -93,6 +93,7 @@ def test_language_switch_on_the_code_page_keeps_the_code(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'id="case-code">{code}<' in page
     assert 'lang="nb"' in page
+    assert "Skriv den siste gruppen i sakskoden din" in page
 
 
 def test_done_needs_the_last_group_and_then_the_code_is_gone(
