@@ -292,7 +292,14 @@ def case() -> str:
 def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
+    # During the first visit (the code page not yet closed with "Done" nor expired, in this
+    # browser), the case page can show the code again (issue 14 §1).
+    first_visit = reporter_session.submitted_page()
+    code_again = (first_visit.code if first_visit is not None
+                  and first_visit.case_id == context.case.id else None)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
+                           code_again=code_again,
+                           code_minutes=settings_of().submitted_code_minutes,
                            logout_form=LogoutForm(), meeting_form=MeetingForm(),
                            meeting_pending=meeting_pending(context.case),
                            closing_reasons=REPORTER_CLOSING_REASON_LABELS,

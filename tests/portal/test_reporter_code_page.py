@@ -151,3 +151,31 @@ def test_the_code_page_is_this_browsers_only(
     other = portal_app.test_client()
     page = other.get("/report/submitted").get_data(as_text=True)
     assert code not in page and "notes.txt" not in page
+
+
+def test_the_case_page_shows_the_code_again_during_the_first_visit(
+        client: FlaskClient, organisation: Organisation) -> None:
+    """Until "Done", /case (signed in with the code) shows the code again; after it, never."""
+    _send(client, organisation.unit_id)
+    code = _code(client)
+    client.post("/followup", data={"csrf_token": csrf_token(client, "/followup"),
+                                   "case_code": code})
+    page = client.get("/case").get_data(as_text=True)
+    assert 'id="code-again"' in page and code in page
+    _done(client, code.rsplit("-", 1)[1])
+    page = client.get("/case").get_data(as_text=True)
+    assert 'id="code-again"' not in page and code not in page
+
+
+def test_another_case_page_never_shows_this_code(
+        client: FlaskClient, organisation: Organisation) -> None:
+    _send(client, organisation.unit_id)
+    first = _code(client)
+    other = client.application.test_client()
+    _send(other, organisation.unit_id)
+    second = _code(other)
+    # This browser signs in to the other case: the first case's code is not shown there.
+    client.post("/followup", data={"csrf_token": csrf_token(client, "/followup"),
+                                   "case_code": second})
+    page = client.get("/case").get_data(as_text=True)
+    assert first not in page and 'id="code-again"' not in page
