@@ -456,8 +456,16 @@ def _message_limited() -> tuple[str, int]:
     return _render_case(context, form), 429
 
 
+def _followup_limited() -> tuple[str, int]:
+    """The code form again, with a carried message still in it (never the code typed)."""
+    form = FollowupForm(formdata=None, body=request.form.get("body", "")[:MAX_MESSAGE])
+    flash(_(_SLOWED_DOWN), "error")
+    return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 429
+
+
 @bp.record_once
 def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
+    answer_limits_with_form(app, "reports.followup", _followup_limited)
     answer_limits_with_form(app, "reports.report", _report_limited)
     answer_limits_with_form(app, "reports.case_message", _message_limited)

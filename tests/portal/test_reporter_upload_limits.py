@@ -113,3 +113,21 @@ def test_the_rate_limit_brings_back_the_form_with_the_text(make_portal_app: Any)
     assert "Too many attempts in a short time, so this has not been sent yet" in page
     assert "payslip.pdf" in page
     assert _cases(app) == 1
+
+
+def test_a_carried_message_survives_the_rate_limit_on_the_code_form(
+        make_portal_app: Any) -> None:
+    """Reproduction: the text carried through the code form met the /followup limit and the
+    bare 429 page lost it."""
+    app = make_portal_app(rate_limit_followup="1 per minute")
+    _ready(app)
+    client = app.test_client()
+    token = csrf_token(client, "/followup")
+    data = {"csrf_token": token, "case_code": "AAAAA-AAAAA-AAAAA-AAAAA", "body": TEXT}
+    assert client.post("/followup", data=data).status_code == 200
+    response = client.post("/followup", data=data)
+    assert response.status_code == 429
+    page = _page(response)
+    assert 'action="/followup"' in page and TEXT in page
+    assert "AAAAA-AAAAA" not in page  # the code typed is never echoed
+    assert "Too many attempts in a short time" in page
