@@ -129,7 +129,12 @@ class Settings:
     # A legal hold stands until its review date, at most this many days ahead; then it
     # lapses unless renewed, and the purge applies (no endless hold).
     legal_hold_max_days: int = 365
-    reporter_idle_minutes: int = 10
+    # A reporter writing a long answer must not lose it to the idle timeout (issue 14 §2);
+    # SecureDrop gives sources 120 minutes. "Log out" still ends the session at once.
+    reporter_idle_minutes: int = 120
+    # How long the case code page can be shown again (reload, Back, language switch) after a
+    # report is sent, unless the reporter closes it with "Done" first (issue 14 §1).
+    submitted_code_minutes: int = 30
     staff_idle_minutes: int = 30
     staff_absolute_hours: int = 8
     # None: decided by the environment (on in production, off elsewhere).
@@ -402,7 +407,7 @@ def validate(settings: Settings) -> Settings:
                  "legal_hold_max_days", "reporter_idle_minutes",
                  "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
                  "metadata_seconds", "metadata_memory_mib",
-                 "information_request_retention_days"):
+                 "information_request_retention_days", "submitted_code_minutes"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
     if settings.retention_unfounded_days > settings.retention_days:

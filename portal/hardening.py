@@ -154,6 +154,17 @@ def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> 
     return limiter
 
 
+_LIMITED_FORMS = "aktsom_limited_forms"
+
+
+def answer_limits_with_form(app: Flask, endpoint: str,
+                            render: Callable[[], tuple[str, int]]) -> None:
+    """When the rate limit refuses a POST to `endpoint`, answer with `render()` (the form
+    again, filled in from the post, and status 429) instead of the bare 429 page: a reporter
+    who is slowed down keeps what they wrote (issue 14 §2)."""
+    app.extensions.setdefault(_LIMITED_FORMS, {})[endpoint] = render
+
+
 def init_error_pages(app: Flask) -> None:
     def _render(code: int) -> tuple[str, int]:
         try:
@@ -168,6 +179,10 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        limited_form = app.extensions.get(_LIMITED_FORMS, {}).get(request.endpoint or "")
+        if error.code == 429 and limited_form is not None:
+            # The form again, with what was typed, instead of a bare 429 (issue 14 §2).
+            return limited_form()  # type: ignore[no-any-return]
         if error.code in ERROR_CODES:
             return _render(error.code or 500)
         return error

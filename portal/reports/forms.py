@@ -95,6 +95,19 @@ class ReportForm(FlaskForm):
 class FollowupForm(FlaskForm):
     case_code = StringField(_l("Case code"),
                             validators=[DataRequired(_l("Enter your case code."))])
+    # A message the reporter was writing when their session ended (issue 14 §2): carried back
+    # in the page itself, never stored, and put back in the message box once the code opens.
+    body = TextAreaField(_l("Your message, not sent yet"),
+                         validators=[Optional(), Length(max=MAX_MESSAGE)])
+
+
+class ConfirmCodeForm(FlaskForm):
+    """The reporter shows they kept the code by typing its last group (issue 14 §1)."""
+
+    last_group = StringField(_l("Type the last group of your case code"),
+                             validators=[DataRequired(_l("Type the last group of your "
+                                                         "case code.")),
+                                         Length(max=40)])
 
 
 class MessageForm(FlaskForm):

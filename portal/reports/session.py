@@ -7,12 +7,14 @@ opens the new key at once."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import g, request
 from werkzeug.wrappers import Response
 
+from portal.cases.attachments import UploadNotice
 from portal.cases.keyring import Keyring, unlock_keyring
 from portal.db import db_session
 from portal.extensions import settings_of
@@ -81,4 +83,73 @@ def finish(response: Response) -> None:
     """End the session on the server and drop the cookie."""
     end_session(db_session(), request.cookies.get(COOKIE))
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict",
+                           secure=bool(settings_of().cookie_secure))
+
+
+# The case code page (issue 14 §1): post/redirect/get. After the report is stored, the code
+# and what the reporter is told about their files wait in a short-lived server-side session
+# sealed under a key only this cookie holds, so reloading the page, Back and a language switch
+# show the same code again and never send the report a second time. The code is never in a
+# URL, a cookie in clear, a log or a table column in clear.
+SUBMITTED_COOKIE = "aktsom_submitted"
+SUBMITTED_KIND = "submitted"
+
+
+@dataclass(frozen=True)
+class SubmittedPage:
+    code: str
+    case_id: str
+    routed_to_group: bool
+    notices: list[UploadNotice]
+
+
+def _submitted_lifetime() -> timedelta:
+    return timedelta(minutes=settings_of().submitted_code_minutes)
+
+
+def keep_submitted(response: Response, case: Case, code: str, notices: list[UploadNotice],
+                   *, routed_to_group: bool) -> None:
+    """Store the code page's content for a while and set its cookie on `response`.
+
+    Stored in the transaction that stores the case: if the commit fails, there is no page."""
+    settings = settings_of()
+    end_session(db_session(), request.cookies.get(SUBMITTED_COOKIE))
+    payload = json.dumps({
+        "code": code, "group": routed_to_group,
+        "notices": [{"name": item.filename, "removed": list(item.removed),
+                     "unhandled": item.unhandled, "original": item.original_kept}
+                    for item in notices],
+    }).encode()
+    cookie = start_session(db_session(), kind=SUBMITTED_KIND, payload=payload,
+                           case_id=case.id)
+    response.set_cookie(
+        SUBMITTED_COOKIE, cookie, httponly=True, samesite="Strict",
+        secure=bool(settings.cookie_secure), path="/",
+        max_age=int(_submitted_lifetime().total_seconds()),
+    )
+
+
+def submitted_page() -> SubmittedPage | None:
+    """The code page of this browser's report, if it has not expired or been closed."""
+    lifetime = _submitted_lifetime()
+    opened = resume_session(db_session(), request.cookies.get(SUBMITTED_COOKIE),
+                            kind=SUBMITTED_KIND, idle=lifetime, absolute=lifetime)
+    if opened is None or opened.row.case_id is None:
+        return None
+    content = json.loads(opened.payload)
+    return SubmittedPage(
+        code=str(content["code"]), case_id=opened.row.case_id,
+        routed_to_group=bool(content["group"]),
+        notices=[UploadNotice(filename=str(item["name"]),
+                              removed=[str(entry) for entry in item["removed"]],
+                              unhandled=bool(item["unhandled"]),
+                              original_kept=bool(item["original"]))
+                 for item in content["notices"]],
+    )
+
+
+def close_submitted(response: Response) -> None:
+    """"Done": delete the code page's entry on the server and drop its cookie."""
+    end_session(db_session(), request.cookies.get(SUBMITTED_COOKIE))
+    response.delete_cookie(SUBMITTED_COOKIE, path="/", httponly=True, samesite="Strict",
                            secure=bool(settings_of().cookie_secure))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+from typing import cast
+
 from flask import (
     Blueprint,
+    Flask,
     abort,
     flash,
     make_response,
@@ -12,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -43,14 +48,16 @@ from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
-from portal.hardening import not_an_attempt
+from portal.hardening import answer_limits_with_form, not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
-from portal.refusals import Refusal
+from portal.refusals import N_, Refusal
 from portal.reports import session as reporter_session
 from portal.reports.choices import report_form_context
 from portal.reports.forms import (
     DONT_KNOW,
+    MAX_MESSAGE,
+    ConfirmCodeForm,
     FollowupForm,
     LogoutForm,
     MeetingForm,
@@ -79,7 +86,36 @@ UPLOAD_ERRORS = {
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:  # "0 MB" would not be true
+        return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _posted_file_names() -> list[str]:
+    return [safe_filename(item.filename) for item in request.files.getlist("attachments")
+            if item.filename]
+
+
+def _files_not_kept() -> list[str]:
+    """What the reporter must be told when a form comes back: a browser never fills a file
+    input in again, so every chosen file is named."""
+    names = _posted_file_names()
+    if not names:
+        return []
+    return [_("Nothing was sent, and these files were not kept: %(names)s. Choose them again "
+              "before you send.", names=", ".join(names))]
+
+
+def _over_upload_limit() -> list[str] | None:
+    """The errors to show when the files together went past the limit while they were read
+    (portal.upload_spool reads on and drops the rest, so the view runs); None if they did not."""
+    over = getattr(request, "files_over_limit", [])
+    if not over:
+        return None
+    return [UPLOAD_ERRORS["total_too_large"](),
+            _("The limit was reached while reading %(names)s.",
+              names=", ".join(safe_filename(name) for name in over)),
+            *_files_not_kept()]
 
 
 def _uploads(files: list[FileStorage]) -> list[Upload]:
@@ -98,6 +134,12 @@ def report() -> Response | str | tuple[str, int]:
     db = db_session()
     form = ReportForm()
     context = report_form_context(db, server_keys_of(), form, settings)
+    over_limit = _over_upload_limit() if request.method == "POST" else None
+    if over_limit is not None:
+        form.validate_on_submit()  # show any other problem at the same time
+        not_an_attempt()
+        form.attachments.errors = over_limit
+        return render_template("reports/report.html", form=form, **context), 413
     if not form.validate_on_submit():
         if form.is_submitted():
             not_an_attempt()
@@ -106,13 +148,13 @@ def report() -> Response | str | tuple[str, int]:
     try:
         check_uploads(settings, uploads)
     except UploadRejected as rejected:
-        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
+        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason](), *_files_not_kept()]
         return render_template("reports/report.html", form=form, **context), 413
     try:
         # Before anything is stored: a file that cannot be cleaned refuses the report.
         clean_uploads(settings, uploads)
     except Refusal as refusal:
-        form.attachments.errors = [refusal.translated()]
+        form.attachments.errors = [refusal.translated(), *_files_not_kept()]
         return render_template("reports/report.html", form=form, **context), 422
     category = next(item for item in settings.categories if item.code == form.category.data)
     unit_id = None if form.unit.data == DONT_KNOW else form.unit.data
@@ -137,11 +179,66 @@ def report() -> Response | str | tuple[str, int]:
     if form.given_name():
         # Sealed apart from the answers, in the same transaction (issue 11 §8).
         record_identity(db, keys=submitted.keys, case=submitted.case, name=form.given_name())
-    # The code is shown only once the case is safely stored: should the request's commit
-    # fail, this page is replaced by an error page (portal.db.init_db).
-    return render_template("reports/submitted.html", code=submitted.code,
-                           notices=submitted.notices,
-                           routed_to_group=submitted.case.routed_to_group)
+    # Post/redirect/get (issue 14 §1): the code page is a GET page fed by a short-lived,
+    # sealed server-side entry stored in this transaction, so a reload or Back never sends the
+    # report again. Should the commit fail, the redirect is replaced by an error page
+    # (portal.db.init_db) and there is no entry: the code is shown only for a stored case.
+    response = redirect(url_for("reports.submitted"), code=303)
+    reporter_session.keep_submitted(response, submitted.case, submitted.code,
+                                    submitted.notices,
+                                    routed_to_group=submitted.case.routed_to_group)
+    return response
+
+
+def _last_group(code: str) -> str:
+    return code.rsplit("-", 1)[-1]
+
+
+def _code_symbols(typed: str) -> str:
+    # As the code itself is read (crypto.casecode): any case, spaces and dashes, O, I and L.
+    return "".join(typed.split()).replace("-", "").upper().translate(_ALIASES)
+
+
+_ALIASES = str.maketrans("OIL", "011")
+
+
+def _render_submitted(page: reporter_session.SubmittedPage, form: ConfirmCodeForm) -> str:
+    return render_template("reports/submitted.html", code=page.code, notices=page.notices,
+                           routed_to_group=page.routed_to_group, form=form,
+                           group_count=len(_last_group(page.code)),
+                           code_minutes=settings_of().submitted_code_minutes)
+
+
+@bp.get("/report/submitted")
+def submitted() -> Response | str:
+    """The case code page: the same code on every reload, Back or language switch until
+    "Done" or `submitted_code_minutes`."""
+    page = reporter_session.submitted_page()
+    if page is None:
+        # Closed with "Done", expired, or another browser: the code is not shown again.
+        return render_template("reports/submitted.html", code=None,
+                               code_minutes=settings_of().submitted_code_minutes)
+    return _render_submitted(page, ConfirmCodeForm())
+
+
+@bp.post("/report/submitted")
+def submitted_done() -> Response:
+    """"Done": only once the reporter has typed the code's last group again."""
+    page = reporter_session.submitted_page()
+    if page is None:
+        return redirect(url_for("reports.submitted"), code=303)
+    form = ConfirmCodeForm()
+    typed = _code_symbols(form.last_group.data or "") if form.validate_on_submit() else ""
+    if not typed or not hmac.compare_digest(typed.encode(), _last_group(page.code).encode()):
+        # Back to the GET page, so that no POST stays in the history for Back to resend.
+        flash(_("That is not the last group of your case code. Check what you wrote down "
+                "against the code above."), "error")
+        return redirect(url_for("reports.submitted"), code=303)
+    response = redirect(url_for("pages.landing"), code=303)
+    reporter_session.close_submitted(response)
+    flash(_("The case code page is closed. Come back with your case code at any time."),
+          "success")
+    return response
 
 
 @bp.route("/followup", methods=["GET", "POST"])
@@ -155,7 +252,16 @@ def followup() -> Response | str:
                                      code=form.case_code.data or "")
         if opened is not None:
             case, keys = opened
-            response = redirect(url_for("reports.case"), code=303)
+            if (form.body.data or "").strip():
+                # The message carried through the code (issue 14 §2) goes back into the
+                # message box, unsent: the reporter checks it and attaches files again.
+                flash(_("Your message has not been sent yet. Check it below and press "
+                        "\"Send message\". Choose any files again."), "info")
+                context = reporter_session.ReporterContext(case=case, keys=keys)
+                response: Response = make_response(_render_case(
+                    context, MessageForm(formdata=None, body=form.body.data)))
+            else:
+                response = redirect(url_for("reports.case"), code=303)
             reporter_session.begin(response, case, keys)
             language = reporter_language(case, keys)
             if LANGUAGE_COOKIE not in request.cookies and language:
@@ -166,7 +272,7 @@ def followup() -> Response | str:
     elif request.method == "POST":
         not_an_attempt()
         failed = True
-    return render_template("reports/followup.html", form=form, failed=failed)
+    return render_template("reports/followup.html", form=form, failed=failed, dropped=[])
 
 
 def _require_reporter() -> reporter_session.ReporterContext:
@@ -186,7 +292,14 @@ def case() -> str:
 def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
+    # During the first visit (the code page not yet closed with "Done" nor expired, in this
+    # browser), the case page can show the code again (issue 14 §1).
+    first_visit = reporter_session.submitted_page()
+    code_again = (first_visit.code if first_visit is not None
+                  and first_visit.case_id == context.case.id else None)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
+                           code_again=code_again,
+                           code_minutes=settings_of().submitted_code_minutes,
                            logout_form=LogoutForm(), meeting_form=MeetingForm(),
                            meeting_pending=meeting_pending(context.case),
                            closing_reasons=REPORTER_CLOSING_REASON_LABELS,
@@ -194,12 +307,30 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
                            strip_metadata=settings_of().strip_metadata)
 
 
+def _carry_message() -> tuple[str, int]:
+    """The session ended while the reporter was writing: ask for the code again with the
+    text in the page (never stored), and name the files that must be chosen again."""
+    not_an_attempt()
+    form = FollowupForm(formdata=None, body=request.form.get("body", "")[:MAX_MESSAGE])
+    dropped = [safe_filename(item.filename) for item in request.files.getlist("attachments")
+               if item.filename]
+    return render_template("reports/followup.html", form=form, failed=False, carried=True,
+                           dropped=dropped), 401
+
+
 @bp.post("/case/messages")
 def case_message() -> Response | str | tuple[str, int]:
-    context = _require_reporter()
+    context = reporter_session.current_reporter()
+    if context is None:
+        return _carry_message()
     settings = settings_of()
     db = db_session()
     form = MessageForm()
+    over_limit = _over_upload_limit()
+    if over_limit is not None:
+        not_an_attempt()
+        form.attachments.errors = over_limit
+        return _render_case(context, form), 413
     uploads = _uploads(request.files.getlist("attachments"))
     if not form.validate_on_submit():
         not_an_attempt()
@@ -211,12 +342,12 @@ def case_message() -> Response | str | tuple[str, int]:
     try:
         check_uploads(settings, uploads)
     except UploadRejected as rejected:
-        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason]()]
+        form.attachments.errors = [UPLOAD_ERRORS[rejected.reason](), *_files_not_kept()]
         return _render_case(context, form), 413
     try:
         clean_uploads(settings, uploads)
     except Refusal as refusal:
-        form.attachments.errors = [refusal.translated()]
+        form.attachments.errors = [refusal.translated(), *_files_not_kept()]
         return _render_case(context, form), 422
     notices = add_reporter_message(
         db, settings=settings, server_keys=server_keys_of(), store=file_store(),
@@ -236,6 +367,13 @@ def case_message() -> Response | str | tuple[str, int]:
         elif notice.unhandled:
             flash(_("%(name)s: we could not check this type of file for hidden information "
                     "such as author names.", name=notice.filename), "info")
+        elif notice.original_kept:
+            flash(_("%(name)s: we checked it and found no hidden information to remove. As "
+                    "you asked, the original file was also kept for the case handlers.",
+                    name=notice.filename), "info")
+        else:
+            flash(_("%(name)s: we checked it and found no hidden information to remove.",
+                    name=notice.filename), "info")
     return redirect(url_for("reports.case"), code=303)
 
 
@@ -293,3 +431,41 @@ def case_logout() -> Response:
     reporter_session.finish(response)
     flash(_("You have logged out. Come back with your case code at any time."), "success")
     return response
+
+
+_SLOWED_DOWN = N_("Too many attempts in a short time, so this has not been sent yet. Wait a "
+                  "few minutes, then send again: what you wrote is still below.")
+
+
+def _report_limited() -> tuple[str, int]:
+    """The report form again, filled in from the post, when the rate limit refuses it."""
+    form = ReportForm()
+    context = report_form_context(db_session(), server_keys_of(), form, settings_of())
+    flash(_(_SLOWED_DOWN), "error")
+    form.attachments.errors = _files_not_kept()
+    return render_template("reports/report.html", form=form, **context), 429
+
+
+def _message_limited() -> tuple[str, int]:
+    context = reporter_session.current_reporter()
+    if context is None:
+        return _carry_message()
+    form = MessageForm()
+    flash(_(_SLOWED_DOWN), "error")
+    form.attachments.errors = _files_not_kept()
+    return _render_case(context, form), 429
+
+
+def _followup_limited() -> tuple[str, int]:
+    """The code form again, with a carried message still in it (never the code typed)."""
+    form = FollowupForm(formdata=None, body=request.form.get("body", "")[:MAX_MESSAGE])
+    flash(_(_SLOWED_DOWN), "error")
+    return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 429
+
+
+@bp.record_once
+def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)
+    answer_limits_with_form(app, "reports.followup", _followup_limited)
+    answer_limits_with_form(app, "reports.report", _report_limited)
+    answer_limits_with_form(app, "reports.case_message", _message_limited)

@@ -123,7 +123,8 @@ def report_over_http(client: FlaskClient, unit_id: str, description: str,
                             "category": "forced_labour", "unit": unit_id,
                             "description": description}
     data.update(extra)
-    response = client.post("/report", data=data, content_type="multipart/form-data")
+    response = client.post("/report", data=data, content_type="multipart/form-data",
+                           follow_redirects=True)  # to the code page (issue 14 §1)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     match = CODE.search(response.get_data(as_text=True))
     assert match

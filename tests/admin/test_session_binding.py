@@ -99,7 +99,8 @@ def test_finding4_reporter_session_repointed_to_another_case_is_refused(
     assert _rows(portal_app, "reporter") == []
     posted = reporter.post("/case/messages", data={"csrf_token": token, "body": "planted"},
                            content_type="multipart/form-data")
-    assert posted.headers["Location"].endswith("/followup")
+    # Not posted: the code form comes back with the text (issue 14 §2), nothing is stored.
+    assert posted.status_code == 401 and 'action="/followup"' in posted.get_data(as_text=True)
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(Message).where(Message.case_id == other_id)).all() == []
         assert own_id != other_id

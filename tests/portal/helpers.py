@@ -20,7 +20,9 @@ def post_report(client: FlaskClient, unit_id: str, description: str, **extra: An
         "description": description,
     }
     data.update(extra)
-    return client.post("/report", data=data, content_type="multipart/form-data")
+    # A stored report redirects to the case code page (issue 14 §1): follow it.
+    return client.post("/report", data=data, content_type="multipart/form-data",
+                       follow_redirects=True)
 
 
 def submit(client: FlaskClient, unit_id: str, description: str, **extra: Any) -> str:

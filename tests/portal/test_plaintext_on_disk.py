@@ -124,7 +124,8 @@ def _report_with(client: FlaskClient, unit_id: str, name: str, content: bytes,
     fields = {"csrf_token": csrf_token(client, "/report"), "category": "forced_labour",
               "unit": unit_id, "description": "Evidence attached.", **extra}
     body, content_type = _multipart(fields, name, content)
-    response = client.post("/report", data=body, content_type=content_type)
+    response = client.post("/report", data=body, content_type=content_type,
+                           follow_redirects=True)  # to the code page (issue 14 §1)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     match = CODE.search(response.get_data(as_text=True))
     assert match

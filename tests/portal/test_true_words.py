@@ -217,7 +217,7 @@ def test_no_reporter_page_says_the_false_sentences_in_any_language(
         "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
                                 pages["/report"]).group(1),  # type: ignore[union-attr]
         "category": "forced_labour", "unit": organisation.unit_id, "description": "x"},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", follow_redirects=True)
     assert response.status_code == 200
     pages["submitted"] = response.get_data(as_text=True)
     code = re.search(r'id="case-code">([^<]+)<', pages["submitted"])

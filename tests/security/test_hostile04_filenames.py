@@ -55,7 +55,7 @@ def test_a_long_name_keeps_its_extension() -> None:
 def _report_with_files(client: FlaskClient, unit_id: str, *files: Part) -> str:
     parts = [text("csrf_token", csrf_token(client, "/report")), text("category", "other"),
              text("unit", unit_id), text("description", "See the files."), *files]
-    response = post_parts(client, "/report", parts)
+    response = post_parts(client, "/report", parts, follow_redirects=True)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     match = CODE.search(response.get_data(as_text=True))
     assert match

@@ -1,0 +1,57 @@
+"""Issue 14 §3: before sending, the reporter reads what happens to each type of file; after
+sending, every file gets its own line, also one where nothing had to be removed.
+
+Reproduction before the fix: a clean photo got no line at all on the code page (the reporter
+could not tell whether it had been checked), and the form named no file types but photos and
+PDF (nothing on HEIC, nothing on what "other types" means or on the original being kept)."""
+
+from __future__ import annotations
+
+import io
+
+from flask.testing import FlaskClient
+from PIL import Image
+
+from tests.portal.conftest import Organisation
+from tests.portal.helpers import post_report
+from tests.portal.metadata_corpus import jpeg_with_gps
+
+
+def _clean_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 10, 10)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_form_says_what_happens_to_each_type_of_file(
+        client: FlaskClient, organisation: Organisation) -> None:
+    page = client.get("/report").get_data(as_text=True)
+    assert "What happens to your files" in page
+    for words in ("Photos (JPEG, PNG)", "PDF files", "HEIC photos",
+                  "All other files (for example Word, Excel, audio and video): stored exactly "
+                  "as you send them", "unless you tick the box to keep your original files"):
+        assert words in page
+    client.set_cookie("aktsom_lang", "nb")
+    assert "Hva som skjer med filene dine" in client.get("/report").get_data(as_text=True)
+
+
+def test_every_file_gets_its_line_after_sending(
+        client: FlaskClient, organisation: Organisation) -> None:
+    response = post_report(client, organisation.unit_id, "See the files.", attachments=[
+        (io.BytesIO(_clean_png()), "clean.png"),
+        (io.BytesIO(jpeg_with_gps()), "site.jpg"),
+        (io.BytesIO(b"plain words"), "notes.txt")])
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "clean.png: we checked it and found no hidden information to remove." in page
+    assert "site.jpg: we removed hidden information" in page
+    assert "notes.txt: we could not check this type of file" in page
+
+
+def test_a_kept_original_is_said_per_file(
+        client: FlaskClient, organisation: Organisation) -> None:
+    response = post_report(client, organisation.unit_id, "See the file.", keep_originals="y",
+                           attachments=[(io.BytesIO(_clean_png()), "clean.png")])
+    page = response.get_data(as_text=True)
+    assert ("clean.png: we checked it and found no hidden information to remove. As you "
+            "asked, the original file was also kept for the case handlers.") in page
