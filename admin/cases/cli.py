@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -14,9 +15,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from admin.auth.enrolment import ENROLMENT_LIFETIME, ENROLMENT_SESSION_KIND
 from admin.information.cli import purge_information_requests, remind_information_requests
+from config import Settings
 from crypto import InvalidRecoverySheet, parse_recovery_sheet
+from portal.access import STAFF_SESSION_KIND
 from portal.cases.access_grants import RecoveryKeyMismatch, recover_all_cases
 from portal.cases.concerned_person import (
     concerned_person_reminders,
@@ -50,6 +55,9 @@ from portal.notifications import (
     release_pending,
 )
 from portal.refusals import Refusal
+from portal.reports.session import KIND as REPORTER_KIND
+from portal.reports.session import SUBMITTED_KIND
+from portal.server_sessions import purge_expired_sessions
 from portal.states import GrantReason
 from portal.storage import file_store
 from portal.units import units_by_code
@@ -167,10 +175,25 @@ def purge_command(dry_run: bool) -> None:
                        "the retention period applies to those cases again.")
         click.echo(purge_information_requests(session_factory(current_app), settings,
                                               utcnow(), dry_run=False))
+    if not dry_run:
+        click.echo(purge_idle_sessions(session_factory(current_app), settings))
     if result.review_soon:
         click.echo(f"Reminder: {result.review_soon} legal holds reach their review date within "
                    f"{REVIEW_NOTICE_DAYS} days. A handler of each case renews the hold with a "
                    "new date, or it lapses.")
+
+
+def purge_idle_sessions(factory: sessionmaker[Session], settings: Settings) -> str:
+    """Delete server-side sessions idle past their limit: sealed and useless without the
+    browser's cookie, but each row still ties a time to a case (reporter, code page)."""
+    limits = {REPORTER_KIND: timedelta(minutes=settings.reporter_idle_minutes),
+              SUBMITTED_KIND: timedelta(minutes=settings.submitted_code_minutes),
+              STAFF_SESSION_KIND: timedelta(minutes=settings.staff_idle_minutes),
+              ENROLMENT_SESSION_KIND: ENROLMENT_LIFETIME}
+    with transaction(factory) as db:
+        removed = sum(purge_expired_sessions(db, kind=kind, idle=idle)
+                      for kind, idle in limits.items())
+    return f"Removed {removed} expired sessions."
 
 
 @click.command("notify")
