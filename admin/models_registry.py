@@ -7,3 +7,4 @@ models adds one import here; `migrations/env.py` and the schema tests import thi
 
 import portal.models  # noqa: F401
 import supplier_dd.models  # noqa: F401
+import admin.annual.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""The Transparency Act annual account (issue 13)."""

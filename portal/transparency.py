@@ -1,0 +1,100 @@
+"""The public page of the Transparency Act accounts: GET /transparency (issue 13 §5).
+
+It shows each company's published accounts, every version, newest first, from the frozen
+snapshots only (`PublishedAccount`), never from live data; a published account reads the same
+whatever happens to the cases and suppliers afterwards. Plain HTML, works with JS off.
+
+The Markdown subset of the §5 texts is rendered here, in the portal, so that the staff app's
+preview and the public page share one renderer, and the public page sanitises what it shows
+itself instead of trusting HTML stored in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import bleach
+from flask import Blueprint, abort, render_template
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.db import db_session
+from portal.extensions import settings_of
+from portal.models import PublishedAccount
+
+bp = Blueprint("transparency", __name__)
+
+# Paragraphs, line breaks, emphasis, lists and links: raw HTML, images, headings and tables
+# are not part of the subset (markdown-it's "zero" preset has everything off).
+_MARKDOWN = MarkdownIt("zero").enable(["emphasis", "list", "link", "newline"])
+ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a"})
+ALLOWED_ATTRIBUTES = {"a": ["href"]}
+ALLOWED_PROTOCOLS = frozenset({"https", "http", "mailto"})
+
+
+def render_markdown(text: str) -> Markup:
+    """The Markdown subset as sanitised HTML: bleach keeps only the allow-list, so neither a
+    tag nor a `javascript:` link gets through whatever the parser lets pass."""
+    html = _MARKDOWN.render(text or "")
+    clean = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         protocols=ALLOWED_PROTOCOLS, strip=True)
+    return Markup(clean)  # noqa: S704 - sanitised by bleach just above
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation a snapshot is stored and hashed in."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublicAccount:
+    id: str
+    year: int
+    version: int
+    company: str
+    content: dict[str, Any]
+    # False when the stored snapshot no longer matches its digest: not shown as genuine.
+    intact: bool
+
+
+def _public(row: PublishedAccount) -> PublicAccount:
+    content = json.loads(row.snapshot)
+    return PublicAccount(id=row.id, year=row.year, version=row.version,
+                         company=str(content.get("company", "")), content=content,
+                         intact=digest_of(row.snapshot) == row.digest)
+
+
+def published_accounts(db: Session) -> list[tuple[str, list[PublicAccount]]]:
+    """Each company's (and the group's) published accounts, newest year and version first."""
+    rows = db.scalars(select(PublishedAccount).order_by(
+        PublishedAccount.year.desc(), PublishedAccount.version.desc()))
+    by_company: dict[str, list[PublicAccount]] = {}
+    for row in rows:
+        account = _public(row)
+        by_company.setdefault(account.company, []).append(account)
+    return sorted(by_company.items())
+
+
+@bp.get("/transparency")
+def index() -> str:
+    return render_template("pages/transparency.html",
+                           companies=published_accounts(db_session()),
+                           organisation=settings_of().organisation_name)
+
+
+@bp.get("/transparency/<account_id>")
+def account(account_id: str) -> str:
+    row = db_session().get(PublishedAccount, account_id)
+    if row is None:
+        abort(404)
+    return render_template("pages/transparency_account.html", account=_public(row),
+                           render_markdown=render_markdown)
