@@ -167,6 +167,10 @@ class Settings:
     # Supplier action plans (issue 12 §5): an item this many days past its due date opens a
     # contract review of the supplier (`aktsom suppliers check-overdue`).
     supplier_overdue_grace_days: int = 30
+    # The annual account's small-count rule (issue 13 §3, portal/small_counts.py): a count from
+    # 1 to k-1 is shown as "< k", with complementary suppression. 1 shows every count; 2 is
+    # refused (it would give the hidden cells away, as 0 is shown).
+    annual_small_count: int = 3
 
     @property
     def is_production(self) -> bool:
@@ -418,6 +422,8 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError("AKTSOM_SUPPLIER_IMPORT_MAX_*: must be positive")
     if settings.supplier_overdue_grace_days < 0:
         raise SettingsError("AKTSOM_SUPPLIER_OVERDUE_GRACE_DAYS: must be 0 or more")
+    if settings.annual_small_count < 1 or settings.annual_small_count == 2:
+        raise SettingsError("AKTSOM_ANNUAL_SMALL_COUNT: must be 1 (off) or 3 or more")
     if settings.notification_delay_minutes < 0:
         raise SettingsError("AKTSOM_NOTIFICATION_DELAY_MINUTES: must be 0 or more")
     if settings.trusted_proxies < 0:

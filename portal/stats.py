@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, select
 from sqlalchemy.orm import Session
@@ -195,3 +196,115 @@ def years_with_cases(db: Session) -> list[int]:
     if first is not None and last is not None:
         years.update(range(first.year, last.year + 1))
     return sorted(years, reverse=True)
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """Raw (unsuppressed) counts of cases received in `year`, live and purged together, for a
+    company (`unit_id`) or every company; the annual account suppresses them with
+    `portal.small_counts`. Keys are the clear values ("None" for an empty one)."""
+
+    year: int
+    received: int
+    by_category: dict[str, int]
+    by_channel: dict[str, int]
+    by_unit: dict[str, int]
+    human_rights: dict[str, int]      # "yes" / "no"
+    outcomes: dict[str, int]          # Outcome values and "none" (still open, or no outcome)
+    human_rights_breaches: int
+    acknowledgement: dict[str, int]   # on_time, late, closed_without, pending
+    feedback: dict[str, int]
+    reporter: dict[str, int]          # anonymous, named, unknown (purged before the choice)
+    # Medians over the cases whose dates are still held (a purged case keeps months only, so
+    # these are not in the statistics rows); with how many cases each median is taken over.
+    median_days_to_acknowledgement: float | None
+    acknowledged_cases_with_dates: int
+    median_days_to_feedback: float | None
+    feedback_cases_with_dates: int
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    if len(values) % 2:
+        return round(values[middle], 1)
+    return round((values[middle - 1] + values[middle]) / 2, 1)
+
+
+def case_counts(db: Session, year: int, *, now: datetime,
+                unit_id: str | None = None) -> CaseCounts:
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    live_filter = [Case.created_at >= start, Case.created_at < end]
+    stat_filter = [CaseStat.year == year]
+    if unit_id is not None:
+        live_filter.append(Case.unit_id == unit_id)
+        stat_filter.append(CaseStat.unit_id == unit_id)
+    inner = select(
+        Case.unit_id, Case.category, Case.channel, Case.human_rights, Case.outcome,
+        Case.human_rights_breach,
+        _timeliness(Case.acknowledged_at, Case.acknowledgement_due_at, now).label("ack"),
+        _timeliness(Case.feedback_at, Case.feedback_due_at, now).label("fb"),
+        CaseIdentity.case_id.is_not(None).label("named"),
+    ).outerjoin(CaseIdentity, CaseIdentity.case_id == Case.id).where(*live_filter).subquery()
+    columns = tuple(inner.c)
+    rows: list[tuple[Any, ...]] = []
+    for *key, count in db.execute(select(*columns, func.count()).group_by(*columns)):
+        rows.append((*key, int(count)))
+    for (unit, category, channel, human_rights, outcome, breach, ack, fb, no_ack, no_fb,
+         named, count) in db.execute(
+            select(CaseStat.unit_id, CaseStat.category, CaseStat.channel, CaseStat.human_rights,
+                   CaseStat.outcome, CaseStat.human_rights_breach,
+                   CaseStat.acknowledged_on_time, CaseStat.feedback_on_time,
+                   CaseStat.closed_without_acknowledgement, CaseStat.closed_without_feedback,
+                   CaseStat.reporter_named, func.count())
+            .where(*stat_filter)
+            .group_by(CaseStat.unit_id, CaseStat.category, CaseStat.channel,
+                      CaseStat.human_rights, CaseStat.outcome, CaseStat.human_rights_breach,
+                      CaseStat.acknowledged_on_time, CaseStat.feedback_on_time,
+                      CaseStat.closed_without_acknowledgement, CaseStat.closed_without_feedback,
+                      CaseStat.reporter_named)):
+        rows.append((unit, category, channel, human_rights, outcome, breach,
+                     _flag(ack, no_ack), _flag(fb, no_fb), named, int(count)))
+    tally: dict[str, Counter[str]] = {name: Counter() for name in (
+        "category", "channel", "unit", "hr", "outcome", "ack", "fb", "reporter")}
+    breaches = received = 0
+    for (unit, category, channel, human_rights, outcome, breach, ack, fb, named,
+         count) in rows:
+        n = int(count)
+        received += n
+        tally["unit"][str(unit)] += n
+        tally["category"][str(category)] += n
+        tally["channel"][str(channel)] += n
+        tally["hr"]["yes" if human_rights else "no"] += n
+        tally["outcome"][str(outcome) if outcome else "none"] += n
+        tally["ack"][str(ack) if ack else "pending"] += n
+        tally["fb"][str(fb) if fb else "pending"] += n
+        tally["reporter"]["unknown" if named is None else ("named" if named else "anonymous")] += n
+        breaches += n if breach else 0
+    # Whole calendar days: a case's receipt time is kept to the day only.
+    ack_days = [float((done.date() - created.date()).days) for created, done in db.execute(
+        select(Case.created_at, Case.acknowledged_at).where(
+            *live_filter, Case.acknowledged_at.is_not(None))) if done is not None]
+    fb_days = [float((done.date() - created.date()).days) for created, done in db.execute(
+        select(Case.created_at, Case.feedback_at).where(
+            *live_filter, Case.feedback_at.is_not(None))) if done is not None]
+    timeliness = (ON_TIME, LATE, CLOSED_WITHOUT, "pending")
+    return CaseCounts(
+        year=year, received=received,
+        by_category=dict(sorted(tally["category"].items())),
+        by_channel=dict(sorted(tally["channel"].items())),
+        by_unit=dict(sorted(tally["unit"].items())),
+        human_rights={"yes": tally["hr"]["yes"], "no": tally["hr"]["no"]},
+        outcomes={**{outcome.value: tally["outcome"][outcome.value] for outcome in Outcome},
+                  "none": tally["outcome"]["none"]},
+        human_rights_breaches=breaches,
+        acknowledgement={name: tally["ack"][name] for name in timeliness},
+        feedback={name: tally["fb"][name] for name in timeliness},
+        reporter={name: tally["reporter"][name] for name in ("anonymous", "named", "unknown")},
+        median_days_to_acknowledgement=_median(ack_days),
+        acknowledged_cases_with_dates=len(ack_days),
+        median_days_to_feedback=_median(fb_days),
+        feedback_cases_with_dates=len(fb_days),
+    )

@@ -1,1 +1,1 @@
-"""The Transparency Act annual account (issue 13)."""
+"""The Transparency Act account (Åpenhetsloven §5): its figures, outputs and workflow."""
