@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from admin.annual import accounts as service
+from admin.annual.figures import account_figures
 from admin.annual.models import AccountStatus, AnnualAccount
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
@@ -36,7 +37,7 @@ FIGURES = {"tables": [], "medians": [], "year": YEAR, "previous_year": YEAR - 1,
 TEXTS = {"a": {"nb": "Vi har **rutiner**.", "en": "We have **routines**."},
          "b": {"nb": "Risiko for tvangsarbeid.", "en": "Risk of forced labour."},
          "c": {"nb": "- Revisjon\n- Opplæring", "en": "- Audit\n- Training"}}
-FLASH_ERROR = re.compile(r'class="flash error"[^>]*>([^<]+)<')
+FLASH_ERROR = re.compile(r'class="notice notice-error"[^>]*>([^<]+)<')
 
 
 def _user(db: Any, person: Any) -> User:
@@ -237,6 +238,10 @@ def test_the_web_workflow_and_a_snapshot_unchanged_by_new_cases(
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
         after = db.scalars(select(PublishedAccount)).one()
         assert (after.snapshot, after.digest) == before
+        # The live figures did change: the snapshot is what kept the published ones.
+        live = account_figures(db, settings_of(admin_app), year=YEAR, unit_id=world.unit_id,
+                               now=datetime.now(UTC)).to_dict()
+        assert live["tables"] != figures["tables"]
     assert portal_app.test_client().get(f"/transparency/{row.id}").get_data(
         as_text=True) == public
 
