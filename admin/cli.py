@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 
 import admin
 from admin.accounts.cli import register_commands as register_account_commands
+from admin.annual.cli import register_commands as register_annual_commands
 from admin.cases.cli import register_commands as register_case_commands
 from admin.demo import demo_command
 from admin.privacy_record import privacy_record_command
@@ -32,6 +33,7 @@ register_portal_commands(cli)
 register_account_commands(cli)
 register_case_commands(cli)
 register_supplier_commands(cli)
+register_annual_commands(cli)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(privacy_record_command)
