@@ -18,6 +18,7 @@ from typing import Any
 
 import bleach
 from flask import Blueprint, abort, render_template
+from flask_babel import get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import select
@@ -96,5 +97,15 @@ def account(account_id: str) -> str:
     row = db_session().get(PublishedAccount, account_id)
     if row is None:
         abort(404)
-    return render_template("pages/transparency_account.html", account=_public(row),
-                           render_markdown=render_markdown)
+    public = _public(row)
+    return render_template("pages/transparency_account.html", account=public,
+                           render_markdown=render_markdown,
+                           labels=labels_for(public.content, str(get_locale() or "en")))
+
+
+def labels_for(content: dict[str, Any], language: str) -> dict[str, str]:
+    """The figures' labels frozen with the account: Norwegian for Norwegian readers,
+    English for everyone else (the account is written in those two languages)."""
+    labels = content.get("labels") or {}
+    chosen = labels.get("nb" if language.startswith(("nb", "no", "nn")) else "en") or {}
+    return {str(key): str(value) for key, value in chosen.items()}

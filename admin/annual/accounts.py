@@ -29,11 +29,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin.annual.labels import row_label, section_label, table_label
 from admin.annual.models import AccountReminder, AccountSignature, AccountStatus, AnnualAccount
 from config import Settings
 from portal.audit import record_event
@@ -185,6 +186,30 @@ def save_texts(db: Session, keys: ServerKeys, user: User, account: AnnualAccount
     _audit(db, keys, user, AnnualAccountAction.EDITED, account.id)
 
 
+def frozen_labels(db: Session, settings: Settings,
+                  figures: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The figures' table, row and section labels in Norwegian and English as they read at
+    approval, so the public page (which must not import the account's code, nor change with
+    it) shows the published account in words."""
+    companies = {unit.id: unit.name for unit in db.scalars(select(OrgUnit))}
+    labels: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            words: dict[str, str] = {}
+            for table in figures.get("tables", []):
+                key = str(table.get("key", ""))
+                words[key] = table_label(key)
+                words[f"section:{table.get('section', '')}"] = section_label(
+                    str(table.get("section", "")))
+                for row in table.get("rows", []):
+                    words[f"{key}:{row.get('key', '')}"] = row_label(
+                        settings, key, str(row.get("key", "")), companies)
+            for median in figures.get("medians", []):
+                words[str(median.get("key", ""))] = table_label(str(median.get("key", "")))
+        labels[lang] = words
+    return labels
+
+
 def approve(db: Session, keys: ServerKeys, settings: Settings, user: User,
             account: AnnualAccount, *, figures: Mapping[str, Any], now: datetime) -> None:
     """Approve the draft and freeze it with `figures` (account_figures(...).to_dict())."""
@@ -205,6 +230,7 @@ def approve(db: Session, keys: ServerKeys, settings: Settings, user: User,
         "approved_on": now.date().isoformat(),
         "publication_url": settings.transparency_publication_url,
         "texts": texts, "figures": dict(figures),
+        "labels": frozen_labels(db, settings, figures),
     }
     account.frozen = canonical_json(content)
     account.status = AccountStatus.APPROVED

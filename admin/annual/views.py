@@ -8,6 +8,7 @@ signatures and publishes; auditors read. Nobody else has a route here.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from portal.models.transparency import GROUP_SCOPE
 from portal.refusals import Refusal
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import Role
-from portal.transparency import render_markdown
+from portal.transparency import labels_for, render_markdown
 
 bp = Blueprint("annual_accounts", __name__)
 declare_menu(bp, [
@@ -99,6 +100,7 @@ def show(year: int, scope: str) -> str:
         published=service.published_versions(db, year, scope),
         labels=service.STATUS_LABELS, status=AccountStatus,
         may_edit=staff.user.has_role(Role.COMPLIANCE), render_markdown=render_markdown,
+        figure_labels=labels_for(service.frozen_content(account) or {}, str(get_locale() or "en")),
         publication_url=settings_of().transparency_publication_url)
 
 

@@ -222,9 +222,16 @@ def test_the_web_workflow_and_a_snapshot_unchanged_by_new_cases(
     assert refused and "second person" in refused.group(1)
     assert other.post(f"{page}/approve",
                       data={"csrf_token": csrf_token(other, page)}).status_code == 303
+    # Approved (and then signed) is not published: the public sees nothing of it yet.
+    public_client = portal_app.test_client()
+    assert "No account has been published yet." in public_client.get(
+        "/transparency").get_data(as_text=True)
     other.post(f"{page}/signatures", data={
         "csrf_token": csrf_token(other, page), "unit": world.unit_id, "name": "Kari Styre",
         "role": "Chair of the board", "signed_on": date.today().isoformat()})
+    assert "We have" not in public_client.get("/transparency").get_data(as_text=True)
+    assert "No account has been published yet." in public_client.get(
+        "/transparency").get_data(as_text=True)
     assert other.post(f"{page}/publish",
                       data={"csrf_token": csrf_token(other, page)}).status_code == 303
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
@@ -233,6 +240,7 @@ def test_the_web_workflow_and_a_snapshot_unchanged_by_new_cases(
         figures = json.loads(row.snapshot)["figures"]
         assert figures["year"] == YEAR and figures["tables"]
     public = portal_app.test_client().get(f"/transparency/{row.id}").get_data(as_text=True)
+    assert "<strong>routines</strong>" in public and "Reports received" in public
     for index in range(4):
         new_case(portal_app, world.unit_id, f"Another report {index}.")
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:

@@ -85,4 +85,5 @@ def test_compliance_publishes_and_the_public_reads(
     page.get_by_role("link", name=f"Account for {YEAR}, version 1").click()
     content = page.content()
     assert "<strong>rutiner</strong>" in content and "Risk of long working days" in content
+    assert "Reports received" in content
     assert "Kari Styre" in content and "Chair of the board" in content
