@@ -26,6 +26,7 @@ from portal.transparency import digest_of
 from tests.admin.case_support import World, make_person, new_case, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 from tests.admin.helpers import csrf_token
+from tests.factories import make_recovery_key
 from tests.mail_sink import Sink
 from tests.mail_sink import settings as settings  # noqa: F401 (fixture)
 from tests.mail_sink import sink as sink  # noqa: F401 (fixture)
@@ -301,3 +302,40 @@ def test_no_reminder_once_the_group_account_is_published(admin_app: Flask, world
             factory, settings_of(admin_app), server_keys_of(admin_app),
             datetime(YEAR, 6, 5, 8, tzinfo=UTC))
     assert sink[0].mails == []
+
+
+def test_from_the_demo_olav_approves_coras_draft_and_the_group_publishes(
+    admin_app: Flask, runner: Any,
+) -> None:
+    make_recovery_key(admin_app)
+    result = runner.invoke(args=["demo", "--password", "demo password 123"])
+    assert result.exit_code == 0, result.output
+    last_year = datetime.now(UTC).year - 1
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        keys, settings = server_keys_of(admin_app), settings_of(admin_app)
+        cora = db.scalars(select(User).where(User.email == "cora@demo.example")).one()
+        olav = db.scalars(select(User).where(User.email == "olav@demo.example")).one()
+        account = service.account_for(db, last_year, GROUP_SCOPE)
+        assert account is not None and account.status == AccountStatus.DRAFT
+        figures = account_figures(db, settings, year=last_year, unit_id=None,
+                                  now=datetime.now(UTC)).to_dict()
+        with pytest.raises(Refusal):
+            service.approve(db, keys, settings, cora, account, figures=figures,
+                            now=datetime.now(UTC))
+        service.approve(db, keys, settings, olav, account, figures=figures,
+                        now=datetime.now(UTC))
+        for unit in service.covered_units(db):
+            service.record_signature(db, keys, olav, account, unit_id=unit.id,
+                                     name="Demo Chair", role="Chair of the board",
+                                     signed_on=datetime.now(UTC).date())
+        published = service.publish(db, keys, olav, account, now=datetime.now(UTC))
+        content = json.loads(published.snapshot)
+    # By hand: nine demo reports last year, five the year before (admin/annual/demo.py).
+    received = next(table for table in content["figures"]["tables"]
+                    if table["key"] == "reports.received")["rows"][0]
+    assert received["current"] == {"value": 9, "status": "shown"}
+    assert received["previous"] == {"value": 5, "status": "shown"}
+    assert content["labels"]["nb"]["reports.received"] != content["labels"]["en"][
+        "reports.received"]
+    assert {item["company"] for item in content["signatures"]} == {"Demo Nordic AS",
+                                                                  "Demo Baltic UAB"}
