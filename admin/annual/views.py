@@ -58,13 +58,21 @@ def index() -> str:
                            labels=service.STATUS_LABELS)
 
 
-def _account(year: int, scope: str) -> AnnualAccount:
+def _account(year: int, scope: str, *, create: bool = True) -> AnnualAccount:
+    """The account of the URL (404 for a year or company that has none); reading it never
+    writes: an account not yet started is shown as an empty draft that is not stored."""
     if not FIRST_YEAR <= year <= utcnow().year:
         abort(404)
+    db = db_session()
     try:
-        return service.open_account(db_session(), year, scope)
+        if create:
+            return service.open_account(db, year, scope)
+        service.unit_of_scope(db, scope)
     except LookupError:
         abort(404)
+    return service.account_for(db, year, scope) or AnnualAccount(
+        year=year, scope=scope, status=AccountStatus.DRAFT, texts="{}", editors="[]",
+        published_versions=0)
 
 
 def _back(year: int, scope: str) -> Response:
@@ -81,7 +89,7 @@ def _refused(refusal: Refusal, year: int, scope: str) -> Response:
 @roles_required(Role.COMPLIANCE, Role.AUDITOR)
 def show(year: int, scope: str) -> str:
     db = db_session()
-    account = _account(year, scope)
+    account = _account(year, scope, create=False)
     texts = service.texts_of(account)
     form = TextsForm(data={f"{key}_{lang}": texts[key][lang]
                            for key in service.SECTIONS for lang in service.LANGUAGES})

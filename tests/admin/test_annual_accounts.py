@@ -260,6 +260,9 @@ def test_auditors_read_and_only_compliance_changes(admin_app: Flask, world: Worl
     auditor = signed_in(admin_app, world.audrey)
     assert auditor.get("/admin/annual-accounts").status_code == 200
     assert auditor.get(page).status_code == 200
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        # Reading writes nothing: no draft row appears from a page view.
+        assert db.scalars(select(AnnualAccount)).all() == []
     for action in ("texts", "approve", "signatures", "publish", "new-version"):
         assert auditor.post(f"{page}/{action}", data={
             "csrf_token": csrf_token(auditor, page)}).status_code == 403
