@@ -30,6 +30,7 @@ from portal.models import OrgUnit
 from portal.small_counts import Cell, CellStatus, change, check_k, is_small, single, table
 from portal.stats import case_counts
 from supplier_dd.conduct import conduct_coverage_counts
+from supplier_dd.countries import country_value
 from supplier_dd.risk import assessed_by_level, thorough_analysis_count
 from supplier_dd.stats import register_stats
 from supplier_dd.workflow_figures import annual_workflow_counts
@@ -145,11 +146,17 @@ def _supplier_counts(db: Session, settings: Settings, year: int, today: date) ->
     levels = assessed_by_level(db, year)
     conduct = conduct_coverage_counts(db)
     work = annual_workflow_counts(db, year, today)
+    # Country risk: the geography score (1-5) the risk model gives each country now.
+    by_risk = {f"score_{score}": 0 for score in range(1, 6)} | {"unrated": 0}
+    for country, count in register.by_country.items():
+        value = country_value(db, country)
+        by_risk["unrated" if value is None else f"score_{value.effective_score}"] += count
     return {
         "suppliers.total": ("suppliers", GROUP, {"total": register.suppliers}),
         "suppliers.by_tier": ("suppliers", GROUP,
                               {str(tier): count for tier, count in register.by_tier.items()}),
         "suppliers.by_country": ("suppliers", GROUP, dict(register.by_country)),
+        "suppliers.by_country_risk": ("suppliers", GROUP, by_risk),
         "suppliers.large_and_important": ("suppliers", GROUP,
                                           {"total": register.large_and_important}),
         "suppliers.assessed": ("suppliers", GROUP, {"total": sum(levels.values())}),
@@ -185,6 +192,7 @@ _TOTAL_OF = {
     "reports.outcomes": "reports.received",
     "suppliers.by_tier": "suppliers.total",
     "suppliers.by_country": "suppliers.total",
+    "suppliers.by_country_risk": "suppliers.total",
     "suppliers.assessed_by_level": "suppliers.assessed",
     "measures.reviews_by_trigger": "measures.reviews_opened",
     "measures.decisions_by_kind": "measures.decisions",

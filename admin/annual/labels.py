@@ -39,6 +39,7 @@ TABLE_LABELS: Mapping[str, LazyString] = {
     "suppliers.total": _l("Suppliers in the register at the end of the year"),
     "suppliers.by_tier": _l("Suppliers by tier"),
     "suppliers.by_country": _l("Suppliers by country"),
+    "suppliers.by_country_risk": _l("Suppliers by country risk (1 lowest, 5 highest)"),
     "suppliers.large_and_important": _l("Large and important suppliers"),
     "suppliers.assessed": _l("Risk assessments completed"),
     "suppliers.assessed_by_level": _l("Risk assessments completed, by risk level"),
@@ -116,6 +117,10 @@ def row_label(settings: Settings, table: str, key: str, company_names: Mapping[s
         return company_names.get(key, str(gettext("No company given")))
     if table == "suppliers.by_tier":
         return str(gettext("Tier %(tier)s", tier=key))
+    if table == "suppliers.by_country_risk":
+        if key == "unrated":
+            return str(gettext("No country rating"))
+        return str(gettext("Country risk %(score)s", score=key.removeprefix("score_")))
     if table == "suppliers.by_country":
         return country_name(key)
     return key

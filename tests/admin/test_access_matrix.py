@@ -98,6 +98,8 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "suppliers.meetings": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.supplier_meetings": ("GET", frozenset({Role.COMPLIANCE}), 404),
     "suppliers.record_supplier_meeting": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    # The annual account's figures (issue 13 §2): compliance only.
+    "annual_figures.figures": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.add_meeting_follow_up": ("POST", frozenset({Role.COMPLIANCE}), 404),
     # The Transparency Act account (issue 13 §4-§5): compliance drafts, approves, records
     # signatures and publishes; auditors read. The scope in the URL names no company: 404.
@@ -138,7 +140,8 @@ def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
                                                     "approvals", "suppliers",
                                                     "information", "retention", "privacy",
-                                                    "routines", "annual_accounts"}
+                                                    "routines", "annual_figures",
+                                                    "annual_accounts"}
                  or rule.endpoint in PARTLY_COVERED}
     assert endpoints == set(MATRIX)
 

@@ -137,6 +137,9 @@ def test_exact_figures_for_a_company(world: World, portal_app: Flask) -> None:
     assert values(result, "suppliers.total") == {"total": 6}
     assert values(result, "suppliers.by_tier") == {"1": 5, "2": 1}
     assert values(result, "suppliers.by_country") == {"CN": 2, "NO": 4}
+    # The shipped indicative country table scores NO 1 and CN 5.
+    assert values(result, "suppliers.by_country_risk") == {
+        "score_1": 4, "score_2": 0, "score_3": 0, "score_4": 0, "score_5": 2, "unrated": 0}
     assert "reports.by_company" not in {table.key for table in result.tables}
 
 

@@ -6,6 +6,7 @@ from itertools import product
 
 import pytest
 
+from config import SettingsError, load_settings
 from portal.small_counts import Cell, CellStatus, change, single, table
 
 S, SMALL, COMP, WITHHELD = (CellStatus.SHOWN, CellStatus.SMALL, CellStatus.COMPLEMENTARY,
@@ -112,3 +113,11 @@ def test_year_on_year_change_only_between_shown_cells() -> None:
     # Previous year 7 and this year "< 3": a change would give this year's cell.
     assert change(Cell(None, SMALL), Cell(7, S)) is None
     assert change(Cell(7, S), Cell(None, COMP)) is None
+
+
+def test_the_setting_defaults_to_three_and_refuses_two() -> None:
+    assert load_settings(environ={}).annual_small_count == 3
+    assert load_settings(environ={"AKTSOM_ANNUAL_SMALL_COUNT": "5"}).annual_small_count == 5
+    for bad in ("2", "0"):
+        with pytest.raises(SettingsError, match="ANNUAL_SMALL_COUNT"):
+            load_settings(environ={"AKTSOM_ANNUAL_SMALL_COUNT": bad})

@@ -184,3 +184,32 @@ def test_figures_unchanged_after_the_purge(world: World, admin_app: Flask,
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
         assert db.get(Case, ids[0]) is None  # really purged
     assert _figures_dict(admin_app, long_ago.year) == before
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_pdf_has_a_cover_and_a_page_per_section(world: World, admin_app: Flask,
+                                                runner: FlaskCliRunner, tmp_path: Path,
+                                                language: str) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    fill(admin_app, world)
+    out = tmp_path / "figures.pdf"
+    result = runner.invoke(args=["annual-report", "--year", "2025", "--format", "pdf",
+                                 "--language", language, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(out) as pdf:
+        pages = [page.objgen for page in pdf.pages]
+        assert len(pages) >= 5
+        with pdf.open_outline() as outline:
+            sections = [(item.title, pages.index(item.destination[0].objgen))
+                        for item in outline.root]
+        assert str(pdf.Root.Lang) == language
+    titles = {"en": ["Whistleblowing reports", "Information requests (Transparency Act §6)",
+                     "Suppliers and risk assessment",
+                     "Measures: action plans, contract reviews, meetings"],
+              "nb": ["Varsler", "Informasjonskrav (åpenhetsloven § 6)",
+                     "Leverandører og risikovurdering",
+                     "Tiltak: handlingsplaner, kontraktsgjennomganger, møter"]}[language]
+    assert [title for title, _page in sections] == titles
+    # The cover is page 1; each section starts a page of its own, in order.
+    first_pages = [page for _title, page in sections]
+    assert first_pages[0] == 1 and first_pages == sorted(set(first_pages))
