@@ -12,6 +12,7 @@ itself instead of trusting HTML stored in the database.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import db_session
-from portal.extensions import settings_of
+from portal.extensions import server_keys_of, settings_of
 from portal.models import PublishedAccount
+from portal.serverkeys import ServerKeys
 
 bp = Blueprint("transparency", __name__)
 
@@ -52,8 +54,13 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def digest_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def digest_of(keys: ServerKeys, text: str) -> str:
+    """HMAC-SHA-256 of a snapshot under a key derived from the server keys: someone who can
+    write to the database but does not hold the key file cannot change a published account
+    (or plant one) without the page refusing to show it."""
+    key = hmac.new(keys.audit, b"aktsom published transparency account v1",
+                   hashlib.sha256).digest()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -63,24 +70,32 @@ class PublicAccount:
     version: int
     company: str
     content: dict[str, Any]
-    # False when the stored snapshot no longer matches its digest: not shown as genuine.
+    # False when the stored snapshot fails its HMAC: not shown, not even in part.
     intact: bool
 
 
-def _public(row: PublishedAccount) -> PublicAccount:
-    content = json.loads(row.snapshot)
+def _public(row: PublishedAccount, keys: ServerKeys) -> PublicAccount:
+    intact = hmac.compare_digest(digest_of(keys, row.snapshot), row.digest)
+    try:
+        content = json.loads(row.snapshot) if intact else {}
+    except ValueError:
+        intact, content = False, {}
     return PublicAccount(id=row.id, year=row.year, version=row.version,
                          company=str(content.get("company", "")), content=content,
-                         intact=digest_of(row.snapshot) == row.digest)
+                         intact=intact)
 
 
-def published_accounts(db: Session) -> list[tuple[str, list[PublicAccount]]]:
-    """Each company's (and the group's) published accounts, newest year and version first."""
+def published_accounts(db: Session,
+                       keys: ServerKeys) -> list[tuple[str, list[PublicAccount]]]:
+    """Each company's (and the group's) published accounts, newest year and version first;
+    a row that fails its check is left out."""
     rows = db.scalars(select(PublishedAccount).order_by(
         PublishedAccount.year.desc(), PublishedAccount.version.desc()))
     by_company: dict[str, list[PublicAccount]] = {}
     for row in rows:
-        account = _public(row)
+        account = _public(row, keys)
+        if not account.intact:
+            continue
         by_company.setdefault(account.company, []).append(account)
     return sorted(by_company.items())
 
@@ -88,7 +103,7 @@ def published_accounts(db: Session) -> list[tuple[str, list[PublicAccount]]]:
 @bp.get("/transparency")
 def index() -> str:
     return render_template("pages/transparency.html",
-                           companies=published_accounts(db_session()),
+                           companies=published_accounts(db_session(), server_keys_of()),
                            organisation=settings_of().organisation_name)
 
 
@@ -97,7 +112,7 @@ def account(account_id: str) -> str:
     row = db_session().get(PublishedAccount, account_id)
     if row is None:
         abort(404)
-    public = _public(row)
+    public = _public(row, server_keys_of())
     return render_template("pages/transparency_account.html", account=public,
                            render_markdown=render_markdown,
                            labels=labels_for(public.content, str(get_locale() or "en")))

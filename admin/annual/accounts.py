@@ -15,8 +15,9 @@ account:
   account is signed by the board of *every* covered company (the Act wants the signature per
   company, also in a joint account), so it cannot be published before all have signed.
 * **Published**: the frozen content, the signatures, the version and the date are stored in
-  `PublishedAccount` as canonical JSON with its SHA-256; later data never changes it. A new
-  version starts from the published texts as a new draft; the earlier versions stay public.
+  `PublishedAccount` as canonical JSON with its HMAC-SHA-256 under a server key; later data
+  never changes it. A new version starts from the published texts as a new draft; the
+  earlier versions stay public.
 
 Due by 30 June of the following year; `aktsom notify-deadlines` reminds compliance once, a
 set number of days before. Every step is audited with ids only.
@@ -282,7 +283,7 @@ def publish(db: Session, keys: ServerKeys, user: User, account: AnnualAccount, *
     snapshot = canonical_json(content)
     published = PublishedAccount(year=account.year, scope=account.scope, version=version,
                                  published_at=now, snapshot=snapshot,
-                                 digest=digest_of(snapshot))
+                                 digest=digest_of(keys, snapshot))
     db.add(published)
     account.published_versions = version
     account.status = AccountStatus.PUBLISHED

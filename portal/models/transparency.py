@@ -1,8 +1,8 @@
 """Published Transparency Act accounts (Åpenhetsloven §5; issue 13 §5).
 
 A row is a frozen snapshot: the figures and the texts as they were approved and signed,
-stored as JSON with its SHA-256, never updated. A new version of a year's account is a new
-row; the earlier ones stay public. The public page (`portal.transparency`) reads only these
+stored as JSON with its HMAC-SHA-256 under a server key, never updated. A new version of a
+year's account is a new row; the earlier ones stay public. The public page (`portal.transparency`) reads only these
 rows, never live data. The drafts and the workflow live in `admin.annual`.
 """
 
@@ -30,6 +30,7 @@ class PublishedAccount(Base):
     scope: Mapped[str] = mapped_column(String(32), index=True)
     version: Mapped[int]
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The canonical JSON of the snapshot and its SHA-256 (hex), so a changed row shows.
+    # The canonical JSON of the snapshot and its HMAC (hex, portal.transparency.digest_of):
+    # a row changed or planted without the server keys is not shown.
     snapshot: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))

@@ -95,7 +95,7 @@ def test_a_company_account_goes_from_draft_to_published(admin_app: Flask, world:
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
         row = db.get(PublishedAccount, published_id)
         assert row is not None and row.version == 1 and row.scope == world.unit_id
-        assert row.digest == digest_of(row.snapshot)
+        assert row.digest == digest_of(server_keys_of(admin_app), row.snapshot)
         content = json.loads(row.snapshot)
         assert content["texts"] == TEXTS and content["figures"] == FIGURES
         assert content["signatures"] == [{"company": "NORDIC company", "name": "Kari Styre",
@@ -299,7 +299,7 @@ def test_no_reminder_once_the_group_account_is_published(admin_app: Flask, world
     factory = session_factory(admin_app)
     with admin_app.app_context(), transaction(factory) as db:
         db.add(PublishedAccount(year=YEAR - 1, scope=GROUP_SCOPE, version=1, snapshot="{}",
-                                digest=digest_of("{}")))
+                                digest=digest_of(server_keys_of(admin_app), "{}")))
     with admin_app.app_context():
         assert "No Transparency" in service.remind_annual_account(
             factory, settings_of(admin_app), server_keys_of(admin_app),

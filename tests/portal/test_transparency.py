@@ -3,10 +3,13 @@ newest first, linked from the landing page; the Markdown subset sanitised with b
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask
 from sqlalchemy import update
 
 from portal.db import session_factory, transaction
+from portal.extensions import server_keys_of
 from portal.models import PublishedAccount
 from portal.transparency import canonical_json, digest_of, render_markdown
 
@@ -27,7 +30,7 @@ def _publish(app: Flask, *, year: int, version: int, company: str, text: str) ->
     snapshot = canonical_json(content)
     with app.app_context(), transaction(session_factory(app)) as db:
         row = PublishedAccount(year=year, scope="group", version=version, snapshot=snapshot,
-                               digest=digest_of(snapshot))
+                               digest=digest_of(server_keys_of(app), snapshot))
         db.add(row)
         db.flush()
         return row.id
@@ -80,7 +83,7 @@ def test_the_landing_page_links_to_the_accounts(portal_app: Flask) -> None:
     assert 'href="/transparency"' in portal_app.test_client().get("/").get_data(as_text=True)
 
 
-def test_a_changed_snapshot_is_not_shown_as_published(portal_app: Flask) -> None:
+def test_a_changed_or_planted_snapshot_is_not_shown(portal_app: Flask) -> None:
     account_id = _publish(portal_app, year=2024, version=1, company="Konsern AS",
                           text="Ekte tekst.")
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
@@ -88,8 +91,22 @@ def test_a_changed_snapshot_is_not_shown_as_published(portal_app: Flask) -> None
         assert row is not None
         db.execute(update(PublishedAccount).values(
             snapshot=row.snapshot.replace("Ekte tekst.", "Forfalsket.")))
-    page = portal_app.test_client().get(f"/transparency/{account_id}").get_data(as_text=True)
+    client = portal_app.test_client()
+    page = client.get(f"/transparency/{account_id}").get_data(as_text=True)
     assert "does not match what was published" in page and "Forfalsket." not in page
+    # Recomputing a plain hash does not help: the check is keyed with the server keys.
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        row = db.get(PublishedAccount, account_id)
+        assert row is not None
+        row.digest = hashlib.sha256(row.snapshot.encode()).hexdigest()
+        planted = canonical_json({"company": "Planted AS", "year": 2023, "texts": {},
+                                  "figures": {}, "signatures": [], "published_on": "x"})
+        db.add(PublishedAccount(year=2023, scope="group", version=1, snapshot=planted,
+                                digest=hashlib.sha256(planted.encode()).hexdigest()))
+    assert "does not match" in client.get(f"/transparency/{account_id}").get_data(
+        as_text=True)
+    listing = client.get("/transparency").get_data(as_text=True)
+    assert "Planted AS" not in listing and "Konsern AS" not in listing
 
 
 def test_an_unknown_account_is_404(portal_app: Flask) -> None:
