@@ -3,7 +3,8 @@
 A row is a frozen snapshot: the figures and the texts as they were approved and signed,
 stored as JSON with its HMAC-SHA-256 under a server key, never updated. A new version of a
 year's account is a new row; the earlier ones stay public. The public page
-(`portal.transparency`) reads only these rows, never live data. The drafts and the workflow live in `admin.annual`.
+(`portal.transparency`) reads only these rows, never live data. The drafts and the workflow
+live in `admin.annual`.
 """
 
 from __future__ import annotations
