@@ -66,6 +66,9 @@ class Table:
     scope: str
     rows: tuple[Row, ...]
     total_of: str | None = None
+    # False where the module keeps no history (Code of Conduct coverage is the register as it
+    # stands now): the previous year's cells are then withheld rather than repeated.
+    previous_available: bool = True
 
     def row(self, key: str) -> Row:
         for row in self.rows:
@@ -76,6 +79,7 @@ class Table:
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "section": self.section, "kind": self.kind,
                 "scope": self.scope, "total_of": self.total_of,
+                "previous_available": self.previous_available,
                 "rows": [row.to_dict() for row in self.rows]}
 
 
@@ -180,6 +184,9 @@ def _supplier_counts(db: Session, settings: Settings, year: int, today: date) ->
     }
 
 
+# Figures counted as the register stands now, with no history: no previous year to show.
+_NO_HISTORY = frozenset({"suppliers.conduct"})
+
 # A breakdown table names the count table its rows add up to.
 _TOTAL_OF = {
     "reports.by_category": "reports.received",
@@ -259,10 +266,14 @@ def account_figures(db: Session, settings: Settings, *, year: int, unit_id: str 
         names = list(dict.fromkeys([*counts, *before]))
         now_counts = {name: counts.get(name, 0) for name in names}
         then_counts = {name: before.get(name, 0) for name in names}
-        kind = "breakdown" if key in _TOTAL_OF else "count"
+        # Code of Conduct coverage adds up to the register as it stands (not itself a figure of
+        # the year): protected as a breakdown all the same, as if its total were published.
+        kind = "breakdown" if key in _TOTAL_OF or key in _NO_HISTORY else "count"
         shown_now, shown_then = _protect(now_counts, kind, k), _protect(then_counts, kind, k)
+        if key in _NO_HISTORY:
+            shown_then = dict.fromkeys(names, Cell(None, CellStatus.WITHHELD))
         tables.append(Table(key=key, section=section, kind=kind, scope=scope,
-                            total_of=_TOTAL_OF.get(key),
+                            total_of=_TOTAL_OF.get(key), previous_available=key not in _NO_HISTORY,
                             rows=tuple(Row(name, shown_now[name], shown_then[name])
                                        for name in names)))
     medians = []

@@ -141,6 +141,12 @@ def test_exact_figures_for_a_company(world: World, portal_app: Flask) -> None:
     assert values(result, "suppliers.by_country_risk") == {
         "score_1": 4, "score_2": 0, "score_3": 0, "score_4": 0, "score_5": 2, "unrated": 0}
     assert "reports.by_company" not in {table.key for table in result.tables}
+    # Code of Conduct coverage has no history: no previous year, rather than this year twice.
+    conduct = result.table("suppliers.conduct")
+    assert not conduct.previous_available
+    assert {row.previous.status for row in conduct.rows} == {CellStatus.WITHHELD}
+    # As the register stands now: all seven suppliers, none recorded yet.
+    assert values(result, "suppliers.conduct")["unrecorded"] == 7
 
 
 def test_group_figures_by_company(world: World, portal_app: Flask) -> None:
