@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -342,3 +342,15 @@ def test_from_the_demo_olav_approves_coras_draft_and_the_group_publishes(
         "reports.received"]
     assert {item["company"] for item in content["signatures"]} == {"Demo Nordic AS",
                                                                   "Demo Baltic UAB"}
+
+
+def test_notify_deadlines_runs_the_account_reminder(admin_app: Flask, world: World,
+                                                     runner: Any,
+                                                     sink: tuple[Sink, int]) -> None:
+    output = runner.invoke(args=["notify-deadlines"]).output
+    today = datetime.now(UTC).date()
+    due = service.due_date(today.year - 1)
+    if due - timedelta(days=30) <= today <= due:
+        assert "account is due by 30 June" in output
+    else:
+        assert "No Transparency Act account needs a reminder." in output
