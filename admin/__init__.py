@@ -72,6 +72,7 @@ def init_blueprints(app: Flask) -> None:
     import supplier_dd.risk_views  # noqa: F401
     from admin.accounts.views import bp as accounts_bp
     from admin.annual.figure_views import bp as annual_figures_bp
+    from admin.annual.views import bp as annual_accounts_bp
     from admin.approvals.views import bp as approvals_bp
     from admin.audit.views import bp as audit_bp
     from admin.auth.views import bp as auth_bp
@@ -102,6 +103,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(retention_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(privacy_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(routines_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(annual_accounts_bp, url_prefix=STAFF_PREFIX)
     # A substantiated breach in a linked case opens a contract review (portal.signals).
     connect_receivers()
 

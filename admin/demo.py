@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from admin.accounts.services import create_user
 from admin.accounts.totp import provisioning_uri
+from admin.annual.demo import add_account_draft, add_account_history
 from crypto import open_private_key
 from portal.cases.dialogue import add_reporter_message
 from portal.cases.handling import (
@@ -25,7 +26,7 @@ from portal.cases.handling import (
     reply_to_reporter,
 )
 from portal.cases.submission import ChannelNotReady, NewReport, submit_report
-from portal.db import session_factory, transaction
+from portal.db import session_factory, transaction, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import OrgUnit, Role, User
 from portal.storage import file_store
@@ -53,6 +54,8 @@ ACCOUNTS = (
     DemoAccount("greta@demo.example", "Greta Group", (Role.HANDLER,), DEMO_GROUP),
     DemoAccount("magnus@demo.example", "Magnus Manager", (Role.MANAGER,), "DEMO-NO"),
     DemoAccount("cora@demo.example", "Cora Compliance", (Role.COMPLIANCE,), None),
+    # The second pair of eyes that approves the annual account Cora drafts (issue 13 §5).
+    DemoAccount("olav@demo.example", "Olav Compliance", (Role.COMPLIANCE,), None),
     DemoAccount("aud@demo.example", "Aud Auditor", (Role.AUDITOR,), None),
 )
 
@@ -91,6 +94,10 @@ def demo_command(password: str | None) -> None:
         _add_supplier_due_diligence(db, suppliers)
         try:
             codes = _make_cases(db, password)
+            # Two past years of reports and last year's draft account (issue 13 §8).
+            history = add_account_history(db, settings, server_keys_of(), file_store(),
+                                          password, now=utcnow())
+            add_account_draft(db, server_keys_of(), now=utcnow())
         except ChannelNotReady:
             raise click.ClickException(
                 "run `aktsom init` first (the recovery key is missing)"
@@ -99,6 +106,8 @@ def demo_command(password: str | None) -> None:
     for line in lines:
         click.echo(line)
     click.echo(f"\nDemo supplier register: {len(suppliers)} suppliers.")
+    click.echo(f"Demo reports of the two years before: {history}; last year's Transparency "
+               "Act account is drafted by Cora for Olav to approve.")
     click.echo("\nDemo case codes (reporter side, /followup):")
     for code in codes:
         click.echo(f"  {code}")

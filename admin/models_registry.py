@@ -5,5 +5,6 @@ owns `Base`, but must not reach up into `supplier_dd` for its tables. A package 
 models adds one import here; `migrations/env.py` and the schema tests import this module.
 """
 
+import admin.annual.models  # noqa: F401
 import portal.models  # noqa: F401
 import supplier_dd.models  # noqa: F401

@@ -117,6 +117,12 @@ class Settings:
     # Days after an information request (Transparency Act §6) is answered or refused before
     # what the requester wrote is destroyed; the clear dates stay for the yearly figures.
     information_request_retention_days: int = 365
+    # Where the group publishes its Transparency Act accounts (§5: "on the website"), stated
+    # in every account; None: only on this portal's /transparency page (issue 13 §5).
+    transparency_publication_url: str | None = None
+    # `aktsom notify-deadlines` reminds compliance once, this many days before 30 June, of
+    # the previous year's account when it is not yet published.
+    annual_account_reminder_days: int = 30
     # Cases closed as unfounded are kept a shorter time (issue 11 §5): the Article 29 Working
     # Party (opinion 1/2006) asks for deletion "usually within two months" of closing.
     retention_unfounded_days: int = 60
@@ -407,9 +413,13 @@ def validate(settings: Settings) -> Settings:
                  "legal_hold_max_days", "reporter_idle_minutes",
                  "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
                  "metadata_seconds", "metadata_memory_mib",
-                 "information_request_retention_days", "submitted_code_minutes"):
+                 "information_request_retention_days", "submitted_code_minutes",
+                 "annual_account_reminder_days"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"AKTSOM_{name.upper()}: must be positive")
+    if settings.transparency_publication_url and not settings.transparency_publication_url \
+            .startswith("https://"):
+        raise SettingsError("AKTSOM_TRANSPARENCY_PUBLICATION_URL: must start with https://")
     if settings.retention_unfounded_days > settings.retention_days:
         raise SettingsError("AKTSOM_RETENTION_UNFOUNDED_DAYS: longer than AKTSOM_RETENTION_DAYS")
     if not set(settings.large_spend_bands) <= {band.code for band in settings.spend_bands}:

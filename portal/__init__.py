@@ -51,12 +51,14 @@ def init_blueprints(app: Flask) -> None:
     from portal.reports.minutes import bp as minutes_bp
     from portal.reports.views import bp as reports_bp
     from portal.routines.views import bp as routines_bp
+    from portal.transparency import bp as transparency_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(minutes_bp)
     app.register_blueprint(information_bp)
     app.register_blueprint(routines_bp)
+    app.register_blueprint(transparency_bp)
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:

@@ -65,11 +65,14 @@ LEGAL_HOLD_REVIEW = "legal_hold_review"
 # The person concerned by a case is due to be informed, or a deferral to be reviewed (GDPR
 # Art. 14; issue 11 §4; portal.cases.concerned_person).
 CONCERNED_PERSON_DUE = "concerned_person_due"
+# The Transparency Act account of last year is due on 30 June and not yet published (issue 13).
+ANNUAL_ACCOUNT_DUE = "annual_account_due"
 KINDS = (NEW_CASE, NEW_MESSAGE, ACKNOWLEDGEMENT_DUE, FEEDBACK_DUE, ESCALATION, ACCOUNT_RESET,
          KEY_MISMATCH, ACCESS_CHANGED, MEETING_DUE, INFORMATION_REQUEST,
-         INFORMATION_REQUEST_DUE, LEGAL_HOLD_REVIEW, CONCERNED_PERSON_DUE)
+         INFORMATION_REQUEST_DUE, LEGAL_HOLD_REVIEW, CONCERNED_PERSON_DUE, ANNUAL_ACCOUNT_DUE)
 CASE_LIST_PATH = f"{STAFF_PREFIX}/cases"
 INFORMATION_REQUESTS_PATH = f"{STAFF_PREFIX}/information-requests"
+ANNUAL_ACCOUNTS_PATH = f"{STAFF_PREFIX}/annual-accounts"
 SMTP_TIMEOUT_SECONDS = 10
 # Remind handlers this long before the acknowledgement deadline (issue 5 §8).
 REMINDER_WINDOW = timedelta(days=2)
@@ -133,6 +136,8 @@ def _subject(kind: str) -> str:
         return str(_("An information request has come in"))
     if kind == INFORMATION_REQUEST_DUE:
         return str(_("An information request is due for an answer soon"))
+    if kind == ANNUAL_ACCOUNT_DUE:
+        return str(_("The Transparency Act account is due by 30 June"))
     return str(_("There is news in the whistleblowing channel"))
 
 
@@ -162,6 +167,13 @@ def compose(settings: Settings, kind: str, recipient: str) -> EmailMessage:
                 "Sign in to the staff side and open the information requests: %(path)s\n\n"
                 "This message leaves out any detail on purpose.",
                 organisation=settings.organisation_name, path=INFORMATION_REQUESTS_PATH))
+        elif kind == ANNUAL_ACCOUNT_DUE:
+            body = str(_(
+                "The Transparency Act account of %(organisation)s for last year must be "
+                "published by 30 June and is not yet.\n\n"
+                "Sign in to the staff side and open the annual accounts: %(path)s\n\n"
+                "This message leaves out any detail on purpose.",
+                organisation=settings.organisation_name, path=ANNUAL_ACCOUNTS_PATH))
         else:
             body = str(_(
                 "Something new is waiting for you in %(organisation)s's whistleblowing "

@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin.annual.accounts import remind_annual_account
 from admin.auth.enrolment import ENROLMENT_LIFETIME, ENROLMENT_SESSION_KIND
 from admin.information.cli import purge_information_requests, remind_information_requests
 from config import Settings
@@ -217,7 +218,8 @@ def notify_deadlines_command() -> None:
     within three days, of legal holds whose review date comes within two weeks, of cases
     whose person concerned is due to be informed (GDPR Art. 14) within three days, and of
     working-environment checks open for two weeks (once each); and the compliance officers
-    of information requests due within five days."""
+    of information requests due within five days, and once of last year's Transparency Act
+    account before 30 June."""
     settings = settings_of()
     if not settings.smtp_url:
         click.echo("Notifications are not configured (AKTSOM_SMTP_URL); nothing was sent.")
@@ -225,6 +227,7 @@ def notify_deadlines_command() -> None:
     now = utcnow()
     factory = session_factory(current_app)
     click.echo(remind_information_requests(factory, settings, server_keys_of(), now))
+    click.echo(remind_annual_account(factory, settings, server_keys_of(), now))
     # Commit, then send: the reminders are committed to the outbox first, so a crash or a mail
     # server that is down loses nothing (the rows stay; this command or `aktsom notify` sends
     # them on the next run). The cases are marked only once mail went out.

@@ -14,6 +14,7 @@ from portal.models.relevance import CaseIdentity, CaseRedaction, IdentityDisclos
 from portal.models.routines import RoutineVersion
 from portal.models.sessions import ServerSession
 from portal.models.setup import SetupToken
+from portal.models.transparency import PublishedAccount
 from portal.models.units import OrgUnit
 from portal.models.users import UnitMembership, User, UserRole
 from portal.models.work_environment import WorkEnvironmentCheck
@@ -42,6 +43,7 @@ __all__ = [
     "OrgUnit",
     "PendingApproval",
     "PendingNotice",
+    "PublishedAccount",
     "RecoveryKey",
     "RoutineVersion",
     "Role",

@@ -103,6 +103,15 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     # The annual account's figures (issue 13 §2): compliance only.
     "annual_figures.figures": ("GET", frozenset({Role.COMPLIANCE}), 200),
     "suppliers.add_meeting_follow_up": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    # The Transparency Act account (issue 13 §4-§5): compliance drafts, approves, records
+    # signatures and publishes; auditors read. The scope in the URL names no company: 404.
+    "annual_accounts.index": ("GET", frozenset({Role.COMPLIANCE, Role.AUDITOR}), 200),
+    "annual_accounts.show": ("GET", frozenset({Role.COMPLIANCE, Role.AUDITOR}), 404),
+    "annual_accounts.save_texts": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "annual_accounts.approve": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "annual_accounts.record_signature": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "annual_accounts.publish": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "annual_accounts.new_version": ("POST", frozenset({Role.COMPLIANCE}), 404),
 }
 # Routes of blueprints the matrix covers only in part (the rest have their own tests).
 PARTLY_COVERED = {"cases.register_leader_intake_view"}
@@ -117,7 +126,7 @@ def url_of(app: Flask, endpoint: str, target: User) -> str:
               "supplier_id": "0" * 32, "contact_id": "0" * 32, "certification_id": "0" * 32,
               "fmt": "csv", "gap_id": "0" * 32, "assessment_id": "0" * 32,
               "country": "NO", "action_id": "0" * 32, "review_id": "0" * 32,
-              "meeting_id": "0" * 32}
+              "meeting_id": "0" * 32, "year": 2024, "scope": "0" * 32}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
@@ -133,7 +142,8 @@ def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
                                                     "approvals", "suppliers",
                                                     "information", "retention", "privacy",
-                                                    "routines", "annual_figures"}
+                                                    "routines", "annual_figures",
+                                                    "annual_accounts"}
                  or rule.endpoint in PARTLY_COVERED}
     assert endpoints == set(MATRIX)
 

@@ -30,14 +30,21 @@ def test_demo_makes_accounts_and_cases_that_open(runner: FlaskCliRunner, admin_a
     make_recovery_key(admin_app)
     result = runner.invoke(args=["demo", "--password", "demo password 123"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("otpauth://totp/") == 8
+    # Eight roles' accounts and a second compliance officer for the annual account's four
+    # eyes (issue 13 §5).
+    assert result.output.count("otpauth://totp/") == 9
     codes = re.findall(r"[0-9A-Z]{5}(?:-[0-9A-Z]{5}){3}", result.output)
     assert len(codes) == 3
     with transaction(session_factory(admin_app)) as db:
-        assert db.scalar(select(func.count()).select_from(User)) == 8
-        assert db.scalar(select(func.count()).select_from(Case)) == 3
+        assert db.scalar(select(func.count()).select_from(User)) == 9
+        # Three cases to open, and two past years of reports (9 and 5) for the annual
+        # account and its comparison with the year before (issue 13 §8).
+        assert db.scalar(select(func.count()).select_from(Case)) == 3 + 9 + 5
         acknowledged = db.scalars(select(Case).where(Case.acknowledged_at.is_not(None))).all()
-        assert len(acknowledged) == 1
+        assert len(acknowledged) == 1 + 8 + 5
+        years = [case.created_at.year for case in db.scalars(select(Case))]
+        this_year = max(years)
+        assert (years.count(this_year - 1), years.count(this_year - 2)) == (9, 5)
         assert db.scalar(select(func.count()).select_from(CaseKeyWrap)) > 0
     assert follow_up(client, codes[0]).status_code == 303
     page = client.get("/case").get_data(as_text=True)

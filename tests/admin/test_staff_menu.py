@@ -39,6 +39,8 @@ ANNUAL_FIGURES = ("/admin/annual-report/figures", "Annual account figures")
 REVIEWS = ("/admin/suppliers/reviews/", "Contract reviews")
 MEETINGS = ("/admin/suppliers/meetings/", "Supplier meetings")
 FIGURES = ("/admin/suppliers/workflow-figures", "Supplier follow-up in figures")
+# The Transparency Act account's workflow (issue 13 §4-§5): compliance works, auditors read.
+ANNUAL = ("/admin/annual-accounts", "Transparency account")
 
 # What each role saw before the entries were declared by the blueprints (admin/base.html),
 # plus the approvals page, the supplier module and the information requests that came later.
@@ -46,9 +48,9 @@ MENUS = {
     Role.ADMIN: [SUPPLIERS] + ADMINISTRATION + AUDIT + ACCOUNT,
     Role.HANDLER: CASES + ACCOUNT,
     Role.MANAGER: CASES + [REVIEWS] + ACCOUNT,
-    Role.COMPLIANCE: [SUPPLIERS, DASHBOARD, INFORMATION, ANNUAL_FIGURES, REVIEWS, MEETINGS,
-                      FIGURES] + ACCOUNT,
-    Role.AUDITOR: [FIGURES] + AUDIT + ACCOUNT,
+    Role.COMPLIANCE: [SUPPLIERS, DASHBOARD, INFORMATION, ANNUAL_FIGURES, ANNUAL, REVIEWS,
+                      MEETINGS, FIGURES] + ACCOUNT,
+    Role.AUDITOR: [ANNUAL, FIGURES] + AUDIT + ACCOUNT,
 }
 
 
@@ -76,7 +78,8 @@ def test_each_role_sees_the_menu_it_always_saw(admin_app: Flask, role: Role) -> 
 
 def test_several_roles_see_the_union_in_one_order(admin_app: Flask) -> None:
     assert _menu_of(admin_app, tuple(Role)) == (
-        CASES + [SUPPLIERS, DASHBOARD, INFORMATION, ANNUAL_FIGURES, REVIEWS, MEETINGS, FIGURES]
+        CASES + [SUPPLIERS, DASHBOARD, INFORMATION, ANNUAL_FIGURES, ANNUAL, REVIEWS, MEETINGS,
+                 FIGURES]
         + ADMINISTRATION + AUDIT + ACCOUNT)
 
 
@@ -110,7 +113,8 @@ def test_a_blueprint_declares_its_entry_for_its_roles_only(admin_app: Flask) -> 
     admin_app.register_blueprint(_annual_account_blueprint(), url_prefix=STAFF_PREFIX)
     entry = ("/admin/annual-test", "Annual account (test)")
     assert _menu_of(admin_app, (Role.COMPLIANCE,)) == [
-        SUPPLIERS, DASHBOARD, INFORMATION, ANNUAL_FIGURES, entry, REVIEWS, MEETINGS, FIGURES,
+        SUPPLIERS, DASHBOARD, INFORMATION, ANNUAL_FIGURES, ANNUAL, entry, REVIEWS, MEETINGS,
+        FIGURES,
         *ACCOUNT]
     # Between the case list and the administration, by its order.
     assert _menu_of(admin_app, (Role.MANAGER, Role.ADMIN)) == (

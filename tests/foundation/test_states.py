@@ -18,6 +18,7 @@ from sqlalchemy import Enum, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 import admin.models_registry  # noqa: F401
+from admin.annual.models import AccountStatus
 from portal.db import Base
 from portal.models import Case, Message, Role
 from portal.models.concerned_person import ConcernedPersonReason, ConcernedPersonStatus
@@ -101,6 +102,8 @@ STORED: dict[type[StrEnum], set[str]] = {
     GapClosure: {"action", "signed_ours", "code_revised"},
     CountryIndex: {"default", "wgi", "ituc", "simple"},
     RiskLevel: {"low", "medium", "high"},
+    # The Transparency Act account's workflow (issue 13 §5).
+    AccountStatus: {"draft", "approved", "signed", "published"},
     RiskFactor: {"geography", "industry", "history", "certifications", "transparency"},
     AssessmentStatus: {"awaiting_analysis", "closed"},
     DialogueCounterpart: {"workers", "worker_representatives", "trade_union",
@@ -153,6 +156,7 @@ STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("risk_factor_scores", "factor"): RiskFactor,
     ("risk_analyses", "dialogue_with"): DialogueCounterpart,
     ("risk_analyses", "dialogue_how"): DialogueMethod,
+    ("annual_accounts", "status"): AccountStatus,
 }
 
 
