@@ -116,6 +116,27 @@ def table(counts: Mapping[str, int], k: int) -> dict[str, Cell]:
                    else Cell(None, status[name])) for name, count in counts.items()}
 
 
+def by_line(counts: Mapping[str, int], line_of: Mapping[str, str], margins: Mapping[str, Cell],
+            k: int) -> dict[str, Cell]:
+    """Protect a cross-table whose cells, line by line, add up to the published cells
+    `margins` (cell name -> its line in `line_of`), while the other margins (the columns) are
+    not published. The lines are then independent of one another, and each is protected as a
+    `table` of its own margin; a line whose margin is not shown is withheld whole (as a
+    breakdown of a hidden total), and so is a line that does not add up to its margin."""
+    check_k(k)
+    result: dict[str, Cell] = {}
+    lines: dict[str, dict[str, int]] = {}
+    for name, count in counts.items():
+        lines.setdefault(line_of[name], {})[name] = count
+    for line, cells in lines.items():
+        margin = margins.get(line)
+        if margin is None or margin.value is None or margin.value != sum(cells.values()):
+            result.update(dict.fromkeys(cells, Cell(None, CellStatus.WITHHELD)))
+        else:
+            result.update(table(cells, k))
+    return {name: result[name] for name in counts}
+
+
 def change(current: Cell, previous: Cell) -> int | None:
     """The difference with the previous year, only when both cells are shown (otherwise it
     would give a hidden cell away from the other year's)."""

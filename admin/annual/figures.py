@@ -27,13 +27,20 @@ from sqlalchemy.orm import Session
 from config import Settings
 from portal.information.stats import request_figures
 from portal.models import OrgUnit
-from portal.small_counts import Cell, CellStatus, change, check_k, is_small, single, table
+from portal.small_counts import (
+    Cell,
+    CellStatus,
+    by_line,
+    change,
+    check_k,
+    is_small,
+    single,
+    table,
+)
 from portal.stats import case_counts
-from supplier_dd.conduct import conduct_coverage_counts
+from supplier_dd.conduct import NO_SPEND_BAND
 from supplier_dd.countries import country_value
-from supplier_dd.risk import assessed_by_level, thorough_analysis_count
-from supplier_dd.stats import register_stats
-from supplier_dd.workflow_figures import annual_workflow_counts
+from supplier_dd.stats import supplier_year_figures
 
 SCHEMA_VERSION = 1
 UNIT = "unit"
@@ -146,10 +153,8 @@ _Raw = dict[str, tuple[str, str, dict[str, int]]]
 
 def _supplier_counts(db: Session, settings: Settings, year: int, today: date) -> _Raw:
     """The supplier module's own counts for the year (the one place they are called)."""
-    register = register_stats(db, settings, year)
-    levels = assessed_by_level(db, year)
-    conduct = conduct_coverage_counts(db)
-    work = annual_workflow_counts(db, year, today)
+    figures = supplier_year_figures(db, settings, year, today)
+    register, levels, work = figures.register, figures.assessed_by_level, figures.workflow
     # Country risk: the geography score (1-5) the risk model gives each country now.
     by_risk = {f"score_{score}": 0 for score in range(1, 6)} | {"unrated": 0}
     for country, count in register.by_country.items():
@@ -166,8 +171,13 @@ def _supplier_counts(db: Session, settings: Settings, year: int, today: date) ->
         "suppliers.assessed": ("suppliers", GROUP, {"total": sum(levels.values())}),
         "suppliers.assessed_by_level": ("suppliers", GROUP, dict(levels)),
         "suppliers.thorough_analyses": ("suppliers", GROUP,
-                                        {"total": thorough_analysis_count(db, year)}),
-        "suppliers.conduct": ("suppliers", GROUP, dict(conduct)),
+                                        {"total": figures.thorough_analyses}),
+        "suppliers.conduct": ("suppliers", GROUP, dict(figures.conduct_coverage)),
+        # One row per spend band and coverage ("band:coverage"); see `_BY_LINE`.
+        "suppliers.conduct_by_spend_band": ("suppliers", GROUP, {
+            f"{band}{LINE_SEPARATOR}{coverage}": count
+            for band, counts in _in_band_order(settings, figures.conduct_by_spend_band)
+            for coverage, count in counts.items()}),
         "measures.actions_opened": ("measures", GROUP, {"total": work.actions_opened}),
         "measures.remediation_opened": ("measures", GROUP,
                                         {"total": work.remediation_opened}),
@@ -184,8 +194,26 @@ def _supplier_counts(db: Session, settings: Settings, year: int, today: date) ->
     }
 
 
+LINE_SEPARATOR = ":"
+
+
+def _in_band_order(settings: Settings, by_band: Mapping[str, Mapping[str, int]]
+                   ) -> list[tuple[str, Mapping[str, int]]]:
+    """The spend bands in their configured order (smallest first), then any band no longer
+    configured, then the suppliers without a band."""
+    order = {band.code: number for number, band in enumerate(settings.spend_bands)}
+    return sorted(by_band.items(), key=lambda item: (order.get(item[0], len(order)),
+                                                     item[0] == NO_SPEND_BAND, item[0]))
+
+
 # Figures counted as the register stands now, with no history: no previous year to show.
-_NO_HISTORY = frozenset({"suppliers.conduct"})
+_NO_HISTORY = frozenset({"suppliers.conduct", "suppliers.conduct_by_spend_band"})
+
+# Cross-tables: each row key is "band:coverage", and for each coverage the bands' rows add up
+# to that coverage's row of the table named here (its margin, published with the account).
+# The bands' own totals are not published, so the coverages are independent lines and each is
+# protected on its own against its published margin (`portal.small_counts.by_line`).
+_BY_LINE = {"suppliers.conduct_by_spend_band": "suppliers.conduct"}
 
 # A breakdown table names the count table its rows add up to.
 _TOTAL_OF = {
@@ -203,6 +231,7 @@ _TOTAL_OF = {
     "suppliers.assessed_by_level": "suppliers.assessed",
     "measures.reviews_by_trigger": "measures.reviews_opened",
     "measures.decisions_by_kind": "measures.decisions",
+    "suppliers.conduct_by_spend_band": "suppliers.conduct",
 }
 
 
@@ -260,7 +289,7 @@ def account_figures(db: Session, settings: Settings, *, year: int, unit_id: str 
         raise LookupError("no such org unit")
     current, current_medians = _raw_year(db, settings, year, unit_id, now)
     previous, previous_medians = _raw_year(db, settings, year - 1, unit_id, now)
-    tables = []
+    tables: list[Table] = []
     for key, (section, scope, counts) in current.items():
         before = previous[key][2]
         names = list(dict.fromkeys([*counts, *before]))
@@ -270,6 +299,11 @@ def account_figures(db: Session, settings: Settings, *, year: int, unit_id: str 
         # the year): protected as a breakdown all the same, as if its total were published.
         kind = "breakdown" if key in _TOTAL_OF or key in _NO_HISTORY else "count"
         shown_now, shown_then = _protect(now_counts, kind, k), _protect(then_counts, kind, k)
+        if key in _BY_LINE:
+            margin = {row.key: row.current for row in
+                      next(item for item in tables if item.key == _BY_LINE[key]).rows}
+            shown_now = by_line(now_counts, {name: name.rpartition(LINE_SEPARATOR)[2]
+                                             for name in names}, margin, k)
         if key in _NO_HISTORY:
             shown_then = dict.fromkeys(names, Cell(None, CellStatus.WITHHELD))
         tables.append(Table(key=key, section=section, kind=kind, scope=scope,

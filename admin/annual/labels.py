@@ -45,6 +45,7 @@ TABLE_LABELS: Mapping[str, LazyString] = {
     "suppliers.assessed_by_level": _l("Risk assessments completed, by risk level"),
     "suppliers.thorough_analyses": _l("Thorough analyses of high-risk suppliers"),
     "suppliers.conduct": _l("Supplier Code of Conduct coverage"),
+    "suppliers.conduct_by_spend_band": _l("Supplier Code of Conduct coverage, by annual spend"),
     "measures.actions_opened": _l("Action-plan items opened"),
     "measures.remediation_opened": _l("Remediation items opened"),
     "measures.actions_closed": _l("Action-plan items closed"),
@@ -123,7 +124,21 @@ def row_label(settings: Settings, table: str, key: str, company_names: Mapping[s
         return str(gettext("Country risk %(score)s", score=key.removeprefix("score_")))
     if table == "suppliers.by_country":
         return country_name(key)
+    if table == "suppliers.conduct_by_spend_band":
+        band, _, coverage = key.rpartition(":")
+        coverage_label = row_label(settings, "suppliers.conduct", coverage, company_names)
+        return f"{spend_band_label(settings, band)}: {coverage_label}"
     return key
+
+
+def spend_band_label(settings: Settings, code: str) -> str:
+    """A spend band's configured label ("no_band": none recorded)."""
+    for band in settings.spend_bands:
+        if band.code == code:
+            return str(gettext(band.label))
+    if code == "no_band":
+        return str(gettext("No annual spend recorded"))
+    return code
 
 
 def country_name(code: str) -> str:

@@ -37,6 +37,7 @@ ESRS_COLUMNS = ("datapoint", "figure", "row", "label", "year", "value", "status"
 # Which figures feed which ESRS disclosure (domain brief §4).
 ESRS_MAP: tuple[tuple[str, str], ...] = (
     ("S2-1", "suppliers.conduct"),
+    ("S2-1", "suppliers.conduct_by_spend_band"),
     ("S2-3", "reports.received"),
     ("S2-3", "reports.by_channel"),
     ("S2-3", "reports.human_rights"),
