@@ -32,6 +32,9 @@ class ClosingReason(StrEnum):
     MANIFESTLY_UNFOUNDED = "manifestly_unfounded"
     NO_WAY_TO_REPLY = "no_way_to_reply"
     WITHDRAWN = "withdrawn"
+    # A question about due diligence filed in the wrong place, moved to the information
+    # requests (Transparency Act §6); set only by `portal.information.service.move_case_to_request`.
+    MOVED_TO_INFORMATION_REQUEST = "moved_to_information_request"
 
 
 CLOSING_REASON_LABELS: Mapping[ClosingReason, LazyString] = {
@@ -40,6 +43,8 @@ CLOSING_REASON_LABELS: Mapping[ClosingReason, LazyString] = {
         "Manifestly unfounded, and a message saying so was sent to the reporter"),
     ClosingReason.NO_WAY_TO_REPLY: _l("No way to reply to the reporter"),
     ClosingReason.WITHDRAWN: _l("Withdrawn by the reporter"),
+    ClosingReason.MOVED_TO_INFORMATION_REQUEST: _l(
+        "Moved to the information requests (a question, not a report)"),
 }
 
 
@@ -54,6 +59,9 @@ REPORTER_CLOSING_REASON_LABELS: Mapping[ClosingReason, LazyString] = {
     ClosingReason.NO_WAY_TO_REPLY: _l(
         "The case handlers could not reach you to continue the case."),
     ClosingReason.WITHDRAWN: _l("You withdrew the report."),
+    ClosingReason.MOVED_TO_INFORMATION_REQUEST: _l(
+        "Your message was a question about our due diligence, not a report: it was passed on "
+        "as an information request, as explained in a message to you."),
 }
 
 
@@ -237,6 +245,7 @@ class AuditAction(AuditActionCatalogue):
     CASE_MEETING_REQUESTED = "case.meeting_requested"
     CASE_MEETING_HELD = "case.meeting_held"
     CASE_CLOSED_WITHOUT_FEEDBACK = "case.closed_without_feedback"
+    CASE_MOVED_TO_INFORMATION_REQUEST = "case.moved_to_information_request"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -298,6 +307,7 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.CASE_MEETING_HELD: _l("Minutes of the requested meeting recorded"),
     AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK: _l("Closed without feedback, for a recorded "
                                                  "reason"),
+    AuditAction.CASE_MOVED_TO_INFORMATION_REQUEST: _l("Moved to the information requests"),
 }
 
 

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.cases.handling import SERVICE_CLOSING_REASONS
 from portal.cases.work_environment import MAX_NOTE
 from portal.states import (
     CLOSING_REASON_LABELS,
@@ -112,7 +113,8 @@ class ActionForm(FlaskForm):
 
 def _closing_reason_choices() -> list[tuple[str, str]]:
     return [("", _("Not needed: the feedback has been sent"))] + [
-        (reason.value, str(label)) for reason, label in CLOSING_REASON_LABELS.items()]
+        (reason.value, str(label)) for reason, label in CLOSING_REASON_LABELS.items()
+        if reason not in SERVICE_CLOSING_REASONS]
 
 
 class StatusForm(FlaskForm):

@@ -16,6 +16,7 @@ from admin.cases import (
     concerned_person,
     escalation,
     leader_intake,
+    move_to_request,
     oral_reports,
     sharing,
     views,
@@ -41,6 +42,8 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/supplier", actions.supplier, POST),
     ("/cases/<case_id>/legal-hold", actions.legal_hold, POST),
     ("/cases/<case_id>/meeting-minutes", actions.meeting_minutes, POST),
+    # A question filed in the wrong place becomes an information request (issue 13 §1).
+    ("/cases/<case_id>/move-to-information-request", move_to_request.move_to_request, POST),
     # Who may open it.
     ("/cases/<case_id>/grant", sharing.grant, POST),
     ("/cases/<case_id>/exclude", sharing.exclude, POST),

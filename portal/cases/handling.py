@@ -180,7 +180,12 @@ def _sent_to_reporter(db: Session, case: Case) -> bool:
         Message.kind == MessageKind.MESSAGE).limit(1)) is not None
 
 
-def _closing_reason(db: Session, case: Case, reason: str | None) -> ClosingReason | None:
+# Reasons that only the action doing what they say records (never the plain status change).
+SERVICE_CLOSING_REASONS = frozenset({ClosingReason.MOVED_TO_INFORMATION_REQUEST})
+
+
+def _closing_reason(db: Session, case: Case, reason: str | None, *,
+                    by_service: bool = False) -> ClosingReason | None:
     """The recorded reason for closing `case`, or a refusal (issue 11 §1).
 
     Closing needs a feedback message to the reporter (Art. 9(1)(f)) or a reason from the fixed
@@ -192,6 +197,9 @@ def _closing_reason(db: Session, case: Case, reason: str | None) -> ClosingReaso
     if chosen is None and case.feedback_at is None:
         raise Refusal(N_("Send the reporter the feedback before closing the case, or choose "
                          "why it is closed without feedback. Nothing was changed."))
+    if chosen in SERVICE_CLOSING_REASONS and not by_service:
+        raise Refusal(N_("This reason for closing is recorded only by its own action. "
+                         "Nothing was changed."))
     if chosen == ClosingReason.MANIFESTLY_UNFOUNDED and not _sent_to_reporter(db, case):
         raise Refusal(N_("Tell the reporter that the report is manifestly unfounded before "
                          "closing the case for that reason. Nothing was changed."))
@@ -199,14 +207,16 @@ def _closing_reason(db: Session, case: Case, reason: str | None) -> ClosingReaso
 
 
 def change_status(db: Session, keys: ServerKeys, *, case: Case, user: User, status: str,
-                  closing_reason: str | None = None, now: datetime | None = None) -> None:
+                  closing_reason: str | None = None, now: datetime | None = None,
+                  by_service: bool = False) -> None:
     """Move the case on; closing stamps `closed_at` (the retention clock) and needs the feedback
     or a recorded reason (`_closing_reason`); reopening clears both."""
     if status not in allowed_statuses(case):
         raise Refusal(N_("This status change is not possible."))
     new_status = CaseStatus(status)
     closing = new_status == CaseStatus.CLOSED
-    reason = _closing_reason(db, case, closing_reason) if closing else None
+    reason = (_closing_reason(db, case, closing_reason, by_service=by_service) if closing
+              else None)
     now = now or utcnow()
     case.status = new_status
     case.closed_at = now if closing else None

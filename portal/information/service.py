@@ -38,7 +38,9 @@ from config import Settings
 from crypto import InvalidCiphertext, new_case_key, open_item, seal_item
 from crypto.envelopes import unwrap_case_key, wrap_case_key
 from portal.audit import record_event
+from portal.cases.handling import HandlerCase, change_status, reply_to_reporter
 from portal.cases.keys import active_recovery_key
+from portal.cases.reading import answers_language, open_case_view
 from portal.db import after_commit, new_id, transaction, utcnow
 from portal.deadlines import add_months, midnight_on_or_after
 from portal.information.states import (
@@ -62,7 +64,7 @@ from portal.notifications import (
 )
 from portal.refusals import N_, Refusal
 from portal.serverkeys import ServerKeys
-from portal.states import ActorKind, Role
+from portal.states import ActorKind, AuditAction, CaseStatus, ClosingReason, Role
 
 ANSWER_WEEKS = 3
 EXTENDED_MONTHS = 2
@@ -141,7 +143,7 @@ def _wrap_for(request_id: str, recipient_id: str, public_key: bytes,
 
 def check_request(*, name: str, contact_kind: str, contact: str, question: str) -> None:
     """Refuse what cannot be answered or is too long, with a message saying what to fix."""
-    if contact_kind not in tuple(ContactKind):
+    if contact_kind not in (ContactKind.EMAIL, ContactKind.POSTAL):
         raise Refusal(N_("Choose how we should answer: by e-mail or by post."))
     if not contact.strip():
         raise Refusal(N_("Give an e-mail or postal address: we answer in writing."))
@@ -167,10 +169,23 @@ def file_request(db: Session, keys: ServerKeys, settings: Settings, *, unit_id: 
     check_request(name=name, contact_kind=contact_kind, contact=contact, question=question)
     if unit_id is not None and db.get(OrgUnit, unit_id) is None:
         raise Refusal(N_("Choose a company from the list."))
+    now = now or utcnow()
+    request = _new_sealed_request(db, keys, settings, unit_id=unit_id, name=name,
+                                  contact_kind=contact_kind, contact=contact,
+                                  question=question, language=language, now=now)
+    record_event(db, keys.audit, action=InformationAction.RECEIVED,
+                 actor_kind=ActorKind.REPORTER, target_id=request.id, at=now)
+    return request
+
+
+def _new_sealed_request(db: Session, keys: ServerKeys, settings: Settings, *,
+                        unit_id: str | None, name: str, contact_kind: str, contact: str,
+                        question: str, language: str, now: datetime) -> InformationRequest:
+    """Store a request sealed for the compliance officers (and the recovery key) and tell
+    them; `ChannelNotReady` while none can receive it. The one place requests are sealed."""
     recipients = compliance_recipients(db, keys)
     if not recipients:
         raise ChannelNotReady()
-    now = now or utcnow()
     key = new_case_key()
     request = InformationRequest(
         id=new_id(), reference=_new_reference(db), unit_id=unit_id, received_at=now,
@@ -188,8 +203,6 @@ def file_request(db: Session, keys: ServerKeys, settings: Settings, *, unit_id: 
     recovery = active_recovery_key(db, keys)
     if recovery is not None:
         db.add(_wrap_for(request.id, recovery_recipient_id(recovery), recovery.public_key, key))
-    record_event(db, keys.audit, action=InformationAction.RECEIVED,
-                 actor_kind=ActorKind.REPORTER, target_id=request.id, at=now)
     queue_notice(db, settings, Notice(INFORMATION_REQUEST,
                                       tuple(user.email for user in recipients)))
     return request
@@ -329,6 +342,11 @@ def _queue_delivery(db: Session, settings: Settings, opened: OpenedRequest, text
     request = opened.request
     if request.contact_kind == ContactKind.POSTAL:
         request.delivery = Delivery.TO_POST
+        return
+    if request.contact_kind == ContactKind.NONE:
+        # No address was given (a request moved from a channel case): the letter is kept in
+        # the register, and nothing can be delivered.
+        request.delivery = None
         return
     request.delivery = Delivery.PENDING
     with force_locale(opened.language):
@@ -502,3 +520,69 @@ def mark_requests_reminded(db: Session, request_ids: list[str], now: datetime) -
     if request_ids:
         db.execute(update(InformationRequest).where(InformationRequest.id.in_(request_ids))
                    .values(reminded_at=now))
+
+
+# --- a channel case filed in the wrong place (issue 13 §1) ----------------------------------
+
+
+def _moved_message(language: str, reference: str, has_address: bool) -> str:
+    """What the reporter reads in the case dialogue when their case becomes a request."""
+    with force_locale(language):
+        parts = [_(
+            "Your message asks about how we work with human rights and decent working "
+            "conditions in our supply chain. That is an information request under the "
+            "Transparency Act, not a whistleblowing report, so we have passed your question to "
+            "the compliance officers who answer such requests (reference %(reference)s) and "
+            "closed this case.", reference=reference)]
+        if has_address:
+            parts.append(_("They will answer you in writing at the address you gave us."))
+        else:
+            parts.append(_(
+                "You did not give us an address, so they cannot answer you in writing. If you "
+                "would like a written answer, please send your question again through the "
+                "information request form on this website, with an e-mail or postal "
+                "address."))
+        return "\n\n".join(parts)
+
+
+def move_case_to_request(db: Session, keys: ServerKeys, settings: Settings, *,
+                         opened: HandlerCase, user: User,
+                         now: datetime | None = None) -> InformationRequest:
+    """Turn a channel case that is really an information request into one: the report's
+    description becomes the question and its contact (if any) the answer address; the
+    request is sealed for the compliance officers as a request from the form is; the case
+    is closed with its own reason and the reporter told, in the case dialogue, where the
+    question went. Audited on both sides, ids only."""
+    case = opened.case
+    if case.status == CaseStatus.CLOSED:
+        raise Refusal(N_("The case is closed: reopen it before moving it."))
+    if case.legal_hold:
+        raise Refusal(N_("The case is under a legal hold and cannot be moved."))
+    answers = open_case_view(db, case, opened.keys).answers
+    if not answers or not str(answers.get("description") or "").strip():
+        raise Refusal(N_("The report's text cannot be read, so it cannot be moved."))
+    question = str(answers["description"])
+    contact = str(answers.get("contact") or "").strip()
+    if not contact:
+        contact_kind = ContactKind.NONE
+    elif _EMAIL.match(contact):
+        contact_kind = ContactKind.EMAIL
+    else:
+        # Not an e-mail address: kept as a postal address, for compliance to read and use.
+        contact_kind = ContactKind.POSTAL
+    language = answers_language(answers) or settings.default_language
+    now = now or utcnow()
+    request = _new_sealed_request(db, keys, settings, unit_id=case.unit_id, name="",
+                                  contact_kind=contact_kind, contact=contact[:MAX_CONTACT],
+                                  question=question, language=language, now=now)
+    record_event(db, keys.audit, action=InformationAction.CREATED_FROM_CASE,
+                 actor_kind=ActorKind.USER, actor_id=user.id, target_id=request.id, at=now)
+    record_event(db, keys.audit, action=AuditAction.CASE_MOVED_TO_INFORMATION_REQUEST,
+                 actor_kind=ActorKind.USER, actor_id=user.id, case_id=case.id,
+                 target_id=request.id, at=now)
+    reply_to_reporter(db, keys, opened=opened, user=user, is_feedback=False, now=now,
+                      body=_moved_message(language, request.reference, bool(contact)))
+    change_status(db, keys, case=case, user=user, status=CaseStatus.CLOSED,
+                  closing_reason=ClosingReason.MOVED_TO_INFORMATION_REQUEST, now=now,
+                  by_service=True)
+    return request

@@ -25,6 +25,9 @@ OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.EXTENDED)
 class ContactKind(StrEnum):
     EMAIL = "email"
     POSTAL = "postal"
+    # A request moved from a channel case whose reporter gave no address: it cannot be
+    # answered in writing (never offered on the public form).
+    NONE = "none"
 
 
 class Delivery(StrEnum):
@@ -99,6 +102,7 @@ class InformationAction(AuditActionCatalogue):
     REFUSED = "information_request.refused"
     POSTED = "information_request.posted"
     RESENT = "information_request.resent"
+    CREATED_FROM_CASE = "information_request.created_from_case"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -114,4 +118,6 @@ INFORMATION_ACTION_LABELS: dict[StrEnum, LazyString] = {
     InformationAction.REFUSED: _l("Information request refused"),
     InformationAction.POSTED: _l("Information request: letter posted"),
     InformationAction.RESENT: _l("Information request: letter sent again"),
+    InformationAction.CREATED_FROM_CASE: _l(
+        "Information request made from a whistleblowing case filed in the wrong place"),
 }

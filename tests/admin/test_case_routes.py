@@ -27,7 +27,9 @@ HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supp
                  "link_case", "unlink_case", "open_work_environment_check",
                  "record_work_environment",
                  # Issue 11 §8: removing an irrelevant item, disclosing the identity.
-                 "redact_item", "disclose_identity", "tell_of_disclosure")
+                 "redact_item", "disclose_identity", "tell_of_disclosure",
+                 # Issue 13 §1: a question filed in the wrong place.
+                 "move_to_request")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "register_leader_intake_view": "GET",
