@@ -188,6 +188,24 @@ def posted(request_id: str) -> Response:
     return _back(request_id)
 
 
+@bp.post("/information-requests/<request_id>/move-to-channel")
+@roles_required(Role.COMPLIANCE)
+def move_to_channel(request_id: str) -> Response:
+    """A report of wrongdoing sent as a request: closed with a letter pointing to the report
+    form (issue 13 §1; never a case made from it, see the service)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    opened = _opened(request_id)
+    try:
+        service.move_request_to_channel(db_session(), server_keys_of(), settings_of(), opened,
+                                        require_staff().user, factory=_factory())
+    except Refusal as refusal:
+        return _refused(refusal, request_id)
+    flash(_("The request was closed and the requester is being told to use the "
+            "whistleblowing channel."), "success")
+    return _back(request_id)
+
+
 def _factory() -> sessionmaker[Session]:
     """For the letter's delivery, recorded after the commit in a transaction of its own."""
     return session_factory(current_app)

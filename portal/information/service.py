@@ -586,3 +586,34 @@ def move_case_to_request(db: Session, keys: ServerKeys, settings: Settings, *,
                   closing_reason=ClosingReason.MOVED_TO_INFORMATION_REQUEST, now=now,
                   by_service=True)
     return request
+
+
+def moved_to_channel_text(opened: OpenedRequest, settings: Settings) -> str:
+    """The letter closing a request that is really a report of wrongdoing."""
+    with force_locale(opened.language):
+        return "\n\n".join([
+            _("Your request %(reference)s of %(received)s describes possible wrongdoing rather "
+              "than asking for information about our due diligence, so we have closed it as "
+              "an information request.", reference=opened.request.reference,
+              received=opened.request.received_at.date().isoformat()),
+            _("If you want the matter followed up, please report it through the "
+              "whistleblowing channel on our website, where you can also report anonymously. "
+              "We do not pass your request on as a report ourselves: a report is followed up "
+              "with the person who makes it, and only you can decide to make one."),
+            settings.organisation_name])
+
+
+def move_request_to_channel(db: Session, keys: ServerKeys, settings: Settings,
+                            opened: OpenedRequest, user: User, *,
+                            factory: sessionmaker[Session],
+                            now: datetime | None = None) -> None:
+    """Close a request that is really a whistleblowing report, with a letter telling the
+    requester to use the report form. No case is made from it: a report must come from the
+    reporter (who then holds its case code), and the requester has none."""
+    now = now or utcnow()
+    _require_open(opened.request)
+    opened.request.status = RequestStatus.MOVED_TO_CHANNEL
+    opened.request.closed_at = now
+    _record_letter(db, settings, opened, LetterKind.MOVED_TO_CHANNEL,
+                   moved_to_channel_text(opened, settings), now, factory)
+    _audit(db, keys, user, InformationAction.MOVED_TO_CHANNEL, opened.request, now)

@@ -17,6 +17,9 @@ class RequestStatus(StrEnum):
     EXTENDED = "extended"
     ANSWERED = "answered"
     REFUSED = "refused"
+    # Not a request but a report of wrongdoing: closed with a letter pointing to the report
+    # form (never turned into a case: a report must come from the reporter).
+    MOVED_TO_CHANNEL = "moved_to_channel"
 
 
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.EXTENDED)
@@ -47,6 +50,7 @@ class LetterKind(StrEnum):
     ANSWER = "answer"
     EXTENSION = "extension"
     REFUSAL = "refusal"
+    MOVED_TO_CHANNEL = "moved_to_channel"
 
 
 class RefusalGround(StrEnum):
@@ -80,6 +84,7 @@ STATUS_LABELS: Mapping[RequestStatus, LazyString] = {
     RequestStatus.EXTENDED: _l("Extended"),
     RequestStatus.ANSWERED: _l("Answered"),
     RequestStatus.REFUSED: _l("Refused"),
+    RequestStatus.MOVED_TO_CHANNEL: _l("Moved to the whistleblowing channel"),
 }
 
 DELIVERY_LABELS: Mapping[Delivery, LazyString] = {
@@ -103,6 +108,7 @@ class InformationAction(AuditActionCatalogue):
     POSTED = "information_request.posted"
     RESENT = "information_request.resent"
     CREATED_FROM_CASE = "information_request.created_from_case"
+    MOVED_TO_CHANNEL = "information_request.moved_to_channel"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -120,4 +126,6 @@ INFORMATION_ACTION_LABELS: dict[StrEnum, LazyString] = {
     InformationAction.RESENT: _l("Information request: letter sent again"),
     InformationAction.CREATED_FROM_CASE: _l(
         "Information request made from a whistleblowing case filed in the wrong place"),
+    InformationAction.MOVED_TO_CHANNEL: _l(
+        "Information request closed as a report for the whistleblowing channel"),
 }

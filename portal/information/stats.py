@@ -44,7 +44,8 @@ def request_figures(db: Session, year: int, *, now: datetime,
                                              InformationRequest.received_at < end)
     if unit_id is not None:
         query = query.where(InformationRequest.unit_id == unit_id)
-    rows = list(db.scalars(query))
+    # A "request" closed as a report for the whistleblowing channel was not a request.
+    rows = [row for row in db.scalars(query) if row.status != RequestStatus.MOVED_TO_CHANNEL]
     closed = [row for row in rows if row.status not in OPEN_STATUSES and row.closed_at]
     still_open = [row for row in rows if row.status in OPEN_STATUSES]
     return RequestFigures(

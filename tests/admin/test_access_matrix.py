@@ -50,6 +50,7 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "information.refuse": ("POST", frozenset({Role.COMPLIANCE}), 303),
     "information.send_again": ("POST", frozenset({Role.COMPLIANCE}), 404),
     "information.posted": ("POST", frozenset({Role.COMPLIANCE}), 404),
+    "information.move_to_channel": ("POST", frozenset({Role.COMPLIANCE}), 404),
     # Retention periods per company (issue 11 §5); a unit that does not exist: 404.
     "retention.units": ("GET", frozenset({Role.ADMIN}), 200),
     "retention.set_periods": ("POST", frozenset({Role.ADMIN}), 404),

@@ -139,3 +139,57 @@ def test_a_closed_case_is_not_moved(world: World, admin_app: Flask) -> None:
         assert db.scalars(select(InformationRequest)).first() is None
     case = case_row(admin_app, case_id)
     assert case is not None and case.closing_reason == ClosingReason.WITHDRAWN
+
+
+# -- the reverse: a request that is really a report --------------------------------------------
+
+
+def test_a_request_that_is_a_report_is_closed_with_a_letter_and_no_case(
+        world: World, portal_app: Flask, admin_app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    from portal.information.stats import request_figures
+    from portal.models import Case
+    from tests.factories import csrf_token
+
+    client = portal_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post("/information-request", data={
+        "csrf_token": csrf_token(client, "/information-request"), "unit": world.unit_id,
+        "question": "My manager takes our passports.", "name": "",
+        "contact_kind": "postal", "contact": "Storgata 1, 0150 Oslo"})
+    assert response.status_code in (200, 303)
+    request = _the_request(admin_app)
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        cases_before = len(list(db.scalars(select(Case.id))))
+    carl = signed_in(admin_app, world.people["carl"])
+    page = f"/admin/information-requests/{request.id}"
+    assert "move-to-channel" in carl.get(page).get_data(as_text=True)
+    moved = post(carl, f"{page}/move-to-channel", token_from=page)
+    assert moved.status_code == 303
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        row = db.get(InformationRequest, request.id)
+        assert row is not None
+        assert row.status == RequestStatus.MOVED_TO_CHANNEL and row.closed_at is not None
+        assert row.delivery == "to_post"
+        # No case is made from it.
+        assert len(list(db.scalars(select(Case.id)))) == cases_before
+        person = world.people["carl"]
+        opened = service.open_request(db, request.id, person.id, person.private_key)
+        assert opened is not None
+        [letter] = opened.letters
+        assert letter["kind"] == "moved_to_channel"
+        assert "whistleblowing channel" in letter["text"] and request.reference in letter["text"]
+        events = [event for event in db.scalars(select(AuditEvent))
+                  if event.action == str(InformationAction.MOVED_TO_CHANNEL)]
+        assert [(event.target_id, event.actor_id) for event in events] == [
+            (request.id, person.id)]
+        # Not counted as an information request in the account.
+        year = row.received_at.year
+        figures = request_figures(db, year, now=datetime.now(UTC), unit_id=world.unit_id)
+        assert figures.received == 0
+    # Closed: a second move is refused.
+    post(carl, f"{page}/move-to-channel", token_from=page)
+    with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
+        assert len([event for event in db.scalars(select(AuditEvent))
+                    if event.action == str(InformationAction.MOVED_TO_CHANNEL)]) == 1
