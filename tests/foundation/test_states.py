@@ -64,7 +64,9 @@ STORED: dict[type[StrEnum], set[str]] = {
     CaseStatus: {"new", "acknowledged", "in_progress", "closed"},
     # "leader" added with the leader intake (issue 11 §7(b)); a new value, no row changes.
     Channel: {"web", "oral", "meeting", "leader"},
-    ClosingReason: {"duplicate", "manifestly_unfounded", "no_way_to_reply", "withdrawn"},
+    ClosingReason: {"duplicate", "manifestly_unfounded", "no_way_to_reply", "withdrawn",
+                    # Issue 13 §1: a question filed in the wrong place (29 of 30 characters).
+                    "moved_to_information_request"},
     Outcome: {"unfounded", "substantiated", "partly_substantiated", "not_assessable"},
     EscalationDecision: {"continue_with_plan", "suspend", "terminate"},
     AuthorKind: {"reporter", "handler", "system"},
