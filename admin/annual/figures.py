@@ -17,7 +17,7 @@ the supplier module counts the register as a whole), so the supplier tables carr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -235,6 +235,26 @@ _TOTAL_OF = {
 }
 
 
+def _by_company(db: Session, by_unit: Mapping[str, int]) -> dict[str, int]:
+    """Reports received per company code ("none": no company given)."""
+    codes = {row.id: row.code for row in db.execute(select(OrgUnit.id, OrgUnit.code))}
+    return {codes.get(unit, "none") if unit != "None" else "none": count
+            for unit, count in by_unit.items()}
+
+
+def _shared_company_total(db: Session, year: int, unit_code: str, now: datetime,
+                          k: int) -> Cell:
+    """A company's reports received as the group account's `reports.by_company` shows it.
+
+    The group account and each company's account are published side by side: a company
+    total hidden in the group's table (small, or complementary to protect another company)
+    and shown in the company's own account would give the hidden cells away (the group's
+    total less the other companies' totals). So the company account takes its total's cell
+    from the one protection of the company table, made here exactly as for the group."""
+    return table(_by_company(db, case_counts(db, year, now=now, unit_id=None).by_unit),
+                 k).get(unit_code, Cell(0, CellStatus.SHOWN))
+
+
 def _raw_year(db: Session, settings: Settings, year: int, unit_id: str | None,
               now: datetime) -> tuple[_Raw, dict[str, tuple[float | None, int]]]:
     cases = case_counts(db, year, now=now, unit_id=unit_id)
@@ -252,10 +272,7 @@ def _raw_year(db: Session, settings: Settings, year: int, unit_id: str | None,
                                           {"total": cases.human_rights_breaches}),
     }
     if unit_id is None:
-        codes = {row.id: row.code for row in db.execute(select(OrgUnit.id, OrgUnit.code))}
-        raw["reports.by_company"] = ("reports", UNIT, {
-            codes.get(unit, "none") if unit != "None" else "none": count
-            for unit, count in cases.by_unit.items()})
+        raw["reports.by_company"] = ("reports", UNIT, _by_company(db, cases.by_unit))
     raw.update({
         "requests.received": ("requests", UNIT, {"total": requests.received}),
         "requests.answered_within_three_weeks": (
@@ -310,6 +327,8 @@ def account_figures(db: Session, settings: Settings, *, year: int, unit_id: str 
                             total_of=_TOTAL_OF.get(key), previous_available=key not in _NO_HISTORY,
                             rows=tuple(Row(name, shown_now[name], shown_then[name])
                                        for name in names)))
+    if unit is not None:
+        tables = _share_company_totals(db, tables, year, unit.code, now, k)
     medians = []
     for key, (value, basis) in current_medians.items():
         old_value, old_basis = previous_medians[key]
@@ -322,6 +341,30 @@ def account_figures(db: Session, settings: Settings, *, year: int, unit_id: str 
                           unit_code=unit.code if unit else None,
                           unit_name=unit.name if unit else None, k=k,
                           generated_at=now, tables=tuple(tables), medians=tuple(medians))
+
+
+def _share_company_totals(db: Session, tables: list[Table], year: int, unit_code: str,
+                          now: datetime, k: int) -> list[Table]:
+    """A company account's `reports.received` with the group's decision for that company
+    (`_shared_company_total`), and the breakdowns of a total hidden that way withheld whole
+    (their shown cells would add up to it)."""
+    shared = {"current": _shared_company_total(db, year, unit_code, now, k),
+              "previous": _shared_company_total(db, year - 1, unit_code, now, k)}
+    withheld = Cell(None, CellStatus.WITHHELD)
+    result = []
+    for item in tables:
+        if item.key == "reports.received":
+            item = replace(item, rows=tuple(
+                replace(row, current=shared["current"], previous=shared["previous"])
+                for row in item.rows))
+        elif item.total_of == "reports.received":
+            item = replace(item, rows=tuple(
+                replace(row,
+                        current=row.current if shared["current"].shown else withheld,
+                        previous=row.previous if shared["previous"].shown else withheld)
+                for row in item.rows))
+        result.append(item)
+    return result
 
 
 def hidden(cell: Cell) -> bool:
