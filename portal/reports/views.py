@@ -53,7 +53,7 @@ from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment
 from portal.refusals import N_, Refusal
 from portal.reports import session as reporter_session
-from portal.reports.choices import report_form_context
+from portal.reports.choices import channel_readiness, handlers_left_out, report_form_context
 from portal.reports.forms import (
     DONT_KNOW,
     MAX_MESSAGE,
@@ -74,6 +74,12 @@ from portal.storage import file_store
 
 bp = Blueprint("reports", __name__)
 bp.context_processor(template_states)
+
+
+@bp.app_template_global("reporter_channel_readiness")
+def _reporter_channel_readiness() -> object:
+    """For the landing page: whether the channel can receive a report (issue 14 §5)."""
+    return channel_readiness(db_session(), server_keys_of())
 
 UPLOAD_ERRORS = {
     "too_many": lambda: _("Too many files. You can attach at most %(count)d.",
@@ -173,6 +179,18 @@ def report() -> Response | str | tuple[str, int]:
             report=new_report, uploads=uploads,
         )
     except ChannelNotReady:
+        left_out = handlers_left_out(db, server_keys_of(), unit_id, new_report.excluded_user_ids)
+        if left_out:
+            # Not the channel: the reporter's exclusions left nobody (issue 14 §5). Nothing
+            # was stored; the form comes back with what was typed.
+            not_an_attempt()
+            form.exclude.errors = [_(
+                "Nothing was sent, because you left out every case handler who could receive "
+                "this report. At least one of them must remain: untick one of %(names)s.",
+                names=", ".join(user.name for user in left_out))]
+            form.attachments.errors = _files_not_kept()
+            return render_template("reports/report.html", form=form, **context), 422
+        form.attachments.errors = _files_not_kept()
         flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
                 "again later or report to the authorities."), "error")
         return render_template("reports/report.html", form=form, **context), 503
