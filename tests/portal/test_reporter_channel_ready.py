@@ -124,3 +124,11 @@ def test_a_channel_that_cannot_receive_still_keeps_the_text(client: FlaskClient,
     page = _page(response)
     assert TEXT in page and 'id="channel-not-ready"' in page
     assert _cases(portal_app) == 0
+
+
+def test_the_notice_is_translated(client: FlaskClient, portal_app: Flask) -> None:
+    make_unit(portal_app, "NORDIC", "Nordic Security AS")
+    client.get("/language/nb?next=/")
+    page = _page(client.get("/"))
+    assert "Denne kanalen kan ikke ta imot varsler akkurat nå." in page
+    assert "Finn myndighetene du kan varsle til" in page
