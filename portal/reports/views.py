@@ -50,7 +50,7 @@ from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
 from portal.hardening import answer_limits_with_form, not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
-from portal.models import Attachment
+from portal.models import Attachment, OrgUnit
 from portal.refusals import N_, Refusal
 from portal.reports import session as reporter_session
 from portal.reports.choices import channel_readiness, handlers_left_out, report_form_context
@@ -307,6 +307,34 @@ def case() -> str:
     return _render_case(context, MessageForm())
 
 
+def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
+    """The reporter's own answers, opened with their key, to review on their case page
+    (issue 14 §4): shown only to them, never stored in clear."""
+    if answers is None:
+        return []
+    settings = settings_of()
+    category = next((_(item.label) for item in settings.categories
+                     if item.code == answers.get("category")), "")
+    unit_id = answers.get("unit_id")
+    unit = db_session().get(OrgUnit, unit_id) if isinstance(unit_id, str) else None
+    not_given = _("Not given")
+
+    def text(key: str) -> str:
+        value = answers.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else not_given
+
+    return [
+        (_("Category"), category or not_given),
+        (_("Company"), unit.name if unit is not None else _("I don't know / several companies")),
+        (_("Supplier"), text("supplier")),
+        (_("Where"), text("location")),
+        (_("When"), text("period")),
+        (_("Contact details"), text("contact")),
+        (_("Meeting in person"), _("Yes, you asked for a meeting") if answers.get(
+            "meeting_requested") else _("Not asked for in the report")),
+    ]
+
+
 def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
@@ -316,7 +344,7 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
     code_again = (first_visit.code if first_visit is not None
                   and first_visit.case_id == context.case.id else None)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
-                           code_again=code_again,
+                           code_again=code_again, what_you_gave=_what_you_gave(view.answers),
                            code_minutes=settings_of().submitted_code_minutes,
                            logout_form=LogoutForm(), meeting_form=MeetingForm(),
                            meeting_pending=meeting_pending(context.case),
