@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
@@ -48,7 +49,7 @@ from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
-from portal.hardening import answer_limits_with_form, not_an_attempt
+from portal.hardening import answer_limits_with_form, limit_key, not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment, OrgUnit
 from portal.refusals import N_, Refusal
@@ -509,9 +510,32 @@ def _followup_limited() -> tuple[str, int]:
     return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 429
 
 
+def _typed_code() -> str | None:
+    """Wrong codes are limited per case look-up (issue 14 §6): the code as the look-up reads
+    it (hashed by portal.hardening before the limiter stores it), never per address."""
+    typed = _code_symbols(request.form.get("case_code", ""))
+    return f"code:{typed}" if typed else None
+
+
+def _reporter_session() -> str | None:
+    """Messages are limited per reporter session (its cookie, hashed), not per address."""
+    cookie = request.cookies.get(reporter_session.COOKIE)
+    return f"session:{cookie}" if cookie else None
+
+
+def _form_session() -> str | None:
+    """A new report: per browser session (the CSRF token of its form, hashed). A client that
+    drops its cookies gets a new one; the global slowdown is what holds a flood back."""
+    token = session.get("csrf_token")
+    return f"form:{token}" if token else None
+
+
 @bp.record_once
 def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
+    limit_key(app, "reports.followup", _typed_code)
+    limit_key(app, "reports.case_message", _reporter_session)
+    limit_key(app, "reports.report", _form_session)
     answer_limits_with_form(app, "reports.followup", _followup_limited)
     answer_limits_with_form(app, "reports.report", _report_limited)
     answer_limits_with_form(app, "reports.case_message", _message_limited)
