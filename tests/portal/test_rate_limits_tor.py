@@ -16,7 +16,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import portal.hardening
-from portal.hardening import GradualSlowdown
 from tests.factories import csrf_token, make_handler, make_recovery_key, make_unit
 from tests.portal.helpers import follow_up, post_report, submit
 
@@ -110,6 +109,8 @@ def test_the_global_cap_slows_down_gradually_and_refuses_nobody(
 
 
 def test_slowdown_delay_grows_with_the_excess() -> None:
+    from portal.hardening import GradualSlowdown
+
     slowdown = GradualSlowdown.__new__(GradualSlowdown)
     slowdown.per_minute, slowdown.max_seconds = 100, 5.0
     assert [slowdown.delay_for(count) for count in (50, 100, 101, 150, 200, 900)] == [

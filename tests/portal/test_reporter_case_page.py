@@ -68,13 +68,15 @@ def test_handler_and_reporter_messages_differ_by_label_and_class(
     _handler_replies(portal_app, organisation, "Can you tell us which site?")
     _reporter_writes(client, "The site in Gdansk.")
     dom = _dom(client)
-    handler = _find(dom, f"//ol[{_cls('dialogue')}]/li[{_cls('message')} and {_cls('from-handler')}]")
-    reporter = _find(dom, f"//ol[{_cls('dialogue')}]/li[{_cls('message')} and {_cls('from-reporter')}]")
+    messages = f"//ol[{_cls('dialogue')}]/li[{_cls('message')}"
+    handler = _find(dom, f"{messages} and {_cls('from-handler')}]")
+    reporter = _find(dom, f"{messages} and {_cls('from-reporter')}]")
     assert len(handler) == 1 and len(reporter) == 1
     assert "Can you tell us which site?" in handler[0].text_content()
     assert "The site in Gdansk." in reporter[0].text_content()
-    assert _find(handler[0], f".//*[{_cls('author-label')}]")[0].text_content().strip() == "Case handler"
-    assert _find(reporter[0], f".//*[{_cls('author-label')}]")[0].text_content().strip() == "You"
+    label = f".//*[{_cls('author-label')}]"
+    assert _find(handler[0], label)[0].text_content().strip() == "Case handler"
+    assert _find(reporter[0], label)[0].text_content().strip() == "You"
     # Never both classes on one message.
     assert not _find(dom, f"//li[{_cls('from-handler')} and {_cls('from-reporter')}]")
 
