@@ -326,7 +326,8 @@ def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
 
     return [
         (_("Category"), category or not_given),
-        (_("Company"), unit.name if unit is not None else _("I don't know / several companies")),
+        (_("Company"), unit.name if unit is not None else (
+            not_given if unit_id else _("I don't know / several companies"))),
         (_("Supplier"), text("supplier")),
         (_("Where"), text("location")),
         (_("When"), text("period")),
