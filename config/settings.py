@@ -103,6 +103,10 @@ class Settings:
     rate_limit_followup: str = "10 per minute;30 per hour"
     rate_limit_report: str = "5 per minute;20 per hour"
     rate_limit_login: str = "10 per minute;50 per hour"
+    # The global cap over every rate-limited POST (issue 14 §6): above this many a minute, all
+    # clients together, each post waits in proportion, up to the maximum; nobody is refused.
+    rate_limit_global_per_minute: int = 120
+    rate_limit_slowdown_max_seconds: int = 5
     # Reverse proxies in front of the app (0: none). With N > 0 the client address used for
     # rate limits is taken from the N-th last X-Forwarded-For entry; without it, every client
     # behind a proxy shares one rate-limit bucket.

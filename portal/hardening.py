@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from flask import Flask, Response, g, render_template, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import RateLimitItemPerMinute
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
@@ -131,6 +134,75 @@ def _counts_as_attempt(response: Response) -> bool:
     return response.status_code != 429 and not g.get(_NOT_AN_ATTEMPT, False)
 
 
+_LIMIT_KEYS = "aktsom_limit_keys"
+
+
+def limit_key(app: Flask, endpoint: str, material: Callable[[], str | None]) -> None:
+    """Key the rate limit of `endpoint` by `material()` (a case code typed, a session cookie)
+    instead of the client address (issue 14 §6): behind an onion service every reporter has
+    the same address, so a limit per address lets one attacker lock everyone out. The
+    material is hashed with a key from the secret before it reaches the limiter's store; when
+    it is None the address is used. Register before `init_rate_limits` runs."""
+    app.extensions.setdefault(_LIMIT_KEYS, {})[endpoint] = material
+
+
+def _keyed(secret: str, endpoint: str, material: Callable[[], str | None],
+           fallback: Callable[[], str]) -> Callable[[], str]:
+    key = hashlib.sha256(b"aktsom-rate-limit-material\0" + secret.encode()).digest()
+
+    def _key() -> str:
+        value = material()
+        if value is None:
+            return fallback()
+        digest = hmac.new(key, f"{endpoint}\0{value}".encode(), hashlib.sha256).hexdigest()
+        return "k:" + digest[:32]
+
+    return _key
+
+
+# Seam for tests: how the global cap waits.
+_sleep = time.sleep
+
+
+class GradualSlowdown:
+    """A global cap that slows everyone down gradually instead of locking anyone out
+    (issue 14 §6). Every limited POST counts in a one-minute moving window shared by all
+    clients (in Redis when configured, so across workers). Up to `per_minute` a post is not
+    delayed; above it each one waits in proportion to the excess, reaching `max_seconds` at
+    twice `per_minute` and staying there. Nobody is refused by it: a flood makes the
+    channel slower for all, it never shuts anyone out (the per-key limits do the refusing,
+    and they are per case code or per session, not per address)."""
+
+    def __init__(self, limiter: Limiter, per_minute: int, max_seconds: float) -> None:
+        self.per_minute = max(1, per_minute)
+        self.max_seconds = max(0.0, max_seconds)
+        # Counted up to ten times the threshold: beyond that the delay is at its maximum.
+        self._window = RateLimitItemPerMinute(self.per_minute * 10)
+        self._limiter = limiter
+
+    def _strategy(self) -> MovingWindowRateLimiter:
+        return MovingWindowRateLimiter(self._limiter.storage)
+
+    def delay_for(self, count: int) -> float:
+        excess = count - self.per_minute
+        if excess <= 0:
+            return 0.0
+        return min(self.max_seconds, self.max_seconds * excess / self.per_minute)
+
+    def recent(self) -> int:
+        stats = self._strategy().get_window_stats(self._window, "aktsom-global")
+        return self._window.amount - stats.remaining
+
+    def wait(self) -> float:
+        """Count this post and wait as the load asks; the seconds waited."""
+        strategy = self._strategy()
+        strategy.hit(self._window, "aktsom-global")
+        delay = self.delay_for(self.recent())
+        if delay > 0:
+            _sleep(delay)
+        return delay
+
+
 def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> Limiter:
     """Attach a limiter to `app` and apply `limits` (endpoint -> limit string) to its views.
 
@@ -138,19 +210,35 @@ def init_rate_limits(app: Flask, settings: Settings, limits: dict[str, str]) -> 
     A request is checked against the limit before the view runs and counted after it, unless
     the view said `not_an_attempt()`. Between the check and the count a few requests in
     flight at once can pass together; one worker process serves only a few at a time.
+    An endpoint registered with `limit_key` is limited per that key, not per address; every
+    limited POST also goes through the global `GradualSlowdown`.
     """
     storage = settings.redis_url or "memory://"
+    by_address = client_fingerprint(settings.secret_key)
     limiter = Limiter(
-        key_func=client_fingerprint(settings.secret_key),
+        key_func=by_address,
         app=app,
         storage_uri=storage,
         strategy="moving-window",
         headers_enabled=False,
     )
+    keys = app.extensions.get(_LIMIT_KEYS, {})
     for endpoint, limit in limits.items():
         view = app.view_functions[endpoint]
+        material = keys.get(endpoint)
+        key_func = (_keyed(settings.secret_key, endpoint, material, by_address)
+                    if material is not None else by_address)
         app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
-            limit, methods=["POST"], deduct_when=_counts_as_attempt)(view)
+            limit, key_func=key_func, methods=["POST"], deduct_when=_counts_as_attempt)(view)
+    slowdown = GradualSlowdown(limiter, settings.rate_limit_global_per_minute,
+                               settings.rate_limit_slowdown_max_seconds)
+    app.extensions["aktsom.slowdown"] = slowdown
+
+    @app.before_request
+    def _slow_down_under_load() -> None:
+        if request.method == "POST" and request.endpoint in limits:
+            slowdown.wait()
+
     return limiter
 
 

@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
@@ -48,12 +49,12 @@ from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
-from portal.hardening import answer_limits_with_form, not_an_attempt
+from portal.hardening import answer_limits_with_form, limit_key, not_an_attempt
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
-from portal.models import Attachment
+from portal.models import Attachment, OrgUnit
 from portal.refusals import N_, Refusal
 from portal.reports import session as reporter_session
-from portal.reports.choices import report_form_context
+from portal.reports.choices import channel_readiness, handlers_left_out, report_form_context
 from portal.reports.forms import (
     DONT_KNOW,
     MAX_MESSAGE,
@@ -74,6 +75,12 @@ from portal.storage import file_store
 
 bp = Blueprint("reports", __name__)
 bp.context_processor(template_states)
+
+
+@bp.app_template_global("reporter_channel_readiness")
+def _reporter_channel_readiness() -> object:
+    """For the landing page: whether the channel can receive a report (issue 14 §5)."""
+    return channel_readiness(db_session(), server_keys_of())
 
 UPLOAD_ERRORS = {
     "too_many": lambda: _("Too many files. You can attach at most %(count)d.",
@@ -173,6 +180,18 @@ def report() -> Response | str | tuple[str, int]:
             report=new_report, uploads=uploads,
         )
     except ChannelNotReady:
+        left_out = handlers_left_out(db, server_keys_of(), unit_id, new_report.excluded_user_ids)
+        if left_out:
+            # Not the channel: the reporter's exclusions left nobody (issue 14 §5). Nothing
+            # was stored; the form comes back with what was typed.
+            not_an_attempt()
+            form.exclude.errors = [_(
+                "Nothing was sent, because you left out every case handler who could receive "
+                "this report. At least one of them must remain: untick one of %(names)s.",
+                names=", ".join(user.name for user in left_out))]
+            form.attachments.errors = _files_not_kept()
+            return render_template("reports/report.html", form=form, **context), 422
+        form.attachments.errors = _files_not_kept()
         flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
                 "again later or report to the authorities."), "error")
         return render_template("reports/report.html", form=form, **context), 503
@@ -289,6 +308,35 @@ def case() -> str:
     return _render_case(context, MessageForm())
 
 
+def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
+    """The reporter's own answers, opened with their key, to review on their case page
+    (issue 14 §4): shown only to them, never stored in clear."""
+    if answers is None:
+        return []
+    settings = settings_of()
+    category = next((_(item.label) for item in settings.categories
+                     if item.code == answers.get("category")), "")
+    unit_id = answers.get("unit_id")
+    unit = db_session().get(OrgUnit, unit_id) if isinstance(unit_id, str) else None
+    not_given = _("Not given")
+
+    def text(key: str) -> str:
+        value = answers.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else not_given
+
+    return [
+        (_("Category"), category or not_given),
+        (_("Company"), unit.name if unit is not None else (
+            not_given if unit_id else _("I don't know / several companies"))),
+        (_("Supplier"), text("supplier")),
+        (_("Where"), text("location")),
+        (_("When"), text("period")),
+        (_("Contact details"), text("contact")),
+        (_("Meeting in person"), _("Yes, you asked for a meeting") if answers.get(
+            "meeting_requested") else _("Not asked for in the report")),
+    ]
+
+
 def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
@@ -298,7 +346,7 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
     code_again = (first_visit.code if first_visit is not None
                   and first_visit.case_id == context.case.id else None)
     return render_template("reports/case.html", view=view, clocks=clocks, form=form,
-                           code_again=code_again,
+                           code_again=code_again, what_you_gave=_what_you_gave(view.answers),
                            code_minutes=settings_of().submitted_code_minutes,
                            logout_form=LogoutForm(), meeting_form=MeetingForm(),
                            meeting_pending=meeting_pending(context.case),
@@ -463,9 +511,32 @@ def _followup_limited() -> tuple[str, int]:
     return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 429
 
 
+def _typed_code() -> str | None:
+    """Wrong codes are limited per case look-up (issue 14 §6): the code as the look-up reads
+    it (hashed by portal.hardening before the limiter stores it), never per address."""
+    typed = _code_symbols(request.form.get("case_code", ""))
+    return f"code:{typed}" if typed else None
+
+
+def _reporter_session() -> str | None:
+    """Messages are limited per reporter session (its cookie, hashed), not per address."""
+    cookie = request.cookies.get(reporter_session.COOKIE)
+    return f"session:{cookie}" if cookie else None
+
+
+def _form_session() -> str | None:
+    """A new report: per browser session (the CSRF token of its form, hashed). A client that
+    drops its cookies gets a new one; the global slowdown is what holds a flood back."""
+    token = session.get("csrf_token")
+    return f"form:{token}" if token else None
+
+
 @bp.record_once
 def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
+    limit_key(app, "reports.followup", _typed_code)
+    limit_key(app, "reports.case_message", _reporter_session)
+    limit_key(app, "reports.report", _form_session)
     answer_limits_with_form(app, "reports.followup", _followup_limited)
     answer_limits_with_form(app, "reports.report", _report_limited)
     answer_limits_with_form(app, "reports.case_message", _message_limited)
