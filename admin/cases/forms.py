@@ -74,6 +74,7 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False)
     channel = SelectField(_l("Channel"), validators=[Optional()], validate_choice=False)
     overdue = BooleanField(_l("Only overdue cases"))
+    q = StringField(_l("Case reference"), validators=[Optional(), Length(max=60)])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
 

@@ -65,6 +65,7 @@ def case_list() -> str:
         category=_choice(form.category.data, set(labels["category"])),
         channel=_choice(form.channel.data, set(Channel)),
         overdue=bool(form.overdue.data),
+        query=(form.q.data or "")[:60],
     )
     now = utcnow()
     page = list_cases(db, staff.user.id, filters, now=now,
