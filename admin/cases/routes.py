@@ -44,6 +44,7 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     # Who may open it.
     ("/cases/<case_id>/grant", sharing.grant, POST),
     ("/cases/<case_id>/exclude", sharing.exclude, POST),
+    ("/cases/<case_id>/step-aside", sharing.step_aside, GET),
     ("/cases/<case_id>/reinstate", sharing.reinstate, POST),
     ("/cases/<case_id>/requests/<request_id>", sharing.decide_request, POST),
     # A breach before a manager.
