@@ -237,6 +237,8 @@ class AuditAction(AuditActionCatalogue):
     CASE_MEETING_REQUESTED = "case.meeting_requested"
     CASE_MEETING_HELD = "case.meeting_held"
     CASE_CLOSED_WITHOUT_FEEDBACK = "case.closed_without_feedback"
+    # The original of a file with its metadata, through the evidence-copy step (issue 14 §10).
+    CASE_EVIDENCE_COPY_DOWNLOADED = "case.evidence_copy_downloaded"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -298,6 +300,8 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.CASE_MEETING_HELD: _l("Minutes of the requested meeting recorded"),
     AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK: _l("Closed without feedback, for a recorded "
                                                  "reason"),
+    AuditAction.CASE_EVIDENCE_COPY_DOWNLOADED: _l("Evidence copy (original with metadata) "
+                                                  "downloaded"),
 }
 
 

@@ -148,6 +148,11 @@ class LegalHoldForm(FlaskForm):
                           validators=[Optional()])
 
 
+class EvidenceCopyForm(FlaskForm):
+    """The evidence-copy step (issue 14 §10): only the CSRF token, so the download is a
+    deliberate POST from the warning page, never a link followed or prefetched."""
+
+
 class UserChoiceForm(FlaskForm):
     """Pick a colleague: to share the case with, or to leave out of it."""
 

@@ -30,6 +30,9 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases", views.case_list, GET),
     ("/cases/<case_id>", views.case_page, GET),
     ("/cases/<case_id>/attachments/<attachment_id>", views.attachment, GET),
+    # The original with its metadata, after a warning (issue 14 §10).
+    ("/cases/<case_id>/attachments/<attachment_id>/evidence-copy", views.evidence_copy,
+     ("GET", "POST")),
     # A report received orally or in a meeting.
     ("/cases/new", oral_reports.register, ("GET", "POST")),
     # What a handler does to a case.

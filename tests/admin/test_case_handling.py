@@ -75,8 +75,13 @@ def test_case_page_and_downloads(client: FlaskClient, world: World, admin_app: F
         files = {item.variant: item.id for item in db.scalars(
             select(Attachment).where(Attachment.case_id == case_id))}
     assert set(files) == {"clean", "original"}
+    # The original with its metadata only through the evidence-copy step (issue 14 §10).
+    evidence = f"/admin/cases/{case_id}/attachments/{files['original']}/evidence-copy"
+    response = alice.get(f"/admin/cases/{case_id}/attachments/{files['original']}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(evidence)
     for variant, attachment_id in files.items():
-        response = alice.get(f"/admin/cases/{case_id}/attachments/{attachment_id}")
+        response = (alice.get(f"/admin/cases/{case_id}/attachments/{attachment_id}")
+                    if variant == "clean" else post(alice, evidence, token_from=evidence))
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "application/octet-stream"
         assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -206,14 +211,17 @@ def test_damaged_items_are_shown_as_damaged(client: FlaskClient, world: World,
     assert "The report failed its integrity check" in page
     assert "This message failed its integrity check" in page
     store = file_store(portal_app)
-    path = store.path(stored[0].stored_name)
+    # The original is downloaded through the evidence-copy step (issue 14 §10).
+    clean, original = sorted(stored, key=lambda item: item.variant != "clean")
+    path = store.path(clean.stored_name)
     data = bytearray(path.read_bytes())
     data[-5] ^= 1
     path.write_bytes(bytes(data))
-    response = alice.get(f"{url}/attachments/{stored[0].id}")
+    response = alice.get(f"{url}/attachments/{clean.id}")
     assert response.status_code == 409
-    store.delete(stored[1].stored_name)
-    assert alice.get(f"{url}/attachments/{stored[1].id}").status_code == 409
+    store.delete(original.stored_name)
+    evidence = f"{url}/attachments/{original.id}/evidence-copy"
+    assert post(alice, evidence, token_from=evidence).status_code == 409
     assert alice.get(f"{url}/attachments/not-a-file").status_code == 404
 
 
