@@ -40,6 +40,7 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/notes", actions.note, POST),
     ("/cases/<case_id>/acknowledge", actions.acknowledge_case, POST),
     ("/cases/<case_id>/status", actions.status, POST),
+    ("/cases/<case_id>/status/confirm-close", actions.confirm_close, GET),
     ("/cases/<case_id>/outcome", actions.outcome, POST),
     ("/cases/<case_id>/supplier", actions.supplier, POST),
     ("/cases/<case_id>/legal-hold", actions.legal_hold, POST),

@@ -153,7 +153,8 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/status", {"status": "in_progress"})
     # Closing without the feedback needs a recorded reason (issue 11 §1(c)).
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "withdrawn"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "withdrawn"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.status == "closed" and row.closed_at is not None
     post(alice, f"{url}/status", {"status": "in_progress"})
@@ -266,13 +267,17 @@ def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
     list; a case closed without them is shown as closed without, never as done."""
     code, case_id, alice = _reported(client, admin_app, world)
     url = f"/admin/cases/{case_id}"
-    for refused_data in ({"status": "closed"}, {"status": "closed", "closing_reason": "bored"},
+    # Each confirmed, as the confirmation page does (issue 14 §9).
+    for refused_data in ({"status": "closed", "confirm": "yes"},
+                         {"status": "closed", "confirm": "yes", "closing_reason": "bored"},
                          # Manifestly unfounded only once the reporter has been told so.
-                         {"status": "closed", "closing_reason": "manifestly_unfounded"}):
+                         {"status": "closed", "confirm": "yes",
+                          "closing_reason": "manifestly_unfounded"}):
         post(alice, f"{url}/status", refused_data)
         row = case_row(portal_app, case_id)
         assert row is not None and row.closed_at is None and row.status == "new", refused_data
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "duplicate"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "duplicate"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None
     assert row.closing_reason == "duplicate"
@@ -293,7 +298,7 @@ def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/messages", {"body": "We found nothing to act on.",
                                     "is_feedback": "feedback"})
-    post(alice, f"{url}/status", {"status": "closed"})
+    post(alice, f"{url}/status", {"status": "closed", "confirm": "yes"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None and row.closing_reason is None
     page = alice.get(url).get_data(as_text=True)
@@ -309,11 +314,13 @@ def test_manifestly_unfounded_closes_once_the_reporter_was_told(
     _code, case_id, alice = _reported(client, admin_app, world)
     url = f"/admin/cases/{case_id}"
     post(alice, f"{url}/notes", {"body": "A note is not a message to the reporter."})
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "manifestly_unfounded"})
     assert case_row(portal_app, case_id).closed_at is None  # type: ignore[union-attr]
     post(alice, f"{url}/messages", {"body": "This report is manifestly unfounded.",
                                     "is_feedback": "update"})
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "manifestly_unfounded"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None
     assert row.closing_reason == "manifestly_unfounded" and row.feedback_at is None

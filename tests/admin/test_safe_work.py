@@ -110,3 +110,41 @@ def test_the_outcome_form_refuses_unfounded_with_a_breach(world: World, portal_a
     row = case_row(portal_app, case_id)
     assert row is not None
     assert row.outcome is None and row.human_rights_breach is None
+
+
+def test_closing_is_confirmed_on_its_own_page(world: World, portal_app: Flask,
+                                              admin_app: Flask) -> None:
+    case_id, _ = new_case(portal_app, world.unit_id)
+    alice = signed_in(admin_app, world.alice)
+    url = f"/admin/cases/{case_id}"
+    # The status form's post alone changes nothing: it leads to the confirmation page.
+    response = post(alice, f"{url}/status", {"status": "closed", "closing_reason": "duplicate"})
+    assert response.status_code == 303
+    confirm_url = response.headers["Location"]
+    assert "/status/confirm-close" in confirm_url and "closing_reason=duplicate" in confirm_url
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.status != "closed" and row.closed_at is None
+    html = alice.get(confirm_url).get_data(as_text=True)
+    assert "its deadlines stop" in html
+    assert f'action="{url}/status"' in html
+    assert 'name="closing_reason" value="duplicate"' in html
+    assert 'name="confirm" value="yes"' in html
+    # A reason that is not one of the list is not carried into the form.
+    forged = alice.get(f"{url}/status/confirm-close?closing_reason=%22%3E%3Cb%3E")
+    assert 'name="closing_reason" value=""' in forged.get_data(as_text=True)
+    # Confirmed: closed.
+    assert post(alice, f"{url}/status", {"status": "closed", "closing_reason": "duplicate",
+                                         "confirm": "yes"}).status_code == 303
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.status == "closed"
+
+
+def test_other_status_changes_need_no_confirmation(world: World, portal_app: Flask,
+                                                   admin_app: Flask) -> None:
+    case_id, _ = new_case(portal_app, world.unit_id)
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"/admin/cases/{case_id}/acknowledge")
+    response = post(alice, f"/admin/cases/{case_id}/status", {"status": "in_progress"})
+    assert response.headers["Location"].endswith(f"/admin/cases/{case_id}")
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.status == "in_progress"
