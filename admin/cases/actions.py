@@ -179,8 +179,21 @@ def supplier(case_id: str) -> Response:
 
 
 @roles_required(Role.HANDLER)
+def confirm_release(case_id: str) -> str:
+    """The page that says what releasing the legal hold does before it is done (issue 14
+    §9). Placing or renewing a hold destroys nothing and is not asked again: its form holds
+    a note that is sealed, which must not travel in a confirmation page's URL."""
+    _staff, opened = opened_case_or_404(case_id)
+    return render_template("admin/cases/confirm_release.html", case=opened.case,
+                           form=LegalHoldForm(), confirm_field=CONFIRM)
+
+
+@roles_required(Role.HANDLER)
 def legal_hold(case_id: str) -> Response:
-    """Hold the case from the retention purge, or release it."""
+    """Hold the case from the retention purge, or release it (after the confirmation)."""
+    if request.form.get("hold") == "0" and request.form.get(CONFIRM) != "yes":
+        opened_case_or_404(case_id)
+        return redirect(url_for("cases.confirm_release", case_id=case_id), 303)
     def run(staff: StaffContext, opened: HandlerCase, form: LegalHoldForm) -> str:
         if form.hold.data != "1":
             release_legal_hold(db_session(), server_keys_of(), case=opened.case,

@@ -44,6 +44,7 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/outcome", actions.outcome, POST),
     ("/cases/<case_id>/supplier", actions.supplier, POST),
     ("/cases/<case_id>/legal-hold", actions.legal_hold, POST),
+    ("/cases/<case_id>/legal-hold/confirm-release", actions.confirm_release, GET),
     ("/cases/<case_id>/meeting-minutes", actions.meeting_minutes, POST),
     # Who may open it.
     ("/cases/<case_id>/grant", sharing.grant, POST),

@@ -178,7 +178,7 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
         "substantiated", True, "SUP-0042", True)
     post(alice, f"{url}/outcome", {"outcome": "bogus", "human_rights_breach": "no"})
     post(alice, f"{url}/supplier", {"supplier_id": "no spaces allowed"})
-    post(alice, f"{url}/legal-hold", {"hold": "0"})
+    post(alice, f"{url}/legal-hold", {"hold": "0", "confirm": "yes"})
     row = case_row(portal_app, case_id)
     assert row is not None
     assert (row.outcome, row.supplier_id, row.legal_hold) == ("substantiated", "SUP-0042",

@@ -5,13 +5,14 @@ exclusion, and contradicting outcomes are refused."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from portal.cases.handling import record_outcome
-from portal.db import session_factory, transaction
+from portal.db import session_factory, transaction, utcnow
 from portal.extensions import server_keys_of
 from portal.models import CaseKeyWrap, User
 from portal.refusals import Refusal
@@ -148,3 +149,26 @@ def test_other_status_changes_need_no_confirmation(world: World, portal_app: Fla
     assert response.headers["Location"].endswith(f"/admin/cases/{case_id}")
     row = case_row(portal_app, case_id)
     assert row is not None and row.status == "in_progress"
+
+
+def test_releasing_a_legal_hold_is_confirmed_on_its_own_page(world: World, portal_app: Flask,
+                                                            admin_app: Flask) -> None:
+    case_id, _ = new_case(portal_app, world.unit_id)
+    alice = signed_in(admin_app, world.alice)
+    url = f"/admin/cases/{case_id}"
+    review = (utcnow() + timedelta(days=60)).date().isoformat()
+    post(alice, f"{url}/legal-hold", {"hold": "1", "reason": "legal_proceedings",
+                                      "review_at": review})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.legal_hold is True
+    response = post(alice, f"{url}/legal-hold", {"hold": "0"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"{url}/legal-hold/confirm-release")
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.legal_hold is True  # nothing changed yet
+    html = alice.get(f"{url}/legal-hold/confirm-release").get_data(as_text=True)
+    assert "the retention period applies again" in html
+    assert 'name="hold" value="0"' in html and 'name="confirm" value="yes"' in html
+    post(alice, f"{url}/legal-hold", {"hold": "0", "confirm": "yes"})
+    row = case_row(portal_app, case_id)
+    assert row is not None and row.legal_hold is False
