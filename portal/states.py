@@ -246,6 +246,8 @@ class AuditAction(AuditActionCatalogue):
     CASE_MEETING_HELD = "case.meeting_held"
     CASE_CLOSED_WITHOUT_FEEDBACK = "case.closed_without_feedback"
     CASE_MOVED_TO_INFORMATION_REQUEST = "case.moved_to_information_request"
+    # The original of a file with its metadata, through the evidence-copy step (issue 14 §10).
+    CASE_EVIDENCE_COPY_DOWNLOADED = "case.evidence_copy_downloaded"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -308,6 +310,8 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK: _l("Closed without feedback, for a recorded "
                                                  "reason"),
     AuditAction.CASE_MOVED_TO_INFORMATION_REQUEST: _l("Moved to the information requests"),
+    AuditAction.CASE_EVIDENCE_COPY_DOWNLOADED: _l("Evidence copy (original with metadata) "
+                                                  "downloaded"),
 }
 
 

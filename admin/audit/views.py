@@ -10,7 +10,7 @@ from portal.access import roles_required
 from portal.audit import event_count, verify_since_checkpoint
 from portal.db import db_session
 from portal.extensions import server_keys_of
-from portal.models import AuditEvent, Role, User
+from portal.models import AuditEvent, Case, Role, User
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import audit_action_label
 
@@ -39,10 +39,15 @@ def events() -> str:
         row.target_id for row in rows if row.target_id
     }
     names = dict(db.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    # Cases are named by their reference (issue 14 §7); a purged case keeps its id.
+    case_ids = {row.case_id for row in rows if row.case_id}
+    references = dict(db.execute(select(Case.id, Case.reference).where(
+        Case.id.in_(case_ids), Case.reference.is_not(None))).all())
     return render_template(
         "admin/audit/events.html",
         events=rows,
         names=names,
+        references=references,
         action_label=audit_action_label,
         page=page,
         pages=pages,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import TypeVar
 
-from flask import flash
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -45,7 +45,7 @@ from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role
 from portal.refusals import N_, Refusal
-from portal.states import Outcome
+from portal.states import CLOSING_REASON_LABELS, CaseStatus, ClosingReason, Outcome
 from supplier_dd.register import supplier_names
 
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -112,8 +112,32 @@ def _status_form(opened: HandlerCase) -> StatusForm:
     return form
 
 
+# Sent only by the confirmation page of closing (issue 14 §9).
+CONFIRM = "confirm"
+
+
+@roles_required(Role.HANDLER)
+def confirm_close(case_id: str) -> str:
+    """The page that says what closing does before it is done (issue 14 §9): a plain form
+    posting the status again with the confirmation, so it works without JavaScript."""
+    _staff, opened = opened_case_or_404(case_id)
+    reason = request.args.get("closing_reason", "")
+    reason = reason if reason in set(ClosingReason) else ""
+    return render_template("admin/cases/confirm_close.html", case=opened.case,
+                           form=StatusForm(), closing_reason=reason,
+                           reason_label=CLOSING_REASON_LABELS.get(ClosingReason(reason))
+                           if reason else None,
+                           confirm_field=CONFIRM)
+
+
 @roles_required(Role.HANDLER)
 def status(case_id: str) -> Response:
+    if (request.form.get("status") == CaseStatus.CLOSED
+            and request.form.get(CONFIRM) != "yes"):
+        # Closing asks first, on a page of its own; nothing changes until it is confirmed.
+        opened_case_or_404(case_id)
+        return redirect(url_for("cases.confirm_close", case_id=case_id,
+                                closing_reason=request.form.get("closing_reason", "")), 303)
     def run(staff: StaffContext, opened: HandlerCase, form: StatusForm) -> str:
         change_status(db_session(), server_keys_of(), case=opened.case, user=staff.user,
                       status=form.status.data,
@@ -155,8 +179,21 @@ def supplier(case_id: str) -> Response:
 
 
 @roles_required(Role.HANDLER)
+def confirm_release(case_id: str) -> str:
+    """The page that says what releasing the legal hold does before it is done (issue 14
+    §9). Placing or renewing a hold destroys nothing and is not asked again: its form holds
+    a note that is sealed, which must not travel in a confirmation page's URL."""
+    _staff, opened = opened_case_or_404(case_id)
+    return render_template("admin/cases/confirm_release.html", case=opened.case,
+                           form=LegalHoldForm(), confirm_field=CONFIRM)
+
+
+@roles_required(Role.HANDLER)
 def legal_hold(case_id: str) -> Response:
-    """Hold the case from the retention purge, or release it."""
+    """Hold the case from the retention purge, or release it (after the confirmation)."""
+    if request.form.get("hold") == "0" and request.form.get(CONFIRM) != "yes":
+        opened_case_or_404(case_id)
+        return redirect(url_for("cases.confirm_release", case_id=case_id), 303)
     def run(staff: StaffContext, opened: HandlerCase, form: LegalHoldForm) -> str:
         if form.hold.data != "1":
             release_legal_hold(db_session(), server_keys_of(), case=opened.case,

@@ -75,6 +75,7 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False)
     channel = SelectField(_l("Channel"), validators=[Optional()], validate_choice=False)
     overdue = BooleanField(_l("Only overdue cases"))
+    q = StringField(_l("Case reference"), validators=[Optional(), Length(max=60)])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
 
@@ -147,6 +148,11 @@ class LegalHoldForm(FlaskForm):
     note = _text(_l("Note (sealed; required for another reason)"), required=False)
     review_at = DateField(_l("Review date (the hold lapses then unless renewed)"),
                           validators=[Optional()])
+
+
+class EvidenceCopyForm(FlaskForm):
+    """The evidence-copy step (issue 14 §10): only the CSRF token, so the download is a
+    deliberate POST from the warning page, never a link followed or prefetched."""
 
 
 class UserChoiceForm(FlaskForm):

@@ -127,7 +127,9 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     names = _names(set(holders) | set(left_out) | {item.subject_id for item in requests}
                    | {item.requested_by for item in requests})
     exclude = UserChoiceForm(prefix="exclude")
-    exclude.user_id.choices = [(user_id, names.get(user_id, "?")) for user_id in holders]
+    # No one pre-selected, and not oneself (issue 14 §9): leaving someone out is for good.
+    exclude.user_id.choices = [("", _("Choose…"))] + [
+        (user_id, names.get(user_id, "?")) for user_id in holders if user_id != staff.user.id]
     reinstate = UserChoiceForm(prefix="reinstate")
     reinstate.user_id.choices = [(user_id, names.get(user_id, "?")) for user_id in left_out]
     me = Actor(ActorKind.USER, staff.user.id)

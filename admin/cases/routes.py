@@ -31,6 +31,9 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases", views.case_list, GET),
     ("/cases/<case_id>", views.case_page, GET),
     ("/cases/<case_id>/attachments/<attachment_id>", views.attachment, GET),
+    # The original with its metadata, after a warning (issue 14 §10).
+    ("/cases/<case_id>/attachments/<attachment_id>/evidence-copy", views.evidence_copy,
+     ("GET", "POST")),
     # A report received orally or in a meeting.
     ("/cases/new", oral_reports.register, ("GET", "POST")),
     # What a handler does to a case.
@@ -38,15 +41,18 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/notes", actions.note, POST),
     ("/cases/<case_id>/acknowledge", actions.acknowledge_case, POST),
     ("/cases/<case_id>/status", actions.status, POST),
+    ("/cases/<case_id>/status/confirm-close", actions.confirm_close, GET),
     ("/cases/<case_id>/outcome", actions.outcome, POST),
     ("/cases/<case_id>/supplier", actions.supplier, POST),
     ("/cases/<case_id>/legal-hold", actions.legal_hold, POST),
+    ("/cases/<case_id>/legal-hold/confirm-release", actions.confirm_release, GET),
     ("/cases/<case_id>/meeting-minutes", actions.meeting_minutes, POST),
     # A question filed in the wrong place becomes an information request (issue 13 §1).
     ("/cases/<case_id>/move-to-information-request", move_to_request.move_to_request, POST),
     # Who may open it.
     ("/cases/<case_id>/grant", sharing.grant, POST),
     ("/cases/<case_id>/exclude", sharing.exclude, POST),
+    ("/cases/<case_id>/step-aside", sharing.step_aside, GET),
     ("/cases/<case_id>/reinstate", sharing.reinstate, POST),
     ("/cases/<case_id>/requests/<request_id>", sharing.decide_request, POST),
     # A breach before a manager.

@@ -5,7 +5,7 @@ the views choose people."""
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -23,8 +23,11 @@ from portal.cases.exclusion_requests import ask_to_exclude, ask_to_reinstate, de
 from portal.db import db_session
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Role, User
-from portal.refusals import Refusal
+from portal.refusals import N_, Refusal
 from portal.states import ApprovalKind
+
+# The field the step-aside confirmation page sends with the handler's own id.
+CONFIRM_SELF = "exclude-confirm_self"
 
 
 def chosen_user(user_id: str) -> User:
@@ -68,6 +71,12 @@ def exclude(case_id: str) -> Response:
     if not form.validate_on_submit():
         return invalid_form(case_id)
     excluded = chosen_user(form.user_id.data)
+    if excluded.id == staff.user.id and request.form.get(CONFIRM_SELF) != "yes":
+        # One click would remove one's own access for good (issue 14 §9): only the
+        # confirmation page (`step_aside`) sends the confirmation.
+        return refused(Refusal(N_("You cannot leave yourself out of the case by accident: "
+                                  "use \"Step aside from this case\" and confirm. Nothing "
+                                  "was changed.")), case_id)
     try:
         done = ask_to_exclude(db_session(), settings_of(), server_keys_of(), opened=opened,
                               actor=staff.user, excluded=excluded)
@@ -80,6 +89,16 @@ def exclude(case_id: str) -> Response:
     flash(_("%(name)s can no longer open this case.", name=excluded.name), "success")
     # They have just removed their own access: the case page would be a 404.
     return back_to_list()
+
+
+@roles_required(Role.HANDLER)
+def step_aside(case_id: str) -> str:
+    """The confirmation page for leaving oneself out of the case (issue 14 §9): says what
+    will happen, then posts to `exclude` with the confirmation. Works without JavaScript."""
+    staff, opened = opened_case_or_404(case_id)
+    form = UserChoiceForm(prefix="exclude")
+    return render_template("admin/cases/confirm_step_aside.html", case=opened.case,
+                           form=form, user_id=staff.user.id, confirm_field=CONFIRM_SELF)
 
 
 @roles_required(Role.HANDLER)

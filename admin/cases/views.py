@@ -9,23 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from admin.cases.blueprint import opened_case_or_404
-from admin.cases.forms import FilterForm
+from admin.cases.forms import EvidenceCopyForm, FilterForm
 from admin.cases.labels import all_labels
 from admin.cases.page import handler_page, manager_page
 from crypto import InvalidCiphertext
-from portal.access import require_staff, roles_required
+from portal.access import StaffContext, require_staff, roles_required
 from portal.audit import record_event
 from portal.cases.attachments import attachment_meta
 from portal.cases.concerned_person import overdue_case_ids
 from portal.cases.escalations import escalations_for_manager, pending_for_manager
-from portal.cases.handling import open_for_handler
+from portal.cases.handling import HandlerCase, open_for_handler
 from portal.cases.keys import holds_case
 from portal.cases.listing import CaseFilters, list_cases
 from portal.cases.sealing import open_attachment, sealed_size
@@ -36,7 +36,7 @@ from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
 from portal.models import Attachment, OrgUnit, Role
-from portal.states import ActorKind, AuditAction, CaseStatus, Channel
+from portal.states import ActorKind, AttachmentVariant, AuditAction, CaseStatus, Channel
 from portal.stats import case_figures
 from portal.storage import file_store
 
@@ -65,6 +65,7 @@ def case_list() -> str:
         category=_choice(form.category.data, set(labels["category"])),
         channel=_choice(form.channel.data, set(Channel)),
         overdue=bool(form.overdue.data),
+        query=(form.q.data or "")[:60],
     )
     now = utcnow()
     page = list_cases(db, staff.user.id, filters, now=now,
@@ -118,24 +119,34 @@ def _damaged() -> Response:
     return make_response(render_template("admin/cases/damaged.html"), 409)
 
 
-@roles_required(Role.HANDLER)
-def attachment(case_id: str, attachment_id: str) -> Response:
-    """A file of the case, always as a download (never rendered by the browser), streamed
-    from the decryptor: its start is verified before the response begins (damage there is
-    the 409 page), damage further on cuts the transfer short (portal.cases.sealing)."""
+# The name an evidence copy is saved under, so it is never mistaken for the cleaned copy
+# (issue 14 §10).
+EVIDENCE_PREFIX = "ORIGINAL-WITH-METADATA-"
+
+
+def _attachment_of(case_id: str, attachment_id: str) -> tuple[StaffContext, HandlerCase,
+                                                                Attachment]:
     staff, opened = opened_case_or_404(case_id)
-    db = db_session()
-    item = db.scalar(select(Attachment).where(Attachment.id == attachment_id,
-                                              Attachment.case_id == opened.case.id))
+    item = db_session().scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                                        Attachment.case_id == opened.case.id))
     if item is None:
         abort(404)
+    return staff, opened, item
+
+
+def _download(staff: StaffContext, opened: HandlerCase, item: Attachment, *,
+              action: AuditAction, prefix: str = "") -> Response:
+    """The file streamed from the decryptor: its start is verified before the response
+    begins (damage there is the 409 page), damage further on cuts the transfer short
+    (portal.cases.sealing)."""
+    db = db_session()
     key = opened.keys.key(item.key_kind, item.key_generation)
     if key is None:
         return _damaged()
     # Recorded before the file is opened, so nothing can fail between opening and answering
     # (an open file would be left to the garbage collector); the 409 of a damaged file rolls
     # the event back with the rest of the request.
-    record_event(db, server_keys_of().audit, action=AuditAction.CASE_ATTACHMENT_DOWNLOADED,
+    record_event(db, server_keys_of().audit, action=action,
                  actor_kind=ActorKind.USER, actor_id=staff.user.id, case_id=opened.case.id,
                  target_id=item.id)
     try:
@@ -146,5 +157,34 @@ def attachment(case_id: str, attachment_id: str) -> Response:
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
     # Cleaned again: a name stored before names were cleaned must not make a 500 of it.
-    return attachment_download(content, safe_filename(str(meta.get("name") or ""),
-                                                      fallback="attachment"))
+    name = safe_filename(str(meta.get("name") or ""), fallback="attachment")
+    return attachment_download(content, safe_filename(prefix + name, fallback=prefix + "file"))
+
+
+@roles_required(Role.HANDLER)
+def attachment(case_id: str, attachment_id: str) -> Response:
+    """A file of the case, always as a download (never rendered by the browser). The
+    original with its metadata is reached only through the evidence-copy step."""
+    staff, opened, item = _attachment_of(case_id, attachment_id)
+    if item.variant == AttachmentVariant.ORIGINAL:
+        return redirect(url_for("cases.evidence_copy", case_id=case_id,
+                                attachment_id=attachment_id), 303)
+    return _download(staff, opened, item, action=AuditAction.CASE_ATTACHMENT_DOWNLOADED)
+
+
+@roles_required(Role.HANDLER)
+def evidence_copy(case_id: str, attachment_id: str) -> Response | str:
+    """The original of a file as received, with its metadata (kept only where the reporter
+    chose to keep it): a warning page (GET), then the download (POST, with the CSRF token),
+    under a name that says what it is, recorded in the audit log as its own action."""
+    staff, opened, item = _attachment_of(case_id, attachment_id)
+    if item.variant != AttachmentVariant.ORIGINAL:
+        abort(404)
+    if request.method == "POST":
+        if not EvidenceCopyForm().validate_on_submit():
+            abort(400)
+        return _download(staff, opened, item, action=AuditAction.CASE_EVIDENCE_COPY_DOWNLOADED,
+                         prefix=EVIDENCE_PREFIX)
+    return render_template("admin/cases/evidence_copy.html", case=opened.case,
+                           attachment_id=item.id, form=EvidenceCopyForm(),
+                           prefix=EVIDENCE_PREFIX)

@@ -54,6 +54,8 @@ SUPPLIER_ID_MAX = 32
 # The outcomes that, with a human-rights breach found, open a contract review of the linked
 # supplier (issue 12 §6 a; seed §6.2: a breach is sufficient ground to end the agreement).
 BREACH_OUTCOMES = frozenset({Outcome.SUBSTANTIATED, Outcome.PARTLY_SUBSTANTIATED})
+# Outcomes that say no breach was, or could be, established (issue 14 §9).
+CONTRADICTS_BREACH = frozenset({Outcome.UNFOUNDED, Outcome.NOT_ASSESSABLE})
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,11 @@ def record_outcome(db: Session, keys: ServerKeys, *, case: Case, user: User,
     counted in the annual account)."""
     if outcome is not None and outcome not in set(Outcome):
         raise Refusal(N_("Choose an outcome from the list."))
+    if human_rights_breach is True and outcome in CONTRADICTS_BREACH:
+        # Counted in the annual account and sent to the supplier module: never both.
+        raise Refusal(N_("A case found unfounded or not assessable cannot also have a "
+                         "human-rights breach found. Change the outcome or the answer about "
+                         "the breach."))
     case.outcome = None if outcome is None else Outcome(outcome)
     case.human_rights_breach = human_rights_breach
     _audit(db, keys, user, AuditAction.CASE_OUTCOME_RECORDED, case)

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.cases.clocks import overdue_condition
+from portal.cases.references import reference_condition
 from portal.deadlines import Clocks
 from portal.models import Case, CaseKeyWrap, OrgUnit
 from portal.states import CaseStatus, Channel, KeyKind, Outcome
@@ -33,6 +34,8 @@ class CaseFilters:
     category: str | None = None
     channel: str | None = None
     overdue: bool = False
+    # A case reference or part of one (issue 14 §7); "" means no search.
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class CaseRow:
     feedback_state: str
     # None when the reporter asked for no meeting.
     meeting_state: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ _COLUMNS = (
     Case.id, OrgUnit.name, Case.category, Case.human_rights, Case.channel, Case.status,
     Case.outcome, Case.legal_hold, Case.created_at, Case.acknowledged_at, Case.feedback_at,
     Case.closed_at, Case.acknowledgement_due_at, Case.feedback_due_at, Case.meeting_due_at,
-    Case.meeting_held_at,
+    Case.meeting_held_at, Case.reference,
 )
 
 
@@ -87,6 +91,9 @@ def _filters(filters: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
         conditions.append(Case.channel == filters.channel)
     if filters.overdue:
         conditions.append(overdue_condition(now))
+    searched = reference_condition(filters.query)
+    if searched is not None:
+        conditions.append(searched)
     return conditions
 
 
@@ -135,7 +142,7 @@ def list_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime
     rows = []
     for (case_id, unit_name, category, human_rights, channel, status, outcome, legal_hold,
          created_at, acknowledged_at, feedback_at, closed_at, acknowledgement_due,
-         feedback_due, meeting_due, meeting_held_at) in db.execute(query):
+         feedback_due, meeting_due, meeting_held_at, reference) in db.execute(query):
         clocks = Clocks(acknowledgement_due=acknowledgement_due, feedback_due=feedback_due,
                         acknowledged_at=acknowledged_at, feedback_at=feedback_at,
                         closed_at=closed_at, meeting_due=meeting_due,
@@ -146,6 +153,6 @@ def list_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime
             created_at=created_at, clocks=clocks,
             acknowledgement_state=clocks.acknowledgement_state(now),
             feedback_state=clocks.feedback_state(now),
-            meeting_state=clocks.meeting_state(now),
+            meeting_state=clocks.meeting_state(now), reference=reference,
         ))
     return CasePage(rows=rows, total=total, page=page, per_page=per_page)

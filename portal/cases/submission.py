@@ -34,6 +34,7 @@ from portal.cases.keys import (
     wrap_for_reporter,
     wrap_for_user,
 )
+from portal.cases.references import allocate_reference
 from portal.cases.sealing import ANSWERS, seal_json
 from portal.cases.work_environment import open_check
 from portal.db import new_id, utcnow
@@ -147,6 +148,7 @@ def submit_report(
         key_generation=0,
         sealed_answers=seal_json(case_key, case_id=case_id, item_id=case_id, kind=ANSWERS,
                                  value=answers),
+        reference=allocate_reference(db, report.unit_id, now),
     )
     if report.meeting_requested:
         # The meeting clock of Art. 9(2) starts with the request (issue 11 §1).

@@ -4,7 +4,14 @@ from portal.models.approvals import PendingApproval
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.boundaries import CaseBoundaryGrant, LegalHold
 from portal.models.case_links import CaseLink
-from portal.models.cases import Attachment, Case, CaseKeyLink, CaseKeyWrap, Message
+from portal.models.cases import (
+    Attachment,
+    Case,
+    CaseKeyLink,
+    CaseKeyWrap,
+    CaseReferenceCounter,
+    Message,
+)
 from portal.models.concerned_person import ConcernedPersonNotice
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
@@ -32,6 +39,7 @@ __all__ = [
     "CaseKeyWrap",
     "CaseLink",
     "CaseRedaction",
+    "CaseReferenceCounter",
     "CaseStat",
     "ConcernedPersonNotice",
     "Escalation",

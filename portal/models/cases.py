@@ -88,6 +88,11 @@ class Case(Base):
     key_generation: Mapped[int] = mapped_column(Integer, default=0)
     sealed_answers: Mapped[bytes] = mapped_column(LargeBinary)
     last_reporter_activity_at: Mapped[datetime | None]  # the day only
+    # The name people use for the case (issue 14 §7): "<unit code>-<year>-<number>", numbered
+    # per unit and year of receipt (portal.cases.references). Reveals the order of receipt
+    # within a unit and year (docs/crypto.md, clear columns). NULL only for rows made outside
+    # the submission service (test fixtures, benchmarks).
+    reference: Mapped[str | None] = mapped_column(String(60), unique=True)
 
     wraps: Mapped[list[CaseKeyWrap]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
@@ -98,6 +103,18 @@ class Case(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+
+
+class CaseReferenceCounter(Base):
+    """The last reference number given per unit and year of receipt: one row, bumped in the
+    submitting transaction (portal.cases.references), so two reports never share a number."""
+
+    __tablename__ = "case_reference_counters"
+
+    # The unit's id, or "" for a report with no unit ("don't know").
+    unit_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The case list: most urgent first, then the newest among cases with no deadline pending.

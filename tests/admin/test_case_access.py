@@ -77,7 +77,9 @@ def test_the_last_holder_cannot_be_left_out(world: World, portal_app: Flask,
                                             admin_app: Flask) -> None:
     case_id, _ = new_case(portal_app, None)  # the group's: Grace alone holds it
     grace = signed_in(admin_app, world.grace)
-    post(grace, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.grace.id})
+    # Stepping aside is confirmed on its own page (issue 14 §9), which sends the confirmation.
+    post(grace, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.grace.id,
+                                                    "exclude-confirm_self": "yes"})
     assert "Nobody else holds this case" in grace.get(
         f"/admin/cases/{case_id}").get_data(as_text=True)
     assert _wrap_count(portal_app, case_id, world.grace.id) == 2
@@ -85,7 +87,7 @@ def test_the_last_holder_cannot_be_left_out(world: World, portal_app: Flask,
     post(grace, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id,
                                                   "grant-reason": "expertise"})
     response = post(grace, f"/admin/cases/{case_id}/exclude",
-                    {"exclude-user_id": world.grace.id})
+                    {"exclude-user_id": world.grace.id, "exclude-confirm_self": "yes"})
     assert response.headers["Location"].endswith("/admin/cases")
     assert grace.get(f"/admin/cases/{case_id}").status_code == 404
 

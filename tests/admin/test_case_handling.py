@@ -75,8 +75,13 @@ def test_case_page_and_downloads(client: FlaskClient, world: World, admin_app: F
         files = {item.variant: item.id for item in db.scalars(
             select(Attachment).where(Attachment.case_id == case_id))}
     assert set(files) == {"clean", "original"}
+    # The original with its metadata only through the evidence-copy step (issue 14 §10).
+    evidence = f"/admin/cases/{case_id}/attachments/{files['original']}/evidence-copy"
+    response = alice.get(f"/admin/cases/{case_id}/attachments/{files['original']}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(evidence)
     for variant, attachment_id in files.items():
-        response = alice.get(f"/admin/cases/{case_id}/attachments/{attachment_id}")
+        response = (alice.get(f"/admin/cases/{case_id}/attachments/{attachment_id}")
+                    if variant == "clean" else post(alice, evidence, token_from=evidence))
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "application/octet-stream"
         assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -148,7 +153,8 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/status", {"status": "in_progress"})
     # Closing without the feedback needs a recorded reason (issue 11 §1(c)).
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "withdrawn"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "withdrawn"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.status == "closed" and row.closed_at is not None
     post(alice, f"{url}/status", {"status": "in_progress"})
@@ -172,7 +178,7 @@ def test_status_outcome_supplier_and_legal_hold(client: FlaskClient, world: Worl
         "substantiated", True, "SUP-0042", True)
     post(alice, f"{url}/outcome", {"outcome": "bogus", "human_rights_breach": "no"})
     post(alice, f"{url}/supplier", {"supplier_id": "no spaces allowed"})
-    post(alice, f"{url}/legal-hold", {"hold": "0"})
+    post(alice, f"{url}/legal-hold", {"hold": "0", "confirm": "yes"})
     row = case_row(portal_app, case_id)
     assert row is not None
     assert (row.outcome, row.supplier_id, row.legal_hold) == ("substantiated", "SUP-0042",
@@ -206,14 +212,17 @@ def test_damaged_items_are_shown_as_damaged(client: FlaskClient, world: World,
     assert "The report failed its integrity check" in page
     assert "This message failed its integrity check" in page
     store = file_store(portal_app)
-    path = store.path(stored[0].stored_name)
+    # The original is downloaded through the evidence-copy step (issue 14 §10).
+    clean, original = sorted(stored, key=lambda item: item.variant != "clean")
+    path = store.path(clean.stored_name)
     data = bytearray(path.read_bytes())
     data[-5] ^= 1
     path.write_bytes(bytes(data))
-    response = alice.get(f"{url}/attachments/{stored[0].id}")
+    response = alice.get(f"{url}/attachments/{clean.id}")
     assert response.status_code == 409
-    store.delete(stored[1].stored_name)
-    assert alice.get(f"{url}/attachments/{stored[1].id}").status_code == 409
+    store.delete(original.stored_name)
+    evidence = f"{url}/attachments/{original.id}/evidence-copy"
+    assert post(alice, evidence, token_from=evidence).status_code == 409
     assert alice.get(f"{url}/attachments/not-a-file").status_code == 404
 
 
@@ -258,13 +267,17 @@ def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
     list; a case closed without them is shown as closed without, never as done."""
     code, case_id, alice = _reported(client, admin_app, world)
     url = f"/admin/cases/{case_id}"
-    for refused_data in ({"status": "closed"}, {"status": "closed", "closing_reason": "bored"},
+    # Each confirmed, as the confirmation page does (issue 14 §9).
+    for refused_data in ({"status": "closed", "confirm": "yes"},
+                         {"status": "closed", "confirm": "yes", "closing_reason": "bored"},
                          # Manifestly unfounded only once the reporter has been told so.
-                         {"status": "closed", "closing_reason": "manifestly_unfounded"}):
+                         {"status": "closed", "confirm": "yes",
+                          "closing_reason": "manifestly_unfounded"}):
         post(alice, f"{url}/status", refused_data)
         row = case_row(portal_app, case_id)
         assert row is not None and row.closed_at is None and row.status == "new", refused_data
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "duplicate"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "duplicate"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None
     assert row.closing_reason == "duplicate"
@@ -285,7 +298,7 @@ def test_closing_needs_the_feedback_or_a_reason_and_the_clocks_say_so(
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/messages", {"body": "We found nothing to act on.",
                                     "is_feedback": "feedback"})
-    post(alice, f"{url}/status", {"status": "closed"})
+    post(alice, f"{url}/status", {"status": "closed", "confirm": "yes"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None and row.closing_reason is None
     page = alice.get(url).get_data(as_text=True)
@@ -301,11 +314,13 @@ def test_manifestly_unfounded_closes_once_the_reporter_was_told(
     _code, case_id, alice = _reported(client, admin_app, world)
     url = f"/admin/cases/{case_id}"
     post(alice, f"{url}/notes", {"body": "A note is not a message to the reporter."})
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "manifestly_unfounded"})
     assert case_row(portal_app, case_id).closed_at is None  # type: ignore[union-attr]
     post(alice, f"{url}/messages", {"body": "This report is manifestly unfounded.",
                                     "is_feedback": "update"})
-    post(alice, f"{url}/status", {"status": "closed", "closing_reason": "manifestly_unfounded"})
+    post(alice, f"{url}/status",
+         {"status": "closed", "confirm": "yes", "closing_reason": "manifestly_unfounded"})
     row = case_row(portal_app, case_id)
     assert row is not None and row.closed_at is not None
     assert row.closing_reason == "manifestly_unfounded" and row.feedback_at is None

@@ -33,6 +33,12 @@ HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supp
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "register_leader_intake_view": "GET",
+          # Issue 14 §9: the confirmation page for stepping aside.
+          "step_aside": "GET", "confirm_close": "GET",
+          "confirm_release": "GET",
+          # Issue 14 §10: the original with its metadata (the setting's file has none kept,
+          # so the holder gets a 404 here; tests/admin/test_evidence_copy.py covers the rest).
+          "evidence_copy": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}
 FORBIDDEN = {name: 403 for name in ROUTES}
 EXPECTED: dict[str, dict[str, int]] = {
@@ -41,16 +47,19 @@ EXPECTED: dict[str, dict[str, int]] = {
     "carl": FORBIDDEN,  # compliance
     # A handler who does not hold the case: the case is as good as not there.
     "olga": {"case_list": 200, "register": 200, "case_page": 404, "attachment": 404,
+             "step_aside": 404, "evidence_copy": 404, "confirm_close": 404, "confirm_release": 404,
              "register_leader_intake_view": 200,
              "decide": 403, **{name: 404 for name in HANDLER_POSTS}},
     # A handler holding the case. Posts carry only the CSRF token: refused forms also
     # redirect back to the case.
     "alice": {"case_list": 200, "register": 200, "case_page": 200, "attachment": 200,
+              "step_aside": 200, "evidence_copy": 404, "confirm_close": 200, "confirm_release": 200,
               "register_leader_intake_view": 200,
               "decide": 403, **{name: 303 for name in HANDLER_POSTS}},
     # The manager the case was escalated to: the escalation view and the decision only,
     # and, as a leader, registering a concern told to them in person (issue 11 §7(b)).
     "mona": {"case_list": 200, "case_page": 200, "decide": 303, "register": 403,
+             "step_aside": 403, "evidence_copy": 403, "confirm_close": 403, "confirm_release": 403,
              "register_leader_intake_view": 200,
              "attachment": 403, **{name: 403 for name in HANDLER_POSTS}},
 }

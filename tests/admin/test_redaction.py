@@ -230,7 +230,9 @@ def test_an_internal_note_of_an_older_key_generation_is_removed(
     post(alice, f"/admin/cases/{case_id}/notes", {"body": "NOTE-OLD-GENERATION"})
     # Alice shares the case with Bob, then leaves herself out (at once): a new generation.
     post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.bob.id})
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.alice.id})
+    # (Confirmed, as the step-aside page does: issue 14 §9.)
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.alice.id,
+                                                    "exclude-confirm_self": "yes"})
     bob = signed_in(admin_app, world.bob)
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         note = db.scalar(select(Message).where(Message.case_id == case_id,

@@ -75,7 +75,7 @@ def test_the_case_page_holds_with_a_reason_and_a_review_date(world: World, porta
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         hold = db.scalars(select(LegalHold).where(LegalHold.case_id == case_id)).one()
         assert hold.review_at.date() == soon and hold.reason == "other"
-    post(alice, f"{url}/legal-hold", {"hold": "0"})
+    post(alice, f"{url}/legal-hold", {"hold": "0", "confirm": "yes"})
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         assert db.get(Case, case_id).legal_hold is False  # type: ignore[union-attr]
         assert db.scalar(select(LegalHold.id).where(LegalHold.case_id == case_id)) is None

@@ -167,7 +167,7 @@ def test_the_reporter_asks_for_a_meeting_with_the_case_code(
     # A closed case takes no request: nothing changes, the reporter is told why.
     other_id, other_code = new_case(portal_app, world.unit_id)
     post(alice, f"/admin/cases/{other_id}/status",
-         {"status": "closed", "closing_reason": "duplicate"})
+         {"status": "closed", "confirm": "yes", "closing_reason": "duplicate"})
     other = portal_app.test_client()
     follow_up(other, other_code)
     assert "Ask for a meeting with a case handler" not in other.get("/case").get_data(
@@ -236,7 +236,7 @@ def test_closing_without_feedback_is_audited_with_the_reason_code(
     case_id, code = new_case(portal_app, world.unit_id, "CLOSING-MARKER the dye works")
     alice = signed_in(admin_app, world.alice)
     post(alice, f"/admin/cases/{case_id}/status",
-         {"status": "closed", "closing_reason": "withdrawn"})
+         {"status": "closed", "confirm": "yes", "closing_reason": "withdrawn"})
     closed = [event for event in _events(portal_app, case_id)
               if event.action == AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK]
     assert len(closed) == 1
@@ -256,7 +256,7 @@ def test_closing_without_feedback_is_audited_with_the_reason_code(
     url = f"/admin/cases/{other}"
     post(alice, f"{url}/acknowledge")
     post(alice, f"{url}/messages", {"body": "Done.", "is_feedback": "feedback"})
-    post(alice, f"{url}/status", {"status": "closed"})
+    post(alice, f"{url}/status", {"status": "closed", "confirm": "yes"})
     assert AuditAction.CASE_CLOSED_WITHOUT_FEEDBACK not in [
         event.action for event in _events(portal_app, other)]
 
@@ -272,7 +272,7 @@ def test_the_reporters_closing_words_are_translated_and_not_the_staff_label(
     case_id, code = new_case(portal_app, world.unit_id, language=language)
     alice = signed_in(admin_app, world.alice)
     post(alice, f"/admin/cases/{case_id}/status",
-         {"status": "closed", "closing_reason": "duplicate"})
+         {"status": "closed", "confirm": "yes", "closing_reason": "duplicate"})
     client.set_cookie("aktsom_lang", language)
     follow_up(client, code)
     page = client.get("/case", headers={"Accept-Language": language}).get_data(as_text=True)

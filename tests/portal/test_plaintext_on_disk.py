@@ -218,7 +218,9 @@ def test_a_pdf_is_cleaned_from_the_spool_as_from_memory(
     with transaction(session_factory(portal_app)) as db:
         kept = db.scalars(select(Attachment).where(Attachment.variant == "original")).one()
     alice = signed_in(admin_app, world.alice)
-    response = alice.get(f"/admin/cases/{kept.case_id}/attachments/{kept.id}")
+    # The original is reached through the evidence-copy step (issue 14 §10).
+    url = f"/admin/cases/{kept.case_id}/attachments/{kept.id}/evidence-copy"
+    response = alice.post(url, data={"csrf_token": csrf_token(alice, url)})
     assert response.data == original
     response.close()
 
