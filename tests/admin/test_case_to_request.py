@@ -18,7 +18,7 @@ from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.information import service
 from portal.information.states import ContactKind, InformationAction, RequestStatus
-from portal.models import AuditEvent, InformationRequest, User
+from portal.models import AuditEvent, Case, InformationRequest, User
 from portal.refusals import Refusal
 from portal.states import AuditAction, AuthorKind, CaseStatus, ClosingReason, MessageKind
 from tests.admin.case_support import World, case_row, new_case, open_case, post, signed_in
@@ -131,8 +131,10 @@ def test_the_reason_is_not_for_the_plain_status_change(world: World, admin_app: 
 def test_a_closed_case_is_not_moved(world: World, admin_app: Flask) -> None:
     case_id, _code = new_case(admin_app, world.unit_id, QUESTION)
     client = signed_in(admin_app, world.people["alice"])
+    # Closing is confirmed on its own page (issue 14 §9): the confirmed post closes the case.
     post(client, f"/admin/cases/{case_id}/status",
-         {"status": "closed", "closing_reason": "withdrawn"})
+         {"status": "closed", "closing_reason": "withdrawn", "confirm": "yes"})
+    assert (case_row(admin_app, case_id) or Case()).status == "closed"
     assert post(client, f"/admin/cases/{case_id}/move-to-information-request"
                 ).status_code == 303
     with admin_app.app_context(), transaction(session_factory(admin_app)) as db:
