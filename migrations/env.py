@@ -17,6 +17,14 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table (create the new one, copy, drop the old, rename). With
+        # foreign keys on, dropping the old `cases` would cascade to every message, file and
+        # key wrap that refers to it: switch them off for the migration (outside any
+        # transaction, or SQLite ignores it) and check every reference afterwards.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -26,6 +34,12 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} rows with a broken reference")
 
 
 def run_migrations_online() -> None:

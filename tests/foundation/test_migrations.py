@@ -62,3 +62,34 @@ def test_statistics_tables_do_not_count_as_schema_drift(tmp_path: object) -> Non
         engine.dispose()
     assert _diff(url) == []
     upgrade(url)  # a later `aktsom init` still works
+
+
+def test_rebuilding_a_table_on_sqlite_keeps_the_rows_that_refer_to_it(tmp_path: object) -> None:
+    """Reproduction: revision 0015 rebuilds `cases` in batch mode; with foreign keys on during
+    the migration, dropping the old table cascaded to every message of every case (and the
+    legal holds of 0004's test). Migrations now run with them off and check them after."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path}/kept.sqlite3"
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    day = "'2025-01-01 00:00:00.000000'"
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO cases (id, category, human_rights, channel, status, "
+                "routed_to_group, legal_hold, created_at, acknowledgement_due_at, "
+                "feedback_due_at, next_due_at, lookup_id, reporter_key, "
+                "reporter_key_certificate, key_generation, sealed_answers) VALUES "
+                f"('{'c' * 32}', 'fraud', 0, 'web', 'open', 0, 0, {day}, {day}, {day}, "
+                f"{day}, x'01', x'00', x'00', 0, x'00')"))
+            connection.execute(text(
+                "INSERT INTO messages (id, case_id, seq, author_kind, kind, key_kind, "
+                f"key_generation, sealed_body, created_at) VALUES ('{'m' * 32}', '{'c' * 32}', "
+                f"1, 'reporter', 'message', 'case', 0, x'00', {day})"))
+        upgrade(url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM cases")).scalar() == 1
+    finally:
+        engine.dispose()
