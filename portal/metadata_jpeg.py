@@ -120,7 +120,7 @@ def _split(raw: bytes, max_pixels: int) -> _Parts:
             if not parts.width:
                 raise _Unreadable
             return parts
-        if marker in _RESTARTS or marker in (0x01, _SOI):
+        if marker in _RESTARTS or marker in (0x00, 0x01, _SOI):
             raise _Unreadable  # standalone markers have no place between segments
         if position + 2 > length:
             raise _Unreadable

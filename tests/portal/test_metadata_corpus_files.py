@@ -160,3 +160,13 @@ def test_point1_corpus_file_we_cannot_clean_is_refused(
     with transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(Case)).all() == []
     assert _stored(portal_app) == []
+
+
+def test_the_form_says_webp_is_cleaned_and_jpeg_2000_refused(client: FlaskClient) -> None:
+    """Issue 10 point 1, worded honestly before sending: the list of what happens to each
+    type of file follows portal.metadata (WebP cleaned, JPEG 2000 refused)."""
+    page = client.get("/report").get_data(as_text=True)
+    assert "WebP pictures are cleaned like photos. JPEG 2000 pictures are not accepted" in page
+    client.set_cookie("aktsom_lang", "nb")
+    assert "WebP-bilder renses på samme måte som fotoer" in \
+        client.get("/report").get_data(as_text=True)
