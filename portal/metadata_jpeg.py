@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image, JpegImagePlugin
@@ -36,6 +38,7 @@ _SOI, _EOI, _SOS, _APP0, _APP14, _COM = 0xD8, 0xD9, 0xDA, 0xE0, 0xEE, 0xFE
 # Frame headers: SOF0-SOF15 but DHT (C4), JPG (C8) and DAC (CC).
 _FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _RESTARTS = frozenset(range(0xD0, 0xD8))
+_DHT, _DAC, _DQT, _DNL, _DRI, _DHP, _EXP = 0xC4, 0xCC, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF
 _ORIENTATION = 0x0112
 # How each EXIF orientation is undone (as Pillow's ImageOps.exif_transpose does).
 _TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
@@ -131,11 +134,14 @@ def _split(raw: bytes, max_pixels: int) -> _Parts:
         segment = raw[position - 2:end]
         payload = raw[position + 2:end]
         position = end
+        if _APP0 <= marker <= 0xEF or marker == _COM:
+            _keep_application_segment(parts, marker, payload)
+            continue
+        if not _well_formed(marker, payload):
+            raise _Unreadable
         if marker in _FRAMES:
             _check_frame(parts, payload, max_pixels)
             parts.kept.append(segment)
-        elif _APP0 <= marker <= 0xEF or marker == _COM:
-            _keep_application_segment(parts, marker, payload)
         elif marker == _SOS:
             if not parts.width:
                 raise _Unreadable  # a scan before any frame header
@@ -144,6 +150,36 @@ def _split(raw: bytes, max_pixels: int) -> _Parts:
             position = scan_end
         else:  # tables (DQT, DHT, DRI, DAC), DNL, EXP: part of the picture
             parts.kept.append(segment)
+
+
+def _well_formed(marker: int, payload: bytes) -> bool:
+    """Whether a segment we keep is exactly what its marker says it holds, so that nothing
+    else can travel in it (a damaged or crafted file could label its EXIF a table)."""
+    size = len(payload)
+    if marker in _FRAMES or marker == _DHP:
+        return size >= 6 and size == 6 + 3 * payload[5]
+    if marker == _SOS:
+        return size >= 1 and size == 1 + 2 * payload[0] + 3
+    if marker == _DQT:
+        return _sums_up(payload, lambda at: 1 + 64 * (1 + (payload[at] >> 4)))
+    if marker == _DHT:
+        return _sums_up(payload, lambda at: 17 + sum(payload[at + 1:at + 17])
+                        if at + 17 <= size else size + 1)
+    if marker in (_DRI, _DNL):
+        return size == 2
+    if marker == _DAC:
+        return size % 2 == 0
+    if marker == _EXP:
+        return size == 1
+    return False  # JPEG-LS, extensions and reserved markers: not in a photo
+
+
+def _sums_up(payload: bytes, table_size: Callable[[int], int]) -> bool:
+    """Whether `payload` is a whole number of tables, each as long as `table_size` says."""
+    position = 0
+    while position < len(payload):
+        position += table_size(position)
+    return position == len(payload) and len(payload) > 0
 
 
 def _check_frame(parts: _Parts, payload: bytes, max_pixels: int) -> None:
@@ -208,8 +244,10 @@ def _orientation(payload: bytes) -> int:
     EXIF costs the turn, not the file."""
     exif = Image.Exif()
     try:
-        exif.load(payload[6:])
-        value = exif.get(_ORIENTATION, 1)
+        with warnings.catch_warnings():  # Pillow warns of damaged tags it skips
+            warnings.simplefilter("ignore")
+            exif.load(payload[6:])
+            value = exif.get(_ORIENTATION, 1)
     except Exception:  # any malformed EXIF: the photo is kept as it is stored
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
