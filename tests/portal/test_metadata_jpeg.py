@@ -179,7 +179,12 @@ def test_issue15_4_orientation_only_exif_is_read_as_such() -> None:
     (lambda jpeg: jpeg[:len(jpeg) // 2], UNREADABLE),  # cut inside the scan
     (lambda jpeg: jpeg[:2] + jpeg[jpeg.index(b"\xff\xda"):], UNREADABLE),  # scan, no frame
     (lambda jpeg: jpeg[:20] + b"\x00\x00" + jpeg[20:], UNREADABLE),  # garbage for a marker
-], ids=["no-eoi", "cut-in-scan", "scan-before-frame", "garbage"])
+    # The EXIF labelled a quantisation or Huffman table, to travel in a kept segment.
+    (lambda jpeg: jpeg.replace(b"\xff\xe1", b"\xff\xdb", 1), UNREADABLE),
+    (lambda jpeg: jpeg.replace(b"\xff\xe1", b"\xff\xc4", 1), UNREADABLE),
+    (lambda jpeg: jpeg.replace(b"\xff\xe1", b"\xff\xf7", 1), UNREADABLE),  # JPEG-LS frame
+], ids=["no-eoi", "cut-in-scan", "scan-before-frame", "garbage", "exif-as-dqt", "exif-as-dht",
+        "exif-as-jpeg-ls"])
 def test_issue15_4_a_jpeg_that_cannot_be_taken_apart_is_refused(
     damage: Callable[[bytes], bytes], expected: str,
 ) -> None:
