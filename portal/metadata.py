@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from portal.metadata_images import clean_image
+from portal.metadata_jpeg import clean_jpeg
 from portal.metadata_pdf import clean_pdf
 from portal.metadata_result import (
     HEIC,
+    JPEG2000,
     OTHER,
     TOO_MANY_PIXELS,
     UNREADABLE,
@@ -23,27 +25,36 @@ from portal.metadata_result import (
     describe_removed,
 )
 from portal.metadata_sandbox import clean_in_child
+from portal.metadata_webp import clean_webp, is_webp
 
-__all__ = ["HEIC", "OTHER", "TOO_MANY_PIXELS", "UNREADABLE", "CleaningLimits", "StripResult",
-           "describe_removed", "strip_metadata"]
+__all__ = ["HEIC", "JPEG2000", "OTHER", "TOO_MANY_PIXELS", "UNREADABLE", "CleaningLimits",
+           "StripResult", "describe_removed", "strip_metadata"]
 
 _JPEG, _PNG, _PDF = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF"
 # ISO base media brands of HEIF pictures (iPhones' default photo format).
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
                 b"mif1", b"msf1"}
+# JPEG 2000: the JP2/JPX signature box, or a bare codestream (SOC then SIZ).
+_JPEG2000 = (b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51")
 
 
 def strip_metadata(data: BinaryIO, media_type: str,
                    limits: CleaningLimits | None = None) -> StripResult:
-    """A cleaned copy for JPEG (MPO too), PNG and PDF; `handled=False` for other types;
-    a refusal for HEIC and for files of our types that cannot be cleaned."""
+    """A cleaned copy for JPEG (MPO too), PNG, WebP and PDF; `handled=False` for other
+    types; a refusal for HEIC, JPEG 2000 and files of our types that cannot be cleaned.
+
+    HEIC and JPEG 2000 are refused rather than cleaned: both keep EXIF, XMP and GeoJP2
+    locations in boxes of an ISO container whose pictures no maintained Python library
+    here can decode or rewrite, and a reporter can send the same photo as JPEG."""
     data.seek(0)
     raw = data.read()
     data.seek(0)
     limits = limits or CleaningLimits()
     if is_heif(raw):
         return StripResult.refusal(HEIC)
-    if not raw.startswith((_JPEG, _PNG, _PDF)):
+    if raw.startswith(_JPEG2000):
+        return StripResult.refusal(JPEG2000)
+    if not raw.startswith((_JPEG, _PNG, _PDF)) and not is_webp(raw):
         return StripResult(handled=False, media_type=media_type)
     return clean_in_child(raw, limits, clean_bytes)
 
@@ -54,17 +65,21 @@ def is_heif(head: bytes) -> bool:
 
 
 def clean_bytes(raw: bytes, max_pixels: int) -> StripResult:
-    """Clean `raw` (JPEG, PNG or PDF) in this process (`strip_metadata` runs it in a limited
+    """Clean `raw` (JPEG, PNG, WebP or PDF) in this process (`strip_metadata` runs it in a limited
     child). Hostile files break parsers in many
     ways (ValueError from a PNG chunk, TypeError from an EXIF rational, ...): any failure is
     a refusal, never a 500 and never the file unchanged."""
     try:
         if raw.startswith(_PDF):
             return clean_pdf(raw, max_pixels)
+        if raw.startswith(_JPEG):
+            return clean_jpeg(raw, max_pixels)
+        if is_webp(raw):
+            return clean_webp(raw, max_pixels)
         result = clean_image(raw, max_pixels)
     except Exception:  # every parser failure means the same: not cleanable
         return StripResult.refusal(UNREADABLE)
     if not result.handled and result.refused is None:
-        # Starts like a JPEG or PNG but Pillow reads it as something else.
+        # Starts like a PNG but Pillow reads it as something else.
         return StripResult.refusal(UNREADABLE)
     return result

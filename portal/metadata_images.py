@@ -1,7 +1,7 @@
-"""Cleaning photos: JPEG, multi-picture JPEG (MPO, as phones make them) and PNG.
+"""Cleaning PNG pictures (JPEG photos are cleaned without decoding: portal.metadata_jpeg).
 
-A picture is decoded and encoded again from its pixels alone, so nothing of the original's
-EXIF, XMP, MPF, text chunks or comments can survive. The size is checked from the header
+A PNG is decoded and encoded again from its pixels alone, losslessly, so nothing of the
+original's eXIf, XMP, text chunks or colour profile can survive. The size is checked from the header
 before anything is decoded: a file of a few hundred bytes can claim 10000 x 10000 pixels.
 """
 
@@ -14,16 +14,15 @@ from PIL import Image, ImageOps
 
 from portal.metadata_result import TOO_MANY_PIXELS, UNREADABLE, StripResult
 
-_MEDIA_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
+_MEDIA_TYPES = {"PNG": "image/png"}
 # Keys of Pillow's `info` that describe the encoding, not the photographer.
 _HARMLESS = {"dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive",
              "progression", "adobe", "adobe_transform", "transparency", "gamma", "aspect",
              "interlace", "mpoffset", "mp", "mpinfo"}
-_JPEG_MODES = {"L", "RGB", "CMYK"}
 
 
 def clean_image(raw: bytes, max_pixels: int) -> StripResult:
-    """A cleaned JPEG or PNG of `raw`; `handled=False` for other pictures; a refusal when
+    """A cleaned PNG of `raw`; `handled=False` for other pictures; a refusal when
     the picture is too large or cannot be read."""
     image = open_picture(raw, max_pixels)
     if image is None:
@@ -39,7 +38,7 @@ def clean_image(raw: bytes, max_pixels: int) -> StripResult:
             return StripResult.refusal(TOO_MANY_PIXELS)
         removed = {str(key) for key in image.info if key not in _HARMLESS}
         if getattr(image, "n_frames", 1) > 1:
-            removed.add("extra pictures")
+            removed.add("extra pictures")  # an animated PNG: its first picture is kept
         image.seek(0)
         image.load()
         upright = _upright(image)
@@ -50,14 +49,9 @@ def clean_image(raw: bytes, max_pixels: int) -> StripResult:
             if palette is not None:
                 clean.putpalette(palette)
         out = io.BytesIO()
-        if image_format == "PNG":
-            transparency = upright.info.get("transparency")
-            extra = {} if transparency is None else {"transparency": transparency}
-            clean.save(out, format="PNG", **extra)
-        else:
-            if clean.mode not in _JPEG_MODES:
-                clean = clean.convert("RGB")
-            clean.save(out, format="JPEG", quality=95)
+        transparency = upright.info.get("transparency")
+        extra = {} if transparency is None else {"transparency": transparency}
+        clean.save(out, format="PNG", **extra)
     return StripResult(handled=True, media_type=_MEDIA_TYPES[image_format],
                        cleaned=out.getvalue(), removed=sorted(removed))
 

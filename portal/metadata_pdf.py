@@ -2,8 +2,8 @@
 files, PieceInfo, and the EXIF of embedded JPEG pictures.
 
 Streams are copied as they are, never decoded (a 20 KB file with a doubled Flate filter
-decodes to gigabytes); only the JPEG pictures that are encoded again are read, after a check
-of their /Width and /Height.
+decodes to gigabytes); embedded JPEG pictures are read only to copy their segments without
+the metadata ones, after a check of their /Width and /Height, and never decoded.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import zlib
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream, StreamDecodeLevel
-from PIL import Image
 
-from portal.metadata_images import open_picture
+from portal.metadata_jpeg import strip_jpeg_segments
 from portal.metadata_result import TOO_MANY_PIXELS, UNREADABLE, StripResult
 
 # Keys that say who, when or with what, wherever they appear.
@@ -24,7 +23,6 @@ _DROPPED_KEYS = {"/Metadata": "XMP", "/PieceInfo": "PieceInfo", "/AF": "embedded
 _ANNOTATION_KEYS = {"/T": "annotation authors", "/M": "dates", "/CreationDate": "dates",
                     "/Popup": "annotation authors"}
 _REMOVED_ANNOTATIONS = {"/Popup": "annotation authors", "/FileAttachment": "embedded files"}
-_COLOUR_SPACES = {"L": "/DeviceGray", "RGB": "/DeviceRGB", "CMYK": "/DeviceCMYK"}
 
 
 class _Refused(Exception):
@@ -109,7 +107,8 @@ def _drop_keys(obj: Dictionary | Stream, removed: set[str]) -> None:
 
 
 def _clean_embedded_picture(image: Stream, max_pixels: int, removed: set[str]) -> None:
-    """Encode an embedded JPEG again from its pixels, which leaves its EXIF behind."""
+    """Copy an embedded JPEG without its EXIF, XMP and other application segments (losslessly,
+    as portal.metadata_jpeg does for photos: a PDF ignores the EXIF orientation)."""
     filters = image.get("/Filter")
     names = [str(item) for item in filters] if isinstance(filters, Array) else \
         [str(filters)] if filters is not None else []
@@ -121,30 +120,14 @@ def _clean_embedded_picture(image: Stream, max_pixels: int, removed: set[str]) -
     if width * height > max_pixels:
         raise _Refused(TOO_MANY_PIXELS)
     jpeg = _jpeg_bytes(image, names, max_pixels)
-    opened = open_picture(jpeg, max_pixels)
-    if opened is None:
-        raise _Refused(TOO_MANY_PIXELS)
-    with opened as picture:
-        if picture.format not in ("JPEG", "MPO"):
-            raise _Refused(UNREADABLE)
-        if picture.width * picture.height > max_pixels:
-            raise _Refused(TOO_MANY_PIXELS)
-        if any(key in picture.info for key in ("exif", "xmp", "comment", "icc_profile")) \
-                or picture.applist:
-            removed.add("exif")
-        picture.load()
-        clean = Image.frombytes(picture.mode, picture.size, picture.tobytes())
-    if clean.mode not in _COLOUR_SPACES:
-        clean = clean.convert("RGB")
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=95)
-    image.write(out.getvalue(), filter=Name.DCTDecode)
-    image.Width, image.Height = clean.width, clean.height
-    image.ColorSpace = Name(_COLOUR_SPACES[clean.mode])
-    image.BitsPerComponent = 8
-    for key in ("/DecodeParms", "/Decode"):
-        if key in image:
-            del image[key]
+    stripped = strip_jpeg_segments(jpeg, max_pixels)
+    if stripped is None:
+        raise _Refused(UNREADABLE)
+    clean, dropped = stripped
+    if dropped:
+        removed.add("exif")
+    # The same pixels, tables and scans: size, colour space and decode array still hold.
+    image.write(clean, filter=Name.DCTDecode)
 
 
 def _jpeg_bytes(image: Stream, filters: list[str], max_pixels: int) -> bytes:

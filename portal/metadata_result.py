@@ -38,6 +38,8 @@ UNREADABLE = N_("%(name)s could not be cleaned of hidden information, so it was 
 TOO_MANY_PIXELS = N_("%(name)s is a picture too large to be cleaned of hidden information "
                      "(at most %(megapixels)d megapixels), so nothing was stored. Send a "
                      "smaller copy.")
+JPEG2000 = N_("%(name)s is a JPEG 2000 picture, which we cannot clean of hidden information "
+              "such as the location, so nothing was stored. Send it as JPEG or PNG instead.")
 HEIC = N_("%(name)s is a HEIC photo, which we cannot clean of hidden information such as the "
           "location, so nothing was stored. Send it as JPEG instead, for example as a "
           "screenshot of the photo.")

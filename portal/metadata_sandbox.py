@@ -22,11 +22,18 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from portal.metadata_result import HEIC, TOO_MANY_PIXELS, UNREADABLE, CleaningLimits, StripResult
+from portal.metadata_result import (
+    HEIC,
+    JPEG2000,
+    TOO_MANY_PIXELS,
+    UNREADABLE,
+    CleaningLimits,
+    StripResult,
+)
 
 Cleaner = Callable[[bytes, int], StripResult]
-_TEMPLATES = {UNREADABLE, TOO_MANY_PIXELS, HEIC}
-_MEDIA_TYPES = {"image/jpeg", "image/png", "application/pdf"}
+_TEMPLATES = {UNREADABLE, TOO_MANY_PIXELS, HEIC, JPEG2000}
+_MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 _HEADER_BYTES = 64 * 1024
 _MiB = 1024 * 1024
 
