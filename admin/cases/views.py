@@ -91,6 +91,8 @@ def case_list() -> str:
     open_tasks = open_check_case_ids(db, [row.id for row in page.rows])
     return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
                            page_url=page_url, escalations=escalations, figures=figures,
+                           # A manager's start page (issue 14 §8): the section is always there.
+                           is_manager=staff.user.has_role(Role.MANAGER),
                            can_register=staff.user.has_role(Role.HANDLER),
                            # The Art. 14 task overdue (issue 11 §4): a badge on the row.
                            concerned_person_overdue=overdue_case_ids(
