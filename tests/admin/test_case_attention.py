@@ -173,3 +173,20 @@ def test_the_language_links_keep_the_list_filters(world: World, portal_app: Flas
     translated = alice.get(response.headers["Location"]).get_data(as_text=True)
     assert 'lang="nb"' in translated
     assert re.search(r'name="mine"[^>]*checked|checked[^>]*name="mine"', translated)
+
+
+def test_a_handler_whose_membership_is_withdrawn_stops_being_the_assignee(
+        world: World, portal_app: Flask, admin_app: Flask) -> None:
+    case_id, _ = new_case(portal_app, world.unit_id)
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"/admin/cases/{case_id}/assignee", {"assignee-user_id": world.bob.id})
+    admin = signed_in(admin_app, world.adam)
+    path = f"/admin/users/{world.bob.id}"
+    # Bob leaves Nordic for Baltic, confirmed after the warning (security finding 13).
+    response = admin.post(path, data={"csrf_token": csrf_token(admin, path),
+                                      "roles": ["handler"], "units": [world.other_unit_id],
+                                      "confirmed_loss": "1"})
+    assert response.status_code == 303
+    with transaction(session_factory(portal_app)) as db:
+        assert db.get(CaseAssignment, case_id) is None
+    assert ("case.unassigned", world.adam.id, world.bob.id) in _actions(portal_app, case_id)
