@@ -73,7 +73,10 @@ def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "
     app.register_blueprint(bp, url_prefix=url_prefix or None)
 
     def language_url(code: str) -> str:
-        return url_for("i18n.choose_language", code=code, next=request.path)
+        # With the query string, so a filtered list stays filtered in the new language
+        # (issue 14 §8); `choose_language` checks the path as before.
+        here = request.full_path if request.query_string else request.path
+        return url_for("i18n.choose_language", code=code, next=here)
 
     @app.context_processor
     def _layout_context() -> dict[str, object]:

@@ -248,6 +248,12 @@ class AuditAction(AuditActionCatalogue):
     CASE_MOVED_TO_INFORMATION_REQUEST = "case.moved_to_information_request"
     # The original of a file with its metadata, through the evidence-copy step (issue 14 §10).
     CASE_EVIDENCE_COPY_DOWNLOADED = "case.evidence_copy_downloaded"
+    # Who read the report (issue 14 §11): at most one per user and case in
+    # portal.cases.case_views.VIEW_AUDIT_INTERVAL. The assignee (issue 14 §8): target is the
+    # user assigned, or the one who stopped being the assignee.
+    CASE_VIEWED = "case.viewed"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_UNASSIGNED = "case.unassigned"
 
     @classmethod
     def labels(cls) -> Mapping[StrEnum, LazyString]:
@@ -312,6 +318,9 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.CASE_MOVED_TO_INFORMATION_REQUEST: _l("Moved to the information requests"),
     AuditAction.CASE_EVIDENCE_COPY_DOWNLOADED: _l("Evidence copy (original with metadata) "
                                                   "downloaded"),
+    AuditAction.CASE_VIEWED: _l("Case page opened"),
+    AuditAction.CASE_ASSIGNED: _l("Case assigned to a handler"),
+    AuditAction.CASE_UNASSIGNED: _l("Case no longer assigned to a handler"),
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.audit import record_event
+from portal.cases.assignees import end_assignment
 from portal.db import after_commit, checkpoint_wal
 from portal.models import Case, CaseKeyWrap, OrgUnit, User
 from portal.serverkeys import ServerKeys
@@ -96,5 +97,8 @@ def withdraw_access(db: Session, keys: ServerKeys, *, actor_kind: ActorKind, act
         record_event(db, keys.audit, action=AuditAction.CASE_ACCESS_WITHDRAWN,
                      actor_kind=actor_kind, actor_id=actor_id, case_id=case_id,
                      target_id=user.id)
+        # Without the key they cannot be the case's assignee either (issue 14 §8).
+        end_assignment(db, keys.audit, case_id=case_id, user_id=user.id, actor_id=actor_id,
+                       actor_kind=actor_kind)
     after_commit(db, partial(checkpoint_wal, db.get_bind().engine))
     return loss.cases

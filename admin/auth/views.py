@@ -22,6 +22,7 @@ from admin.auth.enrolment import (
 )
 from admin.auth.forms import ConfirmPasswordForm, EnrolmentForm, LoginForm, PasswordChangeForm
 from admin.auth.services import SignInStatus, authenticate, start_staff_session
+from admin.auth.start import start_page
 from crypto import UserKeyPair, public_key_fingerprint
 from portal.access import (
     STAFF_SESSION_COOKIE,
@@ -93,7 +94,8 @@ def login() -> str | Response:
         if result.user is not None and result.private_key is not None:
             if result.status is SignInStatus.NEED_ENROLMENT:
                 return _start_enrolment(result.user, result.private_key)
-            target = safe_next_path(request.args.get("next")) or url_for("home.index")
+            target = (safe_next_path(request.args.get("next"))
+                      or start_page(result.user))
             return _begin(result.user, result.private_key, target)
         if result.status is SignInStatus.NEED_CODE:
             asking_for_code = True
@@ -142,7 +144,7 @@ def enrol_authenticator() -> str | Response:
         outcome = confirm_enrolment(db, server_keys_of(), pending, form.totp.data or "",
                                     utcnow())
         if outcome is EnrolmentOutcome.ENROLLED:
-            response = _begin(pending.user, pending.private_key, url_for("home.index"))
+            response = _begin(pending.user, pending.private_key, start_page(pending.user))
             flash(_("Your authenticator app is set up."), "success")
             return _clear_enrolment_cookie(response)
         if outcome is EnrolmentOutcome.ENDED:

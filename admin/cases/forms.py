@@ -75,6 +75,9 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False)
     channel = SelectField(_l("Channel"), validators=[Optional()], validate_choice=False)
     overdue = BooleanField(_l("Only overdue cases"))
+    # What needs me (issue 14 §8).
+    mine = BooleanField(_l("Assigned to me"))
+    unread = BooleanField(_l("Unread"))
     q = StringField(_l("Case reference"), validators=[Optional(), Length(max=60)])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
@@ -262,3 +265,9 @@ class WorkEnvironmentForm(FlaskForm):
                          validators=[Optional()])
     note = TextAreaField(_l("Note (optional; sealed, only the case's handlers can read it)"),
                          validators=[Optional(), Length(max=MAX_NOTE)])
+
+
+class AssigneeForm(FlaskForm):
+    """Who has taken the case on (issue 14 §8); "" clears it."""
+
+    user_id = SelectField(_l("Assignee"), validators=[Optional()])

@@ -12,6 +12,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from admin.cases.assignee import assignee_context
 from admin.cases.concerned_person import concerned_person_context
 from admin.cases.forms import (
     ActionForm,
@@ -171,7 +172,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
         names=_names(authors), escalations=escalations, user=staff.user,
         supplier_link=supplier_link(case), **_forms(staff, opened, labels),
         **concerned_person_context(opened), **workplace_context(staff, opened),
-        **relevance_context(opened),
+        **relevance_context(opened), **assignee_context(staff, opened),
     )
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint
 
 from admin.cases import (
     actions,
+    assignee,
     concerned_person,
     escalation,
     leader_intake,
@@ -49,6 +50,8 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/meeting-minutes", actions.meeting_minutes, POST),
     # A question filed in the wrong place becomes an information request (issue 13 §1).
     ("/cases/<case_id>/move-to-information-request", move_to_request.move_to_request, POST),
+    # Who has taken it on (issue 14 §8).
+    ("/cases/<case_id>/assignee", assignee.assign, POST),
     # Who may open it.
     ("/cases/<case_id>/grant", sharing.grant, POST),
     ("/cases/<case_id>/exclude", sharing.exclude, POST),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from admin.cases.attention import attention_context
 from admin.cases.blueprint import opened_case_or_404
 from admin.cases.forms import EvidenceCopyForm, FilterForm
 from admin.cases.labels import all_labels
@@ -23,6 +24,7 @@ from crypto import InvalidCiphertext
 from portal.access import StaffContext, require_staff, roles_required
 from portal.audit import record_event
 from portal.cases.attachments import attachment_meta
+from portal.cases.case_views import record_case_view
 from portal.cases.concerned_person import overdue_case_ids
 from portal.cases.escalations import escalations_for_manager, pending_for_manager
 from portal.cases.handling import HandlerCase, open_for_handler
@@ -66,6 +68,8 @@ def case_list() -> str:
         channel=_choice(form.channel.data, set(Channel)),
         overdue=bool(form.overdue.data),
         query=(form.q.data or "")[:60],
+        assigned_to=staff.user.id if form.mine.data else None,
+        unread_by=staff.user.id if form.unread.data else None,
     )
     now = utcnow()
     page = list_cases(db, staff.user.id, filters, now=now,
@@ -87,12 +91,15 @@ def case_list() -> str:
     open_tasks = open_check_case_ids(db, [row.id for row in page.rows])
     return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
                            page_url=page_url, escalations=escalations, figures=figures,
+                           # A manager's start page (issue 14 §8): the section is always there.
+                           is_manager=staff.user.has_role(Role.MANAGER),
                            can_register=staff.user.has_role(Role.HANDLER),
                            # The Art. 14 task overdue (issue 11 §4): a badge on the row.
                            concerned_person_overdue=overdue_case_ids(
                                db, [row.id for row in page.rows], now),
                            open_tasks=open_tasks,
-                           open_task_count=open_checks_for(db, staff.user.id))
+                           open_task_count=open_checks_for(db, staff.user.id),
+                           **attention_context(db, staff.user.id, page.rows))
 
 
 @roles_required(Role.HANDLER, Role.MANAGER)
@@ -103,6 +110,9 @@ def case_page(case_id: str) -> str | tuple[str, int]:
     if staff.user.has_role(Role.HANDLER):
         opened = open_for_handler(db, case_id, staff.user, staff.private_key)
         if opened is not None:
+            # Seen up to here, and who read the report (issue 14 §8, §11).
+            record_case_view(db, server_keys_of().audit, case_id=opened.case.id,
+                             user_id=staff.user.id, now=utcnow())
             return handler_page(staff, opened)
         if holds_case(db, case_id, staff.user.id):
             # Wrapped to a key pair the user no longer has (an admin reset the password).
@@ -110,6 +120,8 @@ def case_page(case_id: str) -> str | tuple[str, int]:
     if staff.user.has_role(Role.MANAGER):
         escalations = escalations_for_manager(db, case_id, staff.user, staff.private_key)
         if escalations:
+            record_case_view(db, server_keys_of().audit, case_id=case_id,
+                             user_id=staff.user.id, now=utcnow())
             return manager_page(staff, case_id, escalations)
     # No case, or not this user's: the same answer, so a URL reveals nothing.
     raise NotFound()

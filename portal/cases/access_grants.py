@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from crypto import InvalidCiphertext, UserKeyPair, unwrap_case_key
 from portal.audit import record_event
+from portal.cases.assignees import end_assignment
 from portal.cases.dialogue import add_message
 from portal.cases.exclusions import excluded_user_ids, is_excluded
 from portal.cases.handling import HandlerCase
@@ -121,6 +122,8 @@ def exclude_user(db: Session, keys: ServerKeys, *, opened: HandlerCase, actor: U
         db.add(CaseExclusion(case_id=case.id, user_id=excluded.id, excluded_by=actor.id))
     record_event(db, keys.audit, action=AuditAction.CASE_USER_EXCLUDED, actor_kind=ActorKind.USER,
                  actor_id=actor.id, case_id=case.id, target_id=excluded.id)
+    # Someone left out of the case can no longer be the one working it (issue 14 §8).
+    end_assignment(db, keys.audit, case_id=case.id, user_id=excluded.id, actor_id=actor.id)
     db.flush()
     # The deleted wraps linger in SQLite's write-ahead log until a checkpoint (portal.db).
     after_commit(db, partial(checkpoint_wal, db.get_bind().engine))

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from portal.cases.assignees import assigned_condition
+from portal.cases.case_views import unread_condition
 from portal.cases.clocks import overdue_condition
 from portal.cases.references import reference_condition
 from portal.deadlines import Clocks
@@ -36,6 +38,9 @@ class CaseFilters:
     overdue: bool = False
     # A case reference or part of one (issue 14 §7); "" means no search.
     query: str = ""
+    # What needs the user (issue 14 §8): cases assigned to this user id, cases unread by it.
+    assigned_to: str | None = None
+    unread_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,17 @@ def _filters(filters: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
     searched = reference_condition(filters.query)
     if searched is not None:
         conditions.append(searched)
+    conditions.extend(_attention_filters(filters))
+    return conditions
+
+
+def _attention_filters(filters: CaseFilters) -> list[ColumnElement[bool]]:
+    """"Assigned to me" and "unread" (issue 14 §8): per user, from their own rows."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.assigned_to:
+        conditions.append(assigned_condition(filters.assigned_to))
+    if filters.unread_by:
+        conditions.append(unread_condition(filters.unread_by))
     return conditions
 
 

@@ -1,6 +1,7 @@
 """All tables of the portal layer; importing this module registers them on `Base.metadata`."""
 
 from portal.models.approvals import PendingApproval
+from portal.models.attention import CaseAssignment, CaseView
 from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.boundaries import CaseBoundaryGrant, LegalHold
 from portal.models.case_links import CaseLink
@@ -32,6 +33,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "Case",
+    "CaseAssignment",
     "CaseBoundaryGrant",
     "CaseExclusion",
     "CaseIdentity",
@@ -41,6 +43,7 @@ __all__ = [
     "CaseRedaction",
     "CaseReferenceCounter",
     "CaseStat",
+    "CaseView",
     "ConcernedPersonNotice",
     "Escalation",
     "IdentityDisclosure",

@@ -18,9 +18,10 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_kind: Mapped[str] = mapped_column(String(10))  # user, reporter, system
-    actor_id: Mapped[str | None] = mapped_column(String(32))
+    # Indexed for the audit page's filters by user and by date (issue 14 §11).
+    actor_id: Mapped[str | None] = mapped_column(String(32), index=True)
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[str | None] = mapped_column(String(32), index=True)
     target_id: Mapped[str | None] = mapped_column(String(64))

@@ -96,23 +96,23 @@ def test_the_audit_page_names_each_action_beside_its_code(
     assert "Signed in<br>" in page
     assert "Account created<br>" in page
     assert '<code>auth.signed_in</code>' in page
-    assert "<td><code>user.renamed</code></td>" in page
+    assert '<td data-label="Action" class="action"><code>user.renamed</code></td>' in page
     admin_client.set_cookie("aktsom_lang", "nb")
     assert "Logget inn<br>" in admin_client.get("/admin/audit").get_data(as_text=True)
 
 
 def test_the_audit_page_is_paginated(admin_app: Flask, admin_client: FlaskClient,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("admin.audit.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("admin.audit.filters.DEFAULT_PAGE_SIZE", 2)
     some_events(admin_app)
     admin, password, secret = make_user(admin_app, roles=[Role.ADMIN])
     assert sign_in(admin_client, admin.email, password, secret).status_code == 303
     first = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "Page 1 of 3" in first
-    assert "<td>6</td>" in first
-    assert "<td>4</td>" not in first
+    assert '<td data-label="#">6</td>' in first
+    assert '<td data-label="#">4</td>' not in first
     last = admin_client.get("/admin/audit?page=3").get_data(as_text=True)
-    assert "<td>1</td>" in last
+    assert '<td data-label="#">1</td>' in last
     assert "Page 3 of 3" in admin_client.get("/admin/audit?page=99").get_data(as_text=True)
 
 

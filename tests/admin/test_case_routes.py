@@ -29,7 +29,9 @@ HANDLER_POSTS = ("reply", "note", "acknowledge_case", "status", "outcome", "supp
                  # Issue 11 §8: removing an irrelevant item, disclosing the identity.
                  "redact_item", "disclose_identity", "tell_of_disclosure",
                  # Issue 13 §1: a question filed in the wrong place.
-                 "move_to_request")
+                 "move_to_request",
+                 # Issue 14 §8: the assignee (without a choice: cleared, back to the case).
+                 "assign")
 # endpoint -> method
 ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register": "GET",
           "register_leader_intake_view": "GET",

@@ -55,7 +55,8 @@ def test_sign_in_starts_a_server_side_session(admin_app: Flask, admin_client: Fl
     user, password, secret = make_user(admin_app, roles=[Role.HANDLER], units=["NORDIC"])
     response = sign_in(admin_client, user.email.upper(), password, secret)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/admin/"
+    # A handler starts on the case list (issue 14 §8; tests/admin/test_start_page.py).
+    assert response.headers["Location"] == "/admin/cases"
     cookie = staff_cookie(response)
     assert cookie is not None
     assert "HttpOnly" in cookie
@@ -179,9 +180,10 @@ def test_a_post_without_csrf_token_is_refused(admin_app: Flask,
 
 @pytest.mark.parametrize(("next_path", "location"), [
     ("/admin/account", "/admin/account"),
-    ("https://evil.example/admin/", "/admin/"),
-    ("//evil.example/admin/", "/admin/"),
-    ("/elsewhere", "/admin/"),
+    # Anything else: the user's start page (a handler's case list, issue 14 §8).
+    ("https://evil.example/admin/", "/admin/cases"),
+    ("//evil.example/admin/", "/admin/cases"),
+    ("/elsewhere", "/admin/cases"),
 ])
 def test_sign_in_returns_only_to_staff_pages(admin_app: Flask, admin_client: FlaskClient,
                                              next_path: str, location: str) -> None:

@@ -151,7 +151,8 @@ def test_finding14_the_first_sign_in_enrols_and_only_a_right_code_completes_it(
 
     done = enrol(hanna, totp_code(secret))
     assert done.status_code == 303
-    assert done.headers["Location"] == "/admin/"
+    # Signed in, on a handler's start page (issue 14 §8).
+    assert done.headers["Location"] == "/admin/cases"
     assert "aktsom_staff" in set_cookie_names(done)
     user = stored(admin_app, "hanna@example.org")
     assert user.sealed_totp_secret is not None
@@ -295,7 +296,7 @@ def test_finding14_the_console_path_prints_the_uri_and_signs_in_directly(
     client = admin_app.test_client()
     response = sign_in(client, "ola@example.org", OWN, secret)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/admin/"
+    assert response.headers["Location"] == "/admin/cases"  # a handler's start (issue 14 §8)
     assert client.get("/admin/account").status_code == 200
 
 

@@ -67,7 +67,8 @@ def test_crlf_in_the_sign_in_return_path_after_a_correct_sign_in(admin_app: Flas
     response = sign_in(client, user.email, password, secret,
                        next_path="/admin/account%0d%0aX-Injected:%201")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/admin/"
+    # Not the injected path: the handler's start page (issue 14 §8).
+    assert response.headers["Location"] == "/admin/cases"
     assert "X-Injected" not in str(response.headers)
 
 
