@@ -8,18 +8,30 @@ TRANSLATIONS := portal/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install install-dev translations extract lint bench clean
+# Hash-pinned lock files (issue 17 §1): every install goes through them; `make lock` refreshes
+# them after a change to the dependencies in pyproject.toml, whose lower bounds stay for those
+# who install the package elsewhere.
+REQUIREMENTS := requirements
+RUN_LOCK := $(REQUIREMENTS)/run.txt
+DEV_LOCK := $(REQUIREMENTS)/dev.txt
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
+AUDIT_EXCEPTIONS := $(REQUIREMENTS)/audit-exceptions.toml
+
+.PHONY: run test install install-dev translations extract lint bench clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+# Exactly the locked versions, each checked against its hash; then the project itself without
+# resolving anything again.
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(RUN_LOCK)
+	$(BIN)/pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.installed $(DEV_LOCK)
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -46,6 +58,18 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# One command after adding or changing a dependency in pyproject.toml (tests/deploy/test_locks.py
+# fails while a dependency is missing from a lock). UPGRADE=1 also moves every pin to the newest
+# release the bounds allow.
+lock: $(VENV)/.installed-dev
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(RUN_LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(DEV_LOCK)
+
+# Known vulnerabilities in the locked versions (needs the OSV or PyPI advisory service); a
+# finding fails unless $(AUDIT_EXCEPTIONS) records it with a reason and an unexpired date.
+audit: $(VENV)/.installed-dev
+	$(BIN)/python -m admin.dependency_audit --exceptions $(AUDIT_EXCEPTIONS) $(RUN_LOCK) $(DEV_LOCK)
 
 lint: install-dev
 	$(BIN)/ruff check .

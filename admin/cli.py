@@ -13,7 +13,9 @@ from admin.accounts.cli import register_commands as register_account_commands
 from admin.annual.cli import register_commands as register_annual_commands
 from admin.cases.cli import register_commands as register_case_commands
 from admin.demo import demo_command
+from admin.doctor import doctor_command
 from admin.privacy_record import privacy_record_command
+from admin.scheduled_jobs import add_heartbeats
 from admin.server import serve_command
 from portal.cli import register_commands as register_portal_commands
 from supplier_dd.cli import register_commands as register_supplier_commands
@@ -37,6 +39,9 @@ register_annual_commands(cli)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(privacy_record_command)
+cli.add_command(doctor_command)
+# Last: after every package has added its commands, the scheduled ones record heartbeats.
+add_heartbeats(cli)
 
 
 def main(*args: Any) -> Any:
