@@ -150,7 +150,8 @@ def test_command_exit_codes_from_reports(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_the_repository_exceptions_file_is_valid() -> None:
-    exceptions, errors = load_exceptions(Path(__file__).parents[2] / "requirements" / "audit-exceptions.toml")
+    path = Path(__file__).parents[2] / "requirements" / "audit-exceptions.toml"
+    exceptions, errors = load_exceptions(path)
     assert errors == []
     for item in exceptions:
         assert item.reason and item.expires
