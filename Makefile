@@ -46,13 +46,20 @@ run: install
 	@mkdir -p instance
 	@$(BIN)/aktsom init --recovery-sheet instance/RECOVERY-SHEET.txt
 	@echo ""
-	@echo "Next steps:"
-	@echo "  * Sign-in: while no administrator exists, the server prints a one-time link below"
-	@echo "    (valid one hour) to create the first one in the browser. Or from a terminal:"
-	@echo "      printf '%s' 'a long passphrase' | $(BIN)/aktsom users create --email you@example.org --name 'Your Name' --role admin --role handler --unit HQ --password-stdin"
-	@echo "    and add the printed otpauth:// URI to an authenticator app."
-	@echo "  * Companies: $(BIN)/aktsom units create --code HQ --name 'Head office' [--group]"
-	@echo "  * Reporter portal: http://$(HOST):$(PORT)/   Staff side: http://$(HOST):$(PORT)/admin/"
+	@echo "The channel CANNOT RECEIVE REPORTS until all four of these exist:"
+	@echo "  1. the recovery key: made by 'aktsom init' on the first run; its sheet is in"
+	@echo "     instance/RECOVERY-SHEET.txt: print it, keep it offline, delete the file."
+	@echo "  2. a company (org unit), e.g. the group level:"
+	@echo "       $(BIN)/aktsom units create --code HQ --name 'Head office' --group"
+	@echo "  3. an administrator and 4. a certified case handler of that company (a key made"
+	@echo "     at the console is certified at once; one made on the web waits for a second"
+	@echo "     administrator's approval on /admin/approvals):"
+	@echo "       printf '%s' 'a long passphrase' | $(BIN)/aktsom users create --email you@example.org --name 'Your Name' --role admin --role handler --unit HQ --password-stdin"
+	@echo "     and add the printed otpauth:// URI to an authenticator app. Or open the one-time"
+	@echo "     link the server prints below (while no administrator exists) and add the"
+	@echo "     handler on http://$(HOST):$(PORT)/admin/users."
+	@echo "  What is still missing: $(BIN)/aktsom doctor (docs/deployment.md for a server)."
+	@echo "  Reporter portal: http://$(HOST):$(PORT)/   Staff side: http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(BIN)/aktsom serve --host $(HOST) --port $(PORT)
 
