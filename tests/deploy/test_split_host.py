@@ -5,6 +5,7 @@ from the data it protects."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,9 @@ def environment_file(path: Path) -> dict[str, str]:
     environ = {}
     for line in path.read_text("utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
+            # As systemd's EnvironmentFile and `set -a; . FILE` both read it.
             key, _, value = line.partition("=")
-            environ[key.strip()] = value.strip()
+            environ[key.strip()] = shlex.split(value)[0] if value.strip() else ""
     environ["AKTSOM_SECRET_KEY"] = SECRET
     return environ
 
