@@ -164,3 +164,22 @@ def test_pip_audit_that_cannot_run_fails_clearly(tmp_path: Path,
     assert main(["--exceptions", str(exceptions_file(tmp_path, "")),
                  str(tmp_path / "missing.txt")]) == 2
     assert "AUDIT FAILED: pip-audit could not audit" in capsys.readouterr().out
+
+
+def test_an_unreachable_advisory_service_fails_with_one_clear_hint(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What this machine shows: pypi.org's JSON API answers 404 for every package, so
+    pip-audit skips them all and says "No known vulnerabilities found"."""
+    skipped = {"dependencies": [
+        {"name": f"package{number}", "skip_reason": "Dependency not found on PyPI and could "
+                                                    "not be audited"}
+        for number in range(40)], "fixes": []}
+    path = tmp_path / "skipped.json"
+    path.write_text(json.dumps(skipped), encoding="utf-8")
+    assert main(["--report", "--exceptions", str(exceptions_file(tmp_path, "")),
+                 str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("FAIL: not audited") == 3
+    assert "FAIL: ... and 37 more dependencies not audited" in out
+    assert "advisory service" in out
+    assert "Audit failed: 40 problems." in out
