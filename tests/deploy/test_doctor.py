@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 import admin
 from admin.cli import cli
-from admin.doctor import check_proxy
+from admin.doctor import Severity, check_jobs, check_proxy
 from config import SettingsError, load_settings
 from portal.db import engine_of, session_factory, transaction, utcnow
 from portal.heartbeats import last_runs, record_heartbeat
@@ -279,3 +279,23 @@ def test_scheduled_jobs_record_heartbeats_but_not_a_dry_run(admin_app: Flask) ->
         runs = last_runs(db)
     assert set(runs) == set(JOBS)
     assert all(runs[job] >= before - timedelta(seconds=1) for job in JOBS)
+
+
+def test_backups_are_checked_once_the_backup_command_exists(production: Any) -> None:
+    """With `aktsom backup` in the release (issue 15), its heartbeat must be recent too."""
+    app = production()
+    healthy(app)
+    with session_factory(app)() as db:
+        never = check_jobs(db, utcnow(), [*JOBS, "backup"])
+    assert [finding.what for finding in never] == ["`aktsom backup` has never run."]
+    assert never[0].severity is Severity.PROBLEM
+    beat(app, "backup", ago=timedelta(days=3))
+    with session_factory(app)() as db:
+        stale = check_jobs(db, utcnow(), [*JOBS, "backup"])
+    assert len(stale) == 1
+    assert stale[0].what.startswith("`aktsom backup` last ran")
+    beat(app, "backup")
+    with session_factory(app)() as db:
+        assert check_jobs(db, utcnow(), [*JOBS, "backup"]) == []
+        # Without the command the backup is not asked for.
+        assert check_jobs(db, utcnow(), JOBS) == []

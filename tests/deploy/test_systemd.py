@@ -39,7 +39,15 @@ def verify(units: list[Path], folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 def scheduled_commands() -> list[str]:
+    """The jobs doctor expects and this release has (`backup` arrives with issue 15); each
+    has its timer already."""
     return [job.command for job in SCHEDULED_JOBS if job.command in cli.commands]
+
+
+def test_every_scheduled_job_has_its_units_even_before_its_command_exists() -> None:
+    for job in SCHEDULED_JOBS:
+        assert (UNITS / f"aktsom-{job.command}.timer").exists(), job.command
+        assert (UNITS / f"aktsom-{job.command}.service").exists(), job.command
 
 
 def test_every_unit_verifies_cleanly(tmp_path: Path) -> None:
@@ -70,7 +78,7 @@ def test_each_scheduled_job_has_a_timer_and_a_oneshot_service(command: str) -> N
     service = (UNITS / f"aktsom-{command}.service").read_text("utf-8")
     assert "Persistent=true" in timer
     assert "Type=oneshot" in service
-    assert re.search(rf"^ExecStart=/opt/aktsom/\.venv/bin/aktsom {command}$", service,
+    assert re.search(rf"^ExecStart=.*/opt/aktsom/\.venv/bin/aktsom {command}\b", service,
                      re.MULTILINE)
 
 
