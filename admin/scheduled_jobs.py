@@ -33,11 +33,14 @@ SCHEDULED_JOBS: tuple[ScheduledJob, ...] = (
 )
 
 
+SCHEDULED_COMMANDS = frozenset(job.command for job in SCHEDULED_JOBS)
+
+
 def with_heartbeat(command: click.Command) -> click.Command:
-    """Make `command` record its heartbeat after it ran without error. A dry run is not a
-    run of the job, so it records nothing."""
+    """Make `command` record its heartbeat after it ran without error (once: a command that
+    already does is returned as it is). A dry run is not a run of the job: no heartbeat."""
     callback = command.callback
-    if callback is None:
+    if callback is None or getattr(callback, "records_heartbeat", False):
         return command
 
     @functools.wraps(callback)
@@ -48,13 +51,7 @@ def with_heartbeat(command: click.Command) -> click.Command:
                 record_heartbeat(db, command.name or "", utcnow())
         return result
 
-    command.callback = with_appcontext(run_and_beat)
+    wrapped = with_appcontext(run_and_beat)
+    wrapped.records_heartbeat = True  # type: ignore[attr-defined]
+    command.callback = wrapped
     return command
-
-
-def add_heartbeats(group: click.Group) -> None:
-    """Wrap every scheduled job the group has (the backup command may not exist yet)."""
-    for job in SCHEDULED_JOBS:
-        command = group.commands.get(job.command)
-        if command is not None:
-            with_heartbeat(command)

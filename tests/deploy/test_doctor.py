@@ -299,3 +299,28 @@ def test_backups_are_checked_once_the_backup_command_exists(production: Any) -> 
         assert check_jobs(db, utcnow(), [*JOBS, "backup"]) == []
         # Without the command the backup is not asked for.
         assert check_jobs(db, utcnow(), JOBS) == []
+
+
+def test_a_job_added_by_another_package_later_records_its_heartbeat(admin_app: Flask) -> None:
+    """`aktsom backup` is registered by another package's registration function; wherever
+    that line lands in admin/cli.py, the job writes its heartbeat."""
+    import click
+
+    ran: list[str] = []
+
+    @click.command("backup")
+    @click.option("--out", required=True)
+    def backup_for_test(out: str) -> None:
+        ran.append(out)
+
+    assert "backup" not in cli.commands
+    cli.add_command(backup_for_test)
+    try:
+        result = AktsomRunner(admin_app).invoke(args=["backup", "--out", "x"])
+        again = AktsomRunner(admin_app).invoke(args=["backup", "--out", "y"])
+    finally:
+        del cli.commands["backup"]
+    assert result.exit_code == 0 and again.exit_code == 0, result.output + again.output
+    assert ran == ["x", "y"]
+    with session_factory(admin_app)() as db:
+        assert "backup" in last_runs(db)
