@@ -313,13 +313,15 @@ def test_a_job_added_by_another_package_later_records_its_heartbeat(admin_app: F
     def backup_for_test(out: str) -> None:
         ran.append(out)
 
-    assert "backup" not in cli.commands
+    real = cli.commands.get("backup")
     cli.add_command(backup_for_test)
     try:
         result = AktsomRunner(admin_app).invoke(args=["backup", "--out", "x"])
         again = AktsomRunner(admin_app).invoke(args=["backup", "--out", "y"])
     finally:
         del cli.commands["backup"]
+        if real is not None:
+            cli.add_command(real)
     assert result.exit_code == 0 and again.exit_code == 0, result.output + again.output
     assert ran == ["x", "y"]
     with session_factory(admin_app)() as db:
