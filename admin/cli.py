@@ -13,7 +13,9 @@ from admin.accounts.cli import register_commands as register_account_commands
 from admin.annual.cli import register_commands as register_annual_commands
 from admin.cases.cli import register_commands as register_case_commands
 from admin.demo import demo_command
+from admin.doctor import doctor_command
 from admin.privacy_record import privacy_record_command
+from admin.scheduled_jobs import SCHEDULED_COMMANDS, with_heartbeat
 from admin.server import serve_command
 from portal.cli import register_commands as register_portal_commands
 from supplier_dd.cli import register_commands as register_supplier_commands
@@ -23,7 +25,18 @@ def _make_app() -> Flask:
     return admin.create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,
+class AktsomGroup(FlaskGroup):
+    """The scheduled jobs (admin.scheduled_jobs) record a heartbeat for `aktsom doctor`,
+    whichever package added them and whenever."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None and name in SCHEDULED_COMMANDS:
+            return with_heartbeat(command)
+        return command
+
+
+@click.group(cls=AktsomGroup, create_app=_make_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def cli() -> None:
     """Aktsom: a hardened whistleblowing channel with supplier due diligence."""
@@ -37,6 +50,7 @@ register_annual_commands(cli)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(privacy_record_command)
+cli.add_command(doctor_command)
 
 
 def main(*args: Any) -> Any:

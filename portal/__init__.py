@@ -48,12 +48,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 def init_blueprints(app: Flask) -> None:
     from portal.information.views import bp as information_bp
     from portal.pages import bp as pages_bp
+    from portal.proxy_probe import proxy_probe_bp
     from portal.reports.minutes import bp as minutes_bp
     from portal.reports.views import bp as reports_bp
     from portal.routines.views import bp as routines_bp
     from portal.transparency import bp as transparency_bp
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(proxy_probe_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(minutes_bp)
     app.register_blueprint(information_bp)

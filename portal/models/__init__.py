@@ -15,6 +15,7 @@ from portal.models.cases import (
 )
 from portal.models.concerned_person import ConcernedPersonNotice
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
+from portal.models.heartbeats import JobHeartbeat
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
 from portal.models.notices import PendingNotice
@@ -48,6 +49,7 @@ __all__ = [
     "Escalation",
     "IdentityDisclosure",
     "InformationRequest",
+    "JobHeartbeat",
     "InformationRequestWrap",
     "LegalHold",
     "Message",

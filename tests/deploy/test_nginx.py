@@ -1,0 +1,214 @@
+"""deploy/nginx in front of a real `aktsom serve` (issue 17 §3): Debian's nginx with the
+recipe, TLS from a CA this test makes, HTTP -> HTTPS, the headers of design §7 passed on,
+the app's request size limit, AKTSOM_TRUSTED_PROXIES=1 seen by the app, and no client address
+in any log."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from admin.doctor import check_proxy
+from config import load_settings
+from tests.deploy.helpers import (
+    DEPLOY,
+    NGINX,
+    LocalCA,
+    free_port,
+    make_test_ca,
+    need,
+    nginx_check,
+    nginx_main_conf,
+    render_site,
+    wait_for_port,
+)
+
+SITE = DEPLOY / "nginx" / "aktsom.conf"
+SNIPPET = DEPLOY / "nginx" / "aktsom-proxy.conf"
+CERTIFICATES = ("/etc/letsencrypt/live/report.example.org/fullchain.pem",
+                "/etc/letsencrypt/live/report.example.org/privkey.pem")
+SECRET = "k7QmXpD9rTfH4bN8wJcLs2Vg6Yz3Ea5Uq1Ro0Ki_-AbCdEfGh"
+AKTSOM = Path(sys.executable).with_name("aktsom")
+
+
+@dataclass(frozen=True)
+class Stack:
+    folder: Path
+    tls: LocalCA
+    http_port: int
+    https_port: int
+
+    @contextmanager
+    def https(self) -> Iterator[http.client.HTTPSConnection]:
+        context = ssl.create_default_context(cafile=str(self.tls.ca_file))
+        connection = http.client.HTTPSConnection("localhost", self.https_port,
+                                                 context=context, timeout=30)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+def app_environment(folder: Path, port: int) -> dict[str, str]:
+    environ = {key: value for key, value in os.environ.items()
+               if not key.startswith("AKTSOM_")}
+    environ.update({
+        "AKTSOM_ENV": "production", "AKTSOM_SECRET_KEY": SECRET,
+        "AKTSOM_INSTANCE_DIR": str(folder / "var"),
+        "AKTSOM_DATABASE_URL": f"sqlite:///{folder / 'var' / 'aktsom.sqlite3'}",
+        "AKTSOM_STORAGE_DIR": str(folder / "var" / "storage"),
+        "AKTSOM_SERVER_KEYS_FILE": str(folder / "keys" / "server-keys.json"),
+        "AKTSOM_TRUSTED_PROXIES": "1"})
+    return environ
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    need("nginx")
+    folder = tmp_path_factory.mktemp("nginx")
+    tls = make_test_ca(folder / "tls")
+    app_port, http_port, https_port = free_port(), free_port(), free_port()
+    environ = app_environment(folder, app_port)
+    subprocess.run([str(AKTSOM), "init", "--recovery-sheet", str(folder / "sheet.txt")],
+                   env=environ, check=True, capture_output=True)
+    app_log = (folder / "app.log").open("wb")
+    app = subprocess.Popen([str(AKTSOM), "serve", "--host", "127.0.0.1", "--port",
+                            str(app_port)], env=environ, stdout=app_log,
+                           stderr=subprocess.STDOUT)
+    site = render_site(SITE, folder, tls, http_port=http_port, https_port=https_port,
+                       app_port=app_port, certificate_paths=CERTIFICATES)
+    conf = nginx_main_conf(folder, site)
+    checked = nginx_check(conf, folder)
+    assert checked.returncode == 0, checked.stderr
+    proxy = subprocess.Popen([NGINX, "-p", str(folder), "-e", str(folder / "startup.log"),
+                              "-c", str(conf), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(app_port, app)
+        wait_for_port(https_port, proxy)
+        yield Stack(folder, tls, http_port, https_port)
+    finally:
+        for process in (proxy, app):
+            process.terminate()
+            process.wait(timeout=30)
+        app_log.close()
+
+
+def test_http_redirects_to_https(stack: Stack) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
+    connection.request("GET", "/report?lang=nb", headers={"Host": "report.example.org"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 301
+    assert response.getheader("Location") == "https://report.example.org/report?lang=nb"
+
+
+def test_tls_from_the_test_ca_and_the_design_headers_pass_through(stack: Stack) -> None:
+    with stack.https() as connection:
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        response.read()
+        assert connection.sock is not None
+        version = connection.sock.version()
+    assert version in ("TLSv1.2", "TLSv1.3")
+    assert response.status == 200
+    csp = response.getheader("Content-Security-Policy") or ""
+    assert "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.getheader("Referrer-Policy") == "no-referrer"
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert (response.getheader("Strict-Transport-Security") or "").startswith("max-age=")
+    assert "no-store" in (response.getheader("Cache-Control") or "")
+    # nginx adds nothing that names its version.
+    assert response.getheader("Server") == "nginx"
+
+
+def test_the_app_sees_https_and_the_client_through_one_trusted_proxy(stack: Stack) -> None:
+    def fetch(url: str) -> tuple[dict[str, str], bytes]:
+        with stack.https() as connection:
+            # A client's own X-Forwarded-For is replaced by nginx's view of the client.
+            connection.request("GET", url.split(str(stack.https_port), 1)[1],
+                               headers={"X-Forwarded-For": "198.51.100.9"})
+            response = connection.getresponse()
+            return dict(response.getheaders()), response.read()
+
+    url = f"https://localhost:{stack.https_port}/"
+    headers, body = fetch(url + ".well-known/aktsom/proxy")
+    assert json.loads(body) == {"scheme": "https", "proxy_headers_trusted": True,
+                                "forwarded_for_seen": True}
+    assert check_proxy(url, fetch) == []
+
+
+def _size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmM]?)", value).groups()  # type: ignore[union-attr]
+    return int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit.lower()]
+
+
+def test_request_size_limit_matches_the_app(stack: Stack) -> None:
+    configured = re.search(r"^client_max_body_size (\S+);", SNIPPET.read_text("utf-8"),
+                           re.MULTILINE)
+    assert configured is not None
+    limit = _size(configured.group(1))
+    assert limit == load_settings(environ={}).max_request_bytes
+    # One byte over: nginx refuses from the header alone, before any body is sent.
+    with stack.https() as connection:
+        connection.putrequest("POST", "/report")
+        connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+        connection.putheader("Content-Length", str(limit + 1))
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+    assert response.status == 413
+    # nginx's own page, not the app's (which carries the app's headers).
+    assert response.getheader("Content-Security-Policy") is None
+    # A 2 MiB attachment goes through to the app (streamed, not refused by nginx).
+    body = (b"--x\r\nContent-Disposition: form-data; name=\"attachments\"; "
+            b"filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+            + b"a" * (2 * 1024 * 1024) + b"\r\n--x--\r\n")
+    with stack.https() as connection:
+        connection.request("POST", "/report", body=body,
+                           headers={"Content-Type": "multipart/form-data; boundary=x"})
+        response = connection.getresponse()
+        response.read()
+    assert response.status != 413
+    assert response.getheader("Content-Security-Policy")
+
+
+def test_no_client_address_in_any_nginx_log(stack: Stack) -> None:
+    # Requests that would be logged: a page, a missing page, a refused oversized request.
+    for method, path, size in (("GET", "/", 0), ("GET", "/no-such-page", 0),
+                               ("POST", "/report", 500 * 1024 * 1024)):
+        with stack.https() as connection:
+            connection.putrequest(method, path)
+            if size:
+                connection.putheader("Content-Length", str(size))
+            connection.endheaders()
+            connection.getresponse().read()
+    # Nothing ever reaches nginx's buffers on disk either (uploads are streamed).
+    for spool in ("body", "proxy"):
+        assert list((stack.folder / spool).rglob("*")) == []
+    logs = [path for path in stack.folder.glob("*.log") if path.name != "app.log"]
+    assert logs, "nginx wrote no log files at all"
+    for log in logs:
+        text = log.read_text("utf-8", errors="replace")
+        assert "127.0.0.1" not in text, log.name
+        assert "GET /" not in text, log.name
+
+
+def test_recipe_sets_trusted_proxies_and_no_access_log() -> None:
+    assert "AKTSOM_TRUSTED_PROXIES=1" in (DEPLOY / "aktsom.env").read_text("utf-8")
+    site = SITE.read_text("utf-8")
+    assert site.count("access_log off;") == site.count("server {")
+    assert "proxy_hide_header" not in site + SNIPPET.read_text("utf-8")
