@@ -16,6 +16,7 @@ from portal.models.concerned_person import ConcernedPersonNotice
 from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
+from portal.models.languages import LanguageSwitch
 from portal.models.notices import PendingNotice
 from portal.models.relevance import CaseIdentity, CaseRedaction, IdentityDisclosure
 from portal.models.routines import RoutineVersion
@@ -46,6 +47,7 @@ __all__ = [
     "IdentityDisclosure",
     "InformationRequest",
     "InformationRequestWrap",
+    "LanguageSwitch",
     "LegalHold",
     "Message",
     "OrgUnit",
