@@ -75,9 +75,9 @@ def switch(code: str) -> Response:
     except Refusal as refusal:
         discard_changes()
         flash(refusal.translated(), "error")
-        return redirect(url_for("languages.overview"))
+        return redirect(url_for("languages.overview"), code=303)
     name = BY_CODE[code].native_name
     flash(_("%(language)s is offered again.", language=name) if enabled else
           _("%(language)s is switched off: it is no longer offered and its readers see the "
             "default language or their browser's next choice.", language=name), "success")
-    return redirect(url_for("languages.overview"))
+    return redirect(url_for("languages.overview"), code=303)
