@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 
 # Polish informal address: the pronoun "ty" in all its cases, and second person singular verbs
-# (present/future in -esz/-isz/-ysz/-asz, past in -łeś/-łaś, "jesteś"). Imperatives of "pisać"
+# (present/future in -esz/-isz/-ysz/-asz, past in -łeś/-łaś, conditional "abyś"/"-byś",
+# "jesteś"). Imperatives of "pisać"
 # end in -pisz and "nasz"/"wasz" are possessives: those are not second person verbs.
 PL_PRONOUNS = {"twój", "twoja", "twoje", "twojego", "twojej", "twoją", "twoim", "twoich",
                "twoimi", "twojemu", "twym", "twych", "ty", "cię", "ciebie", "tobie", "tobą"}
@@ -27,7 +28,8 @@ def polish_informal_forms(text: str) -> list[str]:
     found = []
     for word in re.findall(r"\w+(?:/\w+)?", text.lower()):
         for token in word.split("/"):
-            if (token in PL_PRONOUNS or token == "jesteś" or token.endswith(("łeś", "łaś"))
+            if (token in PL_PRONOUNS or token == "jesteś"
+                    or token.endswith(("łeś", "łaś", "byś"))
                     or (token.endswith(("esz", "isz", "ysz", "asz"))
                         and not token.endswith("pisz") and token not in PL_NOT_VERBS)):
                 found.append(token)
@@ -55,6 +57,7 @@ def _strings(catalogue: Catalog) -> list[tuple[str, str]]:
 def test_the_checker_finds_the_informal_forms_of_the_issue() -> None:
     assert polish_informal_forms("Zapisz twój kod, możesz wrócić.") == ["twój", "możesz"]
     assert polish_informal_forms("Co usłyszałeś(-aś)?") == ["usłyszałeś"]
+    assert polish_informal_forms("abyś mógł(-a) ją wysłać") == ["abyś"]
     assert polish_informal_forms("Proszę zapisać kod sprawy. Można wrócić.") == []
 
 
