@@ -256,3 +256,13 @@ def test_reporter_pages_load_nothing_from_outside(client: FlaskClient, path: str
     for source in sources:
         assert source.startswith("/") and not source.startswith("//"), source
     assert not root.xpath("//*[@style]") and not root.xpath("//style")
+
+
+@pytest.mark.parametrize(("code", "expected"), [("de", "1,5"), ("en", "1.5"), ("ar", "1.5")])
+def test_numbers_follow_the_locale(portal_app: Flask, code: str, expected: str) -> None:
+    """§2: sizes on the reporter's case page go through Babel (before: '%.1f' everywhere)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with portal_app.test_request_context("/"), force_locale(code):
+        assert render_template_string("{{ 1.5|decimalformat('#,##0.0') }}") == expected
