@@ -85,12 +85,14 @@ def set_language_cookie(response: Response, code: str) -> None:
 
 
 def picker_languages(current: str, offered: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(first, more): the current language, the company's (`?unit=`), the browser's; the rest."""
-    first: list[str] = [current]
+    """(first, more): the company's languages (`?unit=`), the browser's, and the current one
+    if neither had it; the rest, in the registry's order."""
+    first: list[str] = []
     code = request.args.get("unit", "").strip()
     if code:
         first += unit_languages(unit_by_code(db_session(), code))
     first += [value for value, _quality in request.accept_languages]
+    first.append(current)
     # "de-AT" offers "de"; codes not offered (or switched off) are dropped.
     wanted = [value.split("-")[0].split("_")[0].lower() for value in first]
     first = [value for value in dict.fromkeys(wanted) if value in offered]

@@ -144,8 +144,9 @@ def test_picker_puts_the_company_languages_then_the_browser_first_and_the_rest_b
         db.get_one(OrgUnit, unit_id).languages = "vi en"
     root = _page(client, "/?unit=VN-FACTORY", **{"Accept-Language": "de-DE,de;q=0.9"})
     first, more = _picker(root)
-    # The current language (the browser's German) leads, then the company's, in its order.
-    assert first == ["de", "vi", "en"]
+    # The company's languages in its order, then the browser's (German, the page's language).
+    assert first == ["vi", "en", "de"]
+    assert root.get("lang") == "de"
     assert sorted(first + more) == sorted(LANGUAGE_CODES)
     assert not set(first) & set(more)
     assert root.xpath('//details[contains(@class, "more-languages")]/summary')
