@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # table (supplier_dd.risk_views).
     init_input_checks(app, file_fields=("supplier_list", "country_table"))
     init_csrf(app)
-    init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX)
+    init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX, staff=True)
     init_db(app, make_engine(settings.database_url))
     init_outside_records(app, settings)
     init_file_store(app, settings.storage_dir)
@@ -79,6 +79,7 @@ def init_blueprints(app: Flask) -> None:
     from admin.cases import bp as cases_bp
     from admin.home import bp as home_bp
     from admin.information.views import bp as information_bp
+    from admin.languages.views import bp as languages_bp
     from admin.privacy.views import bp as privacy_bp
     from admin.retention.views import bp as retention_bp
     from admin.routines.views import bp as routines_bp
@@ -102,6 +103,7 @@ def init_blueprints(app: Flask) -> None:
     app.register_blueprint(annual_figures_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(retention_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(privacy_bp, url_prefix=STAFF_PREFIX)
+    app.register_blueprint(languages_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(routines_bp, url_prefix=STAFF_PREFIX)
     app.register_blueprint(annual_accounts_bp, url_prefix=STAFF_PREFIX)
     # A substantiated breach in a linked case opens a contract review (portal.signals).

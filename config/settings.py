@@ -23,6 +23,7 @@ from config.conduct import (
     ConductSettingsError,
     parse_conduct_areas,
 )
+from config.languages import LANGUAGE_CODES
 from config.privacy import PrivacySettings, PrivacySettingsError, parse_privacy
 from config.risk import RiskSettings, RiskSettingsError, parse_risk_settings
 from config.suppliers import (
@@ -85,7 +86,9 @@ class Settings:
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     # Where reporters may report externally instead (shown on the landing page).
     authorities: tuple[Authority, ...] = DEFAULT_AUTHORITIES
-    languages: tuple[str, ...] = ("en", "nb", "sv", "da", "pl", "zh", "vi")
+    # Offered to reporters, from the registry in config/languages.py (all of it by default);
+    # staff pages offer only the staff languages among these.
+    languages: tuple[str, ...] = LANGUAGE_CODES
     default_language: str = "en"
     argon2: Argon2Costs = field(default_factory=Argon2Costs)
     # Upload limits: per file, per submission, and the number of files.
@@ -412,6 +415,10 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError(f"AKTSOM_ENV: must be one of {', '.join(ENVIRONMENTS)}")
     if settings.default_language not in settings.languages:
         raise SettingsError("AKTSOM_DEFAULT_LANGUAGE: must be one of AKTSOM_LANGUAGES")
+    unknown = [code for code in settings.languages if code not in LANGUAGE_CODES]
+    if unknown:
+        raise SettingsError(f"AKTSOM_LANGUAGES: unknown language {unknown[0]!r} "
+                            f"(known: {' '.join(LANGUAGE_CODES)})")
     for name in ("max_file_bytes", "max_total_upload_bytes", "acknowledgement_days",
                  "feedback_months", "meeting_days", "retention_days", "retention_unfounded_days",
                  "legal_hold_max_days", "reporter_idle_minutes",

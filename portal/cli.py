@@ -17,6 +17,7 @@ from portal.cases.retention import unfounded_days as unfounded_days_of
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of, settings_of
 from portal.key_directory import CertificateSigningUnavailable, upgrade_legacy_certificates
+from portal.language_switches import set_unit_languages, unit_languages
 from portal.models import OrgUnit
 from portal.outside_records import certificates_upgraded, mark_certificates_upgraded
 from portal.recovery import ensure_recovery_key, recovery_key_needed, sweep_file_store
@@ -196,3 +197,24 @@ def retention_command(code: str, days: int | None, unfounded_days: int | None,
         raise click.ClickException(str(refused)) from None
     click.echo(f"{code.strip()}: cases are purged {general} days after closing, "
                f"{unfounded} days if closed as unfounded.")
+
+
+@units.command("languages")
+@click.argument("code")
+@click.argument("languages", nargs=-1)
+@click.option("--clear", is_flag=True, help="No preference: the browser's languages come first.")
+def languages_command(code: str, languages: tuple[str, ...], clear: bool) -> None:
+    """Set the languages offered first on a company's pages (`/?unit=CODE`), in order, e.g.
+    `aktsom units languages NORDIC nb en pl`. Without languages, print the current ones."""
+    if clear and languages:
+        raise click.UsageError("give languages or --clear, not both")
+    try:
+        with transaction(session_factory(current_app)) as session:
+            (unit,) = units_by_code(session, [code])
+            if languages or clear:
+                chosen = set_unit_languages(session, server_keys_of(), CONSOLE, unit, languages)
+            else:
+                chosen = unit_languages(unit)
+    except Refusal as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{code.strip()}: {' '.join(chosen) or '(no preference)'}")

@@ -1,31 +1,37 @@
 """Translations (Flask-Babel). The reporter picks a language once; a cookie carries the choice
-through the whole dialogue, and the case remembers it for handlers' standard messages."""
+through the whole dialogue, and the case remembers it for handlers' standard messages.
+
+Which languages a page offers: the settings' languages (config/languages.py knows 24) less
+those an admin switched off (portal.language_switches); the staff app offers only the staff
+languages among them. The picker lists first the languages of the company the page is for
+(`?unit=CODE`, the link a company publishes), then the browser's, and puts all others behind
+a "More languages" list (`<details>`, no JavaScript needed)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, redirect, request, url_for
-from flask_babel import Babel, get_locale
+from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
+from flask_babel import Babel, format_decimal, get_locale
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from config import Settings
+from config.languages import LANGUAGES, STAFF_LANGUAGES, direction, native_name
+from portal.db import db_session
 from portal.extensions import settings_of
+from portal.language_review import LanguageReview, load_reviews
+from portal.language_switches import offered_languages, unit_languages
 from portal.paths import same_site_path
+from portal.privacy_notice import unit_by_code
 
 LANGUAGE_COOKIE = "aktsom_lang"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+LANGUAGE_REVIEWS = "aktsom.language_reviews"
+STAFF_ONLY = "aktsom.staff_languages_only"
 
 # Each language named in itself, so a reporter finds theirs without reading English.
-LANGUAGE_NAMES = {
-    "en": "English",
-    "nb": "Norsk bokmål",
-    "sv": "Svenska",
-    "da": "Dansk",
-    "pl": "Polski",
-    "zh": "中文",
-    "vi": "Tiếng Việt",
-}
+LANGUAGE_NAMES = {language.code: language.native_name for language in LANGUAGES}
 
 bp = Blueprint("i18n", __name__)
 
@@ -40,12 +46,34 @@ def choose_language(code: str) -> Response:
     return response
 
 
+def current_languages() -> tuple[str, ...]:
+    """The languages this app offers now (once per request: one small query)."""
+    if "aktsom_languages" not in g:
+        settings = settings_of()
+        try:
+            offered = offered_languages(db_session(), settings)
+        except SQLAlchemyError:
+            # An error page while the database is away still renders, in any language.
+            offered = settings.languages
+        if current_app.extensions.get(STAFF_ONLY):
+            offered = tuple(code for code in offered
+                            if code in STAFF_LANGUAGES or code == settings.default_language)
+        g.aktsom_languages = offered
+    languages: tuple[str, ...] = g.aktsom_languages
+    return languages
+
+
+def language_reviews_of(app: Flask | None = None) -> dict[str, LanguageReview]:
+    reviews: dict[str, LanguageReview] = (app or current_app).extensions[LANGUAGE_REVIEWS]
+    return reviews
+
+
 def set_language_cookie(response: Response, code: str) -> None:
     """Remember the language (nothing else) until the browser closes; unknown codes are
     ignored. A session cookie on purpose: a lasting cookie would leave a trace on a shared or
     employer's device that someone visited the whistleblowing channel."""
     settings = settings_of()
-    if code in settings.languages:
+    if code in current_languages():
         response.set_cookie(
             LANGUAGE_COOKIE,
             code,
@@ -56,12 +84,32 @@ def set_language_cookie(response: Response, code: str) -> None:
         )
 
 
-def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "") -> None:
+def picker_languages(current: str, offered: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(first, more): the company's languages (`?unit=`), the browser's, and the current one
+    if neither had it; the rest, in the registry's order."""
+    first: list[str] = []
+    code = request.args.get("unit", "").strip()
+    if code:
+        first += unit_languages(unit_by_code(db_session(), code))
+    first += [value for value, _quality in request.accept_languages]
+    first.append(current)
+    # "de-AT" offers "de"; codes not offered (or switched off) are dropped.
+    wanted = [value.split("-")[0].split("_")[0].lower() for value in first]
+    first = [value for value in dict.fromkeys(wanted) if value in offered]
+    return first, [value for value in offered if value not in first]
+
+
+def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "",
+              staff: bool = False) -> None:
+    app.extensions[LANGUAGE_REVIEWS] = load_reviews()
+    app.extensions[STAFF_ONLY] = staff
+
     def select_locale() -> str:
+        offered = current_languages()
         chosen = request.cookies.get(LANGUAGE_COOKIE)
-        if chosen in settings.languages:
+        if chosen in offered:
             return chosen
-        best = request.accept_languages.best_match(settings.languages)
+        best = request.accept_languages.best_match(offered)
         return best or settings.default_language
 
     Babel(
@@ -71,21 +119,27 @@ def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "
         default_translation_directories=str(TRANSLATIONS_DIR),
     )
     app.register_blueprint(bp, url_prefix=url_prefix or None)
+    # Numbers in the locale's format (1,5 MB in German), beside Flask-Babel's date filters.
+    app.jinja_env.filters["decimalformat"] = format_decimal
 
     def language_url(code: str) -> str:
-        # With the query string, so a filtered list stays filtered in the new language
-        # (issue 14 §8); `choose_language` checks the path as before.
-        here = request.full_path if request.query_string else request.path
-        return url_for("i18n.choose_language", code=code, next=here)
+        # The query string stays: a filtered staff list stays filtered (issue 14 §8) and `?unit=`
+        # keeps the company's languages first (issue 16 §5).
+        back = request.full_path if request.query_string else request.path
+        return url_for("i18n.choose_language", code=code, next=back)
 
     @app.context_processor
     def _layout_context() -> dict[str, object]:
+        current = str(get_locale() or settings.default_language)
+        first, more = picker_languages(current, current_languages())
+        review = language_reviews_of().get(current)
         return {
-            "available_languages": [
-                (code, LANGUAGE_NAMES.get(code, code)) for code in settings.languages
-            ],
+            "available_languages": [(code, native_name(code)) for code in first],
+            "more_languages": [(code, native_name(code)) for code in more],
             "language_url": language_url,
             "organisation_name": settings.organisation_name,
             "home_url": home_url,
-            "current_language": str(get_locale() or settings.default_language),
+            "current_language": current,
+            "text_direction": direction(current),
+            "translation_unreviewed": review is not None and not review.fully_reviewed,
         }

@@ -212,6 +212,9 @@ class AuditAction(AuditActionCatalogue):
     USER_ROLES_CHANGED = "user.roles_changed"
     USER_UNITS_CHANGED = "user.units_changed"
     UNIT_CREATED = "unit.created"
+    UNIT_LANGUAGES_SET = "unit.languages_set"
+    LANGUAGE_OFF = "language.switched_off"
+    LANGUAGE_ON = "language.switched_on"
     CASE_SUBMITTED = "case.submitted"
     CASE_REGISTERED = "case.registered"
     CASE_REPORTER_MESSAGE = "case.reporter_message"
@@ -283,6 +286,9 @@ AUDIT_ACTION_LABELS: dict[StrEnum, LazyString] = {
     AuditAction.USER_ROLES_CHANGED: _l("Roles changed"),
     AuditAction.USER_UNITS_CHANGED: _l("Org units changed"),
     AuditAction.UNIT_CREATED: _l("Org unit created"),
+    AuditAction.UNIT_LANGUAGES_SET: _l("Languages offered first for a company set"),
+    AuditAction.LANGUAGE_OFF: _l("Language switched off"),
+    AuditAction.LANGUAGE_ON: _l("Language switched on"),
     AuditAction.CASE_SUBMITTED: _l("Report submitted"),
     AuditAction.CASE_REGISTERED: _l("Oral report registered"),
     AuditAction.CASE_REPORTER_MESSAGE: _l("Message from the reporter"),

@@ -18,6 +18,7 @@ from portal.models.handling import CaseExclusion, CaseStat, Escalation
 from portal.models.heartbeats import JobHeartbeat
 from portal.models.information_requests import InformationRequest, InformationRequestWrap
 from portal.models.keys import RecoveryKey
+from portal.models.languages import LanguageSwitch
 from portal.models.notices import PendingNotice
 from portal.models.relevance import CaseIdentity, CaseRedaction, IdentityDisclosure
 from portal.models.routines import RoutineVersion
@@ -51,6 +52,7 @@ __all__ = [
     "InformationRequest",
     "JobHeartbeat",
     "InformationRequestWrap",
+    "LanguageSwitch",
     "LegalHold",
     "Message",
     "OrgUnit",

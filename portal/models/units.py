@@ -26,4 +26,7 @@ class OrgUnit(Base):
     # The group level: its handlers receive reports for "don't know" and reports whose
     # reporter excluded every handler of the company concerned.
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The languages offered first on this company's pages (issue 16 §5), space-separated codes
+    # of config/languages.py in order; None: no preference (the browser's comes first).
+    languages: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

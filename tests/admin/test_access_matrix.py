@@ -56,6 +56,10 @@ MATRIX: dict[str, tuple[str, frozenset[Role] | str, int]] = {
     "retention.set_periods": ("POST", frozenset({Role.ADMIN}), 404),
     # The external channels shown to reporters, with the defaults to confirm (issue 11 §6).
     "privacy.authorities": ("GET", frozenset({Role.ADMIN}), 200),
+    # Languages (issue 16 §4): review status and the switch, administrators only; the code in
+    # the URL names no language offered: 404.
+    "languages.overview": ("GET", frozenset({Role.ADMIN}), 200),
+    "languages.switch": ("POST", frozenset({Role.ADMIN}), 404),
     # Issue 11 §7: the reporting routines are the employer's, recorded by administrators; a
     # concern told to a leader is registered by managers (the "nearest leader") and handlers,
     # never by admin, auditor or compliance roles, who get no case route at all.
@@ -127,7 +131,7 @@ def url_of(app: Flask, endpoint: str, target: User) -> str:
               "supplier_id": "0" * 32, "contact_id": "0" * 32, "certification_id": "0" * 32,
               "fmt": "csv", "gap_id": "0" * 32, "assessment_id": "0" * 32,
               "country": "NO", "action_id": "0" * 32, "review_id": "0" * 32,
-              "meeting_id": "0" * 32, "year": 2024, "scope": "0" * 32}
+              "meeting_id": "0" * 32, "year": 2024, "scope": "0" * 32, "code": "xx"}
     return rule.build({name: values[name] for name in rule.arguments})[1]  # type: ignore[index]
 
 
@@ -143,7 +147,7 @@ def test_the_matrix_covers_every_route(admin_app: Flask) -> None:
                  if rule.endpoint.split(".")[0] in {"auth", "accounts", "audit", "home",
                                                     "approvals", "suppliers",
                                                     "information", "retention", "privacy",
-                                                    "routines", "annual_figures",
+                                                    "languages", "routines", "annual_figures",
                                                     "annual_accounts"}
                  or rule.endpoint in PARTLY_COVERED}
     assert endpoints == set(MATRIX)

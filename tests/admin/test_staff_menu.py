@@ -21,10 +21,12 @@ CASES = [("/admin/cases", "Cases")]
 # "Approvals" joined with four eyes for key authority (security finding 14).
 # "Retention" joined with per-company retention periods (issue 11 §5), "External channels"
 # (issue 11 §6) with the authorities shown to reporters and the defaults still to confirm,
-# "Reporting routines" with the routines of AML §2A-6 (issue 11 §7).
+# "Reporting routines" with the routines of AML §2A-6 (issue 11 §7); "Languages" with the
+# review status and the switch per language (issue 16 §4).
 ADMINISTRATION = [("/admin/users", "Users"), ("/admin/units", "Org units"),
                   ("/admin/approvals", "Approvals"), ("/admin/retention", "Retention"),
                   ("/admin/privacy/authorities", "External channels"),
+                  ("/admin/languages", "Languages"),
                   ("/admin/routines", "Reporting routines")]
 AUDIT = [("/admin/audit", "Audit log")]
 # The supplier module (issue 12): the register (compliance, administrators by name), contract

@@ -14,6 +14,8 @@ def test_landing_switch_language_without_csp_violations(page: Any, live_server: 
     assert response.status == 200
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert page.locator("h1").inner_text() == "Report a concern, safely"
+    # Norwegian is not the browser's language: it is under "More languages" (issue 16 §5).
+    page.locator("summary", has_text="More languages").click()
     page.get_by_role("link", name="Norsk bokmål").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "nb"

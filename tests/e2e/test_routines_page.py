@@ -28,6 +28,8 @@ def test_from_the_landing_page_to_a_companys_routines(page: Any, live_server: st
     assert "within 7 days" in clocks and "within 3 months of the acknowledgement" in clocks
     assert "No version of these routines" in page.locator("#routine-version").inner_text()
     # The language switch works on it too, without script.
+    # Norwegian is not the browser's language: it is under "More languages" (issue 16 §5).
+    page.locator("summary", has_text="More languages").click()
     page.get_by_role("link", name="Norsk bokmål").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "nb"

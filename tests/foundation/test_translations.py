@@ -11,7 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES = ("nb", "sv", "da", "pl", "zh", "vi")
+LANGUAGES = ("nb", "sv", "da", "fi", "pl", "zh", "vi")  # the staff languages but English
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
             "lazy_gettext": None, "_N": None, "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
