@@ -26,6 +26,11 @@ from pathlib import Path
 from typing import Any
 
 
+#: Exit code when no vulnerability or exception problem was found but some dependencies could
+#: not be checked at all (the advisory service unreachable): the audit is unverified, not clean.
+UNVERIFIED = 3
+
+
 class AuditError(RuntimeError):
     """The audit could not run or its report could not be read."""
 
@@ -192,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("hint: dependencies that could not be audited usually mean the advisory service "
               "(pypi.org JSON API, api.osv.dev) is unreachable from here.")
     print(f"Audit failed: {len(verdict.failures)} problems.")
+    if len(unaudited) == len(verdict.failures):
+        # Nothing was found, but not everything could be checked: a distinct code, so that a
+        # caller can tell "unverified" from "vulnerable" (`.ci/run` decides what to do with it).
+        return UNVERIFIED
     return 1
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from admin.dependency_audit import judge, load_exceptions, main, parse_report
+from admin.dependency_audit import UNVERIFIED, judge, load_exceptions, main, parse_report
 
 TODAY = date(2026, 12, 3)
 
@@ -177,9 +177,20 @@ def test_an_unreachable_advisory_service_fails_with_one_clear_hint(
     path = tmp_path / "skipped.json"
     path.write_text(json.dumps(skipped), encoding="utf-8")
     assert main(["--report", "--exceptions", str(exceptions_file(tmp_path, "")),
-                 str(path)]) == 1
+                 str(path)]) == UNVERIFIED != 0
     out = capsys.readouterr().out
     assert out.count("FAIL: not audited") == 3
     assert "FAIL: ... and 37 more dependencies not audited" in out
     assert "advisory service" in out
     assert "Audit failed: 40 problems." in out
+
+
+def test_a_finding_beside_unaudited_packages_still_fails_as_vulnerable(
+        tmp_path: Path) -> None:
+    """An unreachable service for some packages must not turn a real finding into the
+    softer "unverified" code that `.ci/run` tolerates on a closed network."""
+    mixed = report(vulns=[VULN], skipped=True)
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(mixed), encoding="utf-8")
+    assert main(["--report", "--exceptions", str(exceptions_file(tmp_path, "")),
+                 "--today", "2026-12-03", str(path)]) == 1
