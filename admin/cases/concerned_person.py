@@ -32,7 +32,7 @@ def concerned_person_context(opened: HandlerCase) -> dict[str, object]:
     """What the case page's include (`admin/cases/_concerned_person.html`) needs."""
     return {
         "concerned_person": task_for_handler(db_session(), opened),
-        "concerned_person_form": ConcernedPersonForm().fill_choices(),
+        "concerned_person_form": ConcernedPersonForm(formdata=None).fill_choices(),
         "concerned_person_labels": {"status": status_labels(), "reason": reason_labels()},
     }
 

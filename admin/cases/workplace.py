@@ -41,10 +41,10 @@ def workplace_context(staff: StaffContext, opened: HandlerCase) -> dict[str, Any
     check = check_of(db, opened.case.id)
     return {
         "case_links": links_of(db, opened.case.id, staff.user.id),
-        "link_form": LinkForm(), "workplace_button_form": ActionForm(),
+        "link_form": LinkForm(formdata=None), "workplace_button_form": ActionForm(formdata=None),
         "work_check": check,
         "work_check_note": open_note(opened, check) if check is not None else None,
-        "work_check_form": WorkEnvironmentForm(),
+        "work_check_form": WorkEnvironmentForm(formdata=None),
         "work_status_labels": {status.value: str(label) for status, label
                                in WORK_ENVIRONMENT_STATUS_LABELS.items()},
         "work_reason_labels": {reason.value: str(label) for reason, label
