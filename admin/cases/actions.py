@@ -7,13 +7,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import TypeVar
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.forms import (
     REPLY_FEEDBACK,
     ActionForm,
@@ -25,7 +30,6 @@ from admin.cases.forms import (
     StatusForm,
     SupplierForm,
 )
-from admin.cases.page import handler_page
 from portal.access import StaffContext, roles_required
 from portal.cases.handling import (
     HandlerCase,
@@ -58,11 +62,7 @@ def _act(case_id: str, form: Callable[[HandlerCase], FormT],
     staff, opened = opened_case_or_404(case_id)
     filled = form(opened)
     if not filled.validate_on_submit():
-        # The page again, in answer to this POST: the form filled in as it was sent, each
-        # error beside its field and the first such field focused (issue 14 §9). Nothing
-        # typed goes into a session or a URL.
-        flash(_("The form was not filled in correctly. Nothing was changed."), "error")
-        return make_response(handler_page(staff, opened, failed=filled), 422)
+        return page_with_failed_form(staff, opened, filled)
     try:
         done = run(staff, opened, filled)
     except Refusal as error:

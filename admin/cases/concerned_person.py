@@ -10,7 +10,12 @@ from flask import flash
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.privacy.forms import ConcernedPersonForm, reason_labels, status_labels
 from portal.access import roles_required
 from portal.cases.concerned_person import record_decision, task_for_handler
@@ -43,7 +48,7 @@ def concerned_person(case_id: str) -> Response:
     staff, opened = opened_case_or_404(case_id)
     form = ConcernedPersonForm().fill_choices()
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     try:
         record_decision(
             db_session(), server_keys_of(), opened=opened, user=staff.user,

@@ -22,6 +22,7 @@ from admin.cases.forms import (
     EscalateForm,
     GrantForm,
     LegalHoldForm,
+    LinkForm,
     MeetingMinutesForm,
     NoteForm,
     OutcomeForm,
@@ -29,11 +30,14 @@ from admin.cases.forms import (
     StatusForm,
     SupplierForm,
     UserChoiceForm,
+    WorkEnvironmentForm,
 )
 from admin.cases.labels import all_labels
 from admin.cases.overview import language_name, next_step, removed_labels
+from admin.cases.relevance.forms import DisclosureForm
 from admin.cases.relevance.views import relevance_context
 from admin.cases.workplace import workplace_context
+from admin.privacy.forms import ConcernedPersonForm
 from portal.access import StaffContext
 from portal.approvals import may_decide, pending
 from portal.audit import Actor
@@ -121,6 +125,10 @@ FAILED_FORM_PLACES: dict[type[FlaskForm], tuple[str, str]] = {
     MeetingMinutesForm: ("meeting_form", "reply"), StatusForm: ("status_form", "handling"),
     OutcomeForm: ("outcome_form", "handling"), SupplierForm: ("supplier_form", "handling"),
     LegalHoldForm: ("hold_form", "handling"), EscalateForm: ("escalate_form", "escalation"),
+    GrantForm: ("grant_form", "access"), LinkForm: ("link_form", "duties"),
+    WorkEnvironmentForm: ("work_check_form", "duties"),
+    ConcernedPersonForm: ("concerned_person_form", "duties"),
+    DisclosureForm: ("disclosure_form", "identity"),
 }
 
 
@@ -216,7 +224,8 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
     authors |= {item.escalation.manager_id for item in escalations}
     authors |= {item.escalation.escalated_by for item in escalations
                 if item.escalation.escalated_by}
-    forms = _forms(staff, opened, labels)
+    forms = {**_forms(staff, opened, labels), **concerned_person_context(opened),
+             **workplace_context(staff, opened), **relevance_context(opened)}
     open_group = _put_back(forms, failed) if failed is not None else None
     awaiting = cast(list[tuple[object, bool]], forms["access_requests"])
     if open_group is None and any(may for _request, may in awaiting):
@@ -229,8 +238,6 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
         supplier_link=supplier_link(case), **forms, open_group=open_group, failed_form=failed,
         next_step=next_step(case, clocks), reporter_language=language_name(view.language),
         metadata_words=removed_labels, closing_reason_labels=CLOSING_REASON_LABELS,
-        **concerned_person_context(opened), **workplace_context(staff, opened),
-        **relevance_context(opened),
     )
 
 

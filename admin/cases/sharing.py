@@ -14,6 +14,7 @@ from admin.cases.blueprint import (
     back_to_list,
     invalid_form,
     opened_case_or_404,
+    page_with_failed_form,
     refused,
 )
 from admin.cases.forms import ApprovalDecisionForm, GrantForm, UserChoiceForm
@@ -50,7 +51,7 @@ def grant(case_id: str) -> Response:
     form.user_id.choices = None  # any id; the service decides who may receive the case
     form.user_id.validate_choice = False
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     try:
         beyond = grant_case(db_session(), server_keys_of(), opened=opened, actor=staff.user,
                             grantee=chosen_user(form.user_id.data),

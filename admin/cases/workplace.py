@@ -12,7 +12,13 @@ from flask import flash
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    invalid_form,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.forms import CHECKED, ActionForm, LinkForm, WorkEnvironmentForm
 from portal.access import StaffContext, roles_required
 from portal.cases.case_links import link_earlier_case, links_of, unlink
@@ -58,7 +64,7 @@ def link_case(case_id: str) -> Response:
     staff, opened = opened_case_or_404(case_id)
     form = LinkForm()
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     try:
         link_earlier_case(db_session(), server_keys_of(), opened=opened, user=staff.user,
                           private_key=staff.private_key,
@@ -97,7 +103,7 @@ def record_work_environment(case_id: str) -> Response:
     staff, opened = opened_case_or_404(case_id)
     form = WorkEnvironmentForm()
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     db, keys, note = db_session(), server_keys_of(), form.note.data or ""
     try:
         if form.result.data == CHECKED:

@@ -260,3 +260,27 @@ def test_times_are_in_the_organisations_time_zone_with_the_zone_named(
     assert due, page
     assert due.group(1).strip().endswith(("CET", "CEST"))
     assert "1:00:00" in due.group(1) or "01:00:00" in due.group(1)
+
+
+def test_every_case_page_form_keeps_what_was_typed(world: World, portal_app: Flask,
+                                                   admin_app: Flask) -> None:
+    """Not only the reply: a summary for a manager, the note on informing the person
+    concerned and the note on sharing come back in their boxes, their group open."""
+    case_id, _ = new_case(portal_app, world.unit_id)
+    alice = signed_in(admin_app, world.alice)
+    url = f"/admin/cases/{case_id}"
+    for target, data, group, text in (
+        ("escalate", {"summary": "SUMMARY-TYPED"}, 'id="group-escalation" open', "summary"),
+        ("concerned-person", {"note": "CONCERNED-NOTE-TYPED"}, 'id="group-duties" open',
+         "note"),
+        ("grant", {"grant-note": "GRANT-NOTE-TYPED"}, 'id="group-access" open', "grant-note"),
+    ):
+        answer = post(alice, f"{url}/{target}", data, token_from=url)
+        assert answer.status_code == 422, target
+        page = answer.get_data(as_text=True)
+        typed = next(iter(data.values()))
+        assert re.search(rf'<textarea[^>]*name="{text}"[^>]*>\s*{typed}</textarea>', page), target
+        assert group in page
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        assert db.scalar(select(func.count()).select_from(Message).where(
+            Message.case_id == case_id, Message.author_kind == AuthorKind.HANDLER)) == 0

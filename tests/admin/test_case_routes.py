@@ -63,7 +63,9 @@ EXPECTED: dict[str, dict[str, int]] = {
               "register_leader_intake_view": 200,
               "decide": 403, **{name: 303 for name in HANDLER_POSTS},
               **{name: 422 for name in ("reply", "note", "status", "legal_hold",
-                                        "meeting_minutes")}},
+                                        "meeting_minutes", "record_work_environment",
+                                        "escalate_case", "grant", "concerned_person",
+                                        "link_case", "disclose_identity")}},
     # The manager the case was escalated to: the escalation view and the decision only,
     # and, as a leader, registering a concern told to them in person (issue 11 §7(b)).
     "mona": {"case_list": 200, "case_page": 200, "decide": 303, "register": 403,

@@ -8,12 +8,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    invalid_form,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.relevance.forms import (
     NOT_CONFIRMED,
     OTHER_AUTHORITY,
     TELL,
-    TELL_MISSING,
     DisclosureForm,
     RedactForm,
     TellForm,
@@ -136,8 +141,7 @@ def disclose_identity(case_id: str) -> Response:
     form = DisclosureForm()
     form.authority.choices = _authority_choices(settings)
     if not form.validate_on_submit() or form.disclosed_on.data is None:
-        return invalid_form(case_id, [str(error) for error in form.tell_reporter.errors
-                                      if str(error) == str(TELL_MISSING)])
+        return page_with_failed_form(staff, opened, form)
     try:
         record_disclosure(db_session(), server_keys_of(), settings, opened=opened,
                           user=staff.user, authority=_chosen_authority(form, settings),
