@@ -80,6 +80,14 @@ def _breach_value(case: Case) -> str:
     return "yes" if case.human_rights_breach else "no"
 
 
+def _references(case_ids: list[str]) -> dict[str, str]:
+    """The references of linked cases, so a link names the case as handlers know it."""
+    if not case_ids:
+        return {}
+    rows = db_session().execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids)))
+    return {case_id: reference for case_id, reference in rows if reference}
+
+
 def _supplier_form(case: Case) -> SupplierForm:
     """The picker over the register (names only, issue 12 §7); an unmatched free reference
     is not offered, so saving the form as it stands never keeps it."""
@@ -238,6 +246,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
         supplier_link=supplier_link(case), **forms, open_group=open_group, failed_form=failed,
         next_step=next_step(case, clocks), reporter_language=language_name(view.language),
         metadata_words=removed_labels, closing_reason_labels=CLOSING_REASON_LABELS,
+        link_references=_references([item.case_id for item in forms["case_links"]]),
     )
 
 

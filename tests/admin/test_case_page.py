@@ -284,3 +284,19 @@ def test_every_case_page_form_keeps_what_was_typed(world: World, portal_app: Fla
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
         assert db.scalar(select(func.count()).select_from(Message).where(
             Message.case_id == case_id, Message.author_kind == AuthorKind.HANDLER)) == 0
+
+
+def test_a_linked_case_is_named_by_its_reference(world: World, portal_app: Flask,
+                                                 admin_app: Flask) -> None:
+    """Issue 14 §9: no raw case id on the page; the link to the earlier case shows the
+    reference handlers know it by."""
+    earlier, _ = new_case(portal_app, world.unit_id, "The first report.")
+    later, _ = new_case(portal_app, world.unit_id, "I was moved after reporting.",
+                        category="retaliation", human_rights=False)
+    alice = signed_in(admin_app, world.alice)
+    post(alice, f"/admin/cases/{later}/links", {"earlier_case_id": earlier})
+    reference = case_row(portal_app, earlier).reference  # type: ignore[union-attr]
+    assert reference
+    page = alice.get(f"/admin/cases/{later}").get_data(as_text=True)
+    link = re.search(rf'<a href="/admin/cases/{earlier}">([^<]*)</a>', page)
+    assert link and link.group(1).strip() == reference
