@@ -148,8 +148,8 @@ def _put_back(forms: dict[str, object], failed: FlaskForm) -> str | None:
         return None
     key, group = place
     empty = forms[key]
-    for name, item in failed._fields.items():
-        shown = getattr(empty, name, None)
+    for item in failed:
+        shown = getattr(empty, item.short_name, None)
         if shown is None:
             continue
         if hasattr(shown, "choices"):
@@ -175,7 +175,7 @@ def _forms(staff: StaffContext, opened: HandlerCase,
         (code, labels["status"][code]) for code in allowed_statuses(case)
     ]
     outcome = OutcomeForm(formdata=None, data={"outcome": case.outcome or "",
-                                "human_rights_breach": _breach_value(case)})
+                                               "human_rights_breach": _breach_value(case)})
     outcome.outcome.choices = [("", _("Not decided"))] + list(labels["outcome"].items())
     grant = GrantForm(formdata=None, prefix="grant")
     # Handlers beyond the company and the group level are marked: sharing needs a reason.
