@@ -10,6 +10,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 import portal
+from admin.time_zone import configure_time_zone, init_zoned_filters
 from config import Settings, load_settings
 from portal.db import init_db, make_engine
 from portal.extensions import SETTINGS
@@ -55,7 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     # table (supplier_dd.risk_views).
     init_input_checks(app, file_fields=("supplier_list", "country_table"))
     init_csrf(app)
+    configure_time_zone(app, settings)
     init_i18n(app, settings, home_url=f"{STAFF_PREFIX}/", url_prefix=STAFF_PREFIX, staff=True)
+    init_zoned_filters(app)
     init_db(app, make_engine(settings.database_url))
     init_outside_records(app, settings)
     init_file_store(app, settings.storage_dir)

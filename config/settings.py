@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.authorities import DEFAULT_AUTHORITIES, Authority
 from config.categories import DEFAULT_CATEGORIES, Category
@@ -81,6 +82,9 @@ class Settings:
     # unless they are in Redis, so more than one worker needs AKTSOM_REDIS_URL.
     workers: int = 1
     organisation_name: str = "Aktsom"
+    # The organisation's time zone (an IANA name): staff pages show every time in it, with
+    # the zone's abbreviation (issue 14 §9). Stored times stay UTC.
+    time_zone: str = "Europe/Oslo"
     # The report categories; a TOML file may replace them ([[categories]] code, label,
     # human_rights). Labels of the defaults are translated in the catalogues.
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
@@ -413,6 +417,7 @@ def validate(settings: Settings) -> Settings:
     """Refuse unsafe or inconsistent settings with one line naming the setting."""
     if settings.env not in ENVIRONMENTS:
         raise SettingsError(f"AKTSOM_ENV: must be one of {', '.join(ENVIRONMENTS)}")
+    _validate_time_zone(settings.time_zone)
     if settings.default_language not in settings.languages:
         raise SettingsError("AKTSOM_DEFAULT_LANGUAGE: must be one of AKTSOM_LANGUAGES")
     unknown = [code for code in settings.languages if code not in LANGUAGE_CODES]
@@ -460,6 +465,15 @@ def validate(settings: Settings) -> Settings:
     if settings.is_production:
         _validate_production(settings)
     return settings
+
+
+def _validate_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            "AKTSOM_TIME_ZONE: not a known time zone; use an IANA name such as Europe/Oslo"
+        ) from None
 
 
 # The Directive's outer limits (2019/1937 Art. 9(1)(b) and (f)): a customer may promise less

@@ -13,10 +13,14 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.forms import (
     REPLY_FEEDBACK,
-    REPLY_KIND_MISSING,
     ActionForm,
     LegalHoldForm,
     MeetingMinutesForm,
@@ -58,9 +62,7 @@ def _act(case_id: str, form: Callable[[HandlerCase], FormT],
     staff, opened = opened_case_or_404(case_id)
     filled = form(opened)
     if not filled.validate_on_submit():
-        # A missing choice says which one (the reply's kind); anything else stays generic.
-        return invalid_form(case_id, [str(error) for error in filled.errors.get("is_feedback", [])
-                                      if str(error) == str(REPLY_KIND_MISSING)])
+        return page_with_failed_form(staff, opened, filled)
     try:
         done = run(staff, opened, filled)
     except Refusal as error:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.access import StaffContext, require_staff
@@ -55,6 +56,18 @@ def refused(error: Refusal, case_id: str) -> Response:
     discard_changes()
     flash(error.translated(), "error")
     return back_to_case(case_id)
+
+
+def page_with_failed_form(staff: StaffContext, opened: HandlerCase,
+                          failed: FlaskForm) -> Response:
+    """Answer a case-page form that failed validation with the case page itself (422): the
+    form filled in as sent, its group open, each error beside its field (issue 14 §9).
+    Nothing typed is kept in a session or a URL."""
+    # The page's module imports the views that call this one: imported when first needed.
+    from admin.cases.page import handler_page
+
+    flash(_("The form was not filled in correctly. Nothing was changed."), "error")
+    return make_response(handler_page(staff, opened, failed=failed), 422)
 
 
 def invalid_form(case_id: str, reasons: Sequence[str] = ()) -> Response:

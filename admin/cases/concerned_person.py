@@ -10,7 +10,12 @@ from flask import flash
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.privacy.forms import ConcernedPersonForm, reason_labels, status_labels
 from portal.access import roles_required
 from portal.cases.concerned_person import record_decision, task_for_handler
@@ -32,7 +37,7 @@ def concerned_person_context(opened: HandlerCase) -> dict[str, object]:
     """What the case page's include (`admin/cases/_concerned_person.html`) needs."""
     return {
         "concerned_person": task_for_handler(db_session(), opened),
-        "concerned_person_form": ConcernedPersonForm().fill_choices(),
+        "concerned_person_form": ConcernedPersonForm(formdata=None).fill_choices(),
         "concerned_person_labels": {"status": status_labels(), "reason": reason_labels()},
     }
 
@@ -43,7 +48,7 @@ def concerned_person(case_id: str) -> Response:
     staff, opened = opened_case_or_404(case_id)
     form = ConcernedPersonForm().fill_choices()
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     try:
         record_decision(
             db_session(), server_keys_of(), opened=opened, user=staff.user,

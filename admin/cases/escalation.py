@@ -7,7 +7,13 @@ from flask import abort, flash
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    invalid_form,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.forms import DecisionForm, EscalateForm
 from admin.cases.sharing import chosen_user
 from portal.access import require_staff, roles_required
@@ -26,7 +32,7 @@ def escalate_case(case_id: str) -> Response:
     form.manager_id.choices = None
     form.manager_id.validate_choice = False
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     manager = chosen_user(form.manager_id.data)
     db = db_session()
     try:

@@ -7,9 +7,11 @@ the case keys at all, only the escalations' own key (see portal.cases.escalation
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from admin.cases.assignee import assignee_context
@@ -21,6 +23,7 @@ from admin.cases.forms import (
     EscalateForm,
     GrantForm,
     LegalHoldForm,
+    LinkForm,
     MeetingMinutesForm,
     NoteForm,
     OutcomeForm,
@@ -28,10 +31,14 @@ from admin.cases.forms import (
     StatusForm,
     SupplierForm,
     UserChoiceForm,
+    WorkEnvironmentForm,
 )
 from admin.cases.labels import all_labels
+from admin.cases.overview import language_name, next_step, removed_labels
+from admin.cases.relevance.forms import DisclosureForm
 from admin.cases.relevance.views import relevance_context
 from admin.cases.workplace import workplace_context
+from admin.privacy.forms import ConcernedPersonForm
 from portal.access import StaffContext
 from portal.approvals import may_decide, pending
 from portal.audit import Actor
@@ -44,7 +51,12 @@ from portal.cases.reading import open_case_view
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Case, CaseExclusion, OrgUnit, User
-from portal.states import LEGAL_HOLD_REASON_LABELS, ActorKind, ApprovalKind
+from portal.states import (
+    CLOSING_REASON_LABELS,
+    LEGAL_HOLD_REASON_LABELS,
+    ActorKind,
+    ApprovalKind,
+)
 from supplier_dd.register import supplier_names
 from supplier_dd.reviews import review_state
 
@@ -69,10 +81,18 @@ def _breach_value(case: Case) -> str:
     return "yes" if case.human_rights_breach else "no"
 
 
+def _references(case_ids: list[str]) -> dict[str, str]:
+    """The references of linked cases, so a link names the case as handlers know it."""
+    if not case_ids:
+        return {}
+    rows = db_session().execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids)))
+    return {case_id: reference for case_id, reference in rows if reference}
+
+
 def _supplier_form(case: Case) -> SupplierForm:
     """The picker over the register (names only, issue 12 §7); an unmatched free reference
     is not offered, so saving the form as it stands never keeps it."""
-    form = SupplierForm(data={"supplier_id": case.supplier_id or ""})
+    form = SupplierForm(formdata=None, data={"supplier_id": case.supplier_id or ""})
     form.supplier_id.choices = [("", _("No supplier"))] + supplier_names(db_session())
     return form
 
@@ -99,22 +119,66 @@ def supplier_link(case: Case) -> SupplierLink | None:
                         review=review_state(db, case.supplier_id))
 
 
+def _note_form() -> NoteForm:
+    """The note's text box shares its field name `body` with the reply's (design §6), so it
+    gets an id of its own: one label, one field, and an error that points at the right box."""
+    form = NoteForm(formdata=None)
+    form.body.id = form.body.label.field_id = "note-body"
+    return form
+
+
+# A form that failed validation goes back into the page in place of the empty one, in the
+# group that holds it (opened), with what was typed and its errors (issue 14 §9).
+FAILED_FORM_PLACES: dict[type[FlaskForm], tuple[str, str]] = {
+    ReplyForm: ("reply_form", "reply"), NoteForm: ("note_form", "note"),
+    MeetingMinutesForm: ("meeting_form", "reply"), StatusForm: ("status_form", "handling"),
+    OutcomeForm: ("outcome_form", "handling"), SupplierForm: ("supplier_form", "handling"),
+    LegalHoldForm: ("hold_form", "handling"), EscalateForm: ("escalate_form", "escalation"),
+    GrantForm: ("grant_form", "access"), LinkForm: ("link_form", "duties"),
+    WorkEnvironmentForm: ("work_check_form", "duties"),
+    ConcernedPersonForm: ("concerned_person_form", "duties"),
+    DisclosureForm: ("disclosure_form", "identity"),
+}
+
+
+def _put_back(forms: dict[str, object], failed: FlaskForm) -> str | None:
+    """Replace the page's empty form by `failed` (keeping the page form's labelled choices
+    and ids); the group to open, or None when `failed` has no place on the page."""
+    place = FAILED_FORM_PLACES.get(type(failed))
+    if place is None:
+        return None
+    key, group = place
+    empty = forms[key]
+    for item in failed:
+        shown = getattr(empty, item.short_name, None)
+        if shown is None:
+            continue
+        if hasattr(shown, "choices"):
+            item.choices = shown.choices
+        item.id = shown.id
+        item.label.field_id = shown.label.field_id
+    forms[key] = failed
+    return group
+
+
 def _forms(staff: StaffContext, opened: HandlerCase,
            labels: dict[str, dict[str, str]]) -> dict[str, object]:
     db = db_session()
     keys = server_keys_of()
     case = opened.case
-    reply = ReplyForm()
+    # formdata=None: the page is also rendered in answer to a POST whose form failed
+    # validation, and no other form may pick up what was posted for that one.
+    reply = ReplyForm(formdata=None)
     # Nothing pre-selected: the handler says each time whether a reply is the feedback.
-    status = StatusForm()
+    status = StatusForm(formdata=None)
     # No pre-selected move: closing a case by pressing the button unread must not happen.
     status.status.choices = [("", _("Choose…"))] + [
         (code, labels["status"][code]) for code in allowed_statuses(case)
     ]
-    outcome = OutcomeForm(data={"outcome": case.outcome or "",
-                                "human_rights_breach": _breach_value(case)})
+    outcome = OutcomeForm(formdata=None, data={"outcome": case.outcome or "",
+                                               "human_rights_breach": _breach_value(case)})
     outcome.outcome.choices = [("", _("Not decided"))] + list(labels["outcome"].items())
-    grant = GrantForm(prefix="grant")
+    grant = GrantForm(formdata=None, prefix="grant")
     # Handlers beyond the company and the group level are marked: sharing needs a reason.
     grant.user_id.choices = [
         (user.id, _("%(name)s (outside this company: a reason is needed)", name=user.name)
@@ -127,35 +191,38 @@ def _forms(staff: StaffContext, opened: HandlerCase,
                                .where(CaseExclusion.case_id == case.id)))
     names = _names(set(holders) | set(left_out) | {item.subject_id for item in requests}
                    | {item.requested_by for item in requests})
-    exclude = UserChoiceForm(prefix="exclude")
+    exclude = UserChoiceForm(formdata=None, prefix="exclude")
     # No one pre-selected, and not oneself (issue 14 §9): leaving someone out is for good.
     exclude.user_id.choices = [("", _("Choose…"))] + [
         (user_id, names.get(user_id, "?")) for user_id in holders if user_id != staff.user.id]
-    reinstate = UserChoiceForm(prefix="reinstate")
+    reinstate = UserChoiceForm(formdata=None, prefix="reinstate")
     reinstate.user_id.choices = [(user_id, names.get(user_id, "?")) for user_id in left_out]
     me = Actor(ActorKind.USER, staff.user.id)
-    escalate = EscalateForm()
+    escalate = EscalateForm(formdata=None)
     escalate.manager_id.choices = [(user.id, user.name) for user in managers(db, keys)
                                    if user.id != staff.user.id]
     return {
-        "reply_form": reply, "note_form": NoteForm(), "action_form": ActionForm(),
-        "meeting_form": MeetingMinutesForm(), "meeting_pending": meeting_pending(case),
+        "reply_form": reply, "note_form": _note_form(), "action_form": ActionForm(formdata=None),
+        "meeting_form": MeetingMinutesForm(formdata=None), "meeting_pending": meeting_pending(case),
         "status_form": status, "outcome_form": outcome,
         "supplier_form": _supplier_form(case),
-        "hold_form": LegalHoldForm(),
+        "hold_form": LegalHoldForm(formdata=None),
         "legal_hold": hold_of(db, case) if case.legal_hold else None,
         "hold_labels": LEGAL_HOLD_REASON_LABELS,
         "hold_max_days": settings_of().legal_hold_max_days,
         "grant_form": grant, "exclude_form": exclude, "escalate_form": escalate,
-        "decision_form": DecisionForm(), "reinstate_form": reinstate,
+        "decision_form": DecisionForm(formdata=None), "reinstate_form": reinstate,
         # Four eyes (security finding 14): who asked to leave whom out, or take them back.
         "access_requests": [(item, may_decide(item, me)) for item in requests],
-        "access_names": names, "approval_form": ApprovalDecisionForm(),
+        "access_names": names, "approval_form": ApprovalDecisionForm(formdata=None),
     }
 
 
-def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
-    """Everything the case's keys open: answers, dialogue, notes, files, escalations."""
+def handler_page(staff: StaffContext, opened: HandlerCase,
+                 failed: FlaskForm | None = None) -> str:
+    """Everything the case's keys open: answers, dialogue, notes, files, escalations. With
+    `failed`, the page answers a POST whose form did not validate: that form is shown filled
+    in, with its errors, in its group opened."""
     db = db_session()
     settings = settings_of()
     labels = all_labels(settings)
@@ -166,13 +233,21 @@ def handler_page(staff: StaffContext, opened: HandlerCase) -> str:
     authors |= {item.escalation.manager_id for item in escalations}
     authors |= {item.escalation.escalated_by for item in escalations
                 if item.escalation.escalated_by}
+    forms = {**_forms(staff, opened, labels), **concerned_person_context(opened),
+             **workplace_context(staff, opened), **relevance_context(opened)}
+    open_group = _put_back(forms, failed) if failed is not None else None
+    awaiting = cast(list[tuple[object, bool]], forms["access_requests"])
+    if open_group is None and any(may for _request, may in awaiting):
+        open_group = "access"  # a request about access awaits this handler's decision
+    clocks = clocks_of(case)
     return render_template(
         "admin/cases/case.html", case=case, view=view, answers=answer_fields(view.answers),
-        clocks=clocks_of(case), now=utcnow(), labels=labels, unit_name=_unit_name(case),
+        clocks=clocks, now=utcnow(), labels=labels, unit_name=_unit_name(case),
         names=_names(authors), escalations=escalations, user=staff.user,
-        supplier_link=supplier_link(case), **_forms(staff, opened, labels),
-        **concerned_person_context(opened), **workplace_context(staff, opened),
-        **relevance_context(opened), **assignee_context(staff, opened),
+        supplier_link=supplier_link(case), **forms, **assignee_context(staff, opened), open_group=open_group, failed_form=failed,
+        next_step=next_step(case, clocks), reporter_language=language_name(view.language),
+        metadata_words=removed_labels, closing_reason_labels=CLOSING_REASON_LABELS,
+        link_references=_references([item.case_id for item in forms["case_links"]]),
     )
 
 

@@ -56,8 +56,10 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/<case_id>/grant", sharing.grant, POST),
     ("/cases/<case_id>/exclude", sharing.exclude, POST),
     ("/cases/<case_id>/step-aside", sharing.step_aside, GET),
+    ("/cases/<case_id>/exclude/confirm", sharing.confirm_exclude, GET),
     ("/cases/<case_id>/reinstate", sharing.reinstate, POST),
     ("/cases/<case_id>/requests/<request_id>", sharing.decide_request, POST),
+    ("/cases/<case_id>/requests/<request_id>/confirm", sharing.confirm_approval, GET),
     # A breach before a manager.
     ("/cases/<case_id>/escalate", escalation.escalate_case, POST),
     ("/cases/<case_id>/escalations/<escalation_id>/decision", escalation.decide, POST),

@@ -12,7 +12,13 @@ from flask import flash
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    invalid_form,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.forms import CHECKED, ActionForm, LinkForm, WorkEnvironmentForm
 from portal.access import StaffContext, roles_required
 from portal.cases.case_links import link_earlier_case, links_of, unlink
@@ -41,10 +47,10 @@ def workplace_context(staff: StaffContext, opened: HandlerCase) -> dict[str, Any
     check = check_of(db, opened.case.id)
     return {
         "case_links": links_of(db, opened.case.id, staff.user.id),
-        "link_form": LinkForm(), "workplace_button_form": ActionForm(),
+        "link_form": LinkForm(formdata=None), "workplace_button_form": ActionForm(formdata=None),
         "work_check": check,
         "work_check_note": open_note(opened, check) if check is not None else None,
-        "work_check_form": WorkEnvironmentForm(),
+        "work_check_form": WorkEnvironmentForm(formdata=None),
         "work_status_labels": {status.value: str(label) for status, label
                                in WORK_ENVIRONMENT_STATUS_LABELS.items()},
         "work_reason_labels": {reason.value: str(label) for reason, label
@@ -58,7 +64,7 @@ def link_case(case_id: str) -> Response:
     staff, opened = opened_case_or_404(case_id)
     form = LinkForm()
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     try:
         link_earlier_case(db_session(), server_keys_of(), opened=opened, user=staff.user,
                           private_key=staff.private_key,
@@ -97,7 +103,7 @@ def record_work_environment(case_id: str) -> Response:
     staff, opened = opened_case_or_404(case_id)
     form = WorkEnvironmentForm()
     if not form.validate_on_submit():
-        return invalid_form(case_id)
+        return page_with_failed_form(staff, opened, form)
     db, keys, note = db_session(), server_keys_of(), form.note.data or ""
     try:
         if form.result.data == CHECKED:

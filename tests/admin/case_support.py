@@ -167,8 +167,10 @@ def approve_access_request(app: Flask, client: FlaskClient, case_id: str,
         (request,) = (pending(db, ApprovalKind.CASE_EXCLUSION, case_id=case_id)
                       + pending(db, ApprovalKind.CASE_REINSTATEMENT, case_id=case_id))
         request_id, kind = request.id, request.kind.value
+    # Approving a request to leave someone out is confirmed on its own page (issue 14 §9).
     return post(client, f"/admin/cases/{case_id}/requests/{request_id}",
-                {"kind": kind, "decision": decision}, token_from=f"/admin/cases/{case_id}")
+                {"kind": kind, "decision": decision, "confirm": "yes"},
+                token_from=f"/admin/cases/{case_id}")
 
 
 def exclude_with_four_eyes(app: Flask, asker: FlaskClient, case_id: str, excluded_id: str,
@@ -179,6 +181,8 @@ def exclude_with_four_eyes(app: Flask, asker: FlaskClient, case_id: str, exclude
     # Olga works for another company: sharing with her needs a reason (issue 11 §3).
     post(asker, f"/admin/cases/{case_id}/grant", {"grant-user_id": approver.id,
                                                    "grant-reason": "expertise"})
-    post(asker, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": excluded_id})
+    # (Confirmed, as the confirmation page does: issue 14 §9.)
+    post(asker, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": excluded_id,
+                                                    "exclude-confirm": "yes"})
     client = signed_in(app, approver)
     return client, approve_access_request(app, client, case_id)

@@ -53,7 +53,8 @@ def test_exclusion_is_cryptographic(world: World, portal_app: Flask, admin_app: 
     assert _keys_of(portal_app, case_id, world.bob.id, world.bob.private_key) == [True, True]
 
     alice = signed_in(admin_app, world.alice)
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id,
+                                                   "exclude-confirm": "yes"})
     # Four eyes (security finding 14): Alice's word alone changes nothing; another holder of
     # the case (here Olga, with whom Alice shares it) approves.
     assert _wrap_count(portal_app, case_id, world.bob.id) == 2

@@ -118,7 +118,7 @@ def test_acknowledge_reply_note_and_the_reporter_view(client: FlaskClient, world
     assert case_row(portal_app, case_id).feedback_at is not None  # type: ignore[union-attr]
     assert post(alice, f"{url}/notes", {"body": NOTE}).status_code == 303
     page = alice.get(url).get_data(as_text=True)
-    assert NOTE in page and "internal, not shown to the reporter" in page
+    assert NOTE in page and "Only handlers see this" in page  # issue 14 §9
 
     follow_up(client, code)
     reporter_page = client.get("/case").get_data(as_text=True)
@@ -250,14 +250,16 @@ def test_a_reply_must_say_whether_it_is_the_feedback(client: FlaskClient, world:
     assert not any("checked" in box for box in boxes), boxes
     for chosen in ({}, {"is_feedback": ""}, {"is_feedback": "y"}):
         response = post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY", **chosen})
-        assert response.status_code == 303
-        page = alice.get(url).get_data(as_text=True)
-        assert "UNCHOSEN-REPLY" not in page
-        assert "Nothing was" in page
+        # The page again, the typed text kept in its box (issue 14 §9), nothing sent.
+        assert response.status_code == 422
+        answer = response.get_data(as_text=True)
+        assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*UNCHOSEN-REPLY</textarea>', answer)
+        assert "Nothing was" in answer
+        assert "UNCHOSEN-REPLY" not in alice.get(url).get_data(as_text=True)
         assert case_row(portal_app, case_id).feedback_at is None  # type: ignore[union-attr]
-    post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY"})
-    assert "Choose whether this reply is a question or update, or the feedback." in alice.get(
-        url).get_data(as_text=True)
+    answer = post(alice, f"{url}/messages", {"body": "UNCHOSEN-REPLY"}).get_data(as_text=True)
+    assert 'id="is_feedback-error"' in answer
+    assert "Choose whether this reply is a question or update, or the feedback." in answer
     assert "case.replied" not in _audit_actions(portal_app, case_id)
 
 

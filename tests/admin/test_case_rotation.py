@@ -92,7 +92,8 @@ def test_two_exclusions_make_two_generations_read_by_everyone_still_in(
         olga_key = unwrap_for_recipient(db, case_id, world.olga.id, world.olga.private_key,
                                         KeyKind.CASE)
     assert olga_key is not None and _body_opens(portal_app, case_id, olga_key, "GEN1-REPLY")
-    post(alice, f"{url}/exclude", {"exclude-user_id": world.olga.id})
+    post(alice, f"{url}/exclude", {"exclude-user_id": world.olga.id,
+                                   "exclude-confirm": "yes"})
     approve_access_request(admin_app, approver, case_id)
     # The reply's kind is a required choice with no default (issue 11 §1(a)).
     post(alice, f"{url}/messages", {"body": "GEN2-REPLY", "is_feedback": "update"})

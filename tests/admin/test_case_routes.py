@@ -41,6 +41,9 @@ ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register
           # Issue 14 §10: the original with its metadata (the setting's file has none kept,
           # so the holder gets a 404 here; tests/admin/test_evidence_copy.py covers the rest).
           "evidence_copy": "GET",
+          # Issue 14 §9: confirming leaving someone out, and approving it (no such person or
+          # request in the setting: 404 for a holder).
+          "confirm_exclude": "GET", "confirm_approval": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}
 FORBIDDEN = {name: 403 for name in ROUTES}
 EXPECTED: dict[str, dict[str, int]] = {
@@ -50,18 +53,26 @@ EXPECTED: dict[str, dict[str, int]] = {
     # A handler who does not hold the case: the case is as good as not there.
     "olga": {"case_list": 200, "register": 200, "case_page": 404, "attachment": 404,
              "step_aside": 404, "evidence_copy": 404, "confirm_close": 404, "confirm_release": 404,
+             "confirm_exclude": 404, "confirm_approval": 404,
              "register_leader_intake_view": 200,
              "decide": 403, **{name: 404 for name in HANDLER_POSTS}},
     # A handler holding the case. Posts carry only the CSRF token: refused forms also
-    # redirect back to the case.
+    # redirect back to the case, except those whose form failed validation, which answer
+    # with the case page again, filled in as sent (issue 14 §9).
     "alice": {"case_list": 200, "register": 200, "case_page": 200, "attachment": 200,
               "step_aside": 200, "evidence_copy": 404, "confirm_close": 200, "confirm_release": 200,
+              "confirm_exclude": 404, "confirm_approval": 404,
               "register_leader_intake_view": 200,
-              "decide": 403, **{name: 303 for name in HANDLER_POSTS}},
+              "decide": 403, **{name: 303 for name in HANDLER_POSTS},
+              **{name: 422 for name in ("reply", "note", "status", "legal_hold",
+                                        "meeting_minutes", "record_work_environment",
+                                        "escalate_case", "grant", "concerned_person",
+                                        "link_case", "disclose_identity")}},
     # The manager the case was escalated to: the escalation view and the decision only,
     # and, as a leader, registering a concern told to them in person (issue 11 §7(b)).
     "mona": {"case_list": 200, "case_page": 200, "decide": 303, "register": 403,
              "step_aside": 403, "evidence_copy": 403, "confirm_close": 403, "confirm_release": 403,
+             "confirm_exclude": 403, "confirm_approval": 403,
              "register_leader_intake_view": 200,
              "attachment": 403, **{name: 403 for name in HANDLER_POSTS}},
 }

@@ -158,8 +158,10 @@ def test_every_part_is_required(client: FlaskClient, world: World, admin_app: Fl
     case_id, _code = reported(portal_app, world.unit_id)
     alice = signed_in(admin_app, world.alice)
     url = f"/admin/cases/{case_id}"
-    _disclose(alice, case_id, tell_reporter="")
-    assert "Choose whether the reporter is told" in alice.get(url).get_data(as_text=True)
+    # A form that fails validation comes back filled in, the error beside the field (§9).
+    answer = _disclose(alice, case_id, tell_reporter="")
+    assert answer.status_code == 422
+    assert "Choose whether the reporter is told" in answer.get_data(as_text=True)
     _disclose(alice, case_id, authority="", authority_other="")
     assert "Name the authority" in alice.get(url).get_data(as_text=True)
     _disclose(alice, case_id, legal_basis="")

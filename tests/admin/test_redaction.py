@@ -71,7 +71,9 @@ def _reporter_message(app: Flask, case_id: str) -> Message:
 
 def _redact(alice: FlaskClient, case_id: str, kind: str, item_id: str,
             **data: str) -> object:
-    payload = {"reason": "third_party_data", "note": "NOTE-MARKER about why", "confirm": "1"}
+    # "confirmed" is what the confirmation page sends (issue 14 §9).
+    payload = {"reason": "third_party_data", "note": "NOTE-MARKER about why", "confirm": "1",
+               "confirmed": "yes"}
     payload.update(data)
     return post(alice, f"/admin/cases/{case_id}/redactions/{kind}/{item_id}", payload,
                 token_from=f"/admin/cases/{case_id}")

@@ -107,3 +107,14 @@ def test_external_authorities_can_be_configured(tmp_path: Path) -> None:
     config.write_text('[[authorities]]\ncountry = "FI"\nname = "X"\nurl = "http://x.fi/"\n')
     with pytest.raises(SettingsError, match="https"):
         load_settings(environ={"AKTSOM_CONFIG": str(config)})
+
+
+def test_the_time_zone_is_the_organisations_and_is_checked() -> None:
+    """Issue 14 §9: staff pages show times in the organisation's zone (default Oslo); an
+    unknown name stops the start with a line naming the setting."""
+    assert load_settings(environ={}).time_zone == "Europe/Oslo"
+    assert load_settings(environ={"AKTSOM_TIME_ZONE": "Europe/Stockholm"}).time_zone == \
+        "Europe/Stockholm"
+    for wrong in ("Europe/Atlantis", "CET+1", "../../etc/passwd", ""):
+        with pytest.raises(SettingsError, match="AKTSOM_TIME_ZONE"):
+            load_settings(environ={"AKTSOM_TIME_ZONE": wrong})

@@ -23,6 +23,7 @@ from sqlalchemy import inspect, select
 
 import portal.cases.dialogue as dialogue
 import portal.cases.submission as submission
+from admin.time_zone import zoned_datetime
 from config import load_settings
 from portal.cases.clocks import initial_due_dates
 from portal.cases.handling import acknowledgement_text
@@ -103,11 +104,11 @@ def test_rows_hold_no_exact_size_no_time_of_day_and_no_language(
 def test_reporter_and_handler_still_see_the_exact_values(
     reported: str, client: FlaskClient, world: World, portal_app: Flask, admin_app: Flask
 ) -> None:
-    with portal_app.test_request_context():
-        with force_locale("nb"):
-            reporter_times = (format_datetime(RECEIVED), format_datetime(WRITTEN))
-        with force_locale("en"):
-            handler_times = (format_datetime(RECEIVED), format_datetime(WRITTEN))
+    with portal_app.test_request_context(), force_locale("nb"):
+        reporter_times = (format_datetime(RECEIVED), format_datetime(WRITTEN))
+    # Staff pages show times in the organisation's time zone, named (issue 14 §9).
+    with admin_app.test_request_context(), force_locale("en"):
+        handler_times = (zoned_datetime(RECEIVED), zoned_datetime(WRITTEN))
     page = client.get("/case").get_data(as_text=True)
     for shown in (*reporter_times, "147 KB", "3 KB"):
         assert shown in page, shown
@@ -123,7 +124,9 @@ def test_reporter_and_handler_still_see_the_exact_values(
     alice = signed_in(admin_app, world.alice)
     url = f"/admin/cases/{clean[65536].case_id}"
     page = alice.get(url).get_data(as_text=True)
-    for shown in (*handler_times, "147 KB", "3 KB", "<dd>nb</dd>"):
+    # The reporter's language by its name, not its code (issue 14 §9).
+    for shown in (*handler_times, "147 KB", "3 KB",
+                  '<dd id="reporter-language">Norwegian Bokmål</dd>'):
         assert shown in page, shown
     response = alice.get(f"{url}/attachments/{clean[262144].id}")
     assert response.data == REPORT_FILE

@@ -42,7 +42,8 @@ def alice_asks_to_leave_bob_out(world: World, portal_app: Flask,
     alice = signed_in(admin_app, world.alice)
     post(alice, f"/admin/cases/{case_id}/grant", {"grant-user_id": world.olga.id,
                                                   "grant-reason": "expertise"})
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id,
+                                                   "exclude-confirm": "yes"})
     return case_id, alice
 
 
@@ -50,7 +51,8 @@ def test_finding14_one_handler_cannot_exclude_a_co_handler_alone(
         world: World, portal_app: Flask, admin_app: Flask, sink: tuple[Sink, int]) -> None:
     case_id, _ = new_case(portal_app, world.unit_id)
     alice = signed_in(admin_app, world.alice)
-    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id})
+    post(alice, f"/admin/cases/{case_id}/exclude", {"exclude-user_id": world.bob.id,
+                                                   "exclude-confirm": "yes"})
     assert wraps_of(portal_app, case_id, world.bob.id) == 2
     # Neither the one who asked nor the one it is about can approve.
     bob = signed_in(admin_app, world.bob)

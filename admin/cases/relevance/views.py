@@ -3,17 +3,22 @@ page context they need; the routes are in `admin/cases/routes.py`."""
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from admin.cases.blueprint import back_to_case, invalid_form, opened_case_or_404, refused
+from admin.cases.blueprint import (
+    back_to_case,
+    invalid_form,
+    opened_case_or_404,
+    page_with_failed_form,
+    refused,
+)
 from admin.cases.relevance.forms import (
     NOT_CONFIRMED,
     OTHER_AUTHORITY,
     TELL,
-    TELL_MISSING,
     DisclosureForm,
     RedactForm,
     TellForm,
@@ -68,7 +73,7 @@ def relevance_context(opened: HandlerCase) -> dict[str, object]:
     """What the case page's relevance and identity sections need."""
     db = db_session()
     settings = settings_of()
-    disclosure_form = DisclosureForm()
+    disclosure_form = DisclosureForm(formdata=None)
     disclosure_form.authority.choices = _authority_choices(settings)
     redactions = redaction_records(db, opened)
     disclosures = disclosures_of(db, opened)
@@ -86,12 +91,16 @@ def relevance_context(opened: HandlerCase) -> dict[str, object]:
         "disclosure_form": disclosure_form,
         "disclosure_bases": DISCLOSURE_BASIS_LABELS,
         "withheld_reasons": NOTIFICATION_WITHHELD_LABELS,
-        "tell_form": TellForm(),
+        "tell_form": TellForm(formdata=None),
     }
 
 
+# The field the confirmation page of a removal sends.
+CONFIRM_DESTRUCTION = "confirmed"
+
+
 @roles_required(Role.HANDLER)
-def redact_item(case_id: str, item_kind: str, item_id: str) -> Response:
+def redact_item(case_id: str, item_kind: str, item_id: str) -> Response | str:
     """Remove a manifestly irrelevant message or file of the case (Art. 17)."""
     if item_kind not in set(RedactedItem):
         abort(404)
@@ -100,6 +109,15 @@ def redact_item(case_id: str, item_kind: str, item_id: str) -> Response:
     if not form.validate_on_submit():
         return invalid_form(case_id, [str(error) for error in form.confirm.errors
                                       if str(error) == str(NOT_CONFIRMED)])
+    reason_label = {reason.value: label for reason, label
+                    in REDACTION_REASON_LABELS.items()}.get(form.reason.data or "")
+    if reason_label is not None and request.form.get(CONFIRM_DESTRUCTION) != "yes":
+        # Destroying is asked once more on a page of its own (issue 14 §9). It answers this
+        # POST, so the sealed note travels in the page's form, never in a URL. (Without a
+        # reason the service refuses below, and nothing is destroyed.)
+        return render_template("admin/cases/confirm_redaction.html", case=opened.case,
+                               item_kind=item_kind, item_id=item_id, form=form,
+                               reason_label=reason_label, confirm_field=CONFIRM_DESTRUCTION)
     db, keys = db_session(), server_keys_of()
     try:
         if item_kind == RedactedItem.MESSAGE:
@@ -123,8 +141,7 @@ def disclose_identity(case_id: str) -> Response:
     form = DisclosureForm()
     form.authority.choices = _authority_choices(settings)
     if not form.validate_on_submit() or form.disclosed_on.data is None:
-        return invalid_form(case_id, [str(error) for error in form.tell_reporter.errors
-                                      if str(error) == str(TELL_MISSING)])
+        return page_with_failed_form(staff, opened, form)
     try:
         record_disclosure(db_session(), server_keys_of(), settings, opened=opened,
                           user=staff.user, authority=_chosen_authority(form, settings),
