@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
 from nacl.bindings import (
-    crypto_pwhash_ALG_ARGON2ID13,
     crypto_pwhash_alg,
+    crypto_pwhash_ALG_ARGON2ID13,
     crypto_pwhash_argon2id_MEMLIMIT_MIN,
     crypto_pwhash_argon2id_OPSLIMIT_MIN,
     crypto_pwhash_BYTES_MIN,
