@@ -73,11 +73,11 @@ SEALED_PRIVATE_KEY = _BLOB_RNG.randbytes(2500)
 KEY_CERTIFICATE = _BLOB_RNG.randbytes(32)
 SEALED_TOTP = _BLOB_RNG.randbytes(48)
 
-CHANNEL_WEIGHTS = {Channel.WEB: 85, Channel.ORAL: 10, Channel.MEETING: 5}
+CHANNEL_WEIGHTS = {Channel.WEB: 84, Channel.ORAL: 10, Channel.MEETING: 5, Channel.LEADER: 1}
 CATEGORY_WEIGHTS = {
     "child_labour": 2, "forced_labour": 2, "discrimination": 8, "working_conditions": 12,
     "unfair_wages": 5, "environment": 4, "corruption": 7, "fraud": 12, "harassment": 14,
-    "privacy": 6, "code_of_conduct": 18, "other": 10,
+    "privacy": 6, "code_of_conduct": 17, "retaliation": 1, "other": 10,
 }  # fmt: skip
 # The data speaks the app's codes: fail loudly if they drift apart.
 assert set(CHANNEL_WEIGHTS) == set(Channel)
