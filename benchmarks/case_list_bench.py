@@ -269,7 +269,7 @@ def _wrap_row(case: dict[str, Any], recipient_id: str) -> dict[str, Any]:
 
 
 def populate(factory: sessionmaker[Session], settings: Settings, count: int,
-             seed: int) -> Population:
+             seed: int, *, quiet: bool = False) -> Population:
     """Bulk-insert the organisation and `count` cases, oldest first (the order they came in),
     with one case-key wrap per case and holding handler, in batches of BATCH."""
     rng = random.Random(seed)
@@ -295,7 +295,7 @@ def populate(factory: sessionmaker[Session], settings: Settings, count: int,
             db.execute(insert(cases_table), cases)
             db.execute(insert(wraps_table), wraps)
         done = start + len(cases)
-        if done % PROGRESS_EVERY == 0 or done == count:
+        if not quiet and (done % PROGRESS_EVERY == 0 or done == count):
             elapsed = time.perf_counter() - started
             print(f"  inserted {done:>9,} / {count:,} cases  {elapsed:6.1f} s", flush=True)
     return population
