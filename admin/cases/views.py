@@ -100,8 +100,9 @@ def case_list() -> str:
     def page_url(number: int, **cursor: PageCursor | None) -> str:
         """A page's link: its number, and the cursor next to it when there is one (a keyset
         page: as cheap deep in the list as on page 1, issue 15 §5)."""
-        given = {name: str(value) for name, value in cursor.items() if value is not None}
-        return url_for("cases.case_list", **query, **given, page=number)
+        values: dict[str, Any] = {**query, "page": number}
+        values.update((name, str(value)) for name, value in cursor.items() if value is not None)
+        return url_for("cases.case_list", **values)
 
     escalations = (pending_for_manager(db, staff.user.id)
                    if staff.user.has_role(Role.MANAGER) else [])
