@@ -187,13 +187,20 @@ def reporter_figures(figures: Figures, database_url: str, sizes: Sizes,
         for key, companies in (("throughput", 1), ("throughput_50", sizes.companies)):
             if companies > 1:
                 server_bench.grow_organisation(settings, companies)
-            form_1 = server_bench.timed(lambda: server_bench.Reporter(base).get("/report"),
-                                        sizes.runs)
-            rate = server_bench.throughput(base, sizes.concurrency, sizes.concurrent_reports,
-                                           sizes.concurrent_seconds)
+            form = server_bench.timed(lambda: server_bench.Reporter(base).get("/report"),
+                                      sizes.runs)
+            cpu_before = server.cpu_seconds()
+            stored, elapsed = server_bench.throughput(
+                base, sizes.concurrency, sizes.concurrent_reports, sizes.concurrent_seconds)
+            used = max(server.cpu_seconds() - cpu_before, 1e-9)
+            rate = stored / elapsed
             figures.put(key, f"{rate / limit:.0%}",
-                        f"{rate:.1f}/s of {limit:.1f}/s, form GET p50 "
-                        f"{_p50(form_1) * 1000:.0f} ms")
+                        f"{rate:.1f}/s of {limit:.1f}/s = {cores} cores / Argon2 CPU; form "
+                        f"GET p50 {_p50(form) * 1000:.0f} ms at {companies} companies")
+            # What the server spends its CPU on: on a machine whose cores are taken by other
+            # work the rate cannot reach the limit, but this share says whether it would.
+            figures.put(f"{key}_share", f"{min(1.0, stored * floor_cpu / used):.0%}",
+                        f"{stored} reports, server CPU {used:.1f} s")
 
 
 # --- the case list -------------------------------------------------------------------------
@@ -328,7 +335,9 @@ ROWS = (
     ("photo", "same with a 1 MiB photo", "<= 1.25x"),
     ("followup", "follow-up with a code / Argon2id, p50", "<= 1.05x"),
     ("throughput", "submissions/s at 16 concurrent / CPU limit", ">= 90%"),
+    ("throughput_share", "Argon2's share of the server's CPU in that run", ">= 90%"),
     ("throughput_50", "same with 50 companies on the form", ">= 90% (flat)"),
+    ("throughput_50_share", "Argon2's share of the server's CPU, 50 companies", ">= 90%"),
     ("server_work", "server CPU per report beyond the key derivation", "<= 0.25x GL (35 ms)"),
     ("list", "case list at 100k cases: page 1 / middle / last", "< 100 ms each"),
     ("list_filters", "case list filters: overdue / status", "< 100 ms"),

@@ -328,9 +328,10 @@ def timed(action: object, runs: int) -> list[float]:
     return times
 
 
-def throughput(base_url: str, concurrency: int, total: int, seconds: float) -> float:
-    """Stored reports per second with `concurrency` reporters at once, until `total` are in or
-    `seconds` have passed (whichever first; both bound the run)."""
+def throughput(base_url: str, concurrency: int, total: int, seconds: float
+               ) -> tuple[int, float]:
+    """(stored reports, wall seconds) with `concurrency` reporters at once, until `total`
+    are in or `seconds` have passed (whichever first; both bound the run)."""
     lock = threading.Lock()
     done = [0]
     errors: list[str] = []
@@ -358,7 +359,7 @@ def throughput(base_url: str, concurrency: int, total: int, seconds: float) -> f
     elapsed = time.perf_counter() - started
     if errors:
         raise RuntimeError(f"{len(errors)} reporters failed: {sorted(set(errors))}")
-    return done[0] / elapsed
+    return done[0], elapsed
 
 
 def p50(values: list[float]) -> float:

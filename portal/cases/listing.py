@@ -112,6 +112,12 @@ def _wrap_of(user_id: str) -> ColumnElement[bool]:
                 CaseKeyWrap.key_kind == KeyKind.CASE)
 
 
+def _has_indexed_filter(filters: CaseFilters) -> bool:
+    """A filter with its own urgency index (migration 0019): then walking that index is the
+    cheap way to any page, whoever the user is."""
+    return bool(filters.unit_id or filters.status or filters.category or filters.channel)
+
+
 def _walk_urgency_index(total: int, all_cases: int, offset: int, per_page: int) -> bool:
     """Which way to find the page: walk every case in urgency order, keeping the user's
     (cheap when they hold a large share, e.g. a group handler), or take the user's cases from
@@ -257,13 +263,20 @@ def estimated_case_count(db: Session) -> int:
     return int(db.scalar(select(func.count()).select_from(Case)) or 0)
 
 
-def count_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime) -> int:
+def count_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime,
+                all_cases: int | None = None) -> int:
     """How many of the user's cases match: from the wrap index alone when nothing filters
-    on the case (the usual list), joined to the cases only when a filter needs them."""
+    on the case (the usual list). With a filter, from the filter's urgency index with a wrap
+    check per entry when the user holds a large share of the cases (a group handler), else
+    from the user's wraps joined to the cases (a company handler)."""
     conditions = _filters(filters, now)
+    held = int(db.scalar(select(func.count()).select_from(CaseKeyWrap).where(
+        CaseKeyWrap.recipient_id == user_id, CaseKeyWrap.key_kind == KeyKind.CASE)) or 0)
     if not conditions:
-        return int(db.scalar(select(func.count()).select_from(CaseKeyWrap).where(
-            CaseKeyWrap.recipient_id == user_id, CaseKeyWrap.key_kind == KeyKind.CASE)) or 0)
+        return held
+    if all_cases is not None and held * 4 >= all_cases:
+        return int(db.scalar(select(func.count()).select_from(Case).where(
+            *conditions, exists().where(_wrap_of(user_id)))) or 0)
     return int(db.scalar(select(func.count(Case.id)).join(CaseKeyWrap, _wrap_of(user_id))
                          .where(*conditions)) or 0)
 
@@ -278,18 +291,20 @@ def list_cases(db: Session, user_id: str, filters: CaseFilters, *, now: datetime
     the page is read from there by keyset; `page` is then only its number as the link said.
     Without a cursor, page 1 and the last page are read from either end of the order, any
     other page by OFFSET."""
-    total = count_cases(db, user_id, filters, now=now)
+    all_cases = estimated_case_count(db)
+    total = count_cases(db, user_id, filters, now=now, all_cases=all_cases)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    all_cases = estimated_case_count(db)
     if after is None and before is None and 1 < page < pages:
         offset = (page - 1) * per_page
         query = page_query(user_id, filters, now=now, offset=offset, per_page=per_page,
-                           walk_index=_walk_urgency_index(total, all_cases, offset, per_page))
+                           walk_index=_has_indexed_filter(filters)
+                           or _walk_urgency_index(total, all_cases, offset, per_page))
         raw = db.execute(query).all()
     else:
         query = _rows_query(user_id, filters, now=now,
-                            walk_index=_walk_urgency_index(total, all_cases, 0, per_page))
+                            walk_index=_has_indexed_filter(filters)
+                            or _walk_urgency_index(total, all_cases, 0, per_page))
         if before is not None:
             raw = _seek(db, query, _before(before), _URGENCY_REVERSED, per_page)[::-1]
             if len(raw) < per_page:  # back at the start: the first page, whole
