@@ -83,9 +83,7 @@ lint: install-dev
 	$(BIN)/mypy
 
 bench: install-dev
-	$(BIN)/python benchmarks/crypto_bench.py $(BENCH_ARGS)
-	$(BIN)/python benchmarks/case_list_bench.py $(CASE_BENCH_ARGS)
-	$(BIN)/python benchmarks/suppliers_bench.py $(SUPPLIER_BENCH_ARGS)
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
 # Refresh the catalogues after changing user-facing text.
 extract: $(VENV)/.installed

@@ -47,7 +47,14 @@ from portal.cases.clocks import (
     overdue_condition,
     pending_deadline,
 )
-from portal.cases.listing import PAGE_SIZE, CaseFilters, CasePage, list_cases
+from portal.cases.listing import (
+    PAGE_SIZE,
+    CaseFilters,
+    CasePage,
+    PageCursor,
+    list_cases,
+    page_query,
+)
 from portal.db import Base, make_engine, new_id, refresh_statistics, utcnow
 from portal.models import Case, CaseKeyWrap, Role
 from portal.schema import upgrade
@@ -73,11 +80,11 @@ SEALED_PRIVATE_KEY = _BLOB_RNG.randbytes(2500)
 KEY_CERTIFICATE = _BLOB_RNG.randbytes(32)
 SEALED_TOTP = _BLOB_RNG.randbytes(48)
 
-CHANNEL_WEIGHTS = {Channel.WEB: 85, Channel.ORAL: 10, Channel.MEETING: 5}
+CHANNEL_WEIGHTS = {Channel.WEB: 84, Channel.ORAL: 10, Channel.MEETING: 5, Channel.LEADER: 1}
 CATEGORY_WEIGHTS = {
     "child_labour": 2, "forced_labour": 2, "discrimination": 8, "working_conditions": 12,
     "unfair_wages": 5, "environment": 4, "corruption": 7, "fraud": 12, "harassment": 14,
-    "privacy": 6, "code_of_conduct": 18, "other": 10,
+    "privacy": 6, "code_of_conduct": 17, "retaliation": 1, "other": 10,
 }  # fmt: skip
 # The data speaks the app's codes: fail loudly if they drift apart.
 assert set(CHANNEL_WEIGHTS) == set(Channel)
@@ -269,7 +276,7 @@ def _wrap_row(case: dict[str, Any], recipient_id: str) -> dict[str, Any]:
 
 
 def populate(factory: sessionmaker[Session], settings: Settings, count: int,
-             seed: int) -> Population:
+             seed: int, *, quiet: bool = False) -> Population:
     """Bulk-insert the organisation and `count` cases, oldest first (the order they came in),
     with one case-key wrap per case and holding handler, in batches of BATCH."""
     rng = random.Random(seed)
@@ -295,7 +302,7 @@ def populate(factory: sessionmaker[Session], settings: Settings, count: int,
             db.execute(insert(cases_table), cases)
             db.execute(insert(wraps_table), wraps)
         done = start + len(cases)
-        if done % PROGRESS_EVERY == 0 or done == count:
+        if not quiet and (done % PROGRESS_EVERY == 0 or done == count):
             elapsed = time.perf_counter() - started
             print(f"  inserted {done:>9,} / {count:,} cases  {elapsed:6.1f} s", flush=True)
     return population
@@ -320,6 +327,8 @@ class Query:
     name: str
     filters: CaseFilters
     page: int = 1
+    # The keyset cursor a reader following "next" holds (issue 15 §5); None: by number.
+    after: PageCursor | None = None
 
 
 @dataclass(frozen=True)
@@ -334,7 +343,8 @@ class Timing:
 def _list(factory: sessionmaker[Session], user_id: str, query: Query) -> CasePage:
     """One call as the view makes it: a session of its own, `now` taken at the call."""
     with factory() as db:
-        return list_cases(db, user_id, query.filters, now=utcnow(), page=query.page)
+        return list_cases(db, user_id, query.filters, now=utcnow(), page=query.page,
+                          after=query.after)
 
 
 def measure(factory: sessionmaker[Session], user_id: str, query: Query,
@@ -354,9 +364,18 @@ def queries(factory: sessionmaker[Session], user_id: str,
     everything = CaseFilters()
     pages = _list(factory, user_id, Query("", everything)).pages
     unit = population.small_unit
+    middle = max(1, pages // 2)
+    cursor = None
+    if middle > 1:
+        with factory() as db:
+            row = db.execute(page_query(user_id, everything, now=utcnow(),
+                                        offset=(middle - 1) * PAGE_SIZE - 1, per_page=1,
+                                        walk_index=True)).one()
+        cursor = PageCursor(row[-1], row.created_at, row.id)
     return [
         Query("page 1", everything),
-        Query(f"page {max(1, pages // 2)} (middle)", everything, max(1, pages // 2)),
+        Query(f"page {middle} (middle, by keyset)", everything, middle, cursor),
+        Query(f"page {middle} (middle, by number: OFFSET)", everything, middle),
         Query(f"page {pages} (last)", everything, pages),
         Query("unit (the ~5 % company)", CaseFilters(unit_id=unit)),
         Query("status = new", CaseFilters(status=CaseStatus.NEW)),

@@ -57,7 +57,7 @@ class Argon2Costs:
 
     time_cost: int = 3
     memory_cost_kib: int = 65536
-    parallelism: int = 4
+    parallelism: int = 1  # crypto.PRODUCTION_ARGON2: one lane, derived by libsodium (issue 15 §2)
 
 
 # RFC 9106 section 4, second recommended option: t=3, m=64 MiB. Production may not go below it.

@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 from config import COUNTRY_NAMES, Authority
 from config.authorities import authorities_for
 from portal.db import db_session
-from portal.extensions import server_keys_of, settings_of
+from portal.extensions import settings_of
 from portal.privacy_notice import privacy_notice, public_units, unit_by_code
+from portal.reports.choices import routing_table
 from portal.reports.disclosures import reporter_disclosures
 
 bp = Blueprint("pages", __name__)
@@ -25,7 +26,7 @@ def landing() -> str:
         organisation=settings.organisation_name,
         acknowledgement_days=settings.acknowledgement_days,
         feedback_months=settings.feedback_months,
-        disclosures=reporter_disclosures(db_session(), server_keys_of(), settings),
+        disclosures=reporter_disclosures(routing_table(), settings),
     )
 
 

@@ -7,9 +7,12 @@ get no case route at all (style §14).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_babel import format_date, to_user_timezone
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -29,7 +32,7 @@ from portal.cases.concerned_person import overdue_case_ids
 from portal.cases.escalations import escalations_for_manager, pending_for_manager
 from portal.cases.handling import HandlerCase, open_for_handler
 from portal.cases.keys import holds_case
-from portal.cases.listing import CaseFilters, list_cases
+from portal.cases.listing import CaseFilters, PageCursor, list_cases
 from portal.cases.sealing import open_attachment, sealed_size
 from portal.cases.tombstones import removed_on
 from portal.cases.work_environment import open_check_case_ids, open_checks_for
@@ -45,6 +48,25 @@ from portal.storage import file_store
 
 def _choice(value: str | None, allowed: set[str]) -> str | None:
     return value if value in allowed else None
+
+
+_PAGE_ARGUMENTS = ("page", "after", "before")
+
+
+def _dates_formatted_once() -> Callable[[datetime | None], str]:
+    """The list's date formatter: each distinct day is formatted once per page, not three
+    times per row (date formatting was 41-49 % of the list, issue 15 §5)."""
+    formatted: dict[date, str] = {}
+
+    def date_of(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        day = to_user_timezone(moment).date()
+        if day not in formatted:
+            formatted[day] = format_date(day)
+        return formatted[day]
+
+    return date_of
 
 
 @roles_required(Role.HANDLER, Role.MANAGER)
@@ -73,12 +95,18 @@ def case_list() -> str:
     )
     now = utcnow()
     page = list_cases(db, staff.user.id, filters, now=now,
-                      page=request.args.get("page", default=1, type=int) or 1)
+                      page=request.args.get("page", default=1, type=int) or 1,
+                      after=PageCursor.parse(request.args.get("after")),
+                      before=PageCursor.parse(request.args.get("before")))
     query: dict[str, Any] = {key: value for key, value in request.args.items()
-                             if key != "page" and value}
+                             if key not in _PAGE_ARGUMENTS and value}
 
-    def page_url(number: int) -> str:
-        return url_for("cases.case_list", **query, page=number)
+    def page_url(number: int, **cursor: PageCursor | None) -> str:
+        """A page's link: its number, and the cursor next to it when there is one (a keyset
+        page: as cheap deep in the list as on page 1, issue 15 §5)."""
+        values: dict[str, Any] = {**query, "page": number}
+        values.update((name, str(value)) for name, value in cursor.items() if value is not None)
+        return url_for("cases.case_list", **values)
 
     escalations = (pending_for_manager(db, staff.user.id)
                    if staff.user.has_role(Role.MANAGER) else [])
@@ -90,7 +118,8 @@ def case_list() -> str:
     # The working-environment task of AML §2A-3(2), counted and marked like a clock.
     open_tasks = open_check_case_ids(db, [row.id for row in page.rows])
     return render_template("admin/cases/list.html", form=form, page=page, labels=labels,
-                           page_url=page_url, escalations=escalations, figures=figures,
+                           page_url=page_url, date_of=_dates_formatted_once(),
+                           escalations=escalations, figures=figures,
                            # A manager's start page (issue 14 §8): the section is always there.
                            is_manager=staff.user.has_role(Role.MANAGER),
                            can_register=staff.user.has_role(Role.HANDLER),

@@ -1,7 +1,7 @@
 """job heartbeats for `aktsom doctor` (issue 17 §4)
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-03 06:10:00.000000
 """
 
@@ -12,7 +12,7 @@ import portal.db
 
 
 revision = '0021'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -7,21 +7,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from config import Settings
-from portal.cases.keys import (
-    active_recovery_key,
-    group_unit_ids,
-    handlers_of_units,
-    is_certified,
-)
-from portal.models import OrgUnit, Role, User
+from portal.cases.routing_table import RoutingTable, read_routing_table
+from portal.db import db_session
+from portal.extensions import server_keys_of
+from portal.models import OrgUnit, User
 from portal.reports.disclosures import reporter_disclosures
 from portal.reports.forms import DONT_KNOW, ReportForm
-from portal.serverkeys import ServerKeys
+
+
+def routing_table() -> RoutingTable:
+    """The request's routing table, read once however many pages parts ask (issue 15 §3).
+    It lives as long as the request: an organisation changed by the staff side is seen by the
+    next request, and no reporter request changes it."""
+    if "aktsom_routing_table" not in g:
+        g.aktsom_routing_table = read_routing_table(db_session(), server_keys_of())
+    table: RoutingTable = g.aktsom_routing_table
+    return table
 
 
 @dataclass(frozen=True)
@@ -44,17 +49,16 @@ class Readiness:
     dont_know_closed: bool = False
 
 
-def _certified_handlers(db: Session, keys: ServerKeys, unit_ids: list[str]) -> list[User]:
-    return [user for user in handlers_of_units(db, unit_ids)
-            if is_certified(keys, user, Role.HANDLER, unit_ids)]
+def _per_unit(table: RoutingTable) -> list[UnitHandlers]:
+    return [UnitHandlers(unit, table.handlers_of(unit.id)) for unit in table.units]
 
 
-def _readiness(db: Session, keys: ServerKeys, per_unit: list[UnitHandlers],
-               group: list[User]) -> Readiness:
-    if active_recovery_key(db, keys) is None:
+def _readiness(table: RoutingTable) -> Readiness:
+    if table.recovery_key is None:
         return Readiness(can_receive=False)
-    if group:
+    if table.group_handlers:
         return Readiness(can_receive=True)
+    per_unit = _per_unit(table)
     open_units = [entry for entry in per_unit if entry.handlers]
     if not open_units:
         return Readiness(can_receive=False)
@@ -63,54 +67,49 @@ def _readiness(db: Session, keys: ServerKeys, per_unit: list[UnitHandlers],
                                         if not entry.handlers))
 
 
-def _units(db: Session) -> list[OrgUnit]:
-    return list(db.scalars(select(OrgUnit).where(OrgUnit.is_group.is_(False))
-                           .order_by(OrgUnit.name)).all())
-
-
-def channel_readiness(db: Session, keys: ServerKeys) -> Readiness:
+def channel_readiness() -> Readiness:
     """The channel's readiness for the landing page."""
-    per_unit = [UnitHandlers(unit, _certified_handlers(db, keys, [unit.id]))
-                for unit in _units(db)]
-    return _readiness(db, keys, per_unit, _certified_handlers(db, keys, group_unit_ids(db)))
+    return _readiness(routing_table())
 
 
-def handlers_left_out(db: Session, keys: ServerKeys, unit_id: str | None,
-                      excluded_user_ids: set[str]) -> list[User]:
+def handlers_left_out(unit_id: str | None, excluded_user_ids: set[str]) -> list[User]:
     """The handlers who could have received a report about `unit_id` had the reporter not
     left every one of them out; empty unless the exclusions alone stop the report (the
     recovery key is there and someone could receive it without them)."""
-    if not excluded_user_ids or active_recovery_key(db, keys) is None:
+    table = routing_table()
+    if not excluded_user_ids or table.recovery_key is None:
         return []
-    could = _certified_handlers(db, keys, [unit_id]) if unit_id is not None else []
+    could = list(table.handlers_of(unit_id)) if unit_id is not None else []
     seen = {user.id for user in could}
-    could += [user for user in _certified_handlers(db, keys, group_unit_ids(db))
-              if user.id not in seen]
+    could += [user for user in table.group_handlers if user.id not in seen]
     if not could or any(user.id not in excluded_user_ids for user in could):
         return []
     return could
 
 
-def report_form_context(db: Session, keys: ServerKeys, form: ReportForm,
-                        settings: Settings) -> dict[str, Any]:
-    """Fill the form's choices and return what the template shows around them."""
-    units = _units(db)
+def fill_report_choices(form: ReportForm, settings: Settings) -> None:
+    """The form's choices, which validating a post needs; nothing shown only on the page."""
+    table = routing_table()
     form.category.choices = [(item.code, _(item.label)) for item in settings.categories]
-    form.unit.choices = [("", _("Choose…"))] + [(unit.id, unit.name) for unit in units] + [
+    form.unit.choices = [("", _("Choose…"))] + [(unit.id, unit.name) for unit in table.units] + [
         (DONT_KNOW, _("I don't know / several companies"))
     ]
-    per_unit = [UnitHandlers(unit, _certified_handlers(db, keys, [unit.id])) for unit in units]
-    group = _certified_handlers(db, keys, group_unit_ids(db))
     seen: dict[str, str] = {}
-    for entry in per_unit:
-        for user in entry.handlers:
+    for unit in table.units:
+        for user in table.handlers_of(unit.id):
             seen.setdefault(user.id, user.name)
-    for user in group:
+    for user in table.group_handlers:
         seen.setdefault(user.id, user.name)
     form.exclude.choices = sorted(seen.items(), key=lambda item: item[1])
+
+
+def report_form_context(settings: Settings) -> dict[str, Any]:
+    """What the template shows around the form; only built when the page is rendered (a
+    valid post that is stored never needs it, issue 15 §3)."""
+    table = routing_table()
     return {
-        "per_unit": [entry for entry in per_unit if entry.handlers],
-        "group_handlers": group,
+        "per_unit": [entry for entry in _per_unit(table) if entry.handlers],
+        "group_handlers": table.group_handlers,
         "limits": {
             "count": settings.max_attachments,
             "file_mb": settings.max_file_bytes // (1024 * 1024),
@@ -119,7 +118,7 @@ def report_form_context(db: Session, keys: ServerKeys, form: ReportForm,
         "strip_metadata": settings.strip_metadata,
         # Who can read the report, how long it is kept, what protects the reporter (issue 11
         # §2), before it is sent.
-        "disclosures": reporter_disclosures(db, keys, settings),
+        "disclosures": reporter_disclosures(table, settings),
         "organisation": settings.organisation_name,
-        "readiness": _readiness(db, keys, per_unit, group),
+        "readiness": _readiness(table),
     }

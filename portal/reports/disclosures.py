@@ -2,24 +2,21 @@
 kept, and what protects them against retaliation where they work.
 
 Every sentence is built from the rules that act on the report, so it stays true when they or
-the organisation change: the readers from `portal.cases.keys.route_case` (the same call the
-submission makes), the retention from `portal.cases.retention.retention_days_for`, the
-protection from the company's country (`config.jurisdictions`).
+the organisation change: the readers from the routing table (`portal.cases.routing_table`, the
+same answers as `route_case`, which the submission calls), the retention from
+`portal.cases.retention.retention_days_for`, the protection from the company's country
+(`config.jurisdictions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from config import COUNTRY_NAMES, Settings
 from config.jurisdictions import GROUP_COMMITMENT, protection_text
-from portal.cases.keys import route_case
 from portal.cases.retention import retention_days_for
+from portal.cases.routing_table import RoutingTable
 from portal.models import OrgUnit, User
-from portal.serverkeys import ServerKeys
 
 
 @dataclass(frozen=True)
@@ -53,15 +50,15 @@ class Disclosures:
     commitment: str
 
 
-def reporter_disclosures(db: Session, keys: ServerKeys, settings: Settings) -> Disclosures:
-    """The facts the landing page and the report form state, for the current organisation."""
-    units = list(db.scalars(select(OrgUnit).where(OrgUnit.is_group.is_(False))
-                            .order_by(OrgUnit.name)))
+def reporter_disclosures(table: RoutingTable, settings: Settings) -> Disclosures:
+    """The facts the landing page and the report form state, for the organisation as
+    `table` read it (no query of its own: flat in the number of companies, issue 15 §3)."""
+    units = table.units
     companies = []
     for unit in units:
-        routing = route_case(db, keys, unit.id, set())
+        routing = table.route(unit.id, set())
         companies.append(CompanyReaders(unit, routing.handlers, routing.routed_to_group))
-    group = route_case(db, keys, None, set()).handlers
+    group = table.route(None, set()).handlers
     periods: dict[int, list[str]] = {}
     candidates: list[OrgUnit | None] = [*units] or [None]
     for candidate in candidates:

@@ -54,7 +54,12 @@ from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment, OrgUnit
 from portal.refusals import N_, Refusal
 from portal.reports import session as reporter_session
-from portal.reports.choices import channel_readiness, handlers_left_out, report_form_context
+from portal.reports.choices import (
+    channel_readiness,
+    fill_report_choices,
+    handlers_left_out,
+    report_form_context,
+)
 from portal.reports.forms import (
     DONT_KNOW,
     MAX_MESSAGE,
@@ -80,7 +85,7 @@ bp.context_processor(template_states)
 @bp.app_template_global("reporter_channel_readiness")
 def _reporter_channel_readiness() -> object:
     """For the landing page: whether the channel can receive a report (issue 14 §5)."""
-    return channel_readiness(db_session(), server_keys_of())
+    return channel_readiness()
 
 UPLOAD_ERRORS = {
     "too_many": lambda: _("Too many files. You can attach at most %(count)d.",
@@ -135,34 +140,40 @@ def _uploads(files: list[FileStorage]) -> list[Upload]:
     ]
 
 
+def _report_page(form: ReportForm) -> str:
+    """The report form with what it shows around it, built only when it is shown."""
+    return render_template("reports/report.html", form=form,
+                           **report_form_context(settings_of()))
+
+
 @bp.route("/report", methods=["GET", "POST"])
 def report() -> Response | str | tuple[str, int]:
     settings = settings_of()
     db = db_session()
     form = ReportForm()
-    context = report_form_context(db, server_keys_of(), form, settings)
+    fill_report_choices(form, settings)
     over_limit = _over_upload_limit() if request.method == "POST" else None
     if over_limit is not None:
         form.validate_on_submit()  # show any other problem at the same time
         not_an_attempt()
         form.attachments.errors = over_limit
-        return render_template("reports/report.html", form=form, **context), 413
+        return _report_page(form), 413
     if not form.validate_on_submit():
         if form.is_submitted():
             not_an_attempt()
-        return render_template("reports/report.html", form=form, **context)
+        return _report_page(form)
     uploads = _uploads(request.files.getlist("attachments"))
     try:
         check_uploads(settings, uploads)
     except UploadRejected as rejected:
         form.attachments.errors = [UPLOAD_ERRORS[rejected.reason](), *_files_not_kept()]
-        return render_template("reports/report.html", form=form, **context), 413
+        return _report_page(form), 413
     try:
         # Before anything is stored: a file that cannot be cleaned refuses the report.
         clean_uploads(settings, uploads)
     except Refusal as refusal:
         form.attachments.errors = [refusal.translated(), *_files_not_kept()]
-        return render_template("reports/report.html", form=form, **context), 422
+        return _report_page(form), 422
     category = next(item for item in settings.categories if item.code == form.category.data)
     unit_id = None if form.unit.data == DONT_KNOW else form.unit.data
     new_report = NewReport(
@@ -180,7 +191,7 @@ def report() -> Response | str | tuple[str, int]:
             report=new_report, uploads=uploads,
         )
     except ChannelNotReady:
-        left_out = handlers_left_out(db, server_keys_of(), unit_id, new_report.excluded_user_ids)
+        left_out = handlers_left_out(unit_id, new_report.excluded_user_ids)
         if left_out:
             # Not the channel: the reporter's exclusions left nobody (issue 14 §5). Nothing
             # was stored; the form comes back with what was typed.
@@ -190,11 +201,11 @@ def report() -> Response | str | tuple[str, int]:
                 "this report. At least one of them must remain: untick one of %(names)s.",
                 names=", ".join(user.name for user in left_out))]
             form.attachments.errors = _files_not_kept()
-            return render_template("reports/report.html", form=form, **context), 422
+            return _report_page(form), 422
         form.attachments.errors = _files_not_kept()
         flash(_("The channel cannot receive reports right now. Nothing was stored. Please try "
                 "again later or report to the authorities."), "error")
-        return render_template("reports/report.html", form=form, **context), 503
+        return _report_page(form), 503
     if form.given_name():
         # Sealed apart from the answers, in the same transaction (issue 11 §8).
         record_identity(db, keys=submitted.keys, case=submitted.case, name=form.given_name())
@@ -488,10 +499,10 @@ _SLOWED_DOWN = N_("Too many attempts in a short time, so this has not been sent 
 def _report_limited() -> tuple[str, int]:
     """The report form again, filled in from the post, when the rate limit refuses it."""
     form = ReportForm()
-    context = report_form_context(db_session(), server_keys_of(), form, settings_of())
+    fill_report_choices(form, settings_of())
     flash(_(_SLOWED_DOWN), "error")
     form.attachments.errors = _files_not_kept()
-    return render_template("reports/report.html", form=form, **context), 429
+    return _report_page(form), 429
 
 
 def _message_limited() -> tuple[str, int]:

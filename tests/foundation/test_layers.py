@@ -4,9 +4,10 @@
 
 A package may import itself and what lies below it, never what lies above. `config` imports
 nothing of ours; `crypto` imports nothing of ours either (not even `config`) and, besides the
-standard library, only `cryptography` and `argon2`. Every import statement counts, wherever it
-stands (inside functions, under `if TYPE_CHECKING`), and relative imports are resolved first:
-a deferred import is still a dependency, it only hides from a reader.
+standard library, only `cryptography`, `argon2` and `nacl` (libsodium's Argon2id, issue 15 §2).
+Every import statement counts, wherever it stands (inside functions, under `if TYPE_CHECKING`),
+and relative imports are resolved first: a deferred import is still a dependency, it only hides
+from a reader.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ ALLOWED = {
 PACKAGES = tuple(ALLOWED)
 # Ours but outside the installed packages: no package may import them.
 NOT_IMPORTABLE = {"tests", "migrations", "benchmarks"}
-CRYPTO_THIRD_PARTY = {"cryptography", "argon2"}
+CRYPTO_THIRD_PARTY = {"cryptography", "argon2", "nacl"}
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ def layer_violations(source: str, module: str, is_package: bool = False) -> list
                 top in sys.stdlib_module_names or top in CRYPTO_THIRD_PARTY
             ):
                 found.append(Violation(module, line, name,
-                                       "crypto uses only the standard library, cryptography "
-                                       "and argon2"))
+                                       "crypto uses only the standard library, cryptography, "
+                                       "argon2 and nacl"))
     return found
 
 
@@ -208,11 +209,12 @@ def test_checker_allows_downward_and_third_party_imports() -> None:
     assert layer_violations(source.replace("supplier_dd", "admin"), "admin.cli") == []
 
 
-def test_checker_keeps_crypto_to_the_standard_library_and_its_two_libraries() -> None:
+def test_checker_keeps_crypto_to_the_standard_library_and_its_three_libraries() -> None:
     allowed = ("import hmac\nfrom cryptography.hazmat.primitives import hashes\n"
-               "from argon2.low_level import hash_secret_raw\nfrom .errors import CryptoError")
+               "from argon2.low_level import hash_secret_raw\n"
+               "from nacl.bindings import crypto_pwhash_alg\nfrom .errors import CryptoError")
     assert layer_violations(allowed, "crypto.kdf") == []
-    (violation,) = layer_violations("import nacl.secret", "crypto.kdf")
+    (violation,) = layer_violations("import yaml", "crypto.kdf")
     assert "only the standard library" in str(violation)
     # Other layers may use any installed library.
-    assert layer_violations("import nacl.secret", "portal.db") == []
+    assert layer_violations("import yaml", "portal.db") == []
