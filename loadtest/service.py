@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -73,7 +74,17 @@ class Server:
 def serve_environment(*, database_url: str, instance_dir: Path, storage_dir: Path,
                       server_keys_file: Path, env: str = "development",
                       redis_url: str | None = None) -> dict[str, str]:
+    """The environment of an `aktsom serve` of this installation. Every app server of one
+    service needs the same secret key (cookies and CSRF tokens signed by one are checked by
+    the other); outside production a missing key is made at random per process, so one is
+    made here and kept beside the server keys."""
+    key_file = instance_dir / "load-secret-key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
     values = {
+        "AKTSOM_SECRET_KEY": key_file.read_text().strip(),
         "AKTSOM_ENV": env,
         "AKTSOM_DATABASE_URL": database_url,
         "AKTSOM_INSTANCE_DIR": str(instance_dir),
