@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CODE = re.compile(r'id="case-code">([^<]+)<')
 CASE_LINK = re.compile(r'href="/admin/cases/([0-9a-f]{32})"')
-TIMEOUT = 120.0
+# As long as gunicorn gives a request (admin/server.py): a slower answer is the server's.
+TIMEOUT = 300.0
 
 
 class ServerError(Exception):

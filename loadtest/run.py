@@ -80,7 +80,7 @@ class Tally:
             return None
         except OSError as error:
             with self.lock:
-                self.other_errors.append(f"{name}: {type(error).__name__}")
+                self.other_errors.append(f"{name}: {type(error).__name__} {error}"[:200])
             return None
         finally:
             with self.lock:
@@ -233,6 +233,7 @@ def report(tally: Tally, seconds: float, checks: dict[str, int], label: str) -> 
                      f"{_percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |")
     lines += ["", f"5xx answers: {len(tally.server_errors)}; connection errors: "
               f"{len(tally.other_errors)}; " + "; ".join(f"{k}: {v}" for k, v in checks.items())]
+    lines += [f"    {item}" for item in sorted(set(tally.server_errors + tally.other_errors))]
     return "\n".join(lines)
 
 
