@@ -239,8 +239,7 @@ def checkpoint_wal(engine: Engine) -> None:
 
 def init_db(app: Flask, engine: Engine) -> None:
     """Wire the session factory and the per-request transaction into `app`."""
-    app.extensions["aktsom.engine"] = engine
-    app.extensions["aktsom.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    bind_engine(app, engine)
 
     @app.after_request
     def _commit(response: Response) -> Response:
@@ -285,6 +284,15 @@ def _quiet_rollback(session: Session) -> None:
     except (OperationalError, InterfaceError):
         # The connection is gone; the server rolls back what it never saw committed.
         _log.warning("rollback after a lost database connection failed")
+
+
+def bind_engine(app: Flask, engine: Engine) -> Engine | None:
+    """Make `app` use `engine` from its next session on; returns the engine it used before.
+    (Tests point an app at a database that is down and back, issue 15 §9.)"""
+    previous: Engine | None = app.extensions.get("aktsom.engine")
+    app.extensions["aktsom.engine"] = engine
+    app.extensions["aktsom.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    return previous
 
 
 def session_factory(app: Flask) -> sessionmaker[Session]:

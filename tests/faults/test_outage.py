@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.orm import Session
 
 from config import Settings
-from portal.db import engine_of
+from portal.db import bind_engine, engine_of
 from portal.i18n import LANGUAGE_COOKIE
 from portal.models import Attachment, Case
 from portal.storage import file_store
@@ -39,17 +39,18 @@ _UNREACHABLE = "postgresql+psycopg://aktsom@127.0.0.1:9/down?connect_timeout=2"
 @pytest.fixture
 def database_down() -> Iterator[Any]:
     """Point an app at a database server that is not there (connection refused), and back."""
-    swapped: list[tuple[Flask, Any]] = []
+    swapped: list[tuple[Flask, Engine]] = []
     down = create_engine(_UNREACHABLE, pool_pre_ping=True)
 
     def _down(app: Flask) -> None:
-        swapped.append((app, app.extensions["aktsom.sessionmaker"]))
-        app.extensions["aktsom.sessionmaker"] = sessionmaker(down, expire_on_commit=False)
+        previous = bind_engine(app, down)
+        assert previous is not None
+        swapped.append((app, previous))
 
     def _back() -> None:
         while swapped:
-            app, factory = swapped.pop()
-            app.extensions["aktsom.sessionmaker"] = factory
+            app, engine = swapped.pop()
+            bind_engine(app, engine)
 
     _down.back = _back  # type: ignore[attr-defined]
     yield _down
