@@ -85,6 +85,12 @@ lint: install-dev
 bench: install-dev
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
+# Issue 15 §7-§8: 50 reporters and 10 handlers for 60 s against `aktsom serve` on loopback,
+# then every case read back by its code and by a handler. Two app servers sharing PostgreSQL
+# and Redis: LOAD_ARGS="--servers 2 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test --redis-url redis://127.0.0.1:6379/15"
+load: install-dev
+	$(BIN)/python -m loadtest.run $(LOAD_ARGS)
+
 # Refresh the catalogues after changing user-facing text.
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _N -k N_ -o $(TRANSLATIONS)/messages.pot .

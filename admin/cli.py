@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 import admin
 from admin.accounts.cli import register_commands as register_account_commands
 from admin.annual.cli import register_commands as register_annual_commands
+from admin.backup_cli import backup_command, restore_command
 from admin.cases.cli import register_commands as register_case_commands
 from admin.demo import demo_command
 from admin.doctor import doctor_command
@@ -51,6 +52,8 @@ cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(privacy_record_command)
 cli.add_command(doctor_command)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main(*args: Any) -> Any:

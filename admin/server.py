@@ -112,7 +112,13 @@ def serve_command(host: str, port: int, which: str, workers: int | None) -> None
     from admin.accounts.setup import first_admin_hint
     from admin.wsgi import build_wsgi_app
     from portal.audit import anchor_chain_head
-    from portal.db import engine_of, refresh_statistics, session_factory, transaction
+    from portal.db import (
+        UnsafeDatabaseSettings,
+        engine_of,
+        refresh_statistics,
+        session_factory,
+        transaction,
+    )
     from portal.extensions import settings_of
     from portal.recovery import sweep_file_store
     from portal.serverkeys import keys_file_exposure
@@ -125,9 +131,12 @@ def serve_command(host: str, port: int, which: str, workers: int | None) -> None
     exposure = keys_file_exposure(settings_of())
     if exposure:
         click.echo(exposure, err=True)
-    refresh_statistics(engine_of(current_app))
-    with transaction(session_factory(current_app)) as db:
-        problem = anchor_chain_head(db, settings_of())
+    try:
+        refresh_statistics(engine_of(current_app))
+        with transaction(session_factory(current_app)) as db:
+            problem = anchor_chain_head(db, settings_of())
+    except UnsafeDatabaseSettings as error:
+        raise click.ClickException(str(error)) from None
     if problem:
         click.echo(f"Warning: {problem}", err=True)
     swept = sweep_file_store(current_app)

@@ -17,6 +17,7 @@ from portal.hardening import (
 )
 from portal.i18n import init_i18n
 from portal.input_checks import init_input_checks
+from portal.outage import init_outage_pages
 from portal.outside_records import init_outside_records
 from portal.storage import init_file_store
 from portal.upload_spool import init_sealed_uploads
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_file_store(app, settings.storage_dir)
     init_sealed_uploads(app)
     init_error_pages(app)
+    init_outage_pages(app)
     init_blueprints(app)
     init_rate_limits(app, settings, rate_limits(settings))
     return app

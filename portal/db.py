@@ -21,12 +21,15 @@ from typing import Any
 
 from flask import Flask, Response, g
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 _AFTER_COMMIT = "aktsom.after_commit"
 _ON_ROLLBACK = "aktsom.on_rollback"
 _DISCARD = "aktsom_discard_changes"
+# Set by portal.outage: the 503 page that keeps the typed text (issue 15 §9).
+OUTAGE_RESPONSE = "aktsom.outage_response"
 _log = logging.getLogger("aktsom.db")
 
 NAMING_CONVENTION = {
@@ -74,8 +77,46 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UnsafeDatabaseSettings(RuntimeError):
+    """The database is configured so that a commit may vanish after it was reported done.
+
+    A reporter then holds a code for a case that no longer exists (issue 15 §9), so Aktsom
+    refuses to use such a database rather than show codes it cannot keep.
+    """
+
+
+# PostgreSQL settings under which a committed transaction can be lost on a crash or power cut.
+# `synchronous_commit = local` or `remote_write` still flush the local WAL: those are safe here.
+_UNSAFE_POSTGRES_SETTINGS = {"synchronous_commit": "off", "fsync": "off"}
+
+
+def check_postgres_durability(dbapi_connection: Any) -> None:
+    """Raise UnsafeDatabaseSettings if this PostgreSQL session could lose a commit."""
+    cursor = dbapi_connection.cursor()
+    try:
+        for name, unsafe in _UNSAFE_POSTGRES_SETTINGS.items():
+            cursor.execute(f"SHOW {name}")
+            row = cursor.fetchone()
+            if row is not None and str(row[0]).lower() == unsafe:
+                raise UnsafeDatabaseSettings(
+                    f"PostgreSQL runs with {name}={unsafe}: a commit reported to a reporter "
+                    f"could be lost in a crash. Set {name} to on (ALTER DATABASE ... SET "
+                    f"{name} = on, or in postgresql.conf) before starting Aktsom."
+                )
+    finally:
+        cursor.close()
+    # SHOW opened a transaction under psycopg's default; leave the connection as it came.
+    dbapi_connection.rollback()
+
+
 def make_engine(database_url: str) -> Engine:
-    """An engine with SQLite made safe for a web app: WAL, foreign keys, a busy timeout."""
+    """An engine with SQLite made safe for a web app: WAL, foreign keys, a busy timeout.
+
+    Commits are durable before the request that made them answers (issue 15 §9): SQLite runs
+    WAL with `synchronous=FULL` (NORMAL may lose the last commits on power loss, and a
+    reporter would hold a code for a case that no longer exists; FULL syncs the log at every
+    commit), and PostgreSQL connections refuse `synchronous_commit=off` or `fsync=off`.
+    """
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url, connect_args={"timeout": 30, "check_same_thread": False}
@@ -86,13 +127,20 @@ def make_engine(database_url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA synchronous=FULL")
             # Deleted content must not linger in free pages of the file.
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True)
+    engine = create_engine(database_url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _postgres_durability(dbapi_connection: Any, _record: Any) -> None:
+            check_postgres_durability(dbapi_connection)
+
+    return engine
 
 
 def after_commit(session: Session, action: Callable[[], object]) -> None:
@@ -191,8 +239,7 @@ def checkpoint_wal(engine: Engine) -> None:
 
 def init_db(app: Flask, engine: Engine) -> None:
     """Wire the session factory and the per-request transaction into `app`."""
-    app.extensions["aktsom.engine"] = engine
-    app.extensions["aktsom.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    bind_engine(app, engine)
 
     @app.after_request
     def _commit(response: Response) -> Response:
@@ -206,8 +253,18 @@ def init_db(app: Flask, engine: Engine) -> None:
                 session.commit()
             else:
                 session.rollback()
+        except (OperationalError, InterfaceError) as error:
+            # The database went away (or the disk under SQLite failed) at the commit: the
+            # page rendered for the committed state (a case code) must not be sent. The
+            # outage page keeps what was typed instead of a bare 500.
+            _quiet_rollback(session)
+            outage = app.extensions.get(OUTAGE_RESPONSE)
+            if outage is None:
+                raise
+            result: Response = outage(error)
+            return result
         except BaseException:
-            session.rollback()
+            _quiet_rollback(session)
             raise
         finally:
             session.close()
@@ -219,6 +276,23 @@ def init_db(app: Flask, engine: Engine) -> None:
         if session is not None:
             session.rollback()
             session.close()
+
+
+def _quiet_rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    except (OperationalError, InterfaceError):
+        # The connection is gone; the server rolls back what it never saw committed.
+        _log.warning("rollback after a lost database connection failed")
+
+
+def bind_engine(app: Flask, engine: Engine) -> Engine | None:
+    """Make `app` use `engine` from its next session on; returns the engine it used before.
+    (Tests point an app at a database that is down and back, issue 15 §9.)"""
+    previous: Engine | None = app.extensions.get("aktsom.engine")
+    app.extensions["aktsom.engine"] = engine
+    app.extensions["aktsom.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    return previous
 
 
 def session_factory(app: Flask) -> sessionmaker[Session]:

@@ -31,6 +31,7 @@ __all__ = ["HEIC", "JPEG2000", "OTHER", "TOO_MANY_PIXELS", "UNREADABLE", "Cleani
            "StripResult", "describe_removed", "strip_metadata"]
 
 _JPEG, _PNG, _PDF = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF"
+_SNIFF_BYTES = 16
 # ISO base media brands of HEIF pictures (iPhones' default photo format).
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
                 b"mif1", b"msf1"}
@@ -47,15 +48,19 @@ def strip_metadata(data: BinaryIO, media_type: str,
     locations in boxes of an ISO container whose pictures no maintained Python library
     here can decode or rewrite, and a reporter can send the same photo as JPEG."""
     data.seek(0)
-    raw = data.read()
+    # The type from the first bytes: a file of another type (a 1 GiB archive) is never read
+    # into memory here, only streamed into the store (issue 15 §6).
+    head = data.read(_SNIFF_BYTES)
     data.seek(0)
     limits = limits or CleaningLimits()
-    if is_heif(raw):
+    if is_heif(head):
         return StripResult.refusal(HEIC)
-    if raw.startswith(_JPEG2000):
+    if head.startswith(_JPEG2000):
         return StripResult.refusal(JPEG2000)
-    if not raw.startswith((_JPEG, _PNG, _PDF)) and not is_webp(raw):
+    if not head.startswith((_JPEG, _PNG, _PDF)) and not is_webp(head):
         return StripResult(handled=False, media_type=media_type)
+    raw = data.read()
+    data.seek(0)
     return clean_in_child(raw, limits, clean_bytes)
 
 

@@ -3,14 +3,22 @@
 Files hold only ciphertext (crypto.stream). Names are random, so a listing of the store says
 nothing about cases. A failed submission removes what it wrote; `sweep` removes leftovers a
 crash may have left (files no row refers to).
+
+Durability (issue 15 §9): a file is fsynced, and so is the directory that names it, when it is
+closed, which is before the commit that shows the reporter a code. Without that a power cut
+after the commit could keep a case whose files never reached the disk. A store that cannot be
+written (full, read-only, gone) raises `StoreUnavailable`, so the request rolls back and the
+reporter is told, with what they typed kept.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,6 +26,36 @@ from flask import Flask, current_app
 
 _EXTENSION_KEY = "aktsom.file_store"
 _NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+# Failures that say "the store cannot take this now", not "the code is wrong".
+_STORE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+                           errno.EIO, errno.ENOENT})
+
+
+class StoreUnavailable(OSError):
+    """The file store cannot be written (full, read-only, missing). Says nothing more: the
+    path would name a stored file."""
+
+
+def fsync_directory(path: Path) -> None:
+    """Make the entries of directory `path` (a file just created or renamed) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn an OSError of the store's kind into `StoreUnavailable` (no path in it)."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except OSError as error:
+        if error.errno in _STORE_ERRNOS:
+            raise StoreUnavailable(error.errno, os.strerror(error.errno or 0)) from None
+        raise
 
 
 class FileStore:
@@ -33,11 +71,21 @@ class FileStore:
             raise ValueError("invalid stored name")
         return self.root / name[:2] / name
 
-    def create(self, name: str) -> BinaryIO:
+    @contextmanager
+    def create(self, name: str) -> Iterator[BinaryIO]:
+        """A new file `name`, written through the yielded handle, then fsynced with its
+        directory (and a new shard directory with the root) before this returns."""
         path = self.path(name)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        return os.fdopen(fd, "wb")
+        with store_errors():
+            if not path.parent.is_dir():
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                fsync_directory(self.root)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as target:
+                yield target
+                target.flush()
+                os.fsync(target.fileno())
+            fsync_directory(path.parent)
 
     def open(self, name: str) -> BinaryIO:
         return self.path(name).open("rb")
