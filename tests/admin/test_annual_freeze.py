@@ -108,6 +108,14 @@ def test_a_june_account_cannot_be_set_against_a_march_one(
         assert stored is not None
         # Later approvals may add to the decision, never take a cell out.
         assert hidden_in_march <= set(json.loads(stored.hidden))
+        # Year on year: the next year's account shows 2025 beside 2026 with the same
+        # decision, so its previous-year column cannot be set against the 2025 accounts.
+        next_year = account_figures(db, settings, year=2026, unit_id=world.unit_id,
+                                    now=JUNE)
+    previous = {row.key: row.previous for row in next_year.table("reports.by_category").rows}
+    assert previous["corruption"].value is None and previous["fraud"].value is None
+    assert all(row.change is None for row in next_year.table("reports.by_category").rows
+               if row.key in ("corruption", "fraud"))
     june_categories = _cells(june_company, "reports.by_category")
     assert june_categories["corruption"]["value"] is None
     assert june_categories["fraud"] == {"value": None, "status": "complementary"}
