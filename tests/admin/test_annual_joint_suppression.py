@@ -52,17 +52,38 @@ def _possible_values(published: dict[str, Cell], sums: list[Sum], target: str,
                      ceiling: int) -> set[int]:
     """A reader holding every published number and mark tries every value of the hidden
     cells (SMALL 1..k-1, a complementary cell k..ceiling, withheld 0..ceiling) and keeps those
-    that fit every sum; returns the values left for `target`."""
+    that fit every sum; returns the values left for `target`. (Depth first, dropping a partial
+    guess as soon as a sum's known parts exceed its whole: counts are never negative.)"""
     hidden = sorted(name for name, cell in published.items() if not cell.shown)
-    ranges = [range(1, K) if published[name].status is SMALL
+    ranges = {name: range(1, K) if published[name].status is SMALL
               else range(K, ceiling + 1) if published[name].status is COMP
-              else range(0, ceiling + 1) for name in hidden]
+              else range(0, ceiling + 1) for name in hidden}
+    value: dict[str, int | None] = {name: cell.value for name, cell in published.items()}
     found: set[int] = set()
-    for values in product(*ranges):
-        guess = dict(zip(hidden, values, strict=True))
-        value = {name: guess.get(name, cell.value) for name, cell in published.items()}
-        if all(value[item.whole] == sum(value[part] for part in item.parts) for item in sums):
-            found.add(guess[target])
+
+    def fits() -> bool:
+        for item in sums:
+            whole = value[item.whole]
+            parts = [value[part] for part in item.parts]
+            known = sum(part for part in parts if part is not None)
+            if whole is not None and known > whole:
+                return False
+            if whole is not None and None not in parts and known != whole:
+                return False
+        return True
+
+    def guess(index: int) -> None:
+        if index == len(hidden):
+            found.add(int(value[target] or 0))
+            return
+        name = hidden[index]
+        for candidate in ranges[name]:
+            value[name] = candidate
+            if fits():
+                guess(index + 1)
+        value[name] = None
+
+    guess(0)
     return found
 
 
