@@ -6,8 +6,6 @@ every value, on the joint decision and shows the hidden count can no longer be d
 
 from __future__ import annotations
 
-from itertools import product
-
 from portal.small_counts import Cell, CellStatus, Sum, protect, table
 
 K = 3
