@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from admin.accounts.services import create_user
 from admin.accounts.totp import provisioning_uri
-from admin.annual.demo import add_account_draft, add_account_history
+from admin.annual.demo import (
+    add_account_draft,
+    add_account_history,
+    add_last_year_end,
+    add_supplier_history,
+)
 from crypto import open_private_key
 from portal.cases.dialogue import add_reporter_message
 from portal.cases.handling import (
@@ -91,7 +96,10 @@ def demo_command(password: str | None) -> None:
         suppliers = add_supplier_register(
             db, settings, server_keys_of(),
             {unit.code: unit for unit in db.scalars(select(OrgUnit))})
+        # The register's year-end figures of the two years before (issue 13 §2).
+        add_supplier_history(db, settings, now=utcnow())
         _add_supplier_due_diligence(db, suppliers)
+        add_last_year_end(db, settings, now=utcnow())
         try:
             codes = _make_cases(db, password)
             # Two past years of reports and last year's draft account (issue 13 §8).

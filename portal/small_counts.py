@@ -26,7 +26,7 @@ The rule:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -143,3 +143,237 @@ def change(current: Cell, previous: Cell) -> int | None:
     if current.value is None or previous.value is None:
         return None
     return current.value - previous.value
+
+
+# --- The joint rule: many tables published side by side (issue 13 §3) ----------------------
+#
+# The group's account and every company's account are published for the same year: a
+# company's breakdown row, the group's breakdown (the sums over the companies), the companies'
+# totals (the group's `reports.by_company`) and the group total are tied by sums. A cell
+# hidden in one table could be worked out from the others (the group's cell less the other
+# companies' shown cells). `protect` decides for every cell of every account at once: the
+# 1-dimensional `table` rule generalised to any set of published sums.
+#
+# The reader is assumed to hold every published number, every cell's mark (SMALL is 1 to k-1,
+# COMPLEMENTARY at least k, WITHHELD anything from 0) and every sum. A small cell (1 to k-1)
+# is protected when that reader is left with at least two possible values for it; a cell
+# hidden for its sake (0 or at least k) need not be (primary and secondary suppression in
+# statistical disclosure control). That is checked exactly, cell by cell, by minimising and
+# maximising it over the integer points the reader cannot rule out (`scipy.optimize.milp`).
+# While a small cell is pinned, another cell tied to it is hidden (`_next_to_hide` says
+# which); the parts of a breakdown whose whole is small are withheld, as in `table`; at the
+# end every cell hidden for another's sake is shown again where it was not needed after all.
+# `hidden_before` (the year's frozen decision) stay hidden whatever their count is now.
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A published relation: the cells `parts` add up to the cell `whole`. `breakdown` is
+    True where the parts are a breakdown of the whole (a company's reports by category): they
+    are withheld whole when the whole is small, as in `table`; False for a cross-sum (the
+    group's category cell over the companies)."""
+
+    whole: str
+    parts: tuple[str, ...]
+    breakdown: bool = True
+
+
+def _bounds(status: CellStatus, k: int, cap: int) -> tuple[int, int]:
+    if status is CellStatus.SMALL:
+        return 1, k - 1
+    if status is CellStatus.COMPLEMENTARY:
+        return k, cap
+    return 0, cap
+
+
+def _components(hidden: list[str], sums: list[Sum]) -> list[list[str]]:
+    """The hidden cells grouped by the sums that tie them together."""
+    parent = {name: name for name in hidden}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for item in sums:
+        members = [name for name in (item.whole, *item.parts) if name in parent]
+        for other in members[1:]:
+            parent[root(other)] = root(members[0])
+    groups: dict[str, list[str]] = {}
+    for name in hidden:
+        groups.setdefault(root(name), []).append(name)
+    return sorted(groups.values())
+
+
+def _first_pinned(component: list[str], counts: Mapping[str, int],
+                  status: Mapping[str, CellStatus], sums: list[Sum], k: int, cap: int,
+                  open_cells: set[str]) -> str | None:
+    """The first small cell of `component` a reader can work out exactly (one possible
+    value), or None. Only the small cells are protected: a cell hidden for another's sake is
+    not itself at risk (its count is 0 or at least k). `open_cells` holds the cells already
+    shown to have two values: hiding more never pins a cell again, so they are not checked
+    twice; every solution the solver returns is a second possible value for each cell where
+    it differs from the true count."""
+    # Imported here: scipy is only needed when a decision is made, not by every page.
+    import numpy as np
+    from scipy.optimize import (  # type: ignore[import-untyped]
+        Bounds,
+        LinearConstraint,
+        milp,
+    )
+
+    index = {name: number for number, name in enumerate(component)}
+    rows, rhs = [], []
+    for item in sums:
+        members = [(item.whole, -1), *((part, 1) for part in item.parts)]
+        if not any(name in index for name, _sign in members):
+            continue
+        row = np.zeros(len(component))
+        constant = 0.0
+        for name, sign in members:
+            if name in index:
+                row[index[name]] += sign
+            else:
+                constant += sign * counts[name]
+        rows.append(row)
+        rhs.append(-constant)
+    low, high = zip(*(_bounds(status[name], k, cap) for name in component), strict=True)
+    bounds = Bounds(np.array(low, dtype=float), np.array(high, dtype=float))
+    constraints = [LinearConstraint(np.array(rows), np.array(rhs), np.array(rhs))] if rows else []
+    integrality = np.ones(len(component))
+    for name, number in index.items():
+        for direction in (-1.0, 1.0):
+            if name in open_cells or not is_small(counts[name], k):
+                break
+            goal = np.zeros(len(component))
+            goal[number] = direction
+            result = milp(goal, constraints=constraints, bounds=bounds,
+                          integrality=integrality)
+            if result.status != 0 or result.x is None:  # pragma: no cover - true counts fit
+                raise RuntimeError("the small-count audit found no solution")
+            open_cells.update(other for other, place in index.items()
+                              if round(float(result.x[place])) != counts[other])
+        if name not in open_cells and is_small(counts[name], k):
+            return name
+    return None
+
+
+def _withhold_breakdowns(counts: Mapping[str, int], status: dict[str, CellStatus],
+                         sums: list[Sum]) -> None:
+    """The parts of a breakdown whose whole is hidden as small (or withheld) are withheld."""
+    changed = True
+    while changed:
+        changed = False
+        for item in sums:
+            if item.breakdown and status[item.whole] in (CellStatus.SMALL,
+                                                         CellStatus.WITHHELD):
+                for part in item.parts:
+                    if status[part] is not CellStatus.WITHHELD:
+                        status[part] = CellStatus.WITHHELD
+                        changed = True
+
+
+def _hidden_mark(count: int, k: int) -> CellStatus:
+    """How a cell hidden for another's sake is marked: by its own count."""
+    if is_small(count, k):
+        return CellStatus.SMALL
+    return CellStatus.COMPLEMENTARY if count >= max(k, 1) else CellStatus.WITHHELD
+
+
+def _next_to_hide(pinned: str, sums_of: Mapping[str, list[Sum]], counts: Mapping[str, int],
+                  status: Mapping[str, CellStatus], fixed: Collection[str]) -> str | None:
+    """The cell to hide next for `pinned`'s sake: the nearest shown cell (sharing a sum with
+    it; if none, a sum further away, and so on) that is not a total, and only if there is
+    none a total (the whole of a breakdown: a company's reports received, the group total).
+    Among the nearest: non-zero before zero (a zero can only move up), then one that closes
+    a cycle (it is in another sum with a hidden cell, so the two sums can trade), then the
+    smallest."""
+    def is_total(name: str) -> bool:
+        return any(item.whole == name and item.breakdown for item in sums_of[name])
+
+    for totals in (False, True):
+        seen, frontier = {pinned}, [pinned]
+        while frontier:
+            candidates = []
+            for cell in frontier:
+                for item in sums_of.get(cell, []):
+                    for name in (item.whole, *item.parts):
+                        if status[name] is not CellStatus.SHOWN or name in fixed \
+                                or is_total(name) != totals:
+                            continue
+                        closes = any(
+                            other not in (name, cell) and status[other] is not CellStatus.SHOWN
+                            for elsewhere in sums_of[name] if elsewhere is not item
+                            for other in (elsewhere.whole, *elsewhere.parts))
+                        candidates.append((counts[name] == 0, not closes, counts[name], name))
+            if candidates:
+                return min(candidates)[3]
+            frontier = sorted({name for cell in frontier for item in sums_of.get(cell, [])
+                               for name in (item.whole, *item.parts) if name not in seen})
+            seen.update(frontier)
+    return None
+
+
+def _protected(counts: Mapping[str, int], status: Mapping[str, CellStatus], sums: list[Sum],
+               k: int, cap: int) -> bool:
+    hidden = sorted(name for name, mark in status.items() if mark is not CellStatus.SHOWN)
+    return all(_first_pinned(component, counts, status, sums, k, cap, set()) is None
+               for component in _components(hidden, sums)
+               if any(is_small(counts[name], k) for name in component))
+
+
+def protect(counts: Mapping[str, int], sums: list[Sum], k: int, *,
+            hidden_before: Collection[str] = (), fixed: Collection[str] = ()) -> dict[str, Cell]:
+    """Protect every cell of `counts` jointly against every published sum in `sums` (whose
+    wholes and parts are keys of `counts`); `hidden_before` stay hidden. `fixed` cells are
+    not published on their own but are taken as known to the reader: they are never hidden
+    for another's sake (that would protect nothing). See above."""
+    check_k(k)
+    status = {name: (CellStatus.SMALL if is_small(count, k) else CellStatus.SHOWN)
+              for name, count in counts.items()}
+    for before in hidden_before:
+        if before in status and status[before] is CellStatus.SHOWN:
+            status[before] = _hidden_mark(counts[before], k)
+    _withhold_breakdowns(counts, status, sums)
+    cap = 2 * sum(counts.values()) + k + 1
+    sums_of: dict[str, list[Sum]] = {}
+    for item in sums:
+        for name in dict.fromkeys((item.whole, *item.parts)):
+            sums_of.setdefault(name, []).append(item)
+    open_cells: set[str] = set()
+    chosen: list[str] = []
+    while True:
+        hidden = sorted(name for name, mark in status.items() if mark is not CellStatus.SHOWN)
+        pinned: list[str] = []
+        for component in _components(hidden, sums):
+            if all(name in open_cells or not is_small(counts[name], k) for name in component):
+                continue
+            first = _first_pinned(component, counts, status, sums, k, cap, open_cells)
+            if first is not None:
+                pinned.append(first)
+                break
+        if not pinned:
+            break
+        hide = _next_to_hide(pinned[0], sums_of, counts, status, fixed)
+        if hide is None:
+            # Nothing left to hide that is tied to the pinned cell: withhold everything
+            # (with every cell open from 0, the true counts are one point among many).
+            status = dict.fromkeys(counts, CellStatus.WITHHELD)
+            break
+        status[hide] = _hidden_mark(counts[hide], k)
+        chosen.append(hide)
+        _withhold_breakdowns(counts, status, sums)
+    # The greedy search may have hidden cells that turned out not to be needed: show each
+    # again (largest first) where every small cell stays protected without it.
+    for again in sorted(chosen, key=lambda cell: (-counts[cell], cell)):
+        if status[again] is CellStatus.SHOWN or status[again] is CellStatus.SMALL or any(
+                item.breakdown and again in item.parts and status[item.whole] in (
+                    CellStatus.SMALL, CellStatus.WITHHELD) for item in sums_of[again]):
+            continue
+        trial = dict(status)
+        trial[again] = CellStatus.SHOWN
+        if _protected(counts, trial, sums, k, cap):
+            status = trial
+    return {name: (Cell(count, CellStatus.SHOWN) if status[name] is CellStatus.SHOWN
+                   else Cell(None, status[name])) for name, count in counts.items()}

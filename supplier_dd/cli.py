@@ -97,3 +97,28 @@ def match_case_references_command() -> None:
         left = unmatched_reference_count(db)
     click.echo(f"Linked {relinked} cases to the register; {left} references match no "
                "supplier.")
+
+
+@suppliers_group.command("year-end")
+@click.option("--year", type=click.IntRange(1990, 9999), required=True)
+@click.option("--force", is_flag=True,
+              help="Take a year still in progress, or take a stored year again.")
+@with_appcontext
+def year_end_command(year: int, force: bool) -> None:
+    """Store the register's figures as YEAR ended (tiers, country risk, spend bands, Code of
+    Conduct coverage, assessments), for the annual account of a closed year. Run it once
+    after 31 December; a stored year is kept as it is."""
+    from portal.db import utcnow
+    from supplier_dd.stats import YearInProgress, take_year_end
+
+    try:
+        with transaction(session_factory(current_app)) as db:
+            counts, taken = take_year_end(db, settings_of(), year, now=utcnow(), force=force)
+    except YearInProgress:
+        raise click.ClickException(
+            f"{year} has not ended yet: its figures are not final (use --force to take "
+            "them all the same).") from None
+    if taken:
+        click.echo(f"Stored the register's figures for {year}: {counts.suppliers} suppliers.")
+    else:
+        click.echo(f"The figures for {year} were stored before; kept as they are.")

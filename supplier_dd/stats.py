@@ -6,14 +6,18 @@ reason or a contact. Suppliers are companies, not reporters, so no small-count s
 applies here; the annual account still runs everything through its one small-count rule.
 
 The register keeps its present state, not a history: a supplier counts for a year when it was
-in the register by the year's end, with the tier and country it has now. Code of Conduct
-coverage, risk and workflow figures come from the modules that own them;
-`supplier_year_figures` gathers them all for one year.
+in the register by the year's end, with the tier and country it has now. So that a closed
+year's figures stay as they were, `take_year_end` (`aktsom suppliers year-end --year Y`)
+stores them once the year is over (`SupplierYearEnd`), and `supplier_year_figures` reads a
+year's stored figures whenever they exist. Code of Conduct coverage, risk and workflow figures
+come from the modules that own them; `supplier_year_figures` gathers them all for one year.
+The workflow counts (action plans, reviews, meetings) are dated rows and need no snapshot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -21,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from supplier_dd.conduct import conduct_coverage_by_spend_band, conduct_coverage_counts
+from supplier_dd.countries import country_value
 from supplier_dd.models import Supplier
+from supplier_dd.models.year_end import SupplierYearEnd
 from supplier_dd.register import large_and_important_condition
 from supplier_dd.risk import assessed_by_level, thorough_analysis_count
 from supplier_dd.workflow_figures import WorkflowYear, annual_workflow_counts
@@ -54,6 +60,74 @@ def register_stats(db: Session, settings: Settings, year: int) -> SupplierRegist
                                    large_and_important=large)
 
 
+def by_country_risk(db: Session, by_country: dict[str, int]) -> dict[str, int]:
+    """Suppliers by the geography score (1-5) the risk model gives their country now."""
+    counts = {f"score_{score}": 0 for score in range(1, 6)} | {"unrated": 0}
+    for country, count in by_country.items():
+        value = country_value(db, country)
+        counts["unrated" if value is None else f"score_{value.effective_score}"] += count
+    return counts
+
+
+@dataclass(frozen=True)
+class YearEndCounts:
+    """What a closed year's account needs of the register, as stored by `take_year_end`."""
+
+    suppliers: int
+    by_tier: dict[str, int]
+    by_country: dict[str, int]
+    by_country_risk: dict[str, int]
+    large_and_important: int
+    conduct_coverage: dict[str, int]
+    conduct_by_spend_band: dict[str, dict[str, int]]
+    assessed_by_level: dict[str, int]
+    thorough_analyses: int
+
+
+def _live_year_end(db: Session, settings: Settings, year: int) -> YearEndCounts:
+    register = register_stats(db, settings, year)
+    return YearEndCounts(
+        suppliers=register.suppliers,
+        by_tier={str(tier): count for tier, count in register.by_tier.items()},
+        by_country=dict(register.by_country),
+        by_country_risk=by_country_risk(db, register.by_country),
+        large_and_important=register.large_and_important,
+        conduct_coverage=conduct_coverage_counts(db),
+        conduct_by_spend_band=conduct_coverage_by_spend_band(db),
+        assessed_by_level=assessed_by_level(db, year),
+        thorough_analyses=thorough_analysis_count(db, year))
+
+
+class YearInProgress(Exception):
+    """The year has not ended: its figures are not final yet."""
+
+
+def stored_year_end(db: Session, year: int) -> YearEndCounts | None:
+    row = db.get(SupplierYearEnd, year)
+    return None if row is None else YearEndCounts(**json.loads(row.figures))
+
+
+def take_year_end(db: Session, settings: Settings, year: int, *, now: datetime,
+                  force: bool = False) -> tuple[YearEndCounts, bool]:
+    """Store the register's figures for `year` (once: a stored year is kept as it is, unless
+    `force`, which also allows a year still in progress). Returns the figures stored and
+    whether they were taken now."""
+    stored = stored_year_end(db, year)
+    if stored is not None and not force:
+        return stored, False
+    if year >= now.year and not force:
+        raise YearInProgress(year)
+    counts = _live_year_end(db, settings, year)
+    figures = json.dumps(asdict(counts), sort_keys=True, separators=(",", ":"))
+    row = db.get(SupplierYearEnd, year)
+    if row is None:
+        db.add(SupplierYearEnd(year=year, taken_at=now, figures=figures))
+    else:
+        row.figures, row.taken_at = figures, now
+    db.flush()
+    return counts, True
+
+
 @dataclass(frozen=True)
 class SupplierYearFigures:
     """Everything the supplier module gives the annual account for one year: the register
@@ -62,22 +136,43 @@ class SupplierYearFigures:
     thorough analyses among them, and the year's action plans, reviews and meetings."""
 
     year: int
-    register: SupplierRegisterFigures
-    conduct_coverage: dict[str, int]
-    conduct_by_spend_band: dict[str, dict[str, int]]
-    assessed_by_level: dict[str, int]
-    thorough_analyses: int
+    counts: YearEndCounts
     workflow: WorkflowYear
+    # True when `counts` are the year-end figures stored for the year; False when they are
+    # the register as it stands now (then Code of Conduct coverage is not the year's).
+    from_year_end: bool
+
+    @property
+    def register(self) -> SupplierRegisterFigures:
+        return SupplierRegisterFigures(
+            year=self.year, suppliers=self.counts.suppliers,
+            by_tier={int(tier): count for tier, count in self.counts.by_tier.items()},
+            by_country=dict(self.counts.by_country),
+            large_and_important=self.counts.large_and_important)
+
+    @property
+    def conduct_coverage(self) -> dict[str, int]:
+        return dict(self.counts.conduct_coverage)
+
+    @property
+    def conduct_by_spend_band(self) -> dict[str, dict[str, int]]:
+        return {band: dict(counts) for band, counts in self.counts.conduct_by_spend_band.items()}
+
+    @property
+    def assessed_by_level(self) -> dict[str, int]:
+        return dict(self.counts.assessed_by_level)
+
+    @property
+    def thorough_analyses(self) -> int:
+        return self.counts.thorough_analyses
 
 
 def supplier_year_figures(db: Session, settings: Settings, year: int,
                           today: date) -> SupplierYearFigures:
     """The module's counts for `year` in one typed record (each part from the module that
-    owns it); `today` bounds the overdue count of a year still running."""
+    owns it): the stored year-end figures when the year has them, else the register as it
+    stands; `today` bounds the overdue count of a year still running."""
+    stored = stored_year_end(db, year)
     return SupplierYearFigures(
-        year=year, register=register_stats(db, settings, year),
-        conduct_coverage=conduct_coverage_counts(db),
-        conduct_by_spend_band=conduct_coverage_by_spend_band(db),
-        assessed_by_level=assessed_by_level(db, year),
-        thorough_analyses=thorough_analysis_count(db, year),
-        workflow=annual_workflow_counts(db, year, today))
+        year=year, counts=stored if stored is not None else _live_year_end(db, settings, year),
+        workflow=annual_workflow_counts(db, year, today), from_year_end=stored is not None)

@@ -10,6 +10,7 @@ account:
 * **Approved** by a compliance officer who edited none of the draft (four eyes, the house
   rule of portal.approvals). Approval freezes the figures (`account_figures(...).to_dict()`,
   passed in by the caller) with the texts: what the boards sign is exactly what is published.
+  It also freezes the year's small-count decision over all accounts (`admin.annual.joint`).
 * **Signed** once each company that must sign has at least one board signatory recorded
   (name, board role, date). A company's account is signed by its own board; the group's joint
   account is signed by the board of *every* covered company (the Act wants the signature per
@@ -35,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin.annual.joint import freeze_year_decision
 from admin.annual.labels import row_label, section_label, table_label
 from admin.annual.models import AccountReminder, AccountSignature, AccountStatus, AnnualAccount
 from config import Settings
@@ -213,7 +215,9 @@ def frozen_labels(db: Session, settings: Settings,
 
 def approve(db: Session, keys: ServerKeys, settings: Settings, user: User,
             account: AnnualAccount, *, figures: Mapping[str, Any], now: datetime) -> None:
-    """Approve the draft and freeze it with `figures` (account_figures(...).to_dict())."""
+    """Approve the draft and freeze it with `figures` (account_figures(...).to_dict()).
+    The first approval of a year also freezes the year's small-count decision, for the year
+    and the year before (shown beside it); later ones may only add hidden cells to it."""
     if account.status != AccountStatus.DRAFT:
         raise Refusal(N_("Only a draft can be approved."))
     if user.id in json.loads(account.editors or "[]"):
@@ -233,6 +237,8 @@ def approve(db: Session, keys: ServerKeys, settings: Settings, user: User,
         "texts": texts, "figures": dict(figures),
         "labels": frozen_labels(db, settings, figures),
     }
+    for year in (account.year, account.year - 1):
+        freeze_year_decision(db, settings, year, now)
     account.frozen = canonical_json(content)
     account.status = AccountStatus.APPROVED
     account.approved_by = user.id

@@ -1,7 +1,8 @@
 """The annual account's part of `aktsom demo` (issue 13 §8): two past years of reports, so
 the account's figures and the comparison with the year before mean something, and last
 year's draft of the group's joint account, written by one compliance officer for the other
-to approve (four eyes)."""
+to approve (four eyes); and the supplier register's stored year-end figures of the two years
+before, so the supplier figures have a previous year too."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from portal.models import OrgUnit, User
 from portal.models.transparency import GROUP_SCOPE
 from portal.serverkeys import ServerKeys
 from portal.storage import FileStore
+from supplier_dd.models import Supplier
+from supplier_dd.stats import take_year_end
 
 # (unit, category, days into the year, acknowledged after days or None, feedback after days
 # or None) for last year; the year before has the first `_EARLIER` of them.
@@ -103,3 +106,22 @@ def add_account_draft(db: Session, keys: ServerKeys, *, now: datetime) -> None:
     writer = db.scalars(select(User).where(User.email == _WRITER)).one()
     account = open_account(db, now.year - 1, GROUP_SCOPE)
     save_texts(db, keys, writer, account, DEMO_TEXTS, now=now)
+
+
+def add_supplier_history(db: Session, settings: Settings, *, now: datetime) -> None:
+    """The demo register as it grew: two thirds of the suppliers came in two years ago, the
+    rest last year; the year before last ended before any Code of Conduct was recorded, so
+    its stored year-end figures (`aktsom suppliers year-end`) differ from last year's. Run
+    before the due diligence is recorded; `add_last_year_end` stores last year's after."""
+    suppliers = list(db.scalars(select(Supplier).order_by(Supplier.name)))
+    early = len(suppliers) * 2 // 3
+    for number, supplier in enumerate(suppliers):
+        supplier.created_at = (datetime(now.year - 2, 2, 1, tzinfo=UTC) if number < early
+                               else datetime(now.year - 1, 4, 1, tzinfo=UTC))
+    db.flush()
+    take_year_end(db, settings, now.year - 2, now=now)
+
+
+def add_last_year_end(db: Session, settings: Settings, *, now: datetime) -> None:
+    """Last year's stored year-end figures, with the Code of Conduct records as they are."""
+    take_year_end(db, settings, now.year - 1, now=now)

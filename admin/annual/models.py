@@ -77,3 +77,20 @@ class AccountReminder(Base):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     reminded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class YearSuppression(Base):
+    """The year's joint small-count decision (issue 13 §3), frozen when the year's first
+    account is approved: which cells of every account of the year (the group's and each
+    company's, `admin.annual.figures` cell ids) are hidden. Every later computation of the
+    year's figures, for any account, version or format, hides them too, whatever the counts
+    have become: accounts approved or published on different days cannot be set against each
+    other to reveal a cell. Later approvals may add cells, never remove one."""
+
+    __tablename__ = "annual_suppressions"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # JSON list of the hidden cell ids, sorted.
+    hidden: Mapped[str] = mapped_column(Text, default="[]")
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,7 @@
 """case views and assignees; audit filters (issue 14 §8, §11)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 06:15:00.000000
 """
 
@@ -11,7 +11,7 @@ import portal.db
 
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

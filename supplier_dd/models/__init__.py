@@ -2,7 +2,14 @@
 (`admin/models_registry.py` does, for Alembic and the schema tests)."""
 
 # The tables of each part register on import (issue 12 §2-6, §8).
-from supplier_dd.models import actions, conduct, meetings, reviews, risk  # noqa: F401
+from supplier_dd.models import (  # noqa: F401
+    actions,
+    conduct,
+    meetings,
+    reviews,
+    risk,
+    year_end,
+)
 from supplier_dd.models.register import (
     Supplier,
     SupplierBuyer,

@@ -1,7 +1,8 @@
 """The group account and the company accounts share one protection of the company totals
-(issue 13 §3): a company total hidden in the group's `reports.by_company` is hidden in that
-company's own account too, and its breakdowns are withheld, so the group total less the other
-accounts' totals does not give it away."""
+(issue 13 §3, the year's joint decision of admin/annual/joint.py): a company total hidden in
+the group's `reports.by_company` is hidden in that company's own account too, so the group
+total less the other accounts' totals does not give it away; a small total's breakdowns are
+withheld, and a hidden total's shown breakdown cells never add up to it."""
 
 from __future__ import annotations
 
@@ -53,11 +54,16 @@ def test_a_hidden_company_total_cannot_be_derived_from_the_other_accounts(
     for unit_id, account in accounts.items():
         cell = by_company[codes[unit_id]]
         assert _received(account) == (cell.status, cell.value), codes[unit_id]
-    # B's breakdowns would add up to its hidden total: withheld whole.
+    # The group company's 1 is small: its breakdowns are withheld whole. B's 5 are all
+    # forced labour: the cell is hidden with the total it equals, its zeros are shown.
+    for item in accounts[world.group_unit_id].tables:
+        if item.total_of == "reports.received":
+            assert {row.current.status for row in item.rows} == {CellStatus.WITHHELD}, item.key
     other = accounts[world.other_unit_id]
     for item in other.tables:
         if item.total_of == "reports.received":
-            assert {row.current.status for row in item.rows} == {CellStatus.WITHHELD}, item.key
+            shown = sum(row.current.value or 0 for row in item.rows if row.current.shown)
+            assert shown == 0, item.key  # nothing shown adds up to the hidden 5
     # A reader with every account: the group total less the shown company totals leaves 6 for
     # the hidden ones; every value of B that fits its mark and the others' leaves two or more.
     total = 20
