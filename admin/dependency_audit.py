@@ -25,7 +25,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-
 #: Exit code when no vulnerability or exception problem was found but some dependencies could
 #: not be checked at all (the advisory service unreachable): the audit is unverified, not clean.
 UNVERIFIED = 3
