@@ -84,6 +84,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
+	$(BIN)/python benchmarks/photo_cleaning_bench.py $(PHOTO_BENCH_ARGS)
 
 # Issue 15 §7-§8: 50 reporters and 10 handlers for 60 s against `aktsom serve` on loopback,
 # then every case read back by its code and by a handler. Two app servers sharing PostgreSQL
