@@ -87,7 +87,7 @@ def test_database_down_keeps_the_report_in_the_reporters_language_and_loses_noth
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"]
-    assert '<html lang="nb">' in page
+    assert '<html lang="nb" dir="ltr">' in page
     assert "Tjenesten er utilgjengelig" in page  # the heading, in Norwegian
     assert CODE.search(page) is None
     assert "timesheet.txt" in page  # named: a browser never keeps a chosen file
