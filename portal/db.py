@@ -270,7 +270,10 @@ def init_db(app: Flask, engine: Engine) -> None:
             session.close()
         return response
 
-    @app.teardown_request
+    # On the app context, not the request: a session opened where no request runs (a CLI
+    # command, a template rendered for a job) is closed too, instead of holding its
+    # connection idle inside a transaction until it is garbage-collected.
+    @app.teardown_appcontext
     def _close(_error: BaseException | None) -> None:
         session: Session | None = g.pop("db_session", None)
         if session is not None:

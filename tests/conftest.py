@@ -6,6 +6,7 @@ a fresh database is made for the test session, migrated once, and emptied after 
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -18,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 import admin
 import portal
@@ -59,16 +61,51 @@ def _database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 def database_url(_database_template: str, tmp_path: Path) -> Iterator[str]:
     if _is_postgres(_database_template):
         yield _database_template
-        engine = create_engine(_database_template)
-        with engine.begin() as connection:
-            tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        _empty_postgres(_database_template)
     else:
         path = tmp_path / "instance" / "aktsom.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_database_template, path)
         yield f"sqlite:///{path}"
+
+
+def _empty_postgres(url: str) -> None:
+    """TRUNCATE every table after a test. A connection the test (or the app) left idle inside
+    a transaction holds a lock TRUNCATE waits for: that used to hang the whole run. Fail the
+    test instead, naming the leaked connection's last statement."""
+    # A session dropped without close() lets its connection go only when it is collected.
+    gc.collect()
+    engine = create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    try:
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        except OperationalError:
+            leaked = _idle_in_transaction(engine)
+            _terminate(engine)
+            with engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            pytest.fail(f"a connection was left idle in a transaction: {leaked}")
+    finally:
+        engine.dispose()
+
+
+def _idle_in_transaction(engine: Any) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(text(
+            "SELECT left(query, 200) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")).scalars())
+
+
+def _terminate(engine: Any) -> None:
+    """End the leaked connections so that the next tests still run."""
+    with engine.connect() as connection:
+        connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        connection.commit()
 
 
 @pytest.fixture

@@ -277,3 +277,32 @@ def test_a_reminder_that_could_not_be_sent_waits_in_the_outbox(
     assert "Reminded 2 handlers of 1 cases" in result.output, result.output
     assert sink[0].recipients() == [world.alice.email, world.bob.email]
     assert _count(portal_app, PendingNotice) == 0
+
+
+def test_a_session_opened_outside_a_request_is_closed_with_its_app_context(
+        app: Flask) -> None:
+    """A full PostgreSQL run hung at 92 % (session 4): a session opened where no request ran
+    kept its connection idle inside a transaction after the language-switch query, and the
+    next TRUNCATE waited on it for ever. The app context's end now closes it."""
+    with app.app_context():
+        session = db_session()
+        session.execute(select(OrgUnit.id).limit(1))
+        assert session.in_transaction()
+    assert not session.in_transaction()
+
+
+def test_the_request_session_is_still_closed_after_a_request(client: FlaskClient,
+                                                             app: Flask) -> None:
+    seen: list[Session] = []
+
+    @app.after_request
+    def _keep(response: Response) -> Response:
+        # Registered last, so it runs first: the session is still in the request's `g`.
+        from flask import g
+
+        if "db_session" in g:
+            seen.append(g.db_session)
+        return response
+
+    assert client.get("/").status_code == 200
+    assert seen and not seen[0].in_transaction()
