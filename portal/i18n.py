@@ -9,10 +9,11 @@ a "More languages" list (`<details>`, no JavaScript needed)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_decimal, get_locale
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -84,6 +85,23 @@ def set_language_cookie(response: Response, code: str) -> None:
         )
 
 
+# Browser language tags that name a language under another code: "no" (Norwegian) and "nn"
+# (Nynorsk) readers read Bokmål, the Norwegian the catalogues are written in.
+_BROWSER_ALIASES = {"no": "nb", "nn": "nb"}
+
+
+def browser_languages(offered: tuple[str, ...]) -> list[str]:
+    """The browser's languages (Accept-Language, best first) as codes, "de-AT" as "de", an
+    alias as its catalogue's code, each once; codes not offered are kept (the caller filters)."""
+    codes: list[str] = []
+    for value, _quality in request.accept_languages:
+        code = value.split("-")[0].split("_")[0].lower()
+        if code not in offered:
+            code = _BROWSER_ALIASES.get(code, code)
+        codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
 def picker_languages(current: str, offered: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(first, more): the company's languages (`?unit=`), the browser's, and the current one
     if neither had it; the rest, in the registry's order."""
@@ -91,12 +109,21 @@ def picker_languages(current: str, offered: tuple[str, ...]) -> tuple[list[str],
     code = request.args.get("unit", "").strip()
     if code:
         first += unit_languages(unit_by_code(db_session(), code))
-    first += [value for value, _quality in request.accept_languages]
+    first += browser_languages(offered)
     first.append(current)
     # "de-AT" offers "de"; codes not offered (or switched off) are dropped.
     wanted = [value.split("-")[0].split("_")[0].lower() for value in first]
     first = [value for value in dict.fromkeys(wanted) if value in offered]
     return first, [value for value in offered if value not in first]
+
+
+def _iso_date(value: str) -> str:
+    """A date kept as ISO text (a published account's frozen snapshot) in the locale's
+    format; text that is not a date is shown as it is."""
+    try:
+        return str(format_date(date.fromisoformat(value)))
+    except (TypeError, ValueError):
+        return value
 
 
 def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "",
@@ -109,7 +136,7 @@ def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "
         chosen = request.cookies.get(LANGUAGE_COOKIE)
         if chosen in offered:
             return chosen
-        best = request.accept_languages.best_match(offered)
+        best = next((code for code in browser_languages(offered) if code in offered), None)
         return best or settings.default_language
 
     Babel(
@@ -121,6 +148,7 @@ def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "
     app.register_blueprint(bp, url_prefix=url_prefix or None)
     # Numbers in the locale's format (1,5 MB in German), beside Flask-Babel's date filters.
     app.jinja_env.filters["decimalformat"] = format_decimal
+    app.jinja_env.filters["isodateformat"] = _iso_date
 
     def language_url(code: str) -> str:
         # The query string stays: a filtered staff list stays filtered (issue 14 §8) and `?unit=`

@@ -267,3 +267,13 @@ def test_numbers_follow_the_locale(portal_app: Flask, code: str, expected: str) 
 
     with portal_app.test_request_context("/"), force_locale(code):
         assert render_template_string("{{ 1.5|decimalformat('#,##0.0') }}") == expected
+
+
+@pytest.mark.parametrize("header", ["no", "no-NO,en;q=0.5", "nn-NO,nn;q=0.9"])
+def test_a_browser_asking_for_norwegian_as_no_or_nn_gets_bokmal(client: FlaskClient,
+                                                                 header: str) -> None:
+    """Session 4 noticed that a browser sending only "no" (the macrolanguage) got English."""
+    root = _page(client, "/", **{"Accept-Language": header})
+    assert root.get("lang") == "nb"
+    first, _more = _picker(root)
+    assert first[0] == "nb" and "nb" not in _more

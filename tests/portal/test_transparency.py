@@ -111,3 +111,15 @@ def test_a_changed_or_planted_snapshot_is_not_shown(portal_app: Flask) -> None:
 
 def test_an_unknown_account_is_404(portal_app: Flask) -> None:
     assert portal_app.test_client().get(f"/transparency/{'0' * 32}").status_code == 404
+
+
+def test_the_publication_date_is_in_the_reader_s_language(portal_app: Flask) -> None:
+    """Session 4 noticed the public page showed the snapshot's ISO text ("2025-06-01")."""
+    account_id = _publish(portal_app, year=2024, version=1, company="Konsern AS", text="T.")
+    client = portal_app.test_client()
+    client.get("/language/en?next=/")
+    english = client.get("/transparency").get_data(as_text=True)
+    assert "published Jun 1, 2025" in english and "2025-06-01" not in english
+    client.get("/language/nb?next=/")
+    norwegian = client.get(f"/transparency/{account_id}").get_data(as_text=True)
+    assert "1. juni 2025" in norwegian and "2025-06-01" not in norwegian
