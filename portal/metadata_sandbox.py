@@ -36,6 +36,7 @@ _TEMPLATES = {UNREADABLE, TOO_MANY_PIXELS, HEIC, JPEG2000}
 _MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 _HEADER_BYTES = 64 * 1024
 _MiB = 1024 * 1024
+FORK_SERVER_MODULE = "portal.metadata_forkserver"
 
 
 def clean_in_child(raw: bytes, limits: CleaningLimits, cleaner: Cleaner) -> StripResult:
@@ -43,8 +44,9 @@ def clean_in_child(raw: bytes, limits: CleaningLimits, cleaner: Cleaner) -> Stri
     fails, breaks a limit or answers with anything unexpected. `cleaner` must be a
     module-level function (it is named to the child, not copied)."""
     context = multiprocessing.get_context("forkserver")
-    # Imported once by the fork server, so each child starts without importing Pillow again.
-    context.set_forkserver_preload(["portal.metadata"])
+    # Imported once by the fork server, so each child starts without importing Pillow again,
+    # nor the server's main script (portal.metadata_forkserver says why).
+    context.set_forkserver_preload([FORK_SERVER_MODULE])
     ours, theirs = context.Pipe(duplex=True)
     process = context.Process(target=_child, args=(theirs, limits, cleaner), daemon=True)
     deadline = time.monotonic() + limits.seconds
