@@ -16,6 +16,7 @@ limits and is killed by the parent on time-out (`metadata_sandbox`).
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
 
@@ -25,7 +26,7 @@ _MAIN_MODULE_KEYS = frozenset({"init_main_from_path", "init_main_from_name"})
 _prepare = spawn.prepare
 
 
-def prepare_without_main(data: dict[str, Any]) -> None:
+def prepare_without_main(data: Mapping[str, Any]) -> None:
     """`multiprocessing.spawn.prepare` without re-running the parent's main script."""
     _prepare({key: value for key, value in data.items() if key not in _MAIN_MODULE_KEYS})
 
