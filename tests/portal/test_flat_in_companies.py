@@ -207,3 +207,23 @@ def _handler_of(app: Flask, unit_id: str) -> str:
     with app.app_context(), transaction(session_factory(app)) as db:
         return next(user.id for user in db.scalars(select(User))
                     if unit_id in user.unit_ids)
+
+
+def test_issue15_a_stored_post_reads_the_handlers_once(make_portal_app: Any) -> None:
+    """The post that stores a report read the handlers twice: once for the form's choices
+    (the routing table) and once more in `route_case`. The table, read in the same
+    transaction, now routes the case; the wraps still check each certificate."""
+    app = make_portal_app()
+    units = _organisation(app, 3)
+    client = app.test_client()
+    form = {"csrf_token": csrf_token(client, "/report"), "category": "fraud",
+            "unit": units[1], "description": "x" * 1024}
+    with counted(app) as statements:
+        assert client.post("/report", data=form, content_type="multipart/form-data"
+                           ).status_code == 303
+    handler_reads = [statement for statement in statements
+                     if statement.lstrip().upper().startswith("SELECT")
+                     and "FROM users" in statement
+                     # The staff notice's addresses: the holders of the stored case's wraps.
+                     and "case_key_wraps" not in statement]
+    assert len(handler_reads) == 1, handler_reads
