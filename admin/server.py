@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from typing import Any
@@ -15,6 +16,7 @@ from gunicorn.glogging import Logger
 
 from config import SettingsError, load_settings
 from portal.hardening import GUNICORN_ACCESS_LOG_FORMAT, log_safe, loggable_path
+from portal.metadata_sandbox import start_cleaning_fork_server
 from portal.paths import STAFF_PREFIX
 
 # gunicorn logs a refused request as "Invalid request from ip=ADDRESS: DETAIL", where DETAIL
@@ -86,8 +88,22 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "timeout": 300,
         "forwarded_allow_ips": "127.0.0.1,::1",
         "proxy_allow_ips": "127.0.0.1,::1",
+        "post_worker_init": ready_worker,
         **_without_control_socket(),
     }
+
+
+def ready_worker(_worker: object) -> None:
+    """Once a worker has loaded the application, before its first request (issue 15):
+
+    * start the fork server that makes the metadata-cleaning children, so the first photo
+      does not wait while it imports the cleaners (about 2 s here);
+    * freeze what is loaded (modules, templates, catalogues: about 160 000 objects), so the
+      collector's full passes, which came every twenty reports or so and walked all of it
+      for 80-100 ms of CPU, walk only what requests make. Nothing loaded at start is ever
+      garbage the collector would have to find."""
+    start_cleaning_fork_server()
+    gc.freeze()
 
 
 def _without_control_socket() -> dict[str, Any]:

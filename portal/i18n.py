@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 from flask_babel import Babel, format_date, format_decimal, get_locale
@@ -30,6 +31,8 @@ LANGUAGE_COOKIE = "aktsom_lang"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LANGUAGE_REVIEWS = "aktsom.language_reviews"
 STAFF_ONLY = "aktsom.staff_languages_only"
+# Stands for the language code in a page's language links (`language_url`).
+_CODE_PLACE = "languagecodeplace"
 
 # Each language named in itself, so a reporter finds theirs without reading English.
 LANGUAGE_NAMES = {language.code: language.native_name for language in LANGUAGES}
@@ -153,8 +156,15 @@ def init_i18n(app: Flask, settings: Settings, home_url: str, url_prefix: str = "
     def language_url(code: str) -> str:
         # The query string stays: a filtered staff list stays filtered (issue 14 §8) and `?unit=`
         # keeps the company's languages first (issue 16 §5).
-        back = request.full_path if request.query_string else request.path
-        return url_for("i18n.choose_language", code=code, next=back)
+        if "aktsom_language_url" not in g:
+            back = request.full_path if request.query_string else request.path
+            # Built once per page, not once per language (the picker lists them all):
+            # the code is a path segment before the query string, so the first
+            # placeholder is the code's place.
+            g.aktsom_language_url = url_for("i18n.choose_language", code=_CODE_PLACE,
+                                            next=back)
+        url: str = g.aktsom_language_url
+        return url.replace(_CODE_PLACE, quote(code, safe=""), 1)
 
     @app.context_processor
     def _layout_context() -> dict[str, object]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.context
 import resource
 import time
 from collections.abc import Callable
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -36,15 +38,28 @@ _TEMPLATES = {UNREADABLE, TOO_MANY_PIXELS, HEIC, JPEG2000}
 _MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 _HEADER_BYTES = 64 * 1024
 _MiB = 1024 * 1024
+FORK_SERVER_MODULE = "portal.metadata_forkserver"
+
+
+def _fork_server_context() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    # Imported once by the fork server, so each child starts without importing Pillow again,
+    # nor the server's main script (portal.metadata_forkserver says why).
+    context.set_forkserver_preload([FORK_SERVER_MODULE])
+    return context
+
+
+def start_cleaning_fork_server() -> None:
+    """Start the fork server now (a server worker does at start), not at the first file."""
+    _fork_server_context()
+    forkserver.ensure_running()
 
 
 def clean_in_child(raw: bytes, limits: CleaningLimits, cleaner: Cleaner) -> StripResult:
     """`cleaner(raw, limits.max_pixels)` in a limited child process; a refusal if the child
     fails, breaks a limit or answers with anything unexpected. `cleaner` must be a
     module-level function (it is named to the child, not copied)."""
-    context = multiprocessing.get_context("forkserver")
-    # Imported once by the fork server, so each child starts without importing Pillow again.
-    context.set_forkserver_preload(["portal.metadata"])
+    context = _fork_server_context()
     ours, theirs = context.Pipe(duplex=True)
     process = context.Process(target=_child, args=(theirs, limits, cleaner), daemon=True)
     deadline = time.monotonic() + limits.seconds

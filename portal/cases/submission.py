@@ -26,6 +26,7 @@ from portal.cases.attachments import Upload, UploadNotice, store_uploads
 from portal.cases.clocks import initial_due_dates, meeting_due_after, refresh_next_due
 from portal.cases.keyring import Keyring
 from portal.cases.keys import (
+    Routing,
     active_recovery_key,
     certify_reporter_key,
     open_reporter_keys,
@@ -39,7 +40,7 @@ from portal.cases.sealing import ANSWERS, seal_json
 from portal.cases.work_environment import open_check
 from portal.db import new_id, utcnow
 from portal.deadlines import start_of_day
-from portal.models import Case
+from portal.models import Case, RecoveryKey
 from portal.notifications import NEW_CASE, case_notice, queue_notice
 from portal.serverkeys import ServerKeys
 from portal.states import (
@@ -94,8 +95,14 @@ def submit_report(
     report: NewReport,
     uploads: list[Upload],
     now: datetime | None = None,
+    routed: tuple[Routing, RecoveryKey | None] | None = None,
 ) -> SubmittedCase:
     """Create the case with everything sealed and wrapped (issue 4 §3).
+
+    `routed` is the routing and recovery key the caller has already read in this transaction
+    (the report form's routing table, issue 15: the same answers as `route_case` and
+    `active_recovery_key`); without it they are read here. Either way every wrap checks its
+    recipient's certificate itself.
 
     Files are written before the commit and recorded on the session, so they are removed
     unless it commits. A web report queues the staff notice (held back when configured),
@@ -103,8 +110,11 @@ def submit_report(
     """
     if report.channel not in set(Channel):
         raise ValueError("unknown channel")
-    routing = route_case(db, server_keys, report.unit_id, report.excluded_user_ids)
-    recovery = active_recovery_key(db, server_keys)
+    if routed is None:
+        routing = route_case(db, server_keys, report.unit_id, report.excluded_user_ids)
+        recovery = active_recovery_key(db, server_keys)
+    else:
+        routing, recovery = routed
     if not routing.handlers or recovery is None:
         raise ChannelNotReady("no certified recipient")
     now = now or utcnow()

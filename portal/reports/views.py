@@ -59,6 +59,7 @@ from portal.reports.choices import (
     fill_report_choices,
     handlers_left_out,
     report_form_context,
+    routing_table,
 )
 from portal.reports.forms import (
     DONT_KNOW,
@@ -186,9 +187,12 @@ def report() -> Response | str | tuple[str, int]:
         keep_originals=bool(form.keep_originals.data),
     )
     try:
+        # The request's routing table, read to fill the form's choices, routes the case too.
+        table = routing_table()
         submitted = submit_report(
             db, settings=settings, server_keys=server_keys_of(), store=file_store(),
             report=new_report, uploads=uploads,
+            routed=(table.route(unit_id, new_report.excluded_user_ids), table.recovery_key),
         )
     except ChannelNotReady:
         left_out = handlers_left_out(unit_id, new_report.excluded_user_ids)

@@ -132,3 +132,36 @@ def test_any_authority_round_trips(roles: frozenset[str], units: frozenset[str],
     authority = KeyAuthority(roles, units)
     certificate = sign_key_certificate(SIGNING, subject, public, authority)
     assert verify_key_certificate(VERIFYING, subject, public, certificate) == authority
+
+
+def test_issue15_a_verified_certificate_is_kept_and_nothing_else_is(
+        keypair: UserKeyPair, other_keypair: UserKeyPair,
+        flip_byte: Callable[[bytes, int, int], bytes]) -> None:
+    """Issue 15: the reporter's pages checked every handler's certificate on every request
+    (51 Ed25519 verifications at 50 companies). A valid answer is kept per process, keyed
+    by the exact bytes of the verifying key, subject, public key and certificate; after a
+    good certificate was kept, a tampered one, another signer, subject or key is still
+    refused, and nothing refused is kept."""
+    from crypto.certificates import _verified_authority
+
+    public = keypair.public_bytes
+    certificate = sign_key_certificate(SIGNING, "user-15", public, AUTHORITY)
+    assert verify_key_certificate(VERIFYING, "user-15", public, certificate) == AUTHORITY
+    hits = _verified_authority.cache_info().hits
+    assert verify_key_certificate(VERIFYING, "user-15", memoryview(public),
+                                  bytearray(certificate)) == AUTHORITY
+    assert _verified_authority.cache_info().hits == hits + 1
+    kept = _verified_authority.cache_info().currsize
+    for position in (0, 1, 3, 10, len(certificate) - 70, len(certificate) - 1):
+        _refused(VERIFYING, "user-15", public, flip_byte(certificate, position, 0x01))
+    _refused(VERIFYING, "user-15", public, certificate.replace(b"unit-a", b"unit-c"))
+    _refused(VERIFYING, "user-15", public, certificate[:-1])
+    _refused(certificate_verifying_key(new_certificate_signing_key()), "user-15", public,
+             certificate)
+    _refused(VERIFYING, "user-16", public, certificate)
+    _refused(VERIFYING, "user-15", other_keypair.public_bytes, certificate)
+    assert _verified_authority.cache_info().currsize == kept
+    # A certificate re-signed for less (a unit taken away) answers for itself.
+    smaller = KeyAuthority.of(["handler"], ["unit-a"])
+    reissued = sign_key_certificate(SIGNING, "user-15", public, smaller)
+    assert verify_key_certificate(VERIFYING, "user-15", public, reissued) == smaller

@@ -17,8 +17,10 @@ from portal.cases.keys import route_case
 from portal.cases.routing_table import read_routing_table
 from portal.db import engine_of, session_factory, transaction
 from portal.extensions import server_keys_of
+from portal.key_directory import sign_certificate
 from portal.models import OrgUnit, User
 from portal.reports import views
+from portal.states import Role
 from tests.factories import csrf_token, make_handler, make_recovery_key, make_unit
 
 
@@ -150,3 +152,78 @@ def test_issue15_routing_table_answers_as_route_case(make_portal_app: Any) -> No
                 assert got.routed_to_group == expected.routed_to_group
         assert table.route(empty, set()).routed_to_group
         assert table.recovery_key is not None
+
+
+def test_issue15_a_kept_certificate_never_outlives_its_row(make_portal_app: Any) -> None:
+    """Verified certificates are kept per process (issue 15: 51 Ed25519 verifications per
+    reporter request at 50 companies). After the reporter's pages have verified a handler's
+    certificate, a certificate re-signed for another company, a certificate taken away and a
+    disabled account each take effect on the next routing."""
+    app = make_portal_app()
+    units = _organisation(app, 2)
+    handler_id = _handler_of(app, units[0])
+    client = app.test_client()
+    assert client.get("/report").status_code == 200  # verified (and kept) here
+
+    def routed() -> bool:
+        with app.app_context(), transaction(session_factory(app)) as db:
+            table = read_routing_table(db, server_keys_of(app))
+            return handler_id in {user.id for user in table.route(units[0], set()).handlers}
+
+    assert routed()
+    keys = server_keys_of(app)
+    with app.app_context(), transaction(session_factory(app)) as db:
+        user = db.get(User, handler_id)
+        assert user is not None
+        # Rows still claim units[0], the certificate now says units[1] only.
+        user.key_certificate = sign_certificate(keys, user.id, user.public_key,
+                                                roles=(Role.HANDLER,), unit_ids=[units[1]])
+    assert not routed()
+    with app.app_context(), transaction(session_factory(app)) as db:
+        user = db.get(User, handler_id)
+        assert user is not None
+        user.key_certificate = sign_certificate(keys, user.id, user.public_key,
+                                                roles=(Role.HANDLER,), unit_ids=[units[0]])
+    assert routed()
+    with app.app_context(), transaction(session_factory(app)) as db:
+        user = db.get(User, handler_id)
+        assert user is not None
+        user.key_certificate = None
+    assert not routed()
+    with app.app_context(), transaction(session_factory(app)) as db:
+        user = db.get(User, handler_id)
+        assert user is not None
+        user.key_certificate = sign_certificate(keys, user.id, user.public_key,
+                                                roles=(Role.HANDLER,), unit_ids=[units[0]])
+    assert routed()
+    with app.app_context(), transaction(session_factory(app)) as db:
+        user = db.get(User, handler_id)
+        assert user is not None
+        user.disabled = True
+    assert not routed()
+
+
+def _handler_of(app: Flask, unit_id: str) -> str:
+    with app.app_context(), transaction(session_factory(app)) as db:
+        return next(user.id for user in db.scalars(select(User))
+                    if unit_id in user.unit_ids)
+
+
+def test_issue15_a_stored_post_reads_the_handlers_once(make_portal_app: Any) -> None:
+    """The post that stores a report read the handlers twice: once for the form's choices
+    (the routing table) and once more in `route_case`. The table, read in the same
+    transaction, now routes the case; the wraps still check each certificate."""
+    app = make_portal_app()
+    units = _organisation(app, 3)
+    client = app.test_client()
+    form = {"csrf_token": csrf_token(client, "/report"), "category": "fraud",
+            "unit": units[1], "description": "x" * 1024}
+    with counted(app) as statements:
+        assert client.post("/report", data=form, content_type="multipart/form-data"
+                           ).status_code == 303
+    handler_reads = [statement for statement in statements
+                     if statement.lstrip().upper().startswith("SELECT")
+                     and "FROM users" in statement
+                     # The staff notice's addresses: the holders of the stored case's wraps.
+                     and "case_key_wraps" not in statement]
+    assert len(handler_reads) == 1, handler_reads
