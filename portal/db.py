@@ -277,6 +277,17 @@ def init_db(app: Flask, engine: Engine) -> None:
             session.rollback()
             session.close()
 
+    @app.teardown_appcontext
+    def _close_outside_a_request(_error: BaseException | None) -> None:
+        # An app context pushed inside a request (a service run in its own context) has its
+        # own `g`: a string translated there opens a session to read the offered languages
+        # that no request teardown closes. Its connection stayed checked out, idle in a
+        # transaction, until garbage collection; on PostgreSQL a TRUNCATE waited on it.
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
 
 def _quiet_rollback(session: Session) -> None:
     try:

@@ -256,7 +256,8 @@ def case_counts_by_unit(db: Session, year: int, *, now: datetime, unit_ids: Iter
     """The year's raw counts for every company together and for each of `unit_ids`, from one
     grouped pass over the live cases and one over the statistics rows (grouped by company
     too, then summed here), so the number of queries does not grow with the companies
-    (issue 15: 1 000 000 statistics rows took 8-13 s when each company was read apart).
+    (issue 15: 1 000 000 statistics rows over 24 companies took 18-21 s read company by
+    company, 1.3 s in one pass with the covering index of migration 0024).
     `only` restricts the reading to that one company (the group's counts are then its)."""
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     live_filter = [Case.created_at >= start, Case.created_at < end]
