@@ -271,8 +271,10 @@ def init_db(app: Flask, engine: Engine) -> None:
         return response
 
     # On the app context, not the request: a session opened where no request runs (a CLI
-    # command, a template rendered for a job) is closed too, instead of holding its
-    # connection idle inside a transaction until it is garbage-collected.
+    # command, a job) or in an app context pushed inside a request (which has its own `g`: a
+    # string translated there reads the offered languages) is closed too. Its connection
+    # stayed checked out, idle in a transaction, until garbage collection; on PostgreSQL a
+    # TRUNCATE waited on it for ever.
     @app.teardown_appcontext
     def _close(_error: BaseException | None) -> None:
         session: Session | None = g.pop("db_session", None)

@@ -11,11 +11,21 @@ cell is suppressed too.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    String,
+    and_,
+    case,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseIdentity, CaseStat
@@ -235,12 +245,26 @@ def _median(values: list[float]) -> float | None:
 
 def case_counts(db: Session, year: int, *, now: datetime,
                 unit_id: str | None = None) -> CaseCounts:
+    """The year's raw counts for the company `unit_id`, or for every company (None)."""
+    if unit_id is None:
+        return case_counts_by_unit(db, year, now=now, unit_ids=())[0]
+    return case_counts_by_unit(db, year, now=now, unit_ids=(unit_id,), only=unit_id)[1][unit_id]
+
+
+def case_counts_by_unit(db: Session, year: int, *, now: datetime, unit_ids: Iterable[str],
+                        only: str | None = None) -> tuple[CaseCounts, dict[str, CaseCounts]]:
+    """The year's raw counts for every company together and for each of `unit_ids`, from one
+    grouped pass over the live cases and one over the statistics rows (grouped by company
+    too, then summed here), so the number of queries does not grow with the companies
+    (issue 15: 1 000 000 statistics rows over 24 companies took 18-21 s read company by
+    company, 1.3 s in one pass with the covering index of migration 0024).
+    `only` restricts the reading to that one company (the group's counts are then its)."""
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     live_filter = [Case.created_at >= start, Case.created_at < end]
     stat_filter = [CaseStat.year == year]
-    if unit_id is not None:
-        live_filter.append(Case.unit_id == unit_id)
-        stat_filter.append(CaseStat.unit_id == unit_id)
+    if only is not None:
+        live_filter.append(Case.unit_id == only)
+        stat_filter.append(CaseStat.unit_id == only)
     inner = select(
         Case.unit_id, Case.category, Case.channel, Case.human_rights, Case.outcome,
         Case.human_rights_breach,
@@ -252,59 +276,97 @@ def case_counts(db: Session, year: int, *, now: datetime,
     rows: list[tuple[Any, ...]] = []
     for *key, count in db.execute(select(*columns, func.count()).group_by(*columns)):
         rows.append((*key, int(count)))
+    # Grouped in the order of ix_case_stats_figures (migration 0024), which covers every
+    # column read: SQLite groups while walking the index, with no sort and no table read.
+    grouped = (CaseStat.unit_id, CaseStat.category, CaseStat.channel, CaseStat.human_rights,
+               CaseStat.outcome, CaseStat.human_rights_breach, CaseStat.acknowledged_on_time,
+               CaseStat.feedback_on_time, CaseStat.closed_without_acknowledgement,
+               CaseStat.closed_without_feedback, CaseStat.reporter_named)
+    # Read as plain strings: the counts key on the value, and converting tens of thousands
+    # of groups to enum members took a fifth of the time.
+    selected = (*grouped[:2], type_coerce(CaseStat.channel, String), grouped[3],
+                type_coerce(CaseStat.outcome, String), *grouped[5:])
     for (unit, category, channel, human_rights, outcome, breach, ack, fb, no_ack, no_fb,
          named, count) in db.execute(
-            select(CaseStat.unit_id, CaseStat.category, CaseStat.channel, CaseStat.human_rights,
-                   CaseStat.outcome, CaseStat.human_rights_breach,
-                   CaseStat.acknowledged_on_time, CaseStat.feedback_on_time,
-                   CaseStat.closed_without_acknowledgement, CaseStat.closed_without_feedback,
-                   CaseStat.reporter_named, func.count())
-            .where(*stat_filter)
-            .group_by(CaseStat.unit_id, CaseStat.category, CaseStat.channel,
-                      CaseStat.human_rights, CaseStat.outcome, CaseStat.human_rights_breach,
-                      CaseStat.acknowledged_on_time, CaseStat.feedback_on_time,
-                      CaseStat.closed_without_acknowledgement, CaseStat.closed_without_feedback,
-                      CaseStat.reporter_named)):
+            select(*selected, func.count()).where(*stat_filter).group_by(*grouped)):
         rows.append((unit, category, channel, human_rights, outcome, breach,
                      _flag(ack, no_ack), _flag(fb, no_fb), named, int(count)))
-    tally: dict[str, Counter[str]] = {name: Counter() for name in (
-        "category", "channel", "unit", "hr", "outcome", "ack", "fb", "reporter")}
-    breaches = received = 0
+    tallies: dict[str | None, _Tally] = {}
     for (unit, category, channel, human_rights, outcome, breach, ack, fb, named,
          count) in rows:
-        n = int(count)
-        received += n
-        tally["unit"][str(unit)] += n
-        tally["category"][str(category)] += n
-        tally["channel"][str(channel)] += n
-        tally["hr"]["yes" if human_rights else "no"] += n
-        tally["outcome"][str(outcome) if outcome else "none"] += n
-        tally["ack"][str(ack) if ack else "pending"] += n
-        tally["fb"][str(fb) if fb else "pending"] += n
-        tally["reporter"]["unknown" if named is None else ("named" if named else "anonymous")] += n
-        breaches += n if breach else 0
+        tally = tallies.get(unit)
+        if tally is None:
+            tally = tallies[unit] = _Tally()
+        tally.add(unit, category, channel, human_rights, outcome, breach, ack, fb, named,
+                  count)
     # Whole calendar days: a case's receipt time is kept to the day only.
-    ack_days = [float((done.date() - created.date()).days) for created, done in db.execute(
-        select(Case.created_at, Case.acknowledged_at).where(
-            *live_filter, Case.acknowledged_at.is_not(None))) if done is not None]
-    fb_days = [float((done.date() - created.date()).days) for created, done in db.execute(
-        select(Case.created_at, Case.feedback_at).where(
-            *live_filter, Case.feedback_at.is_not(None))) if done is not None]
-    timeliness = (ON_TIME, LATE, CLOSED_WITHOUT, "pending")
-    return CaseCounts(
-        year=year, received=received,
-        by_category=dict(sorted(tally["category"].items())),
-        by_channel=dict(sorted(tally["channel"].items())),
-        by_unit=dict(sorted(tally["unit"].items())),
-        human_rights={"yes": tally["hr"]["yes"], "no": tally["hr"]["no"]},
-        outcomes={**{outcome.value: tally["outcome"][outcome.value] for outcome in Outcome},
-                  "none": tally["outcome"]["none"]},
-        human_rights_breaches=breaches,
-        acknowledgement={name: tally["ack"][name] for name in timeliness},
-        feedback={name: tally["fb"][name] for name in timeliness},
-        reporter={name: tally["reporter"][name] for name in ("anonymous", "named", "unknown")},
-        median_days_to_acknowledgement=_median(ack_days),
-        acknowledged_cases_with_dates=len(ack_days),
-        median_days_to_feedback=_median(fb_days),
-        feedback_cases_with_dates=len(fb_days),
-    )
+    ack_days: dict[str | None, list[float]] = {}
+    fb_days: dict[str | None, list[float]] = {}
+    for days, done_column in ((ack_days, Case.acknowledged_at), (fb_days, Case.feedback_at)):
+        for unit, created, done in db.execute(
+                select(Case.unit_id, Case.created_at, done_column).where(
+                    *live_filter, done_column.is_not(None))):
+            if done is not None:
+                days.setdefault(unit, []).append(float((done.date() - created.date()).days))
+    group = _Tally()
+    for tally in tallies.values():
+        group.merge(tally)
+    every = [value for values in ack_days.values() for value in values]
+    every_fb = [value for values in fb_days.values() for value in values]
+    by_unit = {unit: (tallies.get(unit) or _Tally()).counts(
+        year, ack_days.get(unit, []), fb_days.get(unit, [])) for unit in unit_ids}
+    return group.counts(year, every, every_fb), by_unit
+
+
+_TIMELINESS = (ON_TIME, LATE, CLOSED_WITHOUT, "pending")
+
+
+class _Tally:
+    """Counts of one company's cases (or of the group's), dimension by dimension."""
+
+    def __init__(self) -> None:
+        self.received = self.breaches = 0
+        self.dims: dict[str, Counter[str]] = {name: Counter() for name in (
+            "category", "channel", "unit", "hr", "outcome", "ack", "fb", "reporter")}
+
+    def add(self, unit: Any, category: Any, channel: Any, human_rights: Any, outcome: Any,
+            breach: Any, ack: Any, fb: Any, named: Any, count: int) -> None:
+        dims = self.dims
+        self.received += count
+        dims["unit"][str(unit)] += count
+        dims["category"][str(category)] += count
+        dims["channel"][str(channel)] += count
+        dims["hr"]["yes" if human_rights else "no"] += count
+        dims["outcome"][str(outcome) if outcome else "none"] += count
+        dims["ack"][str(ack) if ack else "pending"] += count
+        dims["fb"][str(fb) if fb else "pending"] += count
+        dims["reporter"]["unknown" if named is None else
+                         ("named" if named else "anonymous")] += count
+        self.breaches += count if breach else 0
+
+    def merge(self, other: _Tally) -> None:
+        """Add a company's counts to the group's."""
+        self.received += other.received
+        self.breaches += other.breaches
+        for name, counter in other.dims.items():
+            self.dims[name].update(counter)
+
+    def counts(self, year: int, ack_days: list[float], fb_days: list[float]) -> CaseCounts:
+        dims = self.dims
+        return CaseCounts(
+            year=year, received=self.received,
+            by_category=dict(sorted(dims["category"].items())),
+            by_channel=dict(sorted(dims["channel"].items())),
+            by_unit=dict(sorted(dims["unit"].items())),
+            human_rights={"yes": dims["hr"]["yes"], "no": dims["hr"]["no"]},
+            outcomes={**{outcome.value: dims["outcome"][outcome.value] for outcome in Outcome},
+                      "none": dims["outcome"]["none"]},
+            human_rights_breaches=self.breaches,
+            acknowledgement={name: dims["ack"][name] for name in _TIMELINESS},
+            feedback={name: dims["fb"][name] for name in _TIMELINESS},
+            reporter={name: dims["reporter"][name] for name in ("anonymous", "named", "unknown")},
+            median_days_to_acknowledgement=_median(ack_days),
+            acknowledged_cases_with_dates=len(ack_days),
+            median_days_to_feedback=_median(fb_days),
+            feedback_cases_with_dates=len(fb_days),
+        )

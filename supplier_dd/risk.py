@@ -420,11 +420,40 @@ def reassessments_due(db: Session, today: date,
     return sorted(due, key=lambda item: (item.due_on, item.name, item.supplier_id))
 
 
+def reassessments_due_count(db: Session, today: date,
+                            settings: Settings | None = None) -> int:
+    """`len(reassessments_due(...))`, counted in the database: the dashboard shows only the
+    number, and building the list read every due supplier's row (40 of the dashboard's 90 ms
+    at 10 000 suppliers, issue 15)."""
+    settings = settings if settings is not None else settings_of()
+    latest = _latest_closed_ids()
+    waiting = select(RiskAssessment.supplier_id).where(
+        RiskAssessment.status == AssessmentStatus.AWAITING_ANALYSIS)
+    closed_due = db.scalar(
+        select(func.count()).select_from(RiskAssessment)
+        .join(latest, (latest.c.supplier_id == RiskAssessment.supplier_id)
+              & (latest.c.at == RiskAssessment.closed_at))
+        .join(Supplier, Supplier.id == RiskAssessment.supplier_id)
+        .where(RiskAssessment.next_due_on.is_not(None), RiskAssessment.next_due_on <= today,
+               RiskAssessment.supplier_id.not_in(waiting)))
+    never = db.scalar(select(func.count()).select_from(Supplier).where(
+        large_and_important_condition(settings),
+        Supplier.id.not_in(select(RiskAssessment.supplier_id))))
+    return int(closed_due or 0) + int(never or 0)
+
+
 def suppliers_by_level(db: Session) -> dict[str, int]:
-    """How many suppliers each level has, by their latest closed assessment."""
+    """How many suppliers each level has, by their latest closed assessment (counted in the
+    database, over the same rows as `_latest_closed_rows`)."""
     counts = {level.value: 0 for level in RiskLevel}
-    for row, _name in _latest_closed_rows(db):
-        counts[row.level.value] += 1
+    latest = _latest_closed_ids()
+    for level, count in db.execute(
+            select(RiskAssessment.level, func.count())
+            .join(latest, (latest.c.supplier_id == RiskAssessment.supplier_id)
+                  & (latest.c.at == RiskAssessment.closed_at))
+            .join(Supplier, Supplier.id == RiskAssessment.supplier_id)
+            .group_by(RiskAssessment.level)):
+        counts[RiskLevel(level).value] += int(count)
     return counts
 
 
@@ -433,7 +462,7 @@ def dashboard_figures(db: Session, today: date,
     """For the supplier dashboard: reassessments due, suppliers by risk level, open Code of
     Conduct gaps, and assessments waiting for their thorough analysis."""
     return {
-        "reassessments_due": len(reassessments_due(db, today, settings)),
+        "reassessments_due": reassessments_due_count(db, today, settings),
         "by_level": suppliers_by_level(db),
         "open_gaps": open_gap_count(db),
         "awaiting_analysis": int(db.scalar(select(func.count()).select_from(RiskAssessment)

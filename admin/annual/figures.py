@@ -1,8 +1,8 @@
 """The figures of the Transparency Act account for a year (issue 13 §2), per company or for the
 group, with the previous year beside each figure.
 
-Each module owns its counts (design §2): `portal.stats.case_counts` for the channel,
-`portal.information.stats.request_figures` for information requests, and the supplier
+Each module owns its counts (design §2): `portal.stats.case_counts_by_unit` for the channel,
+`portal.information.stats.request_figures_by_unit` for information requests, and the supplier
 module's own count functions (called in one place, `admin.annual.joint._supplier_raw`). The
 year's cells of every account are protected together by one decision
 (`admin.annual.joint.year_decision`, the one small-count rule of `portal.small_counts`);

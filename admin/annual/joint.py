@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session
 
 from admin.annual.models import YearSuppression
 from config import Settings
-from portal.information.stats import request_figures
+from portal.information.stats import RequestFigures, request_figures_by_unit
 from portal.models import OrgUnit
 from portal.models.transparency import GROUP_SCOPE
 from portal.small_counts import Cell, CellStatus, Sum, check_k, protect
-from portal.stats import case_counts
+from portal.stats import CaseCounts, case_counts_by_unit
 from supplier_dd.conduct import NO_SPEND_BAND
 from supplier_dd.stats import supplier_year_figures
 
@@ -157,10 +157,8 @@ def _in_band_order(settings: Settings, by_band: Mapping[str, Mapping[str, int]]
                                                      item[0] == NO_SPEND_BAND, item[0]))
 
 
-def _channel_raw(db: Session, year: int, unit_id: str | None, now: datetime,
+def _channel_raw(cases: CaseCounts, requests: RequestFigures, unit_id: str | None,
                  codes: Mapping[str, str]) -> tuple[Raw, dict[str, tuple[float | None, int]]]:
-    cases = case_counts(db, year, now=now, unit_id=unit_id)
-    requests = request_figures(db, year, now=now, unit_id=unit_id)
     raw: Raw = {
         "reports.received": ("reports", UNIT, {"total": cases.received}),
         "reports.by_category": ("reports", UNIT, cases.by_category),
@@ -256,9 +254,13 @@ def year_decision(db: Session, settings: Settings, year: int, now: datetime) -> 
     unit_ids = [unit for _code, unit in units]
     raws: dict[str, Raw] = {}
     medians: dict[str, dict[str, tuple[float | None, int]]] = {}
+    # Every company's counts from one reading of each module (not one per company).
+    cases, unit_cases = case_counts_by_unit(db, year, now=now, unit_ids=unit_ids)
+    requests, unit_requests = request_figures_by_unit(db, year, now=now, unit_ids=unit_ids)
     for unit in unit_ids:
-        raws[unit], medians[unit] = _channel_raw(db, year, unit, now, codes)
-    raws[GROUP_SCOPE], medians[GROUP_SCOPE] = _channel_raw(db, year, None, now, codes)
+        raws[unit], medians[unit] = _channel_raw(unit_cases[unit], unit_requests[unit], unit,
+                                                 codes)
+    raws[GROUP_SCOPE], medians[GROUP_SCOPE] = _channel_raw(cases, requests, None, codes)
     raws[NONE_SCOPE] = _less(raws[GROUP_SCOPE], (raws[unit] for unit in unit_ids))
     medians[NONE_SCOPE] = {key: (None, medians[GROUP_SCOPE][key][1] - sum(
         medians[unit][key][1] for unit in unit_ids)) for key in MEDIANS}

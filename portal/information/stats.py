@@ -5,6 +5,7 @@ applies its one small-count rule to them as to every other table."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,14 +39,34 @@ class RequestFigures:
 
 def request_figures(db: Session, year: int, *, now: datetime,
                     unit_id: str | None = None) -> RequestFigures:
+    """The year's request figures for the company `unit_id`, or for every company (None)."""
+    if unit_id is None:
+        return request_figures_by_unit(db, year, now=now, unit_ids=())[0]
+    return request_figures_by_unit(db, year, now=now, unit_ids=(unit_id,),
+                                   only=unit_id)[1][unit_id]
+
+
+def request_figures_by_unit(db: Session, year: int, *, now: datetime,
+                            unit_ids: Iterable[str], only: str | None = None
+                            ) -> tuple[RequestFigures, dict[str, RequestFigures]]:
+    """The year's figures for every company together and for each of `unit_ids`, from one
+    query (not one per company); `only` restricts the reading to that one company."""
     start = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
     query = select(InformationRequest).where(InformationRequest.received_at >= start,
                                              InformationRequest.received_at < end)
-    if unit_id is not None:
-        query = query.where(InformationRequest.unit_id == unit_id)
+    if only is not None:
+        query = query.where(InformationRequest.unit_id == only)
     # A "request" closed as a report for the whistleblowing channel was not a request.
     rows = [row for row in db.scalars(query) if row.status != RequestStatus.MOVED_TO_CHANNEL]
+    by_unit: dict[str | None, list[InformationRequest]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_id, []).append(row)
+    return (_figures(year, rows, now),
+            {unit: _figures(year, by_unit.get(unit, []), now) for unit in unit_ids})
+
+
+def _figures(year: int, rows: list[InformationRequest], now: datetime) -> RequestFigures:
     closed = [row for row in rows if row.status not in OPEN_STATUSES and row.closed_at]
     still_open = [row for row in rows if row.status in OPEN_STATUSES]
     return RequestFigures(

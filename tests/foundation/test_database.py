@@ -68,3 +68,21 @@ def test_sqlite_statistics_are_refreshed(tmp_path: object) -> None:
         assert "t" in rows
     finally:
         engine.dispose()
+
+
+def test_a_session_opened_in_an_inner_app_context_gives_its_connection_back(
+        admin_app: Flask) -> None:
+    """A string translated in an app context pushed inside a request (as the supplier
+    dashboard's tests do) reads the offered languages through a session of that context's
+    own `g`; no request teardown closed it, and on PostgreSQL the next test's TRUNCATE hung
+    on the connection left idle in a transaction (found in session 5, issue 15)."""
+    from flask_babel import gettext
+
+    from portal.db import engine_of
+
+    engine = engine_of(admin_app)
+    with admin_app.test_request_context("/admin/"):
+        with admin_app.app_context():
+            gettext("Expired")
+            assert engine.pool.checkedout() == 1
+        assert engine.pool.checkedout() == 0
