@@ -38,13 +38,19 @@ _HEADER_BYTES = 64 * 1024
 _MiB = 1024 * 1024
 
 
+# What the fork server imports once for all its children: the cleaners and their parsers
+# (portal.metadata imports these only when it cleans, so the server's workers do without).
+PRELOADED = ("portal.metadata", "portal.metadata_images", "portal.metadata_jpeg",
+             "portal.metadata_pdf")
+
+
 def clean_in_child(raw: bytes, limits: CleaningLimits, cleaner: Cleaner) -> StripResult:
     """`cleaner(raw, limits.max_pixels)` in a limited child process; a refusal if the child
     fails, breaks a limit or answers with anything unexpected. `cleaner` must be a
     module-level function (it is named to the child, not copied)."""
     context = multiprocessing.get_context("forkserver")
     # Imported once by the fork server, so each child starts without importing Pillow again.
-    context.set_forkserver_preload(["portal.metadata"])
+    context.set_forkserver_preload(list(PRELOADED))
     ours, theirs = context.Pipe(duplex=True)
     process = context.Process(target=_child, args=(theirs, limits, cleaner), daemon=True)
     deadline = time.monotonic() + limits.seconds

@@ -11,6 +11,8 @@ import io
 import os
 import random
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -27,6 +29,7 @@ import crypto.stream_spool
 from crypto import SPOOL_PREFIX, StreamSpool
 from portal.db import session_factory, transaction
 from portal.metadata import strip_metadata
+from portal.metadata_sandbox import PRELOADED
 from portal.models import Attachment
 from portal.storage import FileStore, file_store
 from portal.upload_spool import READ_SIZE
@@ -68,6 +71,7 @@ def test_heic_is_still_refused_from_its_first_bytes() -> None:
 
 
 _MiB = 1024 * 1024
+_ROOT = Path(__file__).resolve().parents[2]
 _ATTACHMENT_LINK = re.compile(r'href="(/case/attachments/[0-9a-f]{32})"')
 
 
@@ -202,3 +206,30 @@ def test_issue15_the_sweep_removes_spools_a_crash_left_and_spares_young_ones(
     assert len(list(store.root.glob(f"{SPOOL_PREFIX}*"))) == 1
     old.close()
     young.close()
+
+
+_HEAVY = ("fpdf", "zxcvbn", "segno", "PIL", "pikepdf")
+
+
+def test_issue15_a_worker_loads_no_library_it_does_not_use_for_every_request(
+        tmp_path: Path) -> None:
+    """The server's worker held 139 MiB before its first report; 43 of them were libraries
+    only some pages use (fpdf for the annual figures' PDF, zxcvbn's word lists, segno's QR
+    codes) or that only the cleaning child uses (Pillow, pikepdf). They load when needed."""
+    script = ("import sys\nfrom admin.wsgi import build_wsgi_app\nbuild_wsgi_app('all')\n"
+              f"print(sorted(name for name in {_HEAVY!r} if name in sys.modules))\n")
+    environment = {**os.environ, "AKTSOM_ENV": "development",
+                   "AKTSOM_SECRET_KEY": "x" * 64,
+                   "AKTSOM_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                   "AKTSOM_INSTANCE_DIR": str(tmp_path / "instance")}
+    result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=_ROOT,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+
+
+def test_issue15_the_cleaning_child_still_has_its_parsers_preloaded() -> None:
+    """What the worker no longer imports, the fork server of the cleaning children does,
+    once: each child starts without importing Pillow and pikepdf again."""
+    assert {"portal.metadata_images", "portal.metadata_jpeg",
+            "portal.metadata_pdf"} <= set(PRELOADED)
