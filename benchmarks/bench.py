@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import admin
-from benchmarks import case_list_bench, server_bench, suppliers_bench
+from benchmarks import case_list_bench, large_file_bench, server_bench, suppliers_bench
 from config import load_settings
 from crypto import PRODUCTION_ARGON2, Argon2Params, derive_key, new_salt
 from crypto.kdf import _derive_argon2_cffi, _derive_libsodium
@@ -67,11 +67,14 @@ class Sizes:
     list_runs: int = 5
     suppliers: int = 10_000
     statistics_rows: int = 1_000_000
+    large_file_bytes: int = 256 * 1024 * 1024  # one upload over HTTP, issue 15 §6
+    large_file_runs: int = 3
 
 
 QUICK = Sizes(runs=2, photo_runs=1, photo_bytes=64 * 1024, concurrency=2,
               concurrent_reports=4, concurrent_seconds=30.0, companies=3, cases=300,
-              list_runs=1, suppliers=40, statistics_rows=2_000)
+              list_runs=1, suppliers=40, statistics_rows=2_000,
+              large_file_bytes=4 * 1024 * 1024, large_file_runs=1)
 
 
 @dataclass
@@ -345,6 +348,8 @@ ROWS = (
     ("throughput_50", "same with 50 companies on the form", ">= 90% (flat)"),
     ("throughput_50_share", "Argon2's share of the server's CPU, 50 companies", ">= 90%"),
     ("server_work", "server CPU per report beyond the key derivation", "<= 0.25x GL (35 ms)"),
+    ("large_upload", "256 MiB upload over HTTP / bare disk-to-disk AES-GCM loop", ">= 0.5x"),
+    ("first_byte", "download: time to first byte", "< 50 ms, streamed"),
     ("list", "case list at 100k cases: page 1 / middle / last", "< 100 ms each"),
     ("list_filters", "case list filters: overdue / status", "< 100 ms"),
     ("suppliers", "supplier dashboard at 10 000 suppliers, p50", "< 100 ms"),
@@ -426,6 +431,11 @@ def run(sizes: Sizes, params: Argon2Params, postgres_url: str | None,
             columns.append(figures)
             steps = (("reporter side over HTTP", lambda url, f=figures: reporter_figures(
                           f, url, sizes, params, work)),
+                     ("large file over HTTP", lambda url, f=figures: (
+                         large_file_bench.large_file_figures(
+                             f, url, sizes.large_file_bytes, sizes.large_file_runs,
+                             (params.time_cost, params.memory_cost_kib, params.parallelism),
+                             work))),
                      ("case list", lambda url, f=figures: case_list_figures(f, url, sizes)),
                      ("suppliers and annual figures", lambda url, f=figures: supplier_figures(
                          f, url, sizes, work)))

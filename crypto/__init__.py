@@ -60,6 +60,7 @@ from .recovery import format_recovery_sheet, generate_recovery_key, parse_recove
 from .reporter_keys import make_reporter_key, open_reporter_key, reporter_public_key
 from .spool import EphemeralSpool
 from .stream import SEGMENT_SIZE, decrypt_stream, encrypt_stream, iter_decrypt_stream
+from .stream_spool import SPOOL_PREFIX, SPOOLED_AAD, StreamSpool
 
 __all__ = [
     "Argon2Params",
@@ -74,6 +75,9 @@ __all__ = [
     "SEGMENT_SIZE",
     "TEST_ARGON2",
     "EphemeralSpool",
+    "SPOOLED_AAD",
+    "SPOOL_PREFIX",
+    "StreamSpool",
     "UserKeyPair",
     "case_lookup_id",
     "certificate_verifying_key",

@@ -29,10 +29,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ._encoding import KEY_SIZE, NONCE_SIZE, TAG_SIZE, Rng, random_bytes
 from .errors import InvalidCiphertext
+from .stream import SEGMENT_SIZE
 
 __all__ = ["BLOCK_SIZE", "EphemeralSpool"]
 
-BLOCK_SIZE = 65536
+BLOCK_SIZE = SEGMENT_SIZE
 _SEALED_BLOCK = BLOCK_SIZE + TAG_SIZE
 
 
@@ -181,3 +182,4 @@ class EphemeralSpool(io.RawIOBase):
     @staticmethod
     def _nonce(index: int) -> bytes:
         return index.to_bytes(NONCE_SIZE, "big")
+

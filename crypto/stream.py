@@ -64,10 +64,19 @@ def _write_all(dst: BinaryIO, data: bytes) -> None:
         view = view[written:]
 
 
-def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+def stream_nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    """The nonce of segment `counter` of a stream whose header carries `prefix`."""
     if counter >= _MAX_SEGMENTS:
         raise ValueError("stream too long")
     return prefix + struct.pack(">IB", counter, 1 if last else 0)
+
+
+_nonce = stream_nonce
+
+
+def stream_aad(header: bytes, aad: bytes) -> bytes:
+    """The associated data of every segment of a stream with `header` and caller `aad`."""
+    return header + length_prefixed(_LABEL, bytes(aad))
 
 
 def encrypt_stream(
@@ -80,7 +89,7 @@ def encrypt_stream(
     """
     require_key(key)
     header = bytes([STREAM_VERSION, AES_256_GCM]) + random_bytes(rng, _PREFIX_SIZE)
-    full_aad = header + length_prefixed(_LABEL, bytes(aad))
+    full_aad = stream_aad(header, aad)
     cipher = AESGCM(bytes(key))
     _write_all(dst, header)
     total = 0

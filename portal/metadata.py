@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from portal.metadata_images import clean_image
-from portal.metadata_jpeg import clean_jpeg
-from portal.metadata_pdf import clean_pdf
 from portal.metadata_result import (
     HEIC,
     JPEG2000,
@@ -73,7 +70,15 @@ def clean_bytes(raw: bytes, max_pixels: int) -> StripResult:
     """Clean `raw` (JPEG, PNG, WebP or PDF) in this process (`strip_metadata` runs it in a limited
     child). Hostile files break parsers in many
     ways (ValueError from a PNG chunk, TypeError from an EXIF rational, ...): any failure is
-    a refusal, never a 500 and never the file unchanged."""
+    a refusal, never a 500 and never the file unchanged.
+
+    The parsers (Pillow, pikepdf) are imported here, not with this module: they run in the
+    cleaning child, whose fork server preloads them (`portal.metadata_sandbox`), and the
+    server's workers never need them (issue 15 §6: about 9 MiB of each worker's memory)."""
+    from portal.metadata_images import clean_image
+    from portal.metadata_jpeg import clean_jpeg
+    from portal.metadata_pdf import clean_pdf
+
     try:
         if raw.startswith(_PDF):
             return clean_pdf(raw, max_pixels)

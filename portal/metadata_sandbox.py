@@ -39,13 +39,17 @@ _MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 _HEADER_BYTES = 64 * 1024
 _MiB = 1024 * 1024
 FORK_SERVER_MODULE = "portal.metadata_forkserver"
+# What the fork server imports once for all its children: the cleaners and their parsers
+# (portal.metadata imports these only when it cleans, so the server's workers do without).
+PRELOADED = ("portal.metadata", "portal.metadata_images", "portal.metadata_jpeg",
+             "portal.metadata_pdf")
 
 
 def _fork_server_context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     # Imported once by the fork server, so each child starts without importing Pillow again,
     # nor the server's main script (portal.metadata_forkserver says why).
-    context.set_forkserver_preload([FORK_SERVER_MODULE])
+    context.set_forkserver_preload([FORK_SERVER_MODULE, *PRELOADED])
     return context
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,10 @@ from typing import BinaryIO
 
 from flask import Flask, current_app
 
-_EXTENSION_KEY = "aktsom.file_store"
+from crypto import SPOOL_PREFIX, StreamSpool
+
+STORE_EXTENSION = "aktsom.file_store"
+_COPY_SIZE = 1024 * 1024
 _NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 # Failures that say "the store cannot take this now", not "the code is wrong".
 _STORE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
@@ -87,6 +91,33 @@ class FileStore:
                 os.fsync(target.fileno())
             fsync_directory(path.parent)
 
+    def adopt(self, name: str, spool: StreamSpool) -> None:
+        """Make the finished `spool` (crypto.StreamSpool) the stored file `name`: renamed into
+        place when the spool lies on the store's file system, else its ciphertext copied as
+        it is. Durable (file and directory fsynced) before this returns, as `create`."""
+        path = self.path(name)
+        with store_errors():
+            if not path.parent.is_dir():
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                fsync_directory(self.root)
+            if spool.link_into(str(path)):
+                # As `create`: the file's data, then the entry that names it.
+                spool.sync()
+                fsync_directory(path.parent)
+                return
+        with self.create(name) as target:
+            shutil.copyfileobj(spool.open_finished(), target, _COPY_SIZE)
+
+    def spool_directory(self) -> str | None:
+        """Where uploads are spooled (as ciphertext) so they can be renamed into the store
+        without a copy: the store's own root, where `all_names` never lists them (`sweep`
+        removes those a crash left). None when it cannot be made: the system's temp dir."""
+        try:
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return str(self.root)
+
     def open(self, name: str) -> BinaryIO:
         return self.path(name).open("rb")
 
@@ -115,13 +146,20 @@ class FileStore:
             if name not in referenced and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
                 removed.append(name)
+        if self.root.exists():
+            # Upload spools a crash left behind (crypto.StreamSpool): ciphertext whose key
+            # died with the process.
+            for spool in self.root.glob(f"{SPOOL_PREFIX}*"):
+                if spool.is_file() and spool.stat().st_mtime < cutoff:
+                    spool.unlink(missing_ok=True)
+                    removed.append(spool.name)
         return removed
 
 
 def init_file_store(app: Flask, root: Path) -> None:
-    app.extensions[_EXTENSION_KEY] = FileStore(root)
+    app.extensions[STORE_EXTENSION] = FileStore(root)
 
 
 def file_store(app: Flask | None = None) -> FileStore:
-    store: FileStore = (app or current_app).extensions[_EXTENSION_KEY]
+    store: FileStore = (app or current_app).extensions[STORE_EXTENSION]
     return store

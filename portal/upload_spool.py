@@ -3,14 +3,27 @@
 Werkzeug writes every file part over 500 KiB to a temporary file as it parses the request,
 long before a view can seal it under a case key: a copy of the disk taken meanwhile (or the
 blocks the file leaves behind) would hold the report's evidence in clear. Both apps parse
-file parts into `crypto.EphemeralSpool` instead: at most one 64 KiB block per file part is
-held in memory in clear, the rest goes to a temporary file as AES-256-GCM ciphertext under a
-random key that lives only in that object and is dropped when the request ends (Flask closes
-the request's files). Image and PDF cleaning (portal.metadata) reads the spool through its
-decryption, so it too works on memory only.
+file parts into `crypto.StreamSpool` instead: at most one 64 KiB block per file part is
+held in memory in clear, the rest goes to a nameless temporary file as AES-256-GCM
+ciphertext under a random key that lives only in that object and is dropped when the request
+ends (Flask closes the request's files). Image and PDF cleaning (portal.metadata) reads the
+spool through its decryption, so it too works on memory only.
 
-Memory per request: one block (64 KiB) per file part, never more than the body itself,
-which MAX_CONTENT_LENGTH caps (settings.max_request_bytes).
+Issue 15 §6: the spool is written in the stored layout (`crypto.stream`) in the file store's
+own directory, so a file that is stored as it came (any type that is not cleaned, or an
+original the reporter keeps) becomes the stored file by a link, its key sealed in the
+attachment's metadata (portal.cases.sealing.write_spooled), instead of being decrypted and
+sealed a second time.
+
+Memory per request: one or two blocks (64 KiB each) per file part, plus the parser's read
+buffer (`READ_SIZE`), never more than the body itself, which MAX_CONTENT_LENGTH caps
+(settings.max_request_bytes).
+
+Reading (issue 15 §6): Werkzeug's multipart parser reads the body 64 KiB at a time. Behind
+gunicorn each such read copies what the server has read ahead of it (up to 1 MiB) once more,
+so a 256 MiB upload spent more time in those copies than in its encryption. Here the body is
+read `READ_SIZE` at a time and handed to the parser in slices of that read (no copy), no
+larger than Werkzeug accepts in one piece under the form-memory cap.
 """
 
 from __future__ import annotations
@@ -18,10 +31,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import IO, Any, cast
 
-from flask import Flask, Request
+from flask import Flask, Request, current_app
+from werkzeug.formparser import FormDataParser, MultiPartParser
 
-from crypto import EphemeralSpool
+from crypto import StreamSpool
 from portal.extensions import settings_of
+from portal.storage import STORE_EXTENSION
 
 # Issue 14 §2: on the reporter's forms with files, a body over the upload limit is still read
 # (up to this many times the limit) so the view can run and show the form again with what was
@@ -29,13 +44,63 @@ from portal.extensions import settings_of
 # bytes past the limit are counted and dropped, never spooled: disk and memory stay bounded.
 OVERSIZE_READ_FACTOR = 4
 OVERSIZE_ENDPOINTS = frozenset({"reports.report", "reports.case_message"})
+# The body is read this much at a time (Werkzeug's own reads are 64 KiB); gunicorn reads the
+# socket up to 1 MiB at a time.
+READ_SIZE = 1024 * 1024
+_WERKZEUG_PIECE = 64 * 1024
 
 
-class _BudgetedSpool(EphemeralSpool):
+def piece_size(max_form_memory_size: int | None) -> int:
+    """The largest piece the parser takes at once: Werkzeug refuses a piece that would take
+    its buffer past the form-memory cap, so at most half of it."""
+    if max_form_memory_size is None:
+        return READ_SIZE
+    return max(_WERKZEUG_PIECE, min(READ_SIZE, max_form_memory_size // 2))
+
+
+class LargeReads:
+    """`stream` read `READ_SIZE` at a time, handed out in slices of at most the size asked."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._pending = memoryview(b"")
+
+    def read(self, size: int = -1) -> Any:
+        if not self._pending:
+            self._pending = memoryview(self._stream.read(READ_SIZE))
+        count = len(self._pending) if size < 0 else size
+        piece, self._pending = self._pending[:count], self._pending[count:]
+        return piece
+
+
+class LargeReadFormDataParser(FormDataParser):
+    """Werkzeug's form parser, reading multipart bodies in large reads (`LargeReads`)."""
+
+    def _parse_multipart(self, stream: IO[bytes], mimetype: str, content_length: int | None,
+                         options: dict[str, str]) -> Any:
+        parser = MultiPartParser(stream_factory=self.stream_factory,
+                                 max_form_memory_size=self.max_form_memory_size,
+                                 max_form_parts=self.max_form_parts, cls=self.cls,
+                                 buffer_size=piece_size(self.max_form_memory_size))
+        boundary = options.get("boundary", "").encode("ascii")
+        if not boundary:
+            raise ValueError("Missing boundary")
+        form, files = parser.parse(cast(IO[bytes], LargeReads(stream)), boundary,
+                                   content_length)
+        return stream, form, files
+
+
+def _spool_directory() -> str | None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = app.extensions.get(STORE_EXTENSION)
+    return store.spool_directory() if store is not None else None
+
+
+class _BudgetedSpool(StreamSpool):
     """A spool that keeps file bytes only while the request's total stays within budget."""
 
     def __init__(self, owner: SealedUploadRequest, filename: str | None) -> None:
-        super().__init__()
+        super().__init__(_spool_directory())
         self._owner = owner
         self._filename = filename or ""
 
@@ -53,6 +118,7 @@ class _BudgetedSpool(EphemeralSpool):
 class SealedUploadRequest(Request):
     """Flask's request, with file parts streamed into an encrypted spool."""
 
+    form_data_parser_class = LargeReadFormDataParser
     upload_bytes_seen = 0
 
     @cached_property
@@ -86,7 +152,7 @@ class SealedUploadRequest(Request):
     ) -> IO[bytes]:
         if self._reads_past_limit():
             return cast(IO[bytes], _BudgetedSpool(self, filename))
-        return cast(IO[bytes], EphemeralSpool())
+        return cast(IO[bytes], StreamSpool(_spool_directory()))
 
 
 def init_sealed_uploads(app: Flask) -> None:

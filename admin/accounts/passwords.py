@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from config import Argon2Costs
 from portal.argon2_costs import password_hasher
@@ -59,6 +58,8 @@ def check_new_password(password: str, *, user_inputs: Iterable[str] = ()) -> Non
         raise Refusal(
             N_("The password may have at most %(count)d characters."), count=MAX_PASSWORD_LENGTH
         )
+    from zxcvbn import zxcvbn  # ~12 MiB of word lists, loaded on the first check
+
     strength = zxcvbn(password[:_STRENGTH_INPUT], user_inputs=[item for item in user_inputs
                                                                if item])
     if strength["score"] >= MIN_STRENGTH_SCORE:

@@ -15,7 +15,6 @@ import hmac
 import secrets
 from datetime import datetime
 
-import segno
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
@@ -90,6 +89,8 @@ def provisioning_uri(secret: bytes, account: str, issuer: str) -> str:
 def qr_data_uri(uri: str) -> str:
     """The QR code of `uri` as an SVG data URI for an <img>: no inline style, no script, and
     CSP's `img-src 'self' data:` allows it."""
+    import segno  # ~9 MiB, only where a QR code is shown
+
     return str(
         segno.make(uri, error="m").svg_data_uri(scale=5, border=4, dark="#000", light="#fff")
     )

@@ -13,7 +13,6 @@ from flask.cli import with_appcontext
 
 from admin.annual.figures import account_figures
 from admin.annual.outputs import FORMATS, LANGUAGES, render
-from admin.annual.pdf import render_pdf
 from portal.db import session_factory, transaction, utcnow
 from portal.extensions import settings_of
 from portal.refusals import Refusal
@@ -45,6 +44,8 @@ def annual_report_command(year: int, unit_code: str | None, kind: str, language:
         figures = account_figures(db, settings, year=year, unit_id=unit_id, now=utcnow())
         if kind == "pdf":
             with current_app.test_request_context("/"):
+                from admin.annual.pdf import render_pdf  # fpdf: only when asked for
+
                 data = render_pdf(figures, settings, language, db)
         else:
             data = render(kind, figures, settings, language, db).encode("utf-8")

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from admin.annual.figures import account_figures
 from admin.annual.labels import section_label, table_label
 from admin.annual.outputs import LANGUAGES, charts, labelled, render
-from admin.annual.pdf import render_pdf
 from portal.access import roles_required
 from portal.db import db_session, utcnow
 from portal.extensions import settings_of
@@ -47,6 +46,8 @@ def figures() -> Response | str:
     if download in _DOWNLOADS:
         language = request.args.get("language")
         language = language if language in LANGUAGES else "nb"
+        from admin.annual.pdf import render_pdf  # fpdf: ~40 MiB, only for this download
+
         body: str | bytes = (render_pdf(result, settings, language, db) if download == "pdf"
                              else render(download, result, settings, language, db))
         suffix = "csv" if download == "esrs" else download

@@ -194,7 +194,8 @@ def _download(staff: StaffContext, opened: HandlerCase, item: Attachment, *,
         meta: dict[str, Any] = attachment_meta(key, item)
         if removed_on(meta) is not None:
             abort(404)  # removed as irrelevant: its bytes are gone (issue 11 §8)
-        content = open_attachment(file_store(), key, item, size=sealed_size(meta, item))
+        content = open_attachment(file_store(), key, item, size=sealed_size(meta, item),
+                                  meta=meta)
     except (InvalidCiphertext, FileNotFoundError):
         return _damaged()
     # Cleaned again: a name stored before names were cleaned must not make a 500 of it.

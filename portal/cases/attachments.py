@@ -14,8 +14,15 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from config import Settings
+from crypto import StreamSpool
 from portal.cases.keyring import Keyring
-from portal.cases.sealing import ATTACHMENT_META, open_json, seal_json, write_attachment
+from portal.cases.sealing import (
+    ATTACHMENT_META,
+    open_json,
+    seal_json,
+    write_attachment,
+    write_spooled,
+)
 from portal.db import new_id, on_rollback
 from portal.deadlines import start_of_day
 from portal.metadata import CleaningLimits, StripResult, describe_removed, strip_metadata
@@ -159,8 +166,14 @@ def _add(db: Session, store: FileStore, keys: Keyring, source: BinaryIO,
     stored_name = store.new_name()
     # Recorded before the first byte is written: a failure half-way leaves no file either.
     on_rollback(db, partial(store.delete, stored_name))
-    written = write_attachment(store, key, case_id=keys.case_id, attachment_id=attachment_id,
-                               stored_name=stored_name, source=source)
+    if isinstance(source, StreamSpool):
+        # Stored as it came: the spool becomes the file, sealed once (issue 15 §6).
+        written, stream_key = write_spooled(store, source, stored_name=stored_name)
+        meta = {**meta, **stream_key}
+    else:
+        written = write_attachment(store, key, case_id=keys.case_id,
+                                   attachment_id=attachment_id, stored_name=stored_name,
+                                   source=source)
     db.add(Attachment(
         id=attachment_id,
         case_id=keys.case_id,

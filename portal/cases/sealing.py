@@ -8,6 +8,7 @@ dialogue: see `message_context`), so a database writer cannot relabel or reorder
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -17,7 +18,9 @@ from itertools import chain
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from crypto import (
+    SPOOLED_AAD,
     InvalidCiphertext,
+    StreamSpool,
     encrypt_stream,
     item_subkey,
     iter_decrypt_stream,
@@ -152,6 +155,41 @@ def write_attachment(store: FileStore, key: bytes, *, case_id: str, attachment_i
     return WrittenAttachment(size=padded.size, padded_size=total)
 
 
+# The sealed metadata's entry for the key of a file stored from its upload spool.
+STREAM_KEY = "stream_key"
+
+
+def write_spooled(store: FileStore, spool: StreamSpool, *, stored_name: str
+                  ) -> tuple[WrittenAttachment, dict[str, str]]:
+    """Make the upload `spool` the stored file `stored_name`, padded (`padded_size`), without
+    sealing it again (issue 15 §6). Returns what `write_attachment` returns and the entry to
+    seal into the attachment's metadata: the file's own random key. Sealed there, under the
+    item's subkey with the case id and the attachment id as associated data, that key is what
+    binds the file to its row: the file opens with that key and no other, and the metadata
+    cannot be moved to another row or case."""
+    size = spool.size
+    padded = padded_size(size)
+    file_key = spool.finish(padded - size)
+    store.adopt(stored_name, spool)
+    return (WrittenAttachment(size=size, padded_size=padded),
+            {STREAM_KEY: base64.b64encode(file_key).decode("ascii")})
+
+
+def _stream_key(key: bytes, attachment: Attachment, meta: dict[str, Any] | None
+                ) -> tuple[bytes, bytes]:
+    """(key, associated data) of an attachment's stored stream: its own key when it was stored
+    from the upload spool (`write_spooled`), else the item's subkey."""
+    sealed_key = (meta or {}).get(STREAM_KEY)
+    if isinstance(sealed_key, str):
+        try:
+            file_key = base64.b64decode(sealed_key, validate=True)
+        except ValueError:
+            raise InvalidCiphertext() from None
+        return file_key, SPOOLED_AAD
+    return (item_subkey(key, kind=ATTACHMENT, item_id=attachment.id),
+            _stream_aad(attachment.case_id, attachment.id))
+
+
 class AttachmentChunks:
     """The plaintext of a stored attachment as verified chunks, decrypted as they are taken
     (a streamed download): nothing of it is ever written anywhere in clear.
@@ -201,18 +239,19 @@ class AttachmentChunks:
 
 
 def open_attachment(store: FileStore, key: bytes, attachment: Attachment,
-                    size: int | None = None) -> AttachmentChunks:
+                    size: int | None = None, meta: dict[str, Any] | None = None
+                    ) -> AttachmentChunks:
     """Open a stored attachment for streaming, `size` bytes of it: its exact size from the
     sealed metadata, so the padding is verified but never sent (None: all, padding too).
+    `meta` is its opened metadata: a file stored from its upload spool opens only with it.
 
     Its header and first segment are verified here: a file damaged at the start raises
     InvalidCiphertext (or FileNotFoundError when it is gone) before any response exists.
     """
-    subkey = item_subkey(key, kind=ATTACHMENT, item_id=attachment.id)
+    stream_key, aad = _stream_key(key, attachment, meta)
     source = store.open(attachment.stored_name)
     try:
-        segments = iter_decrypt_stream(source, subkey,
-                                       _stream_aad(attachment.case_id, attachment.id))
+        segments = iter_decrypt_stream(source, stream_key, aad)
         first = next(segments, b"")
     except BaseException:
         source.close()
@@ -257,5 +296,6 @@ def read_attachment(store: FileStore, key: bytes, attachment: Attachment) -> IO[
     held the plaintext on disk (security finding 9)."""
     meta = open_json(key, case_id=attachment.case_id, item_id=attachment.id,
                      kind=ATTACHMENT_META, blob=attachment.sealed_meta)
-    reader = _ChunkReader(open_attachment(store, key, attachment, sealed_size(meta, attachment)))
+    reader = _ChunkReader(open_attachment(store, key, attachment, sealed_size(meta, attachment),
+                                          meta))
     return cast(IO[bytes], io.BufferedReader(reader))

@@ -477,7 +477,7 @@ def case_attachment(attachment_id: str) -> Response:
         abort(404)  # removed as irrelevant: its bytes are gone (issue 11 §8)
     try:
         content = open_attachment(file_store(), key, attachment,
-                                  size=sealed_size(meta, attachment))
+                                  size=sealed_size(meta, attachment), meta=meta)
     except (InvalidCiphertext, FileNotFoundError):
         return make_response(render_template("reports/damaged.html"), 409)
     # Cleaned again: a name stored before names were cleaned must not make a 500 of it.

@@ -26,7 +26,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from config import Settings
-from crypto import InvalidCiphertext
+from crypto import InvalidCiphertext, StreamSpool
 from portal.db import session_factory, transaction
 from portal.metadata import strip_metadata
 from portal.models import Attachment
@@ -86,10 +86,18 @@ class WatchingStore(FileStore):
         super().__init__(root)
         self.directories = directories
         self.found: list[str] = []
+        self.looks = 0
 
     def create(self, name: str) -> BinaryIO:
+        self.looks += 1
         self.found += _plaintext_on_disk(self.directories)
         return super().create(name)
+
+    def adopt(self, name: str, spool: StreamSpool) -> None:
+        """A file stored as it came is its own upload spool, renamed (issue 15 §6)."""
+        self.looks += 1
+        self.found += _plaintext_on_disk(self.directories)
+        super().adopt(name, spool)
 
 
 @pytest.fixture
@@ -156,6 +164,7 @@ def test_a_30_mib_upload_and_its_downloads_leave_no_plaintext_on_disk(
 ) -> None:
     content = _marked_file(30 * _MiB)
     code = _report_with(client, world.unit_id, "ledger.bin", content)
+    assert watched.looks == 1  # the disk was looked at while the upload was held
     assert watched.found == [], "plaintext of the upload on disk"
     attachment = _clean_copy(portal_app)
 
