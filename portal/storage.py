@@ -31,7 +31,7 @@ STORE_EXTENSION = "aktsom.file_store"
 _COPY_SIZE = 1024 * 1024
 _NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 # Failures that say "the store cannot take this now", not "the code is wrong".
-_STORE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+STORE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
                            errno.EIO, errno.ENOENT})
 
 
@@ -57,7 +57,7 @@ def store_errors() -> Iterator[None]:
     except StoreUnavailable:
         raise
     except OSError as error:
-        if error.errno in _STORE_ERRNOS:
+        if error.errno in STORE_ERRNOS:
             raise StoreUnavailable(error.errno, os.strerror(error.errno or 0)) from None
         raise
 

@@ -28,15 +28,16 @@ larger than Werkzeug accepts in one piece under the form-memory cap.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from typing import IO, Any, cast
 
-from flask import Flask, Request, current_app
+from flask import Flask, Request, current_app, request
 from werkzeug.formparser import FormDataParser, MultiPartParser
 
 from crypto import StreamSpool
 from portal.extensions import settings_of
-from portal.storage import STORE_EXTENSION
+from portal.storage import STORE_ERRNOS, STORE_EXTENSION, StoreUnavailable
 
 # Issue 14 §2: on the reporter's forms with files, a body over the upload limit is still read
 # (up to this many times the limit) so the view can run and show the form again with what was
@@ -96,12 +97,33 @@ def _spool_directory() -> str | None:
     return store.spool_directory() if store is not None else None
 
 
-class _BudgetedSpool(StreamSpool):
+class _GuardedSpool(StreamSpool):
+    """A spool in the file store's directory: when the store cannot take more (full, quota,
+    failing disk) while the body is parsed, the rest of the file is read and dropped and the
+    request marked, so the form is parsed whole and the 503 page keeps what was typed
+    (`refuse_when_the_store_failed`) instead of a parse that fails half-way as a 500."""
+
+    def __init__(self, owner: SealedUploadRequest) -> None:
+        super().__init__(_spool_directory())
+        self._owner = owner
+
+    def write(self, data: Any) -> int:
+        if self._owner.store_failed is not None:
+            return len(memoryview(data).cast("B"))  # read and dropped
+        try:
+            return super().write(data)
+        except OSError as error:
+            if error.errno not in STORE_ERRNOS:
+                raise
+            self._owner.store_failed = error.errno
+            return len(memoryview(data).cast("B"))
+
+
+class _BudgetedSpool(_GuardedSpool):
     """A spool that keeps file bytes only while the request's total stays within budget."""
 
     def __init__(self, owner: SealedUploadRequest, filename: str | None) -> None:
-        super().__init__(_spool_directory())
-        self._owner = owner
+        super().__init__(owner)
         self._filename = filename or ""
 
     def write(self, data: Any) -> int:
@@ -120,6 +142,8 @@ class SealedUploadRequest(Request):
 
     form_data_parser_class = LargeReadFormDataParser
     upload_bytes_seen = 0
+    # The errno with which the file store refused a spool while the body was parsed.
+    store_failed: int | None = None
 
     @cached_property
     def files_over_limit(self) -> list[str]:
@@ -152,9 +176,17 @@ class SealedUploadRequest(Request):
     ) -> IO[bytes]:
         if self._reads_past_limit():
             return cast(IO[bytes], _BudgetedSpool(self, filename))
-        return cast(IO[bytes], StreamSpool(_spool_directory()))
+        return cast(IO[bytes], _GuardedSpool(self))
 
 
 def init_sealed_uploads(app: Flask) -> None:
     """Make `app` parse uploads into encrypted spools."""
     app.request_class = SealedUploadRequest
+
+    @app.before_request
+    def refuse_when_the_store_failed() -> None:
+        if request.method == "POST" and request.mimetype == "multipart/form-data":
+            request.files  # noqa: B018 (parses the body, so a failing store shows now)
+            failed = getattr(request, "store_failed", None)
+            if failed is not None:
+                raise StoreUnavailable(failed, os.strerror(failed))

@@ -28,7 +28,7 @@ from crypto import (
     seal_item,
 )
 from portal.models import Attachment, Message
-from portal.storage import FileStore
+from portal.storage import FileStore, store_errors
 
 ANSWERS = "answers"
 MESSAGE = "message"
@@ -169,7 +169,8 @@ def write_spooled(store: FileStore, spool: StreamSpool, *, stored_name: str
     cannot be moved to another row or case."""
     size = spool.size
     padded = padded_size(size)
-    file_key = spool.finish(padded - size)
+    with store_errors():  # the padding is written to the spool on the store's disk
+        file_key = spool.finish(padded - size)
     store.adopt(stored_name, spool)
     return (WrittenAttachment(size=size, padded_size=padded),
             {STREAM_KEY: base64.b64encode(file_key).decode("ascii")})

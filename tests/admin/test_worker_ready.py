@@ -25,7 +25,8 @@ config.post_worker_init(None)
 assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()
 server = forkserver._forkserver
 assert server._forkserver_pid is not None
-assert server._preload_modules == ["portal.metadata_forkserver"]
+from portal.metadata_sandbox import PRELOADED
+assert server._preload_modules == ["portal.metadata_forkserver", *PRELOADED]
 print("ready")
 '''
 

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from config import Settings
+from crypto import StreamSpool
 from portal.db import bind_engine, engine_of
 from portal.i18n import LANGUAGE_COOKIE
 from portal.models import Attachment, Case
@@ -196,3 +197,41 @@ def test_store_full_or_read_only_leaves_no_case_without_its_files(
     assert _count(portal_app, Case) == 0
     assert _count(portal_app, Attachment) == 0
     assert file_store(portal_app).all_names() == []
+
+
+@pytest.mark.parametrize("where", ["parse", "finish"])
+def test_store_full_while_the_upload_is_spooled_is_the_503_page_with_the_text_kept(
+        portal_app: Flask, organisation: Organisation, settings: Settings,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Since uploads spool into the store's own directory (issue 15 §6, session 5), a store
+    that runs full while the body is read failed the form parse half-way: a 500 that lost the
+    account. Now the rest of the file is dropped, the form parsed whole, and the 503 page
+    keeps the text; a store that fills while the spool is padded is the same 503."""
+    storage = str(settings.storage_dir)
+    real_write_block = StreamSpool._write_block
+
+    def full(self: StreamSpool, *args: Any, **kwargs: Any) -> Any:
+        path = getattr(self, "_path", None) or ""
+        if path.startswith(storage):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write_block(self, *args, **kwargs)
+
+    def full_at_finish(self: StreamSpool, *args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if where == "parse":
+        monkeypatch.setattr(StreamSpool, "_write_block", full)
+    else:
+        monkeypatch.setattr(StreamSpool, "finish", full_at_finish)
+    client = portal_app.test_client()
+    response = client.post("/report", data={
+        "csrf_token": csrf_token(client, "/report"), "category": "forced_labour",
+        "unit": organisation.unit_id, "description": ACCOUNT,
+        "attachments": [(io.BytesIO(os.urandom(300_000)), "payslip.bin")],
+    }, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503, page[:400]
+    assert "Files cannot be stored right now" in page
+    assert CODE.search(page) is None
+    assert _kept_form(page)["description"] == ACCOUNT
+    assert _count(portal_app, Case) == 0 and _count(portal_app, Attachment) == 0
