@@ -145,6 +145,7 @@ def reporter_figures(figures: Figures, database_url: str, sizes: Sizes,
         # Interleaved: each submission next to one derivation in this process, so a change
         # of load on the machine moves both sides of the ratio.
         server_bench.submit(base)  # warm-up: first request, templates, connections
+        server.settle()
         argon2_wall: list[float] = []
         argon2_cpu: list[float] = []
         submit_wall: list[float] = []
@@ -406,9 +407,13 @@ def _postgres_reachable(url: str) -> str | None:
         engine.dispose()
 
 
+STEPS = ("reporter", "large-file", "case-list", "suppliers")
+
+
 def run(sizes: Sizes, params: Argon2Params, postgres_url: str | None,
-        out: Any = sys.stdout) -> list[Figures]:
-    """Every figure for SQLite and (when reachable) PostgreSQL; prints the table."""
+        out: Any = sys.stdout, only: frozenset[str] = frozenset(STEPS)) -> list[Figures]:
+    """Every figure (or the `only` steps') for SQLite and (when reachable) PostgreSQL;
+    prints the table."""
     print(f"Aktsom benchmark (issue 15): {describe_machine()}", file=out, flush=True)
     print(f"Argon2id t={params.time_cost} m={params.memory_cost_kib} KiB "
           f"p={params.parallelism}, implementations side by side (p50 of "
@@ -429,17 +434,20 @@ def run(sizes: Sizes, params: Argon2Params, postgres_url: str | None,
         for name, server_url in backends:
             figures = Figures(name)
             columns.append(figures)
-            steps = (("reporter side over HTTP", lambda url, f=figures: reporter_figures(
-                          f, url, sizes, params, work)),
-                     ("large file over HTTP", lambda url, f=figures: (
+            steps = (("reporter", "reporter side over HTTP",
+                      lambda url, f=figures: reporter_figures(f, url, sizes, params, work)),
+                     ("large-file", "large file over HTTP", lambda url, f=figures: (
                          large_file_bench.large_file_figures(
                              f, url, sizes.large_file_bytes, sizes.large_file_runs,
                              (params.time_cost, params.memory_cost_kib, params.parallelism),
                              work))),
-                     ("case list", lambda url, f=figures: case_list_figures(f, url, sizes)),
-                     ("suppliers and annual figures", lambda url, f=figures: supplier_figures(
-                         f, url, sizes, work)))
-            for label, step in steps:
+                     ("case-list", "case list",
+                      lambda url, f=figures: case_list_figures(f, url, sizes)),
+                     ("suppliers", "suppliers and annual figures",
+                      lambda url, f=figures: supplier_figures(f, url, sizes, work)))
+            for key, label, step in steps:
+                if key not in only:
+                    continue
                 print(f"{name}: {label} ...", file=out, flush=True)
                 started = time.perf_counter()
                 with case_list_bench.fresh_database(server_url) as url:
@@ -461,12 +469,16 @@ def main() -> None:
                                                                  DEFAULT_POSTGRES),
                         help="a PostgreSQL server; a fresh database is made and dropped")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--only", action="append", choices=STEPS,
+                        help="run only this part (may be repeated); the rest of the table "
+                             "shows a dash")
     parser.add_argument("--cheap-argon2", action="store_true",
                         help="the tests' Argon2 costs (only to check the paths run)")
     args = parser.parse_args()
     params = CHEAP_ARGON2 if args.cheap_argon2 else PRODUCTION_ARGON2
     run(QUICK if args.quick else Sizes(), params,
-        None if args.skip_postgres else args.postgres_url)
+        None if args.skip_postgres else args.postgres_url,
+        only=frozenset(args.only or STEPS))
 
 
 if __name__ == "__main__":

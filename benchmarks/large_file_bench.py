@@ -160,6 +160,7 @@ def large_file_figures(figures: Any, database_url: str, size: int, runs: int,
                 environment, work / f"serve-large-{figures.backend}.log") as server:
             base = server.base_url
             server_bench.submit(base)  # warm-up
+            server.settle()
             bare: list[float] = []
             uploads: list[float] = []
             codes: list[str] = []

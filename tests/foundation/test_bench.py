@@ -34,3 +34,20 @@ def test_issue15_quick_bench_prints_every_figure() -> None:
         assert all(cell not in ("", "—") for cell in row[1:-1]), row
     # The implementations of Argon2id were measured side by side.
     assert "libsodium (PyNaCl" in result.stdout and "argon2-cffi, p=1" in result.stdout
+
+
+def test_issue15_only_runs_the_named_part() -> None:
+    """`--only case-list` re-measures one part (the rest of the table is a dash), for a
+    second look at one row without the whole run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", "--quick", "--cheap-argon2",
+         "--skip-postgres", "--only", "case-list"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    cells = {cells[0]: cells[1] for cells in (
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in result.stdout.splitlines() if line.startswith("| "))}
+    measured = {label for key, label, _goal in ROWS if key.startswith("list")}
+    assert measured and all(cells[label] != "—" for label in measured)
+    assert all(cells[label] == "—" for _key, label, _goal in ROWS if label not in measured)
+    assert "reporter side over HTTP" not in result.stdout
