@@ -127,6 +127,35 @@ def argon2_implementations(params: Argon2Params, runs: int) -> list[tuple[str, f
     return rows
 
 
+# --- SQLite's synchronous=FULL (issue 15 §9) ----------------------------------------------
+
+
+def sqlite_commit_cost(directory: Path, runs: int) -> list[tuple[str, float]]:
+    """p50 wall time of one commit of a report-sized row (4 KiB) in WAL mode, with
+    `synchronous=FULL` (what Aktsom runs: the log is synced at every commit, so a code shown
+    is a case kept through a power cut) and with NORMAL (the default it replaced), on the
+    disk the bench's databases use."""
+    rows = []
+    for mode in ("FULL", "NORMAL"):
+        path = directory / f"sync-{mode.lower()}.sqlite"
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={mode}")
+            connection.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, body BLOB)")
+            timings = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                connection.execute("BEGIN")
+                connection.execute("INSERT INTO item (body) VALUES (?)", (os.urandom(4096),))
+                connection.execute("COMMIT")
+                timings.append(time.perf_counter() - started)
+        finally:
+            connection.close()
+        rows.append((mode, _p50(timings) * 1000))
+    return rows
+
+
 # --- the reporter side over HTTP -----------------------------------------------------------
 
 
@@ -420,6 +449,11 @@ def run(sizes: Sizes, params: Argon2Params, postgres_url: str | None,
           f"{max(3, sizes.runs)}):", file=out)
     for label, wall, cpu in argon2_implementations(params, max(3, sizes.runs)):
         print(f"  {label:<48} wall {wall:6.1f} ms  CPU {cpu:6.1f} ms", file=out)
+    with tempfile.TemporaryDirectory(prefix="aktsom-bench-sync-") as tmp:
+        costs = sqlite_commit_cost(Path(tmp), max(10, sizes.runs * 4))
+    print("SQLite commit of a 4 KiB row in WAL mode, p50: "
+          + ", ".join(f"synchronous={mode} {ms:.2f} ms" for mode, ms in costs)
+          + " (a report commits three times)", file=out)
     backends: list[tuple[str, str | None]] = [("SQLite", None)]
     if postgres_url:
         version = _postgres_reachable(postgres_url)

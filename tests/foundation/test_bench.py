@@ -34,6 +34,8 @@ def test_issue15_quick_bench_prints_every_figure() -> None:
         assert all(cell not in ("", "—") for cell in row[1:-1]), row
     # The implementations of Argon2id were measured side by side.
     assert "libsodium (PyNaCl" in result.stdout and "argon2-cffi, p=1" in result.stdout
+    # The cost of synchronous=FULL (issue 15 §9) beside NORMAL.
+    assert "synchronous=FULL" in result.stdout and "synchronous=NORMAL" in result.stdout
 
 
 def test_issue15_only_runs_the_named_part() -> None:
