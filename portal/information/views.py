@@ -1,9 +1,13 @@
 """The public information-request form: GET|POST /information-request (design §6).
-Works with JavaScript off; rate limited like reports; CSRF like every form."""
+Works with JavaScript off; CSRF like every form; rate limited like reports: per form session,
+not per address (issue 14 §6), and a refused post gets the form back with what was typed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from typing import cast
+
+from flask import Blueprint, Flask, flash, redirect, render_template, session, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
-from portal.hardening import not_an_attempt
+from portal.hardening import answer_limits_with_form, limit_key, not_an_attempt
 from portal.information.forms import GROUP, InformationRequestForm, contact_choices
 from portal.information.service import (
     ANSWER_WEEKS,
@@ -23,6 +27,7 @@ from portal.models import OrgUnit
 from portal.refusals import Refusal
 
 bp = Blueprint("information", __name__)
+_ENDPOINT = "information.information_request"
 # The reference of the request just filed, kept for the redirect that follows (PRG).
 _FILED = "information_request_filed"
 
@@ -80,3 +85,31 @@ def filed() -> Response | str:
         return redirect(url_for("information.information_request"), code=303)
     return render_template("information/sent.html", reference=reference, weeks=ANSWER_WEEKS,
                            months=EXTENDED_MONTHS)
+
+
+def _limited() -> tuple[str, int]:
+    """The form again, filled in from the post (company, question, name, how to answer and
+    the address), when the rate limit refuses it: a requester who is held back keeps what
+    they wrote instead of a bare 429 page (issue 13 §1)."""
+    form = InformationRequestForm()
+    _choices(form)
+    # The report form's words (the same msgid): nothing was sent, what was typed is kept.
+    flash(_("Too many attempts in a short time, so this has not been sent yet. Wait a "
+            "few minutes, then send again: what you wrote is still below."), "error")
+    return _page(form, 429)
+
+
+def _form_session() -> str | None:
+    """Limited per browser session (the CSRF token of its form, hashed by portal.hardening),
+    as /report is, never per address: behind an onion service every requester has the same
+    address, so one flooder would lock out every other requester (issue 14 §6). A client
+    that drops its cookies gets a new bucket; the global slowdown holds a flood back."""
+    token = session.get("csrf_token")
+    return f"form:{token}" if token else None
+
+
+@bp.record_once
+def _limits(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)
+    limit_key(app, _ENDPOINT, _form_session)
+    answer_limits_with_form(app, _ENDPOINT, _limited)
