@@ -6,13 +6,13 @@ only when both years' cells are shown.
 
 It lives in `portal` so that every layer (the channel's own pages, the supplier module, the
 annual account in `admin`) can use it; every output format of the account renders the cells
-this module produced and never the raw counts.
+this module produced and never the raw counts, and so does the staff case list's overview of
+the year (`portal.stats.case_figures`): there is no other small-count rule.
 
 The rule:
 
 * k comes from the setting `annual_small_count` (default 3, as issue 13 asks). k <= 1 shows
-  every count. `portal.stats.DEFAULT_THRESHOLD` (5) is the older, stricter threshold of the
-  staff overview of cases; it is not used by the account.
+  every count.
 * 0 is shown: "nobody" points at nobody. Because 0 is shown, a hidden small cell is known to be
   from 1 to k-1; with k = 2 that would give it away, so k = 2 is refused (ValueError).
 * A cell hidden because it is small is `SMALL` ("< k"); a cell hidden only to protect another is

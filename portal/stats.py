@@ -2,10 +2,11 @@
 its counts; the annual account composes them).
 
 Live cases and the statistics rows left by the retention purge are counted together, so the
-figures of a year do not shrink when its cases are purged. Only clear metadata is read. Small
-numbers can identify a reporter, so every count from 1 to `threshold - 1` is suppressed (None),
-and where a table would let a suppressed cell be worked out from its total, the next smallest
-cell is suppressed too.
+figures of a year do not shrink when its cases are purged. Only clear metadata is read.
+`case_counts` gives the raw counts, which the annual account protects; small numbers can
+identify a reporter, so whatever is shown goes through the one small-count rule,
+`portal.small_counts` (issue 13 §3), with the setting `annual_small_count` as k: the staff case
+list's overview too (`case_figures`).
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseIdentity, CaseStat
+from portal.small_counts import Cell, single, table
 from portal.states import Outcome
 
-DEFAULT_THRESHOLD = 5
 ON_TIME = "on_time"
 LATE = "late"
 CLOSED_WITHOUT = "closed_without"
@@ -39,27 +40,30 @@ CLOSED_WITHOUT = "closed_without"
 
 @dataclass(frozen=True)
 class CaseFigures:
-    """Counts of cases received in `year`; None is a suppressed cell."""
+    """The staff case list's overview of the cases received in `year` (every company), each
+    cell protected by the account's one small-count rule (`portal.small_counts`) with the
+    account's k: a count from 1 to k-1 is `small` ("< k"), and a table's other cells are
+    hidden ("–") where a small one could be worked out from the total."""
 
     year: int
-    threshold: int
-    received: int | None
-    by_category: dict[str, int | None]
-    human_rights_related: int | None
-    substantiated: int | None
-    partly_substantiated: int | None
-    human_rights_breaches: int | None
-    acknowledged_on_time: int | None
-    acknowledged_late: int | None
-    feedback_on_time: int | None
-    feedback_late: int | None
+    k: int
+    received: Cell
+    by_category: dict[str, Cell]
+    human_rights_related: Cell
+    substantiated: Cell
+    partly_substantiated: Cell
+    human_rights_breaches: Cell
+    acknowledged_on_time: Cell
+    acknowledged_late: Cell
+    feedback_on_time: Cell
+    feedback_late: Cell
     # Closed with no acknowledgement / no feedback message: never counted as on time (issue 11).
-    closed_without_acknowledgement: int | None
-    closed_without_feedback: int | None
+    closed_without_acknowledgement: Cell
+    closed_without_feedback: Cell
     # The reporter's choice (issue 11 §8): anonymous, or their name given in confidence. Rows
     # purged before the choice was kept count in neither.
-    reported_anonymously: int | None = None
-    reported_with_name: int | None = None
+    reported_anonymously: Cell
+    reported_with_name: Cell
 
 
 def _timeliness(done: SQLColumnExpression[datetime | None], due: SQLColumnExpression[datetime],
@@ -75,68 +79,10 @@ def _timeliness(done: SQLColumnExpression[datetime | None], due: SQLColumnExpres
     )
 
 
-_Key = tuple[str, bool, str | None, bool | None, str | None, str | None]
-
-
-def _live_counts(db: Session, year: int, now: datetime) -> Counter[_Key]:
-    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    # Grouped in an outer query: PostgreSQL would not match the two copies of a CASE holding
-    # a bound parameter in SELECT and GROUP BY.
-    inner = select(
-        Case.category, Case.human_rights, Case.outcome, Case.human_rights_breach,
-        _timeliness(Case.acknowledged_at, Case.acknowledgement_due_at, now).label("ack"),
-        _timeliness(Case.feedback_at, Case.feedback_due_at, now).label("fb"),
-    ).where(and_(Case.created_at >= start, Case.created_at < end)).subquery()
-    columns = (inner.c.category, inner.c.human_rights, inner.c.outcome,
-               inner.c.human_rights_breach, inner.c.ack, inner.c.fb)
-    counts: Counter[_Key] = Counter()
-    for *key, count in db.execute(select(*columns, func.count()).group_by(*columns)):
-        counts[tuple(key)] += int(count)
-    return counts
-
-
 def _flag(value: bool | None, closed_without: bool) -> str | None:
     if closed_without:
         return CLOSED_WITHOUT
     return None if value is None else (ON_TIME if value else LATE)
-
-
-def _purged_counts(db: Session, year: int) -> Counter[_Key]:
-    columns = (CaseStat.category, CaseStat.human_rights, CaseStat.outcome,
-               CaseStat.human_rights_breach, CaseStat.acknowledged_on_time,
-               CaseStat.feedback_on_time, CaseStat.closed_without_acknowledgement,
-               CaseStat.closed_without_feedback)
-    counts: Counter[_Key] = Counter()
-    for (category, human_rights, outcome, breach, ack, fb, no_ack, no_fb, count) in db.execute(
-            select(*columns, func.count()).where(CaseStat.year == year).group_by(*columns)):
-        counts[(category, human_rights, outcome, breach, _flag(ack, no_ack),
-                _flag(fb, no_fb))] += int(count)
-    return counts
-
-
-def suppress(count: int, threshold: int) -> int | None:
-    """`count`, or None when it is small enough to point at a person (0 is never hidden)."""
-    return None if 0 < count < threshold else count
-
-
-def _suppress_table(cells: dict[str, int], threshold: int) -> dict[str, int | None]:
-    """Suppress small cells; if exactly one is hidden, hide the next smallest too, so the
-    total cannot give it away."""
-    shown: dict[str, int | None] = {name: suppress(count, threshold)
-                                    for name, count in cells.items()}
-    hidden = [name for name, value in shown.items() if value is None]
-    if len(hidden) == 1:
-        candidates = sorted((count, name) for name, count in cells.items()
-                            if shown[name] is not None and count > 0)
-        if candidates:
-            shown[candidates[0][1]] = None
-    return shown
-
-
-def _pair(first: int, second: int, threshold: int) -> tuple[int | None, int | None]:
-    """Two complementary counts: if one is hidden, so is the other."""
-    a, b = suppress(first, threshold), suppress(second, threshold)
-    return (None, None) if a is None or b is None else (a, b)
 
 
 def identity_counts(db: Session, year: int) -> tuple[int, int]:
@@ -160,41 +106,37 @@ def identity_counts(db: Session, year: int) -> tuple[int, int]:
     return anonymous, named
 
 
-def case_figures(db: Session, year: int, *, now: datetime,
-                 threshold: int = DEFAULT_THRESHOLD) -> CaseFigures:
-    """The year's figures for the annual account. `threshold` <= 1 shows every count."""
-    counts = _live_counts(db, year, now) + _purged_counts(db, year)
-    totals: Counter[str] = Counter()
-    categories: Counter[str] = Counter()
-    for (category, human_rights, outcome, breach, ack, fb), count in counts.items():
-        totals["received"] += count
-        categories[category] += count
-        totals["human_rights"] += count if human_rights else 0
-        totals["breach"] += count if breach else 0
-        totals[f"outcome:{outcome}"] += count
-        totals[f"ack:{ack}"] += count
-        totals[f"fb:{fb}"] += count
-    ack_on_time, ack_late = _pair(totals[f"ack:{ON_TIME}"], totals[f"ack:{LATE}"], threshold)
-    fb_on_time, fb_late = _pair(totals[f"fb:{ON_TIME}"], totals[f"fb:{LATE}"], threshold)
-    anonymous, named = _pair(*identity_counts(db, year), threshold)
+def case_figures(db: Session, year: int, *, now: datetime, k: int) -> CaseFigures:
+    """The year's figures for the staff case list, from the account's own counts
+    (`case_counts`, every company) under the account's rule: each table is protected as
+    `portal.small_counts.table` protects a breakdown of its published total (the joint
+    decision over every company's account is the account's; this page shows the group's
+    counts only). k <= 1 shows every count."""
+    counts = case_counts(db, year, now=now)
+    received = single(counts.received, k)
+    by_category = table(counts.by_category, k)
+    human_rights = table(counts.human_rights, k)
+    outcomes = table(counts.outcomes, k)
+    acknowledgement = table(counts.acknowledgement, k)
+    feedback = table(counts.feedback, k)
+    reporter = table(counts.reporter, k)
     return CaseFigures(
         year=year,
-        threshold=threshold,
-        received=suppress(totals["received"], threshold),
-        by_category=_suppress_table(dict(sorted(categories.items())), threshold),
-        human_rights_related=suppress(totals["human_rights"], threshold),
-        substantiated=suppress(totals[f"outcome:{Outcome.SUBSTANTIATED}"], threshold),
-        partly_substantiated=suppress(totals[f"outcome:{Outcome.PARTLY_SUBSTANTIATED}"],
-                                      threshold),
-        human_rights_breaches=suppress(totals["breach"], threshold),
-        acknowledged_on_time=ack_on_time,
-        acknowledged_late=ack_late,
-        feedback_on_time=fb_on_time,
-        feedback_late=fb_late,
-        closed_without_acknowledgement=suppress(totals[f"ack:{CLOSED_WITHOUT}"], threshold),
-        closed_without_feedback=suppress(totals[f"fb:{CLOSED_WITHOUT}"], threshold),
-        reported_anonymously=anonymous,
-        reported_with_name=named,
+        k=k,
+        received=received,
+        by_category=by_category,
+        human_rights_related=human_rights["yes"],
+        substantiated=outcomes[Outcome.SUBSTANTIATED.value],
+        partly_substantiated=outcomes[Outcome.PARTLY_SUBSTANTIATED.value],
+        human_rights_breaches=single(counts.human_rights_breaches, k),
+        acknowledged_on_time=acknowledgement[ON_TIME],
+        acknowledged_late=acknowledgement[LATE],
+        feedback_on_time=feedback[ON_TIME],
+        feedback_late=feedback[LATE],
+        closed_without_acknowledgement=acknowledgement[CLOSED_WITHOUT],
+        closed_without_feedback=feedback[CLOSED_WITHOUT],
+        reported_anonymously=reporter["anonymous"],
+        reported_with_name=reporter["named"],
     )
 
 

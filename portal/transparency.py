@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import bleach
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -31,6 +31,10 @@ from portal.models import PublishedAccount
 from portal.serverkeys import ServerKeys
 
 bp = Blueprint("transparency", __name__)
+
+# The portal's own page of the accounts, where they are published unless the setting
+# AKTSOM_TRANSPARENCY_PUBLICATION_URL names another place.
+PORTAL_PAGE = "/transparency"
 
 # Paragraphs, line breaks, emphasis, lists and links: raw HTML, images, headings and tables
 # are not part of the subset (markdown-it's "zero" preset has everything off).
@@ -61,6 +65,16 @@ def digest_of(keys: ServerKeys, text: str) -> str:
     key = hmac.new(keys.audit, b"aktsom published transparency account v1",
                    hashlib.sha256).digest()
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def publication_address(url: str | None, portal_page: str = PORTAL_PAGE) -> str:
+    """Where the group publishes its accounts, which every account states (issue 13 §5): the
+    URL frozen with the account from AKTSOM_TRANSPARENCY_PUBLICATION_URL (https only), else
+    the portal's own Transparency Act page, `portal_page`: absolute where the portal's own
+    request can give it (`url_for(..., _external=True)` on the public page), the path where
+    the address the portal is reached at is not known (the staff app, `aktsom annual-report`).
+    """
+    return url if url and url.startswith("https://") else portal_page
 
 
 @dataclass(frozen=True)
@@ -113,9 +127,13 @@ def account(account_id: str) -> str:
     if row is None:
         abort(404)
     public = _public(row, server_keys_of())
+    url = public.content.get("publication_url")
     return render_template("pages/transparency_account.html", account=public,
                            render_markdown=render_markdown,
-                           labels=labels_for(public.content, str(get_locale() or "en")))
+                           labels=labels_for(public.content, str(get_locale() or "en")),
+                           publication_at=publication_address(
+                               url if isinstance(url, str) else None,
+                               url_for("transparency.index", _external=True)))
 
 
 def labels_for(content: dict[str, Any], language: str) -> dict[str, str]:

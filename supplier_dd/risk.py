@@ -476,15 +476,29 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
-def assessed_by_level(db: Session, year: int) -> dict[str, int]:
-    """For the annual account: assessments closed in `year`, by level."""
+def large_suppliers_assessed_by_level(db: Session, settings: Settings,
+                                      year: int) -> dict[str, int]:
+    """For the annual account (Transparency Act §5, issue 13 §2): the large and important
+    suppliers (`register.large_and_important_condition`, as the register stands) with a risk
+    assessment closed in `year`, each counted once, by the level of its latest assessment
+    closed in the year (latest by closing time, then by id as `latest_closed` orders them).
+    A supplier assessed twice counts once; a supplier that is not large and important is not
+    counted, though it may be assessed."""
     start, end = _year_bounds(year)
+    ranked = (select(RiskAssessment.supplier_id, RiskAssessment.level,
+                     func.row_number().over(
+                         partition_by=RiskAssessment.supplier_id,
+                         order_by=(RiskAssessment.closed_at.desc(), RiskAssessment.id),
+                     ).label("rank"))
+              .join(Supplier, Supplier.id == RiskAssessment.supplier_id)
+              .where(RiskAssessment.status == AssessmentStatus.CLOSED,
+                     RiskAssessment.closed_at >= start, RiskAssessment.closed_at < end,
+                     large_and_important_condition(settings))
+              .subquery())
     counts = {level.value: 0 for level in RiskLevel}
     for level, count in db.execute(
-            select(RiskAssessment.level, func.count())
-            .where(RiskAssessment.status == AssessmentStatus.CLOSED,
-                   RiskAssessment.closed_at >= start, RiskAssessment.closed_at < end)
-            .group_by(RiskAssessment.level)):
+            select(ranked.c.level, func.count()).where(ranked.c.rank == 1)
+            .group_by(ranked.c.level)):
         counts[RiskLevel(level).value] = int(count)
     return counts
 

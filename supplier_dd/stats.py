@@ -24,12 +24,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config import Settings
+from portal.extensions import settings_of
 from supplier_dd.conduct import conduct_coverage_by_spend_band, conduct_coverage_counts
 from supplier_dd.countries import country_value
 from supplier_dd.models import Supplier
 from supplier_dd.models.year_end import SupplierYearEnd
 from supplier_dd.register import large_and_important_condition
-from supplier_dd.risk import assessed_by_level, thorough_analysis_count
+from supplier_dd.risk import large_suppliers_assessed_by_level, thorough_analysis_count
 from supplier_dd.workflow_figures import WorkflowYear, annual_workflow_counts
 
 
@@ -80,7 +81,9 @@ class YearEndCounts:
     large_and_important: int
     conduct_coverage: dict[str, int]
     conduct_by_spend_band: dict[str, dict[str, int]]
-    assessed_by_level: dict[str, int]
+    # The large and important suppliers with a risk assessment closed in the year, each once,
+    # by the level of its latest one closed in the year (risk.large_suppliers_assessed_by_level).
+    large_assessed_by_level: dict[str, int]
     thorough_analyses: int
 
 
@@ -94,7 +97,7 @@ def _live_year_end(db: Session, settings: Settings, year: int) -> YearEndCounts:
         large_and_important=register.large_and_important,
         conduct_coverage=conduct_coverage_counts(db),
         conduct_by_spend_band=conduct_coverage_by_spend_band(db),
-        assessed_by_level=assessed_by_level(db, year),
+        large_assessed_by_level=large_suppliers_assessed_by_level(db, settings, year),
         thorough_analyses=thorough_analysis_count(db, year))
 
 
@@ -102,9 +105,27 @@ class YearInProgress(Exception):
     """The year has not ended: its figures are not final yet."""
 
 
-def stored_year_end(db: Session, year: int) -> YearEndCounts | None:
+# What figures stored before issue 13's fix to the supplier assessments held instead of
+# `large_assessed_by_level`: every assessment closed in the year, of any supplier, by level.
+_OLD_ASSESSED = "assessed_by_level"
+
+
+def stored_year_end(db: Session, year: int,
+                    settings: Settings | None = None) -> YearEndCounts | None:
+    """The figures stored for `year`, if any (without `settings`, the current app's are used
+    where they are needed). Figures stored before the assessment figure
+    counted suppliers (`_OLD_ASSESSED`, a count of assessments) get it from the assessment
+    rows instead, which are dated and kept, with the large and important rule as the register
+    stands now; `take_year_end --force` stores it for good."""
     row = db.get(SupplierYearEnd, year)
-    return None if row is None else YearEndCounts(**json.loads(row.figures))
+    if row is None:
+        return None
+    stored = json.loads(row.figures)
+    if "large_assessed_by_level" not in stored:
+        stored.pop(_OLD_ASSESSED, None)
+        stored["large_assessed_by_level"] = large_suppliers_assessed_by_level(
+            db, settings if settings is not None else settings_of(), year)
+    return YearEndCounts(**stored)
 
 
 def take_year_end(db: Session, settings: Settings, year: int, *, now: datetime,
@@ -112,7 +133,7 @@ def take_year_end(db: Session, settings: Settings, year: int, *, now: datetime,
     """Store the register's figures for `year` (once: a stored year is kept as it is, unless
     `force`, which also allows a year still in progress). Returns the figures stored and
     whether they were taken now."""
-    stored = stored_year_end(db, year)
+    stored = stored_year_end(db, year, settings)
     if stored is not None and not force:
         return stored, False
     if year >= now.year and not force:
@@ -132,8 +153,9 @@ def take_year_end(db: Session, settings: Settings, year: int, *, now: datetime,
 class SupplierYearFigures:
     """Everything the supplier module gives the annual account for one year: the register
     at the year's end, Code of Conduct coverage (in all and by spend band, as the register
-    stands when the account is made), risk assessments closed in the year by level and the
-    thorough analyses among them, and the year's action plans, reviews and meetings."""
+    stands when the account is made), the large and important suppliers risk-assessed in the
+    year by the level of their latest assessment, the thorough analyses (of high assessments
+    closed in the year), and the year's action plans, reviews and meetings."""
 
     year: int
     counts: YearEndCounts
@@ -159,8 +181,8 @@ class SupplierYearFigures:
         return {band: dict(counts) for band, counts in self.counts.conduct_by_spend_band.items()}
 
     @property
-    def assessed_by_level(self) -> dict[str, int]:
-        return dict(self.counts.assessed_by_level)
+    def large_assessed_by_level(self) -> dict[str, int]:
+        return dict(self.counts.large_assessed_by_level)
 
     @property
     def thorough_analyses(self) -> int:
@@ -172,7 +194,7 @@ def supplier_year_figures(db: Session, settings: Settings, year: int,
     """The module's counts for `year` in one typed record (each part from the module that
     owns it): the stored year-end figures when the year has them, else the register as it
     stands; `today` bounds the overdue count of a year still running."""
-    stored = stored_year_end(db, year)
+    stored = stored_year_end(db, year, settings)
     return SupplierYearFigures(
         year=year, counts=stored if stored is not None else _live_year_end(db, settings, year),
         workflow=annual_workflow_counts(db, year, today), from_year_end=stored is not None)

@@ -121,9 +121,12 @@ def _supplier_raw(db: Session, settings: Settings, year: int, today: date) -> tu
         "suppliers.by_country_risk": ("suppliers", GROUP, dict(counts.by_country_risk)),
         "suppliers.large_and_important": ("suppliers", GROUP,
                                           {"total": counts.large_and_important}),
+        # The large and important suppliers risk-assessed in the year, each once, by the level
+        # of its latest assessment closed in the year (Transparency Act §5, issue 13 §2).
         "suppliers.assessed": ("suppliers", GROUP,
-                               {"total": sum(counts.assessed_by_level.values())}),
-        "suppliers.assessed_by_level": ("suppliers", GROUP, dict(counts.assessed_by_level)),
+                               {"total": sum(counts.large_assessed_by_level.values())}),
+        "suppliers.assessed_by_level": ("suppliers", GROUP,
+                                        dict(counts.large_assessed_by_level)),
         "suppliers.thorough_analyses": ("suppliers", GROUP,
                                         {"total": counts.thorough_analyses}),
         "suppliers.conduct": ("suppliers", GROUP, dict(counts.conduct_coverage)),

@@ -41,8 +41,9 @@ TABLE_LABELS: Mapping[str, LazyString] = {
     "suppliers.by_country": _l("Suppliers by country"),
     "suppliers.by_country_risk": _l("Suppliers by country risk (1 lowest, 5 highest)"),
     "suppliers.large_and_important": _l("Large and important suppliers"),
-    "suppliers.assessed": _l("Risk assessments completed"),
-    "suppliers.assessed_by_level": _l("Risk assessments completed, by risk level"),
+    "suppliers.assessed": _l("Large and important suppliers risk-assessed in the year"),
+    "suppliers.assessed_by_level": _l(
+        "Large and important suppliers risk-assessed, by the level of their latest assessment"),
     "suppliers.thorough_analyses": _l("Thorough analyses of high-risk suppliers"),
     "suppliers.conduct": _l("Supplier Code of Conduct coverage"),
     "suppliers.conduct_by_spend_band": _l("Supplier Code of Conduct coverage, by annual spend"),

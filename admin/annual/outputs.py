@@ -23,6 +23,7 @@ from admin.annual.figures import AccountFigures, Row, Table
 from admin.annual.labels import row_label, section_label, table_label
 from config import Settings
 from portal.models import OrgUnit
+from portal.transparency import publication_address
 
 LANGUAGES = ("nb", "en")
 FORMATS = ("html", "csv", "json", "esrs")
@@ -208,6 +209,17 @@ def charts(figures: AccountFigures, tables: list[LabelledTable]) -> dict[str, st
     return result
 
 
+def publication_statement(settings: Settings) -> str:
+    """Where the group publishes its accounts (issue 13 §5), as a sentence in the current
+    locale: the words of `pages/transparency_macros.html::publication`, for the PDF."""
+    address = publication_address(settings.transparency_publication_url)
+    if address.startswith(("https://", "http://")):
+        lead = str(gettext("The group publishes its Transparency Act accounts at:"))
+        return f"{lead} {address}"
+    return str(gettext("The group publishes its Transparency Act accounts on the Transparency "
+                       "Act page of its reporting portal (%(path)s).", path=address))
+
+
 def render_html(figures: AccountFigures, settings: Settings, language: str,
                 db: Session | None = None) -> str:
     with force_locale(language):
@@ -220,6 +232,7 @@ def render_html(figures: AccountFigures, settings: Settings, language: str,
             "admin/annual/figures_report.html", figures=figures, language=language,
             sections=[(section_label(key), items) for key, items in sections.items()],
             charts=charts(figures, tables), scope=scope, k=figures.k,
+            publication_at=publication_address(settings.transparency_publication_url),
             medians=[(table_label(item.key), item) for item in figures.medians],
             title=str(gettext("Transparency Act account %(year)s: figures", year=figures.year)))
 

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from admin.annual.figures import AccountFigures
 from admin.annual.labels import section_label, table_label
-from admin.annual.outputs import LabelledTable, _company_names, charts, labelled
+from admin.annual.outputs import (
+    LabelledTable,
+    _company_names,
+    charts,
+    labelled,
+    publication_statement,
+)
 from config import Settings
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -100,8 +106,9 @@ def render_pdf(figures: AccountFigures, settings: Settings, language: str,
         scope = (str(gettext("Company: %(name)s",
                              name=figures.unit_name or figures.unit_code or ""))
                  if figures.unit_id else str(gettext("The group, all companies")))
-        notes = [scope, str(gettext("Each figure is shown beside the previous year's "
-                                    "(%(year)s).", year=figures.previous_year))]
+        notes = [scope, publication_statement(settings),
+                 str(gettext("Each figure is shown beside the previous year's "
+                             "(%(year)s).", year=figures.previous_year))]
         if figures.k > 1:
             notes.append(str(gettext(
                 "To protect reporters, a count from 1 to %(last)s is shown as “< %(k)s”, and a "

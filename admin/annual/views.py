@@ -27,7 +27,7 @@ from portal.models.transparency import GROUP_SCOPE
 from portal.refusals import Refusal
 from portal.staff_menu import MenuEntry, declare_menu
 from portal.states import Role
-from portal.transparency import labels_for, render_markdown
+from portal.transparency import labels_for, publication_address, render_markdown
 
 bp = Blueprint("annual_accounts", __name__)
 declare_menu(bp, [
@@ -98,17 +98,20 @@ def show(year: int, scope: str) -> str:
     signature_form.unit.choices = [(row.id, row.name)
                                    for row in service.required_signers(db, account)]
     staff = require_staff()
+    frozen = service.frozen_content(account)
     return render_template(
         "admin/annual/account.html", account=account, year=year, scope=scope,
         company=unit.name if unit else _("The group (joint account)"), texts=texts,
-        frozen=service.frozen_content(account), form=form, signature_form=signature_form,
+        frozen=frozen, form=form, signature_form=signature_form,
         action_form=ActionForm(), signatures=service.signatures_of(db, account),
         signers={row.id: row.name for row in service.required_signers(db, account)},
         missing=service.missing_signers(db, account), due=service.due_date(year),
         published=service.published_versions(db, year, scope),
         labels=service.STATUS_LABELS, status=AccountStatus,
         may_edit=staff.user.has_role(Role.COMPLIANCE), render_markdown=render_markdown,
-        figure_labels=labels_for(service.frozen_content(account) or {}, str(get_locale() or "en")),
+        figure_labels=labels_for(frozen or {}, str(get_locale() or "en")),
+        # Where the approved account says it is published (issue 13 §5).
+        frozen_publication_at=publication_address((frozen or {}).get("publication_url")),
         publication_url=settings_of().transparency_publication_url)
 
 

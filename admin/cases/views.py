@@ -110,10 +110,10 @@ def case_list() -> str:
 
     escalations = (pending_for_manager(db, staff.user.id)
                    if staff.user.has_role(Role.MANAGER) else [])
-    # The year's clock figures as the annual account counts them (portal.stats: small
-    # numbers suppressed), so "closed without acknowledgement/feedback" is seen all year
-    # (issue 11 §1); no statistics page exists yet.
-    figures = (case_figures(db, now.year, now=now)
+    # The year's clock figures as the annual account counts and protects them (the one
+    # small-count rule, portal.small_counts, with the account's k), so "closed without
+    # acknowledgement/feedback" is seen all year (issue 11 §1); no statistics page exists yet.
+    figures = (case_figures(db, now.year, now=now, k=settings.annual_small_count)
                if staff.user.has_role(Role.HANDLER) else None)
     # The working-environment task of AML §2A-3(2), counted and marked like a clock.
     open_tasks = open_check_case_ids(db, [row.id for row in page.rows])

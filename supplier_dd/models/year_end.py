@@ -1,7 +1,8 @@
 """The register's figures as a year ended (issue 13 §2): the register keeps only its present
 state, so `aktsom suppliers year-end --year Y` stores the counts the annual account needs for
 a closed year (suppliers by tier, country and country risk, large and important, Code of
-Conduct coverage in all and by spend band, assessments by level, thorough analyses). Clear
+Conduct coverage in all and by spend band, the large and important suppliers assessed by
+level, thorough analyses). Clear
 counts only: no supplier's name, number or reason."""
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def test_purge_keeps_statistics_and_removes_everything_else(
     assert client.get("/case").status_code == 200
     year = (utcnow() - timedelta(days=900)).year
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
-        before = case_figures(db, year, now=utcnow(), threshold=1)
+        before = case_figures(db, year, now=utcnow(), k=1)
         expired_files = set(db.scalars(select(Attachment.stored_name).where(
             Attachment.case_id == expired_id)))
     assert len(expired_files) == 2 and expired_files <= set(file_store(portal_app).all_names())
@@ -132,7 +132,7 @@ def test_purge_keeps_statistics_and_removes_everything_else(
         assert stats["corruption"].outcome == "unfounded"
         assert db.scalar(select(func.count()).where(AuditEvent.action == "case.purged")) == 2
         # The annual figures did not change.
-        assert case_figures(db, year, now=utcnow(), threshold=1) == before
+        assert case_figures(db, year, now=utcnow(), k=1) == before
         # The code opens nothing any more.
         assert open_case_with_code(db, settings=settings_of(portal_app),
                                    server_keys=server_keys_of(portal_app),

@@ -1,5 +1,5 @@
 """The channel's annual figures: live and purged cases together, on-time counts from the
-stored clocks, and small cells suppressed."""
+stored clocks, and small cells protected by the account's one rule (portal.small_counts)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,19 @@ from flask import Flask
 from portal.cases.retention import statistics_row
 from portal.db import session_factory, transaction
 from portal.models import Case, CaseStat
-from portal.stats import case_figures, suppress, years_with_cases
+from portal.small_counts import Cell, CellStatus
+from portal.stats import CaseFigures, case_figures, years_with_cases
 from tests.admin.case_support import World, new_case
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 NOW = datetime(2026, 2, 1, tzinfo=UTC)
+SMALL = Cell(None, CellStatus.SMALL)
+COMPLEMENTARY = Cell(None, CellStatus.COMPLEMENTARY)
+
+
+def _values(figures: CaseFigures, *names: str) -> tuple[int | None, ...]:
+    return tuple(getattr(figures, name).value for name in names)
 
 
 def _set(app: Flask, case_id: str, **changes: object) -> None:
@@ -57,38 +64,29 @@ def _fill(app: Flask, world: World) -> None:
 def test_figures_combine_live_and_purged_cases(world: World, portal_app: Flask) -> None:
     _fill(portal_app, world)
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
-        exact = case_figures(db, 2025, now=NOW, threshold=1)
-        assert exact.received == 10
-        assert exact.by_category == {"corruption": 2, "forced_labour": 7, "fraud": 1}
-        assert exact.human_rights_related == 7
-        assert (exact.substantiated, exact.partly_substantiated) == (3, 2)
-        assert exact.human_rights_breaches == 3
+        exact = case_figures(db, 2025, now=NOW, k=1)
+        assert exact.received.value == 10
+        assert {name: cell.value for name, cell in exact.by_category.items()} == {
+            "corruption": 2, "forced_labour": 7, "fraud": 1}
+        assert exact.human_rights_related.value == 7
+        assert _values(exact, "substantiated", "partly_substantiated") == (3, 2)
+        assert exact.human_rights_breaches.value == 3
         # Live: 4 on time, 2 never acknowledged (overdue by now), 2 late; purged: 1 and 1.
-        assert (exact.acknowledged_on_time, exact.acknowledged_late) == (5, 5)
+        assert _values(exact, "acknowledged_on_time", "acknowledged_late") == (5, 5)
         # Nothing is closed or answered: the live feedback deadlines have passed by NOW.
-        assert (exact.feedback_on_time, exact.feedback_late) == (2, 8)
+        assert _values(exact, "feedback_on_time", "feedback_late") == (2, 8)
         assert years_with_cases(db) == [2026, 2025, 2024]
 
-        safe = case_figures(db, 2025, now=NOW)
-        assert safe.threshold == 5
-        assert safe.received == 10
-        # Two small cells hidden; the largest stays.
-        assert safe.by_category == {"corruption": None, "forced_labour": 7, "fraud": None}
-        assert (safe.substantiated, safe.partly_substantiated) == (None, None)
-        assert (safe.acknowledged_on_time, safe.acknowledged_late) == (5, 5)
-        assert (safe.feedback_on_time, safe.feedback_late) == (None, None)
-
-
-def test_suppression_rules() -> None:
-    assert [suppress(count, 5) for count in (0, 1, 4, 5, 9)] == [0, None, None, 5, 9]
-    assert suppress(3, 1) == 3
-    from portal.stats import _suppress_table
-
-    # One hidden cell alone could be worked out from the total: the next smallest goes too.
-    assert _suppress_table({"a": 3, "b": 6, "c": 9, "d": 0}, 5) == {
-        "a": None, "b": None, "c": 9, "d": 0}
-    assert _suppress_table({"a": 3, "b": 2, "c": 9}, 5) == {"a": None, "b": None, "c": 9}
-    assert _suppress_table({"a": 7, "b": 9}, 5) == {"a": 7, "b": 9}
+        safe = case_figures(db, 2025, now=NOW, k=5)
+        assert safe.k == 5
+        assert safe.received.value == 10
+        # Two small cells hidden (1-4 each, 3 together: two values each); the largest stays.
+        assert safe.by_category == {"corruption": SMALL, "forced_labour": Cell(7, CellStatus.SHOWN),
+                                    "fraud": SMALL}
+        assert (safe.substantiated, safe.partly_substantiated) == (SMALL, SMALL)
+        assert _values(safe, "acknowledged_on_time", "acknowledged_late") == (5, 5)
+        # 2 in time alone would be the total less 8: the 8 late are hidden with it.
+        assert (safe.feedback_on_time, safe.feedback_late) == (SMALL, COMPLEMENTARY)
 
 
 def test_a_case_closed_without_acknowledgement_or_feedback_is_not_on_time(
@@ -106,12 +104,12 @@ def test_a_case_closed_without_acknowledgement_or_feedback_is_not_on_time(
         db.add(_stat(acknowledged_on_time=False, feedback_on_time=False,
                      closed_without_acknowledgement=True, closed_without_feedback=True))
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
-        figures = case_figures(db, 2025, now=NOW, threshold=1)
-        assert figures.received == 5
-        assert (figures.acknowledged_on_time, figures.acknowledged_late) == (1, 0)
-        assert figures.closed_without_acknowledgement == 4
-        assert (figures.feedback_on_time, figures.feedback_late) == (0, 0)
-        assert figures.closed_without_feedback == 5
+        figures = case_figures(db, 2025, now=NOW, k=1)
+        assert figures.received.value == 5
+        assert _values(figures, "acknowledged_on_time", "acknowledged_late") == (1, 0)
+        assert figures.closed_without_acknowledgement.value == 4
+        assert _values(figures, "feedback_on_time", "feedback_late") == (0, 0)
+        assert figures.closed_without_feedback.value == 5
         case = db.get(Case, acknowledged)
         assert case is not None
         row = statistics_row(case, NOW)

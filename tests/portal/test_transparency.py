@@ -14,9 +14,10 @@ from portal.models import PublishedAccount
 from portal.transparency import canonical_json, digest_of, render_markdown
 
 
-def _publish(app: Flask, *, year: int, version: int, company: str, text: str) -> str:
+def _publish(app: Flask, *, year: int, version: int, company: str, text: str,
+             publication_url: str | None = None) -> str:
     content = {"year": year, "company": company, "version": version,
-               "published_on": f"{year + 1}-06-0{version}", "publication_url": None,
+               "published_on": f"{year + 1}-06-0{version}", "publication_url": publication_url,
                "texts": {"a": {"nb": text, "en": "English " + text},
                          "b": {"nb": "Funn.", "en": "Findings."},
                          "c": {"nb": "Tiltak.", "en": "Measures."}},
@@ -123,3 +124,24 @@ def test_the_publication_date_is_in_the_reader_s_language(portal_app: Flask) -> 
     client.get("/language/nb?next=/")
     norwegian = client.get(f"/transparency/{account_id}").get_data(as_text=True)
     assert "1. juni 2025" in norwegian and "2025-06-01" not in norwegian
+
+
+def test_the_account_states_where_the_group_publishes_it(portal_app: Flask) -> None:
+    """Issue 13 §5, gap 2 of the audit: every account states where the group publishes it:
+    the URL frozen from AKTSOM_TRANSPARENCY_PUBLICATION_URL when it was set, otherwise the
+    portal's own /transparency page as an absolute address (before, nothing was said)."""
+    client = portal_app.test_client()
+    elsewhere = _publish(portal_app, year=2024, version=1, company="Konsern AS", text="T.",
+                         publication_url="https://konsern.example/apenhetsloven")
+    page = client.get(f"/transparency/{elsewhere}").get_data(as_text=True)
+    assert ("The group publishes its Transparency Act accounts at: "
+            '<a href="https://konsern.example/apenhetsloven"') in page
+    here = _publish(portal_app, year=2024, version=2, company="Konsern AS", text="T.")
+    page = client.get(f"/transparency/{here}").get_data(as_text=True)
+    assert ("The group publishes its Transparency Act accounts at: "
+            '<a href="http://localhost/transparency"') in page
+    # Only an https address from the snapshot is stated as such.
+    plain = _publish(portal_app, year=2023, version=1, company="Konsern AS", text="T.",
+                     publication_url="http://konsern.example/x")
+    page = client.get(f"/transparency/{plain}").get_data(as_text=True)
+    assert "konsern.example" not in page and 'href="http://localhost/transparency"' in page

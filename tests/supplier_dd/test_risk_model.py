@@ -43,12 +43,12 @@ from supplier_dd.risk import (
     Certificate,
     RiskInputs,
     Transparency,
-    assessed_by_level,
     close_assessment,
     dashboard_figures,
     evaluate,
     factor_scores,
     gather_inputs,
+    large_suppliers_assessed_by_level,
     reassessments_due,
     record_assessment,
     thorough_analysis_count,
@@ -370,14 +370,18 @@ def test_overdue_action_plan_items_raise_the_history_score(admin_app: Flask) -> 
 
 
 def test_one_assessment_at_a_time_and_the_annual_counts(admin_app: Flask) -> None:
-    high = _supplier(admin_app)
-    low = _supplier(admin_app, "Oslo Office Supplies", "NO", ("furniture",))
+    # Large and important by hand: the annual count is of those suppliers.
+    high = _supplier(admin_app, large_by_hand=True, large_reason="Sole source")
+    low = _supplier(admin_app, "Oslo Office Supplies", "NO", ("furniture",),
+                    large_by_hand=True, large_reason="Sole source")
+    settings = settings_of(admin_app)
     assessment_id = _assess(admin_app, high)
     with pytest.raises(Refusal, match="still waiting for its thorough analysis"):
         _assess(admin_app, high)
     _assess(admin_app, low, transparency=Transparency(True, True, True, True))
     with _db(admin_app) as db:
-        assert assessed_by_level(db, 2026) == {"low": 1, "medium": 0, "high": 0}
+        assert large_suppliers_assessed_by_level(db, settings, 2026) == {
+            "low": 1, "medium": 0, "high": 0}
         assert thorough_analysis_count(db, 2026) == 0
         assert dashboard_figures(db, TODAY)["awaiting_analysis"] == 1
         assessment = db.get(RiskAssessment, assessment_id)
@@ -390,8 +394,10 @@ def test_one_assessment_at_a_time_and_the_annual_counts(admin_app: Flask) -> Non
         close_assessment(db, assessment, settings_of(admin_app),
                          keys=server_keys_of(admin_app), actor=CONSOLE, now=NOW)
     with _db(admin_app) as db:
-        assert assessed_by_level(db, 2026) == {"low": 1, "medium": 0, "high": 1}
-        assert assessed_by_level(db, 2025) == {"low": 0, "medium": 0, "high": 0}
+        assert large_suppliers_assessed_by_level(db, settings, 2026) == {
+            "low": 1, "medium": 0, "high": 1}
+        assert large_suppliers_assessed_by_level(db, settings, 2025) == {
+            "low": 0, "medium": 0, "high": 0}
         assert thorough_analysis_count(db, 2026) == 1
 
 
