@@ -82,7 +82,7 @@ def test_gap1_pdf_with_jpeg2000_picture_is_refused_and_nothing_stored(
                            attachments=[(io.BytesIO(raw), "scan.pdf")])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "scan.pdf is a JPEG 2000 picture" in page and "nothing was stored" in page
+    assert "\u2068scan.pdf\u2069 is a JPEG 2000 picture" in page and "nothing was stored" in page
     with transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(Case)).all() == []
         assert db.scalars(select(Attachment)).all() == []
@@ -185,3 +185,15 @@ def test_gap2_drawing_beyond_the_budget_is_refused(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(metadata_pdf, "_CONTENT_BUDGET", 2 * 1024 * 1024)
     assert clean_bytes(doubled_flate_pdf(1), MAX_PIXELS).handled
     assert clean_bytes(doubled_flate_pdf(3), MAX_PIXELS).refused == UNREADABLE
+
+
+def test_gap7_the_name_in_a_refusal_is_isolated(
+    client: FlaskClient, organisation: Organisation,
+) -> None:
+    """Issue 10 gap 7: a refusal is text (escaped where shown), so the name sits between
+    FSI and PDI, the plain-text form of <bdi>: a right-to-left name cannot reorder it."""
+    response = post_report(client, organisation.unit_id, "A scan.",
+                           attachments=[(io.BytesIO(_pdf_with_jpx_picture(Name.JPXDecode)),
+                                         "مسح.pdf")])
+    assert response.status_code == 422
+    assert "\u2068مسح.pdf\u2069 is a JPEG 2000 picture" in response.get_data(as_text=True)
