@@ -1,9 +1,10 @@
 """Cleaning PDFs deeply: document information, every XMP stream, comment authors, embedded
 files, PieceInfo, and the EXIF of embedded JPEG pictures.
 
-Streams are copied as they are, never decoded (a 20 KB file with a doubled Flate filter
-decodes to gigabytes); embedded JPEG pictures are read only to copy their segments without
-the metadata ones, after a check of their /Width and /Height, and never decoded.
+Streams are copied as they are, never decoded to be written again (a 20 KB file with a
+doubled Flate filter decodes to gigabytes); embedded JPEG pictures are read only to copy
+their segments without the metadata ones, after a check of their /Width and /Height, and
+never decoded.
 
 A PDF whose pictures we cannot clean is refused, never stored as it came (issue 10 point 1):
 one with a JPEG 2000 picture (boxes of XMP, EXIF and GeoJP2 locations, as in a .jp2 file,
@@ -39,10 +40,11 @@ _REMOVED_ANNOTATIONS = {"/Popup": "annotation authors", "/FileAttachment": "embe
 # - FlateDecode, LZWDecode, RunLengthDecode, ASCIIHexDecode, ASCII85Decode: the samples
 #   themselves, compressed or spelt out; no room for anything else.
 # - CCITTFaxDecode: fax-coded black and white rows, no header and no metadata fields.
-# - JBIG2Decode: the PDF holds JBIG2 segments without the file header; the format has
-#   "extension" segments that may hold comments (key and value text). Scanners and encoders
-#   we know (jbig2enc, Acrobat, scanner firmware) write none, and they are not parsed here:
-#   a known limit of the cleaning, not a finding of it.
+# - JBIG2Decode: JBIG2 segments without the file header. Nearly all segments are picture
+#   data, but the format has optional "extension" segments that may hold comments (key and
+#   value text). They are not looked for here: a known limit, kept because refusing every
+#   JBIG2 picture would refuse most scanned documents, and walking the segment headers is
+#   left undone (whether scanners write such comments has not been checked).
 _JPEG, _JPEG_2000 = "/DCTDecode", "/JPXDecode"
 # Decoded bytes of drawing streams read through for inline pictures, per file. A page's
 # drawing is far smaller; a decompression bomb is refused once past it (the reviewer's
