@@ -66,7 +66,8 @@ def _malformed_address() -> bool:
 
 def init_input_checks(app: Flask, file_fields: Iterable[str] = ()) -> None:
     """Refuse malformed requests to `app` with 400. `file_fields` are the only form fields
-    that may carry files (the reporter's `attachments`; the staff side takes none).
+    that may carry files (the reporter's `attachments`; on the staff side the supplier list
+    and the country table, `supplier_list` and `country_table`: admin/__init__.py).
 
     Call before `init_csrf`: hooks run in the order they are added, and the CSRF check reads
     the form these checks guard.

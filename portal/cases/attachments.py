@@ -98,7 +98,9 @@ def clean_uploads(settings: Settings, uploads: list[Upload]) -> None:
             upload.cleaning = strip_metadata(upload.stream, upload.media_type,
                                              cleaning_limits(settings))
         if upload.cleaning.refused is not None:
-            raise Refusal(upload.cleaning.refused, name=upload.filename,
+            # The name between FSI and PDI, the plain-text form of <bdi> (a refusal is text,
+            # escaped where it is shown): a right-to-left name cannot reorder the sentence.
+            raise Refusal(upload.cleaning.refused, name=f"\u2068{upload.filename}\u2069",
                           megapixels=settings.max_image_pixels // 1_000_000)
 
 

@@ -51,7 +51,7 @@ def test_point2_jpeg_claiming_10000x10000_is_refused_from_its_header(
                            attachments=[(io.BytesIO(bomb), "huge.jpg")])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "huge.jpg is a picture too large to be cleaned" in page
+    assert "\u2068huge.jpg\u2069 is a picture too large to be cleaned" in page
     assert "at most 50 megapixels" in page
     _nothing_stored(portal_app)
 
@@ -92,12 +92,12 @@ def test_point2_parser_crashes_are_a_refusal_or_a_cleaned_file_never_a_500(
     page = response.get_data(as_text=True)
     if expected == "refused":
         assert response.status_code == 422
-        assert "evidence.bin could not be cleaned of hidden information" in page
+        assert "\u2068evidence.bin\u2069 could not be cleaned of hidden information" in page
         assert "nothing was stored" in page
         _nothing_stored(portal_app)
     else:
         assert response.status_code == 200, page[:2000]
-        assert "evidence.bin: we removed hidden information" in page
+        assert "<bdi>evidence.bin</bdi>: we removed hidden information" in page
         with transaction(session_factory(portal_app)) as db:
             assert [item.variant for item in db.scalars(select(Attachment))] == ["clean"]
 
@@ -109,7 +109,7 @@ def test_point2_the_refusal_is_translated(client: FlaskClient, organisation: Org
                            attachments=[(io.BytesIO(hostile_files.png_with_truncated_ihdr()),
                                          "bilde.png")])
     assert response.status_code == 422
-    assert "Vi kunne ikke fjerne skjult informasjon fra bilde.png" in \
+    assert "Vi kunne ikke fjerne skjult informasjon fra \u2068bilde.png\u2069" in \
         response.get_data(as_text=True)
     _nothing_stored(portal_app)
 

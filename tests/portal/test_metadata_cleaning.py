@@ -116,7 +116,7 @@ def test_point1_heic_is_refused_and_nothing_stored(client: FlaskClient,
                            attachments=[(io.BytesIO(heic), "IMG_0001.HEIC")])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "IMG_0001.HEIC is a HEIC photo" in page and "nothing was stored" in page
+    assert "\u2068IMG_0001.HEIC\u2069 is a HEIC photo" in page and "nothing was stored" in page
     assert 'id="case-code"' not in page
     with transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(Case)).all() == []

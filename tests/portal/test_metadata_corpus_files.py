@@ -156,7 +156,7 @@ def test_point1_corpus_file_we_cannot_clean_is_refused(
                            attachments=[(io.BytesIO((CORPUS / name).read_bytes()), name)])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert f"{name} {REFUSED[name]}" in page and "nothing was stored" in page
+    assert f"\u2068{name}\u2069 {REFUSED[name]}" in page and "nothing was stored" in page
     with transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(Case)).all() == []
     assert _stored(portal_app) == []

@@ -43,9 +43,9 @@ def test_every_file_gets_its_line_after_sending(
         (io.BytesIO(b"plain words"), "notes.txt")])
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "clean.png: we checked it and found no hidden information to remove." in page
-    assert "site.jpg: we removed hidden information" in page
-    assert "notes.txt: we could not check this type of file" in page
+    assert "<bdi>clean.png</bdi>: we checked it and found no hidden information to remove." in page
+    assert "<bdi>site.jpg</bdi>: we removed hidden information" in page
+    assert "<bdi>notes.txt</bdi>: we could not check this type of file" in page
 
 
 def test_a_kept_original_is_said_per_file(
@@ -53,5 +53,30 @@ def test_a_kept_original_is_said_per_file(
     response = post_report(client, organisation.unit_id, "See the file.", keep_originals="y",
                            attachments=[(io.BytesIO(_clean_png()), "clean.png")])
     page = response.get_data(as_text=True)
-    assert ("clean.png: we checked it and found no hidden information to remove. As you "
-            "asked, the original file was also kept for the case handlers.") in page
+    assert ("<bdi>clean.png</bdi>: we checked it and found no hidden information to remove. "
+            "As you asked, the original file was also kept for the case handlers.") in page
+
+
+def test_the_hint_above_the_file_field_names_webp(
+        client: FlaskClient, organisation: Organisation) -> None:
+    """Issue 10 gap 6: the hint said photos (JPEG, PNG) are cleaned while the list below it
+    said WebP is cleaned too."""
+    page = client.get("/report").get_data(as_text=True)
+    assert "from photos (JPEG, PNG, WebP) and PDF files before they are stored" in page
+    client.set_cookie("aktsom_lang", "nb")
+    assert "fra bilder (JPEG, PNG, WebP) og PDF-filer" in \
+        client.get("/report").get_data(as_text=True)
+
+
+def test_names_in_the_notices_are_isolated_and_escaped(
+        client: FlaskClient, organisation: Organisation) -> None:
+    """Issue 10 gap 7: a right-to-left name in the line after sending sits in <bdi>, so it
+    cannot reorder the sentence around it; the name is still escaped."""
+    name = "تقرير <b>.txt"
+    response = post_report(client, organisation.unit_id, "See the file.",
+                           attachments=[(io.BytesIO(b"plain words"), name)])
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("<bdi>تقرير &lt;b&gt;.txt</bdi>: we could not check this type of file"
+            in page)
+    assert "<b>" not in page

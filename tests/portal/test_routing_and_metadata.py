@@ -139,12 +139,12 @@ def test_metadata_is_removed_and_the_original_kept_for_handlers(
         (io.BytesIO(b"plain"), "notes.docx"),
     ], keep_originals="y")
     page = response.get_data(as_text=True)
-    assert ("photo.jpg: we removed hidden information (camera, time and location details) "
-            "from the copy we store. As you asked, the original file, with that information, "
-            "was also kept for the case handlers.") in page
-    assert "memo.pdf: we removed hidden information (author, software used) from the copy" \
-        in page
-    assert "notes.docx: we could not check" in page
+    assert ("<bdi>photo.jpg</bdi>: we removed hidden information (camera, time and location "
+            "details) from the copy we store. As you asked, the original file, with that "
+            "information, was also kept for the case handlers.") in page
+    assert ("<bdi>memo.pdf</bdi>: we removed hidden information (author, software used) from "
+            "the copy") in page
+    assert "<bdi>notes.docx</bdi>: we could not check" in page
     with transaction(session_factory(portal_app)) as db:
         case = db.scalars(select(Case)).one()
         wrap = db.scalar(select(CaseKeyWrap).where(
@@ -182,8 +182,8 @@ def test_point1_no_original_is_kept_unless_the_reporter_asks(
         (io.BytesIO(_pdf_with_author()), "memo.pdf"),
     ])
     page = response.get_data(as_text=True)
-    assert ("photo.jpg: we removed hidden information (camera, time and location details) "
-            "before storing it.") in page
+    assert ("<bdi>photo.jpg</bdi>: we removed hidden information (camera, time and location "
+            "details) before storing it.") in page
     assert "original" not in page[page.find("<main"):]
     with transaction(session_factory(portal_app)) as db:
         variants = sorted((a.variant, a.key_kind) for a in db.scalars(select(Attachment)))
