@@ -15,6 +15,7 @@ from portal.metadata_result import (
     HEIC,
     JPEG2000,
     OTHER,
+    PDF_PICTURES,
     TOO_MANY_PIXELS,
     UNREADABLE,
     CleaningLimits,
@@ -24,8 +25,8 @@ from portal.metadata_result import (
 from portal.metadata_sandbox import clean_in_child
 from portal.metadata_webp import clean_webp, is_webp
 
-__all__ = ["HEIC", "JPEG2000", "OTHER", "TOO_MANY_PIXELS", "UNREADABLE", "CleaningLimits",
-           "StripResult", "describe_removed", "strip_metadata"]
+__all__ = ["HEIC", "JPEG2000", "OTHER", "PDF_PICTURES", "TOO_MANY_PIXELS", "UNREADABLE",
+           "CleaningLimits", "StripResult", "describe_removed", "strip_metadata"]
 
 _JPEG, _PNG, _PDF = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF"
 _SNIFF_BYTES = 16

@@ -25,7 +25,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream, StreamDecodeLevel
 
 from portal.metadata_jpeg import strip_jpeg_segments
-from portal.metadata_result import JPEG2000, TOO_MANY_PIXELS, UNREADABLE, StripResult
+from portal.metadata_result import PDF_PICTURES, TOO_MANY_PIXELS, UNREADABLE, StripResult
 
 # Keys that say who, when or with what, wherever they appear.
 _DROPPED_KEYS = {"/Metadata": "XMP", "/PieceInfo": "PieceInfo", "/AF": "embedded files"}
@@ -149,7 +149,7 @@ def _clean_embedded_picture(image: Stream, max_pixels: int, removed: set[str]) -
     JPEG 2000 picture (see _JPEG_2000 above for the other encodings)."""
     names = _filter_names(image)
     if _JPEG_2000 in names:
-        raise _Refused(JPEG2000)
+        raise _Refused(PDF_PICTURES)
     if _JPEG not in names:
         return  # the other picture encodings carry no metadata (see above)
     width, height = image.get("/Width"), image.get("/Height")
@@ -206,10 +206,8 @@ def _refuse_inline_jpegs(pdf: Pdf) -> None:
             if isinstance(instruction, pikepdf.ContentStreamInlineImage):
                 # pikepdf spells out abbreviations (/DCT) and #-escapes in names.
                 names = {str(name) for name in instruction.iimage.filters}
-                if _JPEG_2000 in names:
-                    raise _Refused(JPEG2000)
-                if _JPEG in names:
-                    raise _Refused(UNREADABLE)
+                if _JPEG_2000 in names or _JPEG in names:
+                    raise _Refused(PDF_PICTURES)
 
 
 def _drawing_streams(pdf: Pdf) -> list[Stream]:

@@ -40,6 +40,10 @@ TOO_MANY_PIXELS = N_("%(name)s is a picture too large to be cleaned of hidden in
                      "smaller copy.")
 JPEG2000 = N_("%(name)s is a JPEG 2000 picture, which we cannot clean of hidden information "
               "such as the location, so nothing was stored. Send it as JPEG or PNG instead.")
+PDF_PICTURES = N_("%(name)s holds pictures in a form we cannot clean of hidden information "
+                  "such as the location, so it was not accepted and nothing was stored. Save "
+                  "it again as a PDF from another program, or send the pictures as JPEG or "
+                  "PNG instead.")
 HEIC = N_("%(name)s is a HEIC photo, which we cannot clean of hidden information such as the "
           "location, so nothing was stored. Send it as JPEG instead, for example as a "
           "screenshot of the photo.")

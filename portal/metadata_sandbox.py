@@ -27,6 +27,7 @@ from typing import Any
 from portal.metadata_result import (
     HEIC,
     JPEG2000,
+    PDF_PICTURES,
     TOO_MANY_PIXELS,
     UNREADABLE,
     CleaningLimits,
@@ -34,7 +35,7 @@ from portal.metadata_result import (
 )
 
 Cleaner = Callable[[bytes, int], StripResult]
-_TEMPLATES = {UNREADABLE, TOO_MANY_PIXELS, HEIC, JPEG2000}
+_TEMPLATES = {UNREADABLE, TOO_MANY_PIXELS, HEIC, JPEG2000, PDF_PICTURES}
 _MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 _HEADER_BYTES = 64 * 1024
 _MiB = 1024 * 1024

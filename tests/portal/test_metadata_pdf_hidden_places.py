@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from portal import metadata_pdf
 from portal.db import session_factory, transaction
-from portal.metadata import JPEG2000, UNREADABLE, clean_bytes, strip_metadata
+from portal.metadata import PDF_PICTURES, UNREADABLE, clean_bytes, strip_metadata
 from portal.models import Attachment, Case
 from tests.portal.conftest import Organisation
 from tests.portal.helpers import post_report
@@ -68,21 +68,23 @@ def test_gap1_pdf_with_jpeg2000_picture_is_refused(filters: Name | Array) -> Non
     raw = _pdf_with_jpx_picture(filters)
     assert MARKER in raw
     result = clean_bytes(raw, MAX_PIXELS)
-    assert result.refused == JPEG2000
+    assert result.refused == PDF_PICTURES
     assert not result.handled and result.cleaned is None
 
 
 def test_gap1_pdf_with_jpeg2000_picture_is_refused_and_nothing_stored(
     client: FlaskClient, organisation: Organisation, portal_app: Flask,
 ) -> None:
-    """End to end, through the cleaning child: the same words as for a .jp2 file."""
+    """End to end, through the cleaning child: the reporter is told the PDF holds pictures
+    that cannot be cleaned (not that it is a JPEG 2000 picture, which it is not)."""
     raw = _pdf_with_jpx_picture(Name.JPXDecode)
-    assert strip_metadata(io.BytesIO(raw), "application/pdf").refused == JPEG2000
+    assert strip_metadata(io.BytesIO(raw), "application/pdf").refused == PDF_PICTURES
     response = post_report(client, organisation.unit_id, "A scan.",
                            attachments=[(io.BytesIO(raw), "scan.pdf")])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "\u2068scan.pdf\u2069 is a JPEG 2000 picture" in page and "nothing was stored" in page
+    assert "\u2068scan.pdf\u2069 holds pictures in a form we cannot clean" in page
+    assert "nothing was stored" in page and "scan.pdf\u2069 is a JPEG 2000" not in page
     with transaction(session_factory(portal_app)) as db:
         assert db.scalars(select(Case)).all() == []
         assert db.scalars(select(Attachment)).all() == []
@@ -163,7 +165,7 @@ def _type3_glyph(drawing: bytes) -> bytes:
 def test_gap2_inline_jpeg_picture_is_refused(raw: bytes) -> None:
     """Before: the drawing was copied as it came, EXIF and all, and the file was 'cleaned'."""
     result = clean_bytes(raw, MAX_PIXELS)
-    assert result.refused == UNREADABLE
+    assert result.refused == PDF_PICTURES
     assert result.cleaned is None
 
 
@@ -196,4 +198,4 @@ def test_gap7_the_name_in_a_refusal_is_isolated(
                            attachments=[(io.BytesIO(_pdf_with_jpx_picture(Name.JPXDecode)),
                                          "مسح.pdf")])
     assert response.status_code == 422
-    assert "\u2068مسح.pdf\u2069 is a JPEG 2000 picture" in response.get_data(as_text=True)
+    assert "\u2068مسح.pdf\u2069 holds pictures" in response.get_data(as_text=True)
