@@ -48,6 +48,7 @@ class Stack:
     tls: LocalCA
     http_port: int
     https_port: int
+    app_port: int
 
     @contextmanager
     def https(self) -> Iterator[http.client.HTTPSConnection]:
@@ -97,7 +98,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     try:
         wait_for_port(app_port, app)
         wait_for_port(https_port, proxy)
-        yield Stack(folder, tls, http_port, https_port)
+        yield Stack(folder, tls, http_port, https_port, app_port)
     finally:
         for process in (proxy, app):
             process.terminate()
@@ -212,3 +213,27 @@ def test_recipe_sets_trusted_proxies_and_no_access_log() -> None:
     site = SITE.read_text("utf-8")
     assert site.count("access_log off;") == site.count("server {")
     assert "proxy_hide_header" not in site + SNIPPET.read_text("utf-8")
+
+
+def test_aktsom_doctor_url_through_nginx(stack: Stack) -> None:
+    """Gap 8 of the issue 17 audit: the `aktsom doctor --url` command line, over HTTPS
+    through the real nginx (the test CA trusted through SSL_CERT_FILE), finds the proxy right;
+    asked past nginx, straight at the app, it finds the forwarded headers missing. Both runs
+    also report the unfinished set-up of this fresh instance (no administrator yet): exit 2."""
+    environ = app_environment(stack.folder, stack.app_port)
+    environ["SSL_CERT_FILE"] = str(stack.tls.ca_file)
+    environ["no_proxy"] = "*"
+
+    def doctor(url: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(AKTSOM), "doctor", "--url", url], env=environ,
+                              capture_output=True, text=True, check=False, timeout=120)
+
+    through = doctor(f"https://localhost:{stack.https_port}/")
+    assert through.returncode == 2, through.stdout + through.stderr
+    assert "No administrator exists." in through.stdout
+    assert "from the proxy" not in through.stdout
+    assert "did not answer" not in through.stdout
+    assert "does not pass the" not in through.stdout
+    past = doctor(f"http://127.0.0.1:{stack.app_port}/")
+    assert past.returncode == 2
+    assert "The app does not see HTTPS and the client address from the proxy." in past.stdout
