@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
+import shlex
 import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from cryptography import x509
@@ -24,12 +29,70 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SNIPPET_PATH = "/etc/nginx/snippets/aktsom-proxy.conf"
 
 
+def in_ci() -> bool:
+    """CI=true, as .ci/run (and most CI services) set it."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def skip_unless_ci(reason: str) -> NoReturn:
+    """Skip on a developer's machine; under CI a recipe test that cannot run fails, so a run
+    that silently skipped the real nginx, tor or systemd cannot pass as a green one."""
+    if in_ci():
+        pytest.fail(f"{reason}; under CI=true the recipe tests must run, not skip",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
 def need(program: str) -> str:
     path = shutil.which(program) or (f"/usr/sbin/{program}"
                                      if Path(f"/usr/sbin/{program}").exists() else None)
     if path is None:
-        pytest.skip(f"{program} is not installed (.ci/run installs it with apt-get)")
+        skip_unless_ci(f"{program} is not installed (.ci/run installs it with apt-get)")
     return path
+
+
+def unit_values(unit_text: str, key: str) -> list[str]:
+    """The values of every `key=` line of a systemd unit, in order."""
+    return re.findall(rf"^{re.escape(key)}=(.*)$", unit_text, re.MULTILINE)
+
+
+def read_environment_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines as systemd's EnvironmentFile= reads them (and `set -a; . FILE` does):
+    blank lines and lines starting with # or ; are skipped, quotes are removed."""
+    environ = {}
+    for line in path.read_text("utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        key, separator, value = stripped.partition("=")
+        assert separator, f"{path.name}: not KEY=VALUE: {line!r}"
+        words = shlex.split(value)
+        environ[key.strip()] = words[0] if words else ""
+    return environ
+
+
+def systemd_environment(unit_text: str, installed: Mapping[str, Path]) -> dict[str, str]:
+    """The environment systemd gives a unit's processes (systemd.exec(5)): first every
+    `Environment=` assignment in order, then every `EnvironmentFile=` in order, each file
+    overriding what came before it, `Environment=` included. `installed` maps the paths the
+    unit names to the recipe files the guide installs there; a path without the `-` prefix
+    that nothing installs is a unit that would not start."""
+    environ: dict[str, str] = {}
+    for value in unit_values(unit_text, "Environment"):
+        if not value.strip():
+            environ.clear()
+            continue
+        for assignment in shlex.split(value):
+            key, _, setting = assignment.partition("=")
+            environ[key] = setting
+    for value in unit_values(unit_text, "EnvironmentFile"):
+        optional = value.startswith("-")
+        path = value.removeprefix("-").strip()
+        if path not in installed:
+            assert optional, f"{path} is read by the unit but nothing installs it"
+            continue
+        environ.update(read_environment_file(installed[path]))
+    return environ
 
 
 @dataclass(frozen=True)
@@ -153,3 +216,83 @@ def render_site(recipe: Path, folder: Path, tls: LocalCA, *, http_port: int, htt
 def nginx_check(conf: Path, folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([NGINX, "-t", "-p", str(folder), "-e", str(folder / "startup.log"),
                            "-c", str(conf)], capture_output=True, text=True, check=False)
+
+
+GUIDE = ROOT / "docs" / "deployment.md"
+SPLIT_README = DEPLOY / "split-host" / "README.md"
+_SEPARATORS = {"&&", "||", ";", "|"}
+# install(1)'s options that take a value.
+_INSTALL_VALUE_OPTIONS = {"-m", "-g", "-o", "--mode", "--group", "--owner"}
+
+
+def shell_commands(markdown: str) -> list[list[str]]:
+    """Each simple command of the document's ```sh blocks, as its words: continuation lines
+    joined, comments dropped, `&&`, `||`, `;` and `|` separating commands."""
+    commands: list[list[str]] = []
+    for block in re.findall(r"^```sh\n(.*?)^```", markdown, re.MULTILINE | re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.lstrip().startswith("aktsom()"):
+                continue  # the shell function of §2, not a command
+            current: list[str] = []
+            for word in shlex.split(line, comments=True):
+                if word in _SEPARATORS:
+                    commands.append(current)
+                    current = []
+                else:
+                    current.append(word)
+            commands.append(current)
+    return [command for command in commands if command]
+
+
+def copied_files(commands: list[list[str]]) -> dict[str, str]:
+    """Installed path -> deploy/ recipe, for every `cp` and `install` (not `install -d`) of a
+    deploy/ file in `commands`; a target ending in / is a folder."""
+    installed: dict[str, str] = {}
+    for command in commands:
+        if command[0] not in ("cp", "install") or "-d" in command:
+            continue
+        operands: list[str] = []
+        words = iter(command[1:])
+        for word in words:
+            if command[0] == "install" and word in _INSTALL_VALUE_OPTIONS:
+                next(words)
+            elif not word.startswith("-"):
+                operands.append(word)
+        *sources, target = operands
+        for source in sources:
+            if source.startswith("deploy/"):
+                name = source.rsplit("/", 1)[1]
+                installed[target + name if target.endswith("/") else target] = source
+    return installed
+
+
+def _expand_braces(text: str) -> list[str]:
+    found = re.search(r"\{([^{}]*)\}", text)
+    if found is None:
+        return [text]
+    return [expanded for choice in found.group(1).split(",")
+            for expanded in _expand_braces(text[:found.start()] + choice + text[found.end():])]
+
+
+def split_host_table() -> list[tuple[str, str, str]]:
+    """(recipe relative to deploy/split-host, host, installed path) for each row of the
+    split-host README's table, braces expanded; host is "public" or "internal"."""
+    rows = []
+    for source, host, target in re.findall(r"^\| `([^`]+)` \| (\w+)[^|]*\| `([^`]+)` \|$",
+                                           SPLIT_README.read_text("utf-8"), re.MULTILINE):
+        for path in _expand_braces(source):
+            name = path.rsplit("/", 1)[-1]
+            rows.append((path, host, target + name if target.endswith("/") else target))
+    return rows
+
+
+def split_host_installs(host: str) -> dict[str, Path]:
+    """Installed path -> recipe file on `host` ("public" or "internal")."""
+    return {target: (DEPLOY / "split-host" / source).resolve()
+            for source, where, target in split_host_table() if where == host}
+
+
+def guide_installs() -> dict[str, Path]:
+    """Installed path -> recipe file, as docs/deployment.md installs them on one host."""
+    return {target: ROOT / source
+            for target, source in copied_files(shell_commands(GUIDE.read_text("utf-8"))).items()}

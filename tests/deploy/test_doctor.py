@@ -4,9 +4,12 @@ warnings only), as monitoring expects."""
 
 from __future__ import annotations
 
+import re
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -327,3 +330,88 @@ def test_a_job_added_by_another_package_later_records_its_heartbeat(admin_app: F
     assert ran == ["x", "y"]
     with session_factory(admin_app)() as db:
         assert "backup" in last_runs(db)
+
+
+class _Proxy(ThreadingHTTPServer):
+    """A live HTTP server on loopback standing in for nginx: it hands each GET to the real
+    portal app, adding the forwarded headers (or not) and passing the app's response headers
+    on (or dropping some), as the variant says."""
+
+    def __init__(self, app: Flask, *, forwards: bool, drops: tuple[str, ...]) -> None:
+        self.app, self.forwards, self.drops = app, forwards, drops
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _Proxy
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        headers = ({"X-Forwarded-Proto": "https", "X-Forwarded-For": self.client_address[0]}
+                   if self.server.forwards else {})
+        response = self.server.app.test_client().get(self.path, headers=headers)
+        body = response.get_data()
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in (*self.server.drops, "content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        return
+
+
+@pytest.fixture
+def no_http_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """urllib would send a request for 127.0.0.1 to a proxy named in the environment."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "*")
+
+
+PROXY_PROBLEM = "The app does not see HTTPS and the client address from the proxy."
+
+
+@pytest.mark.usefixtures("no_http_proxy")
+@pytest.mark.parametrize(("forwards", "drops", "code", "expected"), [
+    (True, (), 0, []),
+    (False, (), 2, [PROXY_PROBLEM]),
+    (True, ("strict-transport-security",),
+     2, ["The proxy does not pass the strict-transport-security header on."]),
+], ids=["proxy-right", "no-forwarded-headers", "hsts-dropped"])
+def test_doctor_url_asks_a_live_server_through_the_cli(
+        production: Any, make_portal_app: Any, forwards: bool, drops: tuple[str, ...],
+        code: int, expected: list[str]) -> None:
+    """Gap 8 of the issue 17 audit: `aktsom doctor --url` end to end, through the command
+    line and admin.doctor.fetch_url's real HTTP request to a server on a free port, not a
+    fetch the test injects."""
+    app = production()
+    healthy(app)
+    portal_app = make_portal_app(env="production", secret_key=SECRET, trusted_proxies=1,
+                                 hsts=True)
+    server = _Proxy(portal_app, forwards=forwards, drops=drops)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = doctor(app, "--url", url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert result.exit_code == code, result.output
+    problems = re.findall(r"^PROBLEM +(.*)$", result.output, re.MULTILINE)
+    assert problems == expected, result.output
+
+
+@pytest.mark.usefixtures("no_http_proxy")
+def test_doctor_url_with_nothing_listening_is_a_problem(production: Any) -> None:
+    app = production()
+    healthy(app)
+    url = f"http://127.0.0.1:{_closed_port()}/"
+    result = doctor(app, "--url", url)
+    assert result.exit_code == 2, result.output
+    assert f"{url.rstrip('/')}/.well-known/aktsom/proxy did not answer (URLError)." \
+        in result.output

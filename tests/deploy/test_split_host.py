@@ -5,11 +5,12 @@ from the data it protects."""
 
 from __future__ import annotations
 
-import shlex
+import re
 from pathlib import Path
 
 import pytest
 
+from admin.scheduled_jobs import SCHEDULED_JOBS
 from config import load_settings
 from portal.serverkeys import keys_file_exposure
 from tests.deploy.helpers import (
@@ -19,7 +20,12 @@ from tests.deploy.helpers import (
     need,
     nginx_check,
     nginx_main_conf,
+    read_environment_file,
     render_site,
+    split_host_installs,
+    split_host_table,
+    systemd_environment,
+    unit_values,
 )
 
 SPLIT = DEPLOY / "split-host"
@@ -55,14 +61,8 @@ def test_the_staff_side_is_internal_and_absent_from_the_public_host() -> None:
 
 
 def environment_file(path: Path) -> dict[str, str]:
-    environ = {}
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            # As systemd's EnvironmentFile and `set -a; . FILE` both read it.
-            key, _, value = line.partition("=")
-            environ[key.strip()] = shlex.split(value)[0] if value.strip() else ""
-    environ["AKTSOM_SECRET_KEY"] = SECRET
-    return environ
+    # As systemd's EnvironmentFile and `set -a; . FILE` both read it.
+    return {**read_environment_file(path), "AKTSOM_SECRET_KEY": SECRET}
 
 
 @pytest.mark.parametrize("path", [DEPLOY / "aktsom.env", SPLIT / "portal.env",
@@ -82,3 +82,75 @@ def test_both_hosts_share_database_redis_and_store() -> None:
     assert portal.database_url.split("@")[1] == staff.database_url.split("@")[1]
     assert portal.redis_url == staff.redis_url
     assert portal.storage_dir == staff.storage_dir
+
+
+SYSTEMD = "/etc/systemd/system/"
+
+
+def test_every_row_of_the_install_table_names_a_recipe_and_a_host() -> None:
+    rows = split_host_table()
+    assert len(rows) >= 10
+    for source, host, _target in rows:
+        assert host in ("public", "internal"), source
+        assert (SPLIT / source).is_file(), source
+
+
+def test_the_scheduled_jobs_backup_included_run_on_the_internal_host() -> None:
+    """Gap 4 of the issue 17 audit: the README's table had no aktsom-backup units."""
+    internal, public = split_host_installs("internal"), split_host_installs("public")
+    for job in SCHEDULED_JOBS:
+        for suffix in ("service", "timer"):
+            target = f"{SYSTEMD}aktsom-{job.command}.{suffix}"
+            assert internal.get(target) == (DEPLOY / "systemd" / target[len(SYSTEMD):]).resolve()
+            assert target not in public
+
+
+def _served_ports(units: dict[str, Path]) -> set[int]:
+    ports = set()
+    for target, recipe in units.items():
+        if target.endswith(".service"):
+            for line in unit_values(recipe.read_text("utf-8"), "ExecStart"):
+                found = re.search(r" serve --host 127\.0\.0\.1 --port (\d+)", line)
+                if found:
+                    ports.add(int(found.group(1)))
+    return ports
+
+
+def test_each_host_serves_the_ports_its_nginx_and_tor_point_to() -> None:
+    """Gap 4: the torrc was listed for the public host, whose services did not serve its
+    port 8001 (only aktsom-onion.service does)."""
+    for host in ("public", "internal"):
+        installed = split_host_installs(host)
+        served = _served_ports(installed)
+        wanted = set()
+        for target, recipe in installed.items():
+            text = recipe.read_text("utf-8")
+            if target.startswith("/etc/nginx/sites-available/"):
+                wanted |= {int(port) for port in
+                           re.findall(r"proxy_pass http://127\.0\.0\.1:(\d+);", text)}
+            if target.startswith("/etc/tor/"):
+                wanted |= {int(port) for port in
+                           re.findall(r"^HiddenServicePort \d+ 127\.0\.0\.1:(\d+)$", text,
+                                      re.MULTILINE)}
+        assert wanted, host
+        assert wanted <= served, (host, wanted - served)
+
+
+def test_every_unit_that_writes_the_shared_store_may_write_it() -> None:
+    """ProtectSystem=strict makes /srv read-only: the apps (uploads) and `aktsom purge`
+    (deletions) need ReadWritePaths= for the shared store, in the unit or a drop-in."""
+    for host in ("public", "internal"):
+        installed = split_host_installs(host)
+        for target, recipe in installed.items():
+            if not target.endswith(".service"):
+                continue
+            text = recipe.read_text("utf-8")
+            if not re.search(r"^ExecStart=.*/aktsom (serve|purge)\b", text, re.MULTILINE):
+                continue
+            drop_ins = [path.read_text("utf-8") for name, path in installed.items()
+                        if name.startswith(f"{target}.d/") and name.endswith(".conf")]
+            store = load_settings(environ={**systemd_environment(text, installed),
+                                           "AKTSOM_SECRET_KEY": SECRET}).storage_dir
+            writable = [value for unit in (text, *drop_ins)
+                        for value in unit_values(unit, "ReadWritePaths")]
+            assert str(store) in writable, (host, target)

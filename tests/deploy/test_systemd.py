@@ -23,6 +23,8 @@ def verify(units: list[Path], folder: Path) -> subprocess.CompletedProcess[str]:
     """`systemd-analyze verify` on copies whose paths exist on this machine."""
     program = need("systemd-analyze")
     (folder / "aktsom.env").write_text("AKTSOM_ENV=production\n", encoding="utf-8")
+    (folder / "onion.env").write_text((DEPLOY / "onion.env").read_text("utf-8"),
+                                      encoding="utf-8")
     copies = []
     for unit in units:
         text = unit.read_text("utf-8")
@@ -31,7 +33,8 @@ def verify(units: list[Path], folder: Path) -> subprocess.CompletedProcess[str]:
         copy = folder / unit.name
         copy.write_text(text.replace("/opt/aktsom/.venv", str(VENV))
                         .replace("/opt/aktsom", str(ROOT))
-                        .replace("/etc/aktsom/aktsom.env", str(folder / "aktsom.env")),
+                        .replace("/etc/aktsom/aktsom.env", str(folder / "aktsom.env"))
+                        .replace("/etc/aktsom/onion.env", str(folder / "onion.env")),
                         encoding="utf-8")
         copies.append(str(copy))
     return subprocess.run([program, "verify", "--man=no", *copies], capture_output=True,

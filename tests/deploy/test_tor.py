@@ -11,10 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.helpers import DEPLOY, need, render
+from config import Settings, load_settings
+from tests.deploy.helpers import (
+    DEPLOY,
+    guide_installs,
+    need,
+    render,
+    skip_unless_ci,
+    split_host_installs,
+    systemd_environment,
+    unit_values,
+)
 
 TORRC = DEPLOY / "tor" / "aktsom-onion.torrc"
 ONION_UNIT = DEPLOY / "systemd" / "aktsom-onion.service"
+SPLIT = DEPLOY / "split-host"
+SECRET = "k7QmXpD9rTfH4bN8wJcLs2Vg6Yz3Ea5Uq1Ro0Ki_-AbCdEfGh"
 HS_DIR = "/var/lib/tor/aktsom-portal/"
 
 
@@ -44,7 +56,7 @@ def offline_torrc(folder: Path) -> Path:
 def tor() -> str:
     program = need("tor")
     if tor_version(program) < (0, 4, 8):
-        pytest.skip("tor < 0.4.8 has no onion-service proof-of-work defence")
+        skip_unless_ci("tor < 0.4.8 has no onion-service proof-of-work defence")
     return program
 
 
@@ -87,5 +99,48 @@ def test_onion_reaches_the_portal_only_on_loopback() -> None:
     assert ports == [("80", "127.0.0.1:8001")]
     unit = ONION_UNIT.read_text("utf-8")
     assert "serve --host 127.0.0.1 --port 8001 --app portal" in unit
-    # tor connects directly: no proxy header to trust.
-    assert "Environment=AKTSOM_TRUSTED_PROXIES=0" in unit
+
+
+def onion_settings(unit: Path, installed: dict[str, Path]) -> Settings:
+    environ = systemd_environment(unit.read_text("utf-8"), installed)
+    return load_settings(environ={**environ, "AKTSOM_SECRET_KEY": SECRET})
+
+
+def test_systemd_lets_an_environment_file_override_environment(tmp_path: Path) -> None:
+    """The rule the first onion unit missed (issue 17 audit, bug 1): its
+    `Environment=AKTSOM_TRUSTED_PROXIES=0` lost to aktsom.env's 1."""
+    (tmp_path / "a.env").write_text("X=1\nY=a\n", encoding="utf-8")
+    (tmp_path / "b.env").write_text("Y=b\n", encoding="utf-8")
+    unit = ("[Service]\nEnvironment=X=0\nEnvironmentFile=/etc/a.env\n"
+            "EnvironmentFile=/etc/b.env\nEnvironmentFile=-/etc/missing.env\n")
+    assert systemd_environment(unit, {"/etc/a.env": tmp_path / "a.env",
+                                      "/etc/b.env": tmp_path / "b.env"}) == {"X": "1", "Y": "b"}
+
+
+def test_the_onion_app_trusts_no_proxy_header_as_systemd_starts_it() -> None:
+    """Bug 1 of the issue 17 audit: tor connects to the onion app directly, so a Tor client's
+    own X-Forwarded-For must not be trusted (a fresh rate-limit bucket per request). The
+    environment is worked out as systemd does, from the files the guide installs."""
+    installed = guide_installs()
+    onion = onion_settings(ONION_UNIT, installed)
+    assert onion.is_production
+    assert onion.trusted_proxies == 0
+    # The nginx-facing app on the same host still trusts nginx.
+    assert onion_settings(DEPLOY / "systemd" / "aktsom.service", installed).trusted_proxies == 1
+
+
+def test_the_split_host_onion_app_trusts_no_proxy_header_either() -> None:
+    """The same on the public host of deploy/split-host, from its README's install table; the
+    onion app there sits beside aktsom-portal.service (which trusts nginx) and needs the
+    shared file store writable."""
+    installed = split_host_installs("public")
+    unit = SPLIT / "aktsom-onion.service"
+    assert "/etc/systemd/system/aktsom-onion.service" in installed
+    assert installed["/etc/systemd/system/aktsom-onion.service"] == unit.resolve()
+    assert installed["/etc/tor/torrc.d/aktsom.conf"] == TORRC.resolve()
+    onion = onion_settings(unit, installed)
+    assert onion.trusted_proxies == 0
+    assert onion_settings(SPLIT / "aktsom-portal.service", installed).trusted_proxies == 1
+    text = unit.read_text("utf-8")
+    assert "serve --host 127.0.0.1 --port 8001 --app portal" in text
+    assert str(onion.storage_dir) in unit_values(text, "ReadWritePaths")
