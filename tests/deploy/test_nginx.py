@@ -24,6 +24,7 @@ import portal
 from admin.doctor import check_proxy
 from config import load_settings
 from portal.db import engine_of
+from portal.upload_spool import OVERSIZE_READ_FACTOR
 from tests.deploy.helpers import (
     DEPLOY,
     NGINX,
@@ -167,9 +168,10 @@ def test_request_size_limit_matches_the_app(stack: Stack) -> None:
     assert configured is not None
     limit = _size(configured.group(1))
     assert limit == load_settings(environ={}).max_request_bytes
-    # One byte over: nginx refuses from the header alone, before any body is sent.
+    # One byte over: nginx refuses from the header alone, before any body is sent (any path
+    # but the reporter's two file forms, which have their own ceiling: below).
     with stack.https() as connection:
-        connection.putrequest("POST", "/report")
+        connection.putrequest("POST", "/followup")
         connection.putheader("Content-Type", "multipart/form-data; boundary=x")
         connection.putheader("Content-Length", str(limit + 1))
         connection.endheaders()
@@ -321,3 +323,50 @@ def test_an_attachment_download_through_nginx_stays_a_download(stack: Stack) -> 
     assert response.getheader("Content-Type") == "application/octet-stream"
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert "no-store" in (response.getheader("Cache-Control") or "")
+
+
+def test_the_file_forms_let_the_app_keep_the_text_of_an_upload_over_the_limit(
+        stack: Stack) -> None:
+    """Gap 1 of the issue 14 audit: nginx refused every body over the app's limit with its own
+    bare 413, so behind the recipe a reporter whose files were too large lost the text again
+    (issue 14 §2). The two file forms now let through what the app reads
+    (OVERSIZE_READ_FACTOR times its limit), and the app answers with the form, the text kept
+    and the dropped file named; one byte past that ceiling is still nginx's refusal."""
+    site = SITE.read_text("utf-8")
+    settings = load_settings(environ={})
+    for path in ("/report", "/case/messages"):
+        block = re.search(r"location = " + re.escape(path) + r" \{([^}]*)\}", site)
+        assert block is not None, path
+        ceiling = re.search(r"client_max_body_size (\S+);", block.group(1))
+        assert ceiling is not None, path
+        assert _size(ceiling.group(1)) == OVERSIZE_READ_FACTOR * settings.max_request_bytes
+    with stack.https() as connection:
+        connection.putrequest("POST", "/report")
+        connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+        connection.putheader("Content-Length",
+                             str(OVERSIZE_READ_FACTOR * settings.max_request_bytes + 1))
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+    assert response.status == 413
+    assert response.getheader("Content-Security-Policy") is None  # nginx's own page
+    app_settings = load_settings(environ=app_environment(stack.folder, stack.app_port))
+    app = portal.create_app(app_settings)
+    try:
+        unit = make_unit(app, "KEEPTXT", "Keep Text AS")
+        make_handler(app, "Kari Handler", [unit])
+    finally:
+        engine_of(app).dispose()
+    browser = _Browser(stack)
+    typed = "The night shift is locked in until the morning count."
+    body = _multipart({"csrf_token": browser.csrf("/report"), "category": "forced_labour",
+                       "unit": unit, "description": typed},
+                      [("attachments", "video.bin",
+                        b"v" * (settings.max_request_bytes + 2 * 1024 * 1024))])
+    response, page = browser.request("POST", "/report", body=body, headers={
+        "Content-Type": "multipart/form-data; boundary=x"})
+    assert response.status == 413
+    assert response.getheader("Content-Security-Policy")  # the app's page, through nginx
+    text = page.decode("utf-8")
+    assert typed in text
+    assert "video.bin" in text
