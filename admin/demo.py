@@ -1,6 +1,7 @@
 """`aktsom demo`: a demo organisation to explore — companies, staff of every role, a few
-cases in different states and a supplier register with its due diligence (supplier_dd.demo,
-supplier_dd.demo_workflow). Never in production."""
+cases in different states, two past years of reports and information requests for the
+Transparency Act account (admin.annual.demo), and a supplier register with its due diligence
+(supplier_dd.demo, supplier_dd.demo_workflow). Never in production."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from admin.annual.demo import (
     add_account_draft,
     add_account_history,
     add_last_year_end,
+    add_request_history,
     add_supplier_history,
 )
 from crypto import open_private_key
@@ -105,6 +107,8 @@ def demo_command(password: str | None) -> None:
             # Two past years of reports and last year's draft account (issue 13 §8).
             history = add_account_history(db, settings, server_keys_of(), file_store(),
                                           password, now=utcnow())
+            requests = add_request_history(db, settings, server_keys_of(), factory, password,
+                                           now=utcnow())
             add_account_draft(db, server_keys_of(), now=utcnow())
         except ChannelNotReady:
             raise click.ClickException(
@@ -114,8 +118,9 @@ def demo_command(password: str | None) -> None:
     for line in lines:
         click.echo(line)
     click.echo(f"\nDemo supplier register: {len(suppliers)} suppliers.")
-    click.echo(f"Demo reports of the two years before: {history}; last year's Transparency "
-               "Act account is drafted by Cora for Olav to approve.")
+    click.echo(f"Demo reports of the two years before: {history}; information requests: "
+               f"{requests}; last year's Transparency Act account is drafted by Cora for Olav "
+               "to approve.")
     click.echo("\nDemo case codes (reporter side, /followup):")
     for code in codes:
         click.echo(f"  {code}")
