@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -195,15 +195,27 @@ def open_gap_count(db: Session) -> int:
         ConductGap.closed_at.is_(None))) or 0)
 
 
-def conduct_coverage_counts(db: Session) -> dict[str, int]:
+def _in_register(year: int | None) -> list[ColumnElement[bool]]:
+    # A year's figures count the suppliers in the register by the year's end, as the
+    # register's own year figures do (stats.register_stats); their records as they stand.
+    if year is None:
+        return []
+    return [Supplier.created_at < datetime(year + 1, 1, 1, tzinfo=UTC)]
+
+
+def conduct_coverage_counts(db: Session, year: int | None = None) -> dict[str, int]:
     """For the annual account (supplier_dd/stats.py composes it): how many suppliers have
     signed our code, had their own compared, have none, or have nothing recorded yet, as the
-    register stands when the account is made."""
+    register stands when the account is made (with `year`: of the suppliers in the register
+    by that year's end)."""
     counts = {status.value: 0 for status in ConductStatus}
-    for status, count in db.execute(select(CodeOfConductReview.status, func.count())
-                                    .group_by(CodeOfConductReview.status)):
+    for status, count in db.execute(
+            select(CodeOfConductReview.status, func.count())
+            .join(Supplier, Supplier.id == CodeOfConductReview.supplier_id)
+            .where(*_in_register(year)).group_by(CodeOfConductReview.status)):
         counts[ConductStatus(status).value] = int(count)
-    total = int(db.scalar(select(func.count()).select_from(Supplier)) or 0)
+    total = int(db.scalar(select(func.count()).select_from(Supplier)
+                          .where(*_in_register(year))) or 0)
     counts["unrecorded"] = total - sum(counts.values())
     return counts
 
@@ -211,7 +223,8 @@ def conduct_coverage_counts(db: Session) -> dict[str, int]:
 NO_SPEND_BAND = "no_band"
 
 
-def conduct_coverage_by_spend_band(db: Session) -> dict[str, dict[str, int]]:
+def conduct_coverage_by_spend_band(db: Session,
+                                   year: int | None = None) -> dict[str, dict[str, int]]:
     """`conduct_coverage_counts` split by the suppliers' annual spend band (issue 13 §2: how
     much of the purchasing the coverage reaches); suppliers without a band under
     `NO_SPEND_BAND`. Only bands with suppliers appear."""
@@ -220,6 +233,7 @@ def conduct_coverage_by_spend_band(db: Session) -> dict[str, dict[str, int]]:
     for band, status, count in db.execute(
             select(Supplier.spend_band, CodeOfConductReview.status, func.count())
             .outerjoin(CodeOfConductReview, CodeOfConductReview.supplier_id == Supplier.id)
+            .where(*_in_register(year))
             .group_by(Supplier.spend_band, CodeOfConductReview.status)):
         counts = result.setdefault(band or NO_SPEND_BAND, dict(empty))
         counts[ConductStatus(status).value if status else "unrecorded"] += int(count)

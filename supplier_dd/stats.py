@@ -95,8 +95,8 @@ def _live_year_end(db: Session, settings: Settings, year: int) -> YearEndCounts:
         by_country=dict(register.by_country),
         by_country_risk=by_country_risk(db, register.by_country),
         large_and_important=register.large_and_important,
-        conduct_coverage=conduct_coverage_counts(db),
-        conduct_by_spend_band=conduct_coverage_by_spend_band(db),
+        conduct_coverage=conduct_coverage_counts(db, year),
+        conduct_by_spend_band=conduct_coverage_by_spend_band(db, year),
         large_assessed_by_level=large_suppliers_assessed_by_level(db, settings, year),
         thorough_analyses=thorough_analysis_count(db, year))
 
