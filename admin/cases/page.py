@@ -37,6 +37,7 @@ from admin.cases.labels import all_labels
 from admin.cases.overview import language_name, next_step, removed_labels
 from admin.cases.relevance.forms import DisclosureForm
 from admin.cases.relevance.views import relevance_context
+from admin.cases.standard_replies import StandardReplyDraft, standard_reply_choices
 from admin.cases.workplace import workplace_context
 from admin.privacy.forms import ConcernedPersonForm
 from portal.access import StaffContext
@@ -219,10 +220,13 @@ def _forms(staff: StaffContext, opened: HandlerCase,
 
 
 def handler_page(staff: StaffContext, opened: HandlerCase,
-                 failed: FlaskForm | None = None) -> str:
+                 failed: FlaskForm | None = None,
+                 standard_reply: StandardReplyDraft | None = None) -> str:
     """Everything the case's keys open: answers, dialogue, notes, files, escalations. With
     `failed`, the page answers a POST whose form did not validate: that form is shown filled
-    in, with its errors, in its group opened."""
+    in, with its errors, in its group opened. With `standard_reply`, the reply box holds that
+    standard reply in the reporter's language, for the handler to read and send (issue 16
+    §7, admin/cases/standard_replies.py)."""
     db = db_session()
     settings = settings_of()
     labels = all_labels(settings)
@@ -236,6 +240,9 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
     forms = {**_forms(staff, opened, labels), **concerned_person_context(opened),
              **workplace_context(staff, opened), **relevance_context(opened)}
     open_group = _put_back(forms, failed) if failed is not None else None
+    if standard_reply is not None:
+        forms["reply_form"] = standard_reply.form
+        open_group = "reply"
     awaiting = cast(list[tuple[object, bool]], forms["access_requests"])
     if open_group is None and any(may for _request, may in awaiting):
         open_group = "access"  # a request about access awaits this handler's decision
@@ -249,6 +256,7 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
         next_step=next_step(case, clocks), reporter_language=language_name(view.language),
         metadata_words=removed_labels, closing_reason_labels=CLOSING_REASON_LABELS,
         link_references=_references([item.case_id for item in forms["case_links"]]),
+        standard_reply_choices=standard_reply_choices(), standard_reply=standard_reply,
     )
 
 

@@ -20,6 +20,7 @@ from admin.cases import (
     move_to_request,
     oral_reports,
     sharing,
+    standard_replies,
     views,
     workplace,
 )
@@ -39,6 +40,8 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/cases/new", oral_reports.register, ("GET", "POST")),
     # What a handler does to a case.
     ("/cases/<case_id>/messages", actions.reply, POST),
+    # A standard reply put into the reply box, in the reporter's language; sends nothing.
+    ("/cases/<case_id>/standard-reply", standard_replies.use_standard_reply, GET),
     ("/cases/<case_id>/notes", actions.note, POST),
     ("/cases/<case_id>/acknowledge", actions.acknowledge_case, POST),
     ("/cases/<case_id>/status", actions.status, POST),

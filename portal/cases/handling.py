@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -99,11 +98,16 @@ def _audit(db: Session, keys: ServerKeys, user: User, action: AuditAction, case:
 def acknowledgement_text(language: str, settings: Settings) -> str:
     """The standard acknowledgement, in the language the reporter wrote in."""
     with force_locale(language):
-        return str(_(
+        # A plural: the setting may be 1, 2 or 3 months, and "month" takes several forms in
+        # many of the reporter languages (Ukrainian, Arabic, Polish ...).
+        return str(ngettext(
             "Thank you for your report. We confirm that we have received it and will follow "
-            "it up. You will hear from us here within %(months)d months at the latest. You can "
+            "it up. You will hear from us here within %(num)d month at the latest. You can "
             "add information or ask questions at any time with your case code.",
-            months=settings.feedback_months,
+            "Thank you for your report. We confirm that we have received it and will follow "
+            "it up. You will hear from us here within %(num)d months at the latest. You can "
+            "add information or ask questions at any time with your case code.",
+            settings.feedback_months,
         ))
 
 

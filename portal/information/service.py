@@ -29,7 +29,7 @@ from email.utils import formatdate, make_msgid
 from functools import partial
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -291,6 +291,12 @@ def _require_open(request: InformationRequest) -> None:
         raise Refusal(N_("This request has already been answered or refused."))
 
 
+def _letter_date(day: date) -> str:
+    """A date inside a translated sentence, written as the current locale writes dates (a
+    letter calls it under the requester's `force_locale`): never ISO text in a sentence."""
+    return str(format_date(day, "long"))
+
+
 def _letter_subject(reference: str) -> str:
     return str(_("Your information request %(reference)s", reference=reference))
 
@@ -304,8 +310,8 @@ def extension_text(opened: OpenedRequest, settings: Settings, *, until: datetime
             "weeks would be disproportionately burdensome. Why: %(reason)s\n\n"
             "You will have our answer no later than %(until)s.\n\n%(organisation)s",
             reference=opened.request.reference,
-            received=opened.request.received_at.date().isoformat(), reason=reason,
-            until=last_day(until).isoformat(),
+            received=_letter_date(opened.request.received_at.date()), reason=reason,
+            until=_letter_date(last_day(until)),
             organisation=settings.organisation_name))
 
 
@@ -315,7 +321,7 @@ def refusal_text(opened: OpenedRequest, settings: Settings, *, ground: RefusalGr
         parts: list[str] = [_(
             "We have decided not to give the information you asked for in your request "
             "%(reference)s of %(received)s.", reference=opened.request.reference,
-            received=opened.request.received_at.date().isoformat()),
+            received=_letter_date(opened.request.received_at.date())),
             _("Legal basis: %(ground)s.", ground=str(REFUSAL_GROUND_LABELS[ground]))]
         if explanation.strip():
             parts.append(explanation.strip())
@@ -404,7 +410,7 @@ def extend(db: Session, keys: ServerKeys, settings: Settings, opened: OpenedRequ
     if new_due > latest_allowed_extension(request):
         raise Refusal(N_("The new date can be at most two months after the request was "
                          "received (%(latest)s)."),
-                      latest=last_day(latest_allowed_extension(request)).isoformat())
+                      latest=_letter_date(last_day(latest_allowed_extension(request))))
     request.status = RequestStatus.EXTENDED
     request.extended_to = new_due
     request.extension_noticed_at = now
@@ -595,7 +601,7 @@ def moved_to_channel_text(opened: OpenedRequest, settings: Settings) -> str:
             _("Your request %(reference)s of %(received)s describes possible wrongdoing rather "
               "than asking for information about our due diligence, so we have closed it as "
               "an information request.", reference=opened.request.reference,
-              received=opened.request.received_at.date().isoformat()),
+              received=_letter_date(opened.request.received_at.date())),
             _("If you want the matter followed up, please report it through the "
               "whistleblowing channel on our website, where you can also report anonymously. "
               "We do not pass your request on as a report ourselves: a report is followed up "

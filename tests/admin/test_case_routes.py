@@ -44,6 +44,9 @@ ROUTES = {"case_list": "GET", "case_page": "GET", "attachment": "GET", "register
           # Issue 14 §9: confirming leaving someone out, and approving it (no such person or
           # request in the setting: 404 for a holder).
           "confirm_exclude": "GET", "confirm_approval": "GET",
+          # Issue 16 §7: a standard reply put into the reply box (without a choice: back to
+          # the case with an error; nothing is sent either way).
+          "use_standard_reply": "GET",
           "decide": "POST", **{name: "POST" for name in HANDLER_POSTS}}
 FORBIDDEN = {name: 403 for name in ROUTES}
 EXPECTED: dict[str, dict[str, int]] = {
@@ -53,7 +56,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # A handler who does not hold the case: the case is as good as not there.
     "olga": {"case_list": 200, "register": 200, "case_page": 404, "attachment": 404,
              "step_aside": 404, "evidence_copy": 404, "confirm_close": 404, "confirm_release": 404,
-             "confirm_exclude": 404, "confirm_approval": 404,
+             "confirm_exclude": 404, "confirm_approval": 404, "use_standard_reply": 404,
              "register_leader_intake_view": 200,
              "decide": 403, **{name: 404 for name in HANDLER_POSTS}},
     # A handler holding the case. Posts carry only the CSRF token: refused forms also
@@ -61,7 +64,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # with the case page again, filled in as sent (issue 14 §9).
     "alice": {"case_list": 200, "register": 200, "case_page": 200, "attachment": 200,
               "step_aside": 200, "evidence_copy": 404, "confirm_close": 200, "confirm_release": 200,
-              "confirm_exclude": 404, "confirm_approval": 404,
+              "confirm_exclude": 404, "confirm_approval": 404, "use_standard_reply": 303,
               "register_leader_intake_view": 200,
               "decide": 403, **{name: 303 for name in HANDLER_POSTS},
               **{name: 422 for name in ("reply", "note", "status", "legal_hold",
@@ -72,7 +75,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # and, as a leader, registering a concern told to them in person (issue 11 §7(b)).
     "mona": {"case_list": 200, "case_page": 200, "decide": 303, "register": 403,
              "step_aside": 403, "evidence_copy": 403, "confirm_close": 403, "confirm_release": 403,
-             "confirm_exclude": 403, "confirm_approval": 403,
+             "confirm_exclude": 403, "confirm_approval": 403, "use_standard_reply": 403,
              "register_leader_intake_view": 200,
              "attachment": 403, **{name: 403 for name in HANDLER_POSTS}},
 }
