@@ -260,7 +260,8 @@ def manager_page(staff: StaffContext, case_id: str,
         raise LookupError("escalation without a case")
     labels = all_labels(settings_of())
     return render_template(
-        "admin/cases/escalation.html", case_id=case_id, supplier_id=case.supplier_id,
+        "admin/cases/escalation.html", case_id=case_id,
+        reference=case.reference or case.id[:8], supplier_link=supplier_link(case),
         unit_name=_unit_name(case), escalations=escalations, labels=labels,
         decision_form=DecisionForm(),
         names=_names({item.escalation.escalated_by for item in escalations
