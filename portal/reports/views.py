@@ -49,7 +49,12 @@ from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
-from portal.hardening import answer_limits_with_form, limit_key, not_an_attempt
+from portal.hardening import (
+    answer_csrf_failures_with_form,
+    answer_limits_with_form,
+    limit_key,
+    not_an_attempt,
+)
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment, OrgUnit
 from portal.refusals import N_, Refusal
@@ -526,6 +531,37 @@ def _followup_limited() -> tuple[str, int]:
     return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 429
 
 
+_FORM_EXPIRED = N_("This form had expired; check your text and send it again.")
+
+
+def _report_expired() -> tuple[str, int]:
+    """The report form again, filled in from a post that failed its CSRF check (older than
+    REPORTER_FORM_LIFETIME, or its session cookie lost), with a fresh token. Nothing of the
+    post is stored; the files are named, since a browser never fills a file input in again."""
+    form = ReportForm()
+    fill_report_choices(form, settings_of())
+    flash(_(_FORM_EXPIRED), "error")
+    form.attachments.errors = _files_not_kept()
+    return _report_page(form), 400
+
+
+def _message_expired() -> tuple[str, int]:
+    context = reporter_session.current_reporter()
+    if context is None:
+        return _carry_message()  # the session ended too: the code first, the text kept
+    form = MessageForm()
+    flash(_(_FORM_EXPIRED), "error")
+    form.attachments.errors = _files_not_kept()
+    return _render_case(context, form), 400
+
+
+def _followup_expired() -> tuple[str, int]:
+    """The code form again, with a carried message still in it (never the code typed)."""
+    form = FollowupForm(formdata=None, body=request.form.get("body", "")[:MAX_MESSAGE])
+    flash(_(_FORM_EXPIRED), "error")
+    return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 400
+
+
 def _typed_code() -> str | None:
     """Wrong codes are limited per case look-up (issue 14 §6): the code as the look-up reads
     it (hashed by portal.hardening before the limiter stores it), never per address."""
@@ -555,3 +591,6 @@ def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
     answer_limits_with_form(app, "reports.followup", _followup_limited)
     answer_limits_with_form(app, "reports.report", _report_limited)
     answer_limits_with_form(app, "reports.case_message", _message_limited)
+    answer_csrf_failures_with_form(app, "reports.report", _report_expired)
+    answer_csrf_failures_with_form(app, "reports.case_message", _message_expired)
+    answer_csrf_failures_with_form(app, "reports.followup", _followup_expired)
