@@ -59,6 +59,7 @@ from portal.refusals import Refusal
 from portal.reports.session import KIND as REPORTER_KIND
 from portal.reports.session import SUBMITTED_KIND
 from portal.server_sessions import purge_expired_sessions
+from portal.staff_drafts import DRAFT_KIND, DRAFT_LIFETIME
 from portal.states import GrantReason
 from portal.storage import file_store
 from portal.units import units_by_code
@@ -190,7 +191,7 @@ def purge_idle_sessions(factory: sessionmaker[Session], settings: Settings) -> s
     limits = {REPORTER_KIND: timedelta(minutes=settings.reporter_idle_minutes),
               SUBMITTED_KIND: timedelta(minutes=settings.submitted_code_minutes),
               STAFF_SESSION_KIND: timedelta(minutes=settings.staff_idle_minutes),
-              ENROLMENT_SESSION_KIND: ENROLMENT_LIFETIME}
+              ENROLMENT_SESSION_KIND: ENROLMENT_LIFETIME, DRAFT_KIND: DRAFT_LIFETIME}
     with transaction(factory) as db:
         removed = sum(purge_expired_sessions(db, kind=kind, idle=idle)
                       for kind, idle in limits.items())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from flask import render_template
+from flask import after_this_request, flash, render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -51,6 +51,7 @@ from portal.cases.reading import open_case_view
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Case, CaseExclusion, OrgUnit, User
+from portal.staff_drafts import clear_draft_cookie, take_draft
 from portal.states import (
     CLOSING_REASON_LABELS,
     LEGAL_HOLD_REASON_LABELS,
@@ -218,6 +219,27 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     }
 
 
+# Which group of the page holds each form a kept draft can go back into.
+_DRAFT_GROUPS = {"reply_form": "reply", "note_form": "note", "meeting_form": "reply"}
+
+
+def _put_back_draft(staff: StaffContext, forms: dict[str, object]) -> str | None:
+    """What the handler was sending when their session ended, back in its box after they
+    signed in again, unsent (issue 14 audit gap 5; portal.staff_drafts); the group to open."""
+    draft = take_draft(staff.user.id, staff.user.session_generation)
+    if draft is None:
+        return None
+    after_this_request(clear_draft_cookie)
+    group = _DRAFT_GROUPS.get(draft.form)
+    field = getattr(forms.get(draft.form), draft.field, None)
+    if group is None or field is None:
+        return None
+    field.data = draft.text
+    flash(_("This has not been sent yet: your session had ended. Check it, then send it."),
+          "info")
+    return group
+
+
 def handler_page(staff: StaffContext, opened: HandlerCase,
                  failed: FlaskForm | None = None) -> str:
     """Everything the case's keys open: answers, dialogue, notes, files, escalations. With
@@ -236,6 +258,8 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
     forms = {**_forms(staff, opened, labels), **concerned_person_context(opened),
              **workplace_context(staff, opened), **relevance_context(opened)}
     open_group = _put_back(forms, failed) if failed is not None else None
+    if failed is None:
+        open_group = _put_back_draft(staff, forms)
     awaiting = cast(list[tuple[object, bool]], forms["access_requests"])
     if open_group is None and any(may for _request, may in awaiting):
         open_group = "access"  # a request about access awaits this handler's decision
