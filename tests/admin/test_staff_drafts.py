@@ -47,7 +47,7 @@ def _box(page: str, field_id: str) -> str:
 
 
 def _write_then_idle_out(client: FlaskClient, app: Flask, settings: Settings, case_id: str,
-                         path: str, data: dict[str, str]) -> str:
+                         path: str, data: dict[str, str], text_field: str = "body") -> str:
     token = csrf_token(client, f"/admin/cases/{case_id}")
     before = _messages(app)
     _idle_out(app, settings)
@@ -60,8 +60,8 @@ def _write_then_idle_out(client: FlaskClient, app: Flask, settings: Settings, ca
     # Kept sealed: the text is in no table in clear, and not in any cookie.
     with transaction(session_factory(app)) as db:
         (row,) = db.scalars(select(ServerSession).where(ServerSession.kind == DRAFT_KIND))
-        assert data["body"][:40].encode() not in row.sealed_payload
-    assert data["body"][:40] not in response.headers.get("Set-Cookie", "")
+        assert data[text_field][:40].encode() not in row.sealed_payload
+    assert data[text_field][:40] not in response.headers.get("Set-Cookie", "")
     return location
 
 
@@ -116,3 +116,16 @@ def test_another_user_signing_in_on_that_browser_never_sees_the_text(
     assert response.status_code == 303
     page = alice.get(f"/admin/cases/{case_id}").get_data(as_text=True)
     assert page and "REPLY-MARKER" not in page
+
+
+def test_meeting_minutes_come_back_in_their_box(
+        world: World, portal_app: Flask, admin_app: Flask, settings: Settings) -> None:
+    case_id, _ = new_case(portal_app, world.unit_id, meeting_requested=True)
+    alice = signed_in(admin_app, world.alice)
+    minutes = "MINUTES-MARKER We met at the union office; present: the reporter and Alice."
+    location = _write_then_idle_out(alice, portal_app, settings, case_id, "meeting-minutes",
+                                    {"minutes": minutes}, text_field="minutes")
+    sign_in(alice, world.alice.email, world.alice.password, world.alice.totp_secret,
+            step_offset=1, next_path=location.split("next=", 1)[1])
+    text = alice.get(f"/admin/cases/{case_id}").get_data(as_text=True)
+    assert _box(text, "minutes") == minutes
