@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 from crypto import InvalidCiphertext
 from portal.cases.attachments import (
     Upload,
+    UploadNotice,
     UploadRejected,
     attachment_meta,
     check_uploads,
@@ -325,7 +326,8 @@ def _require_reporter() -> reporter_session.ReporterContext:
 @bp.get("/case")
 def case() -> str:
     context = _require_reporter()
-    return _render_case(context, MessageForm())
+    return _render_case(context, MessageForm(),
+                        file_notices=_notice_lines(reporter_session.take_notices(context.case)))
 
 
 def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
@@ -357,7 +359,8 @@ def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
     ]
 
 
-def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
+def _render_case(context: reporter_session.ReporterContext, form: MessageForm,
+                 file_notices: list[str] | None = None) -> str:
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
     # During the first visit (the code page not yet closed with "Done" nor expired, in this
@@ -372,7 +375,8 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
                            meeting_pending=meeting_pending(context.case),
                            closing_reasons=REPORTER_CLOSING_REASON_LABELS,
                            meeting_days=settings_of().meeting_days,
-                           strip_metadata=settings_of().strip_metadata)
+                           strip_metadata=settings_of().strip_metadata,
+                           file_notices=file_notices or [])
 
 
 def _carry_message() -> tuple[str, int]:
@@ -423,26 +427,36 @@ def case_message() -> Response | str | tuple[str, int]:
         uploads=uploads, keep_originals=bool(form.keep_originals.data),
     )
     flash(_("Your message has been sent."), "success")
+    response = redirect(url_for("reports.case"), code=303)
+    # What happened to each file is kept server-side, not flashed: Flask's session cookie is
+    # signed, not encrypted, and would carry the file names in clear.
+    reporter_session.keep_notices(response, context.case, notices)
+    return response
+
+
+def _notice_lines(notices: list[UploadNotice]) -> list[str]:
+    """One line per file of the message just sent, in the page's language."""
+    lines = []
     for notice in notices:
         if notice.removed and notice.original_kept:
-            flash(_("%(name)s: removed %(items)s from the copy we show. As you asked, the "
-                    "original file, with that information, was also kept for the case "
-                    "handlers.", name=notice.filename,
-                    items=", ".join(_(item) for item in notice.removed)), "info")
+            lines.append(_("%(name)s: removed %(items)s from the copy we show. As you asked, "
+                           "the original file, with that information, was also kept for the "
+                           "case handlers.", name=notice.filename,
+                           items=", ".join(_(item) for item in notice.removed)))
         elif notice.removed:
-            flash(_("%(name)s: removed %(items)s.", name=notice.filename,
-                    items=", ".join(_(item) for item in notice.removed)), "info")
+            lines.append(_("%(name)s: removed %(items)s.", name=notice.filename,
+                           items=", ".join(_(item) for item in notice.removed)))
         elif notice.unhandled:
-            flash(_("%(name)s: we could not check this type of file for hidden information "
-                    "such as author names.", name=notice.filename), "info")
+            lines.append(_("%(name)s: we could not check this type of file for hidden "
+                           "information such as author names.", name=notice.filename))
         elif notice.original_kept:
-            flash(_("%(name)s: we checked it and found no hidden information to remove. As "
-                    "you asked, the original file was also kept for the case handlers.",
-                    name=notice.filename), "info")
+            lines.append(_("%(name)s: we checked it and found no hidden information to "
+                           "remove. As you asked, the original file was also kept for the "
+                           "case handlers.", name=notice.filename))
         else:
-            flash(_("%(name)s: we checked it and found no hidden information to remove.",
-                    name=notice.filename), "info")
-    return redirect(url_for("reports.case"), code=303)
+            lines.append(_("%(name)s: we checked it and found no hidden information to "
+                           "remove.", name=notice.filename))
+    return lines
 
 
 @bp.post("/case/meeting")
