@@ -14,7 +14,7 @@ holds. A copy of the database, even with the server keys, does not open it; the 
 alone holds no text. Unlike process memory, it survives a sign-in answered by another worker.
 The row is bound to the user whose session ended (its `user_id` is part of the sealed
 payload's associated data), is deleted when it is put back or found expired, and is purged
-with the other idle sessions (`aktsom retention`). The text is never logged.
+with the other idle sessions (`aktsom purge`). The text is never logged.
 """
 
 from __future__ import annotations
