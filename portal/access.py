@@ -15,17 +15,19 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.db import db_session
 from portal.extensions import settings_of
 from portal.key_directory import is_certified
-from portal.models import Role, User
+from portal.models import Role, ServerSession, User
 from portal.paths import is_staff_path, same_site_path
 from portal.server_sessions import resume_session
 from portal.serverkeys import ServerKeys
+from portal.staff_drafts import keep_posted_text, set_draft_cookie
 
 STAFF_SESSION_COOKIE = "aktsom_staff"
 STAFF_SESSION_KIND = "staff"
@@ -54,6 +56,16 @@ class StaffContext:
     session_lookup: bytes
 
 
+_EXPIRED_STAFF = "aktsom_expired_staff"
+
+
+def _remember_expired(row: ServerSession) -> None:
+    """Whose session just ran out in this request: what they were sending can be kept for
+    them through the sign-in (portal.staff_drafts)."""
+    if row.user_id is not None:
+        setattr(g, _EXPIRED_STAFF, (row.user_id, row.user_generation))
+
+
 def _load_staff() -> StaffContext | None:
     settings = settings_of()
     db = db_session()
@@ -63,6 +75,7 @@ def _load_staff() -> StaffContext | None:
         kind=STAFF_SESSION_KIND,
         idle=timedelta(minutes=settings.staff_idle_minutes),
         absolute=timedelta(hours=settings.staff_absolute_hours),
+        on_expired=_remember_expired,
     )
     if opened is None:
         return None
@@ -107,9 +120,31 @@ def can_read_cases(user: User) -> bool:
 
 
 def _login_redirect() -> Response:
-    # Only a page can be returned to after signing in; a form post would be lost anyway.
-    target = safe_next_path(request.full_path) if request.method == "GET" else None
-    return redirect(url_for(LOGIN_ENDPOINT, next=target))
+    if request.method == "GET":
+        return redirect(url_for(LOGIN_ENDPOINT, next=safe_next_path(request.full_path)))
+    # A post cannot be returned to, but the text of a reply or note whose author's session
+    # just ended is kept for them, sealed, and put back unsent once they have signed in again
+    # (issue 14 audit gap 5; portal.staff_drafts).
+    kept = _keep_text_of_expired_session()
+    if kept is None:
+        return redirect(url_for(LOGIN_ENDPOINT))
+    cookie, back = kept
+    flash(_("Your session had ended, so this was not sent. Sign in again: what you wrote "
+            "will be back in its box, still unsent."), "info")
+    response = redirect(url_for(LOGIN_ENDPOINT, next=safe_next_path(back)), code=303)
+    set_draft_cookie(response, cookie)
+    return response
+
+
+def _keep_text_of_expired_session() -> tuple[str, str] | None:
+    expired: tuple[str, int] | None = g.get(_EXPIRED_STAFF)
+    if expired is None:
+        return None
+    user_id, generation = expired
+    user = db_session().get(User, user_id)
+    if user is None or user.disabled or user.session_generation != generation:
+        return None  # signed out everywhere, reset or disabled meanwhile: nothing is kept
+    return keep_posted_text(user_id, generation)
 
 
 def login_required(view: Callable[_P, _R]) -> Callable[_P, _R | Response]:

@@ -253,6 +253,21 @@ def answer_limits_with_form(app: Flask, endpoint: str,
     app.extensions.setdefault(_LIMITED_FORMS, {})[endpoint] = render
 
 
+_EXPIRED_FORMS = "aktsom_expired_forms"
+
+
+def answer_csrf_failures_with_form(app: Flask, endpoint: str,
+                                   render: Callable[[], tuple[str, int]]) -> None:
+    """When a POST to `endpoint` fails the CSRF check (its form older than the token's
+    lifetime, or its session cookie lost, as after Tor Browser's "New identity"), answer with
+    `render()` instead of the bare 400 page: the form again, filled in from the post, with a
+    fresh token and a word that it had expired (issue 14 §2, audit gap 6).
+
+    `render` must only render: the post failed its CSRF check, so nothing it carries may be
+    stored or acted on. Any endpoint may register, including views of other blueprints."""
+    app.extensions.setdefault(_EXPIRED_FORMS, {})[endpoint] = render
+
+
 def init_error_pages(app: Flask) -> None:
     def _render(code: int) -> tuple[str, int]:
         try:
@@ -263,6 +278,13 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:
+        expired_form = app.extensions.get(_EXPIRED_FORMS, {}).get(request.endpoint or "")
+        if expired_form is not None and request.method == "POST":
+            # The form again, with what was typed and a fresh token, instead of a bare 400.
+            try:
+                return expired_form()  # type: ignore[no-any-return]
+            except Exception as error:  # noqa: BLE001 (the bare page is still an answer)
+                app.logger.error("expired form page failed: %s", type(error).__name__)
         return _render(400)
 
     @app.errorhandler(HTTPException)

@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import secrets
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -103,11 +104,14 @@ def resume_session(
     idle: timedelta,
     absolute: timedelta | None = None,
     now: datetime | None = None,
+    on_expired: Callable[[ServerSession], None] | None = None,
 ) -> OpenSession | None:
     """Open the session behind `cookie_value`, or None if absent, expired or tampered with.
 
     An expired session is deleted on the spot, so its sealed payload does not linger; so is a
     row whose payload does not open with its own columns (repointed at another user or case).
+    `on_expired` is told of an expired row whose payload still opens with the cookie and its
+    columns: whose session it was is then known, not merely claimed by a row.
     """
     if not cookie_value:
         return None
@@ -123,10 +127,12 @@ def resume_session(
     expired = now - row.last_seen_at > idle or (
         absolute is not None and now - row.created_at > absolute
     )
+    aad = _binding(kind, lookup, row.case_id, row.user_id, row.user_generation)
     if expired:
+        if on_expired is not None and _opens(key, row.sealed_payload, aad):
+            on_expired(row)
         db.delete(row)
         return None
-    aad = _binding(kind, lookup, row.case_id, row.user_id, row.user_generation)
     try:
         payload = open_with_key(key, row.sealed_payload, aad=aad)
     except InvalidCiphertext:
@@ -134,6 +140,14 @@ def resume_session(
         return None
     row.last_seen_at = now
     return OpenSession(row=row, payload=payload)
+
+
+def _opens(key: bytes, sealed: bytes, aad: bytes) -> bool:
+    try:
+        open_with_key(key, sealed, aad=aad)
+    except InvalidCiphertext:
+        return False
+    return True
 
 
 def end_session(db: Session, cookie_value: str | None) -> None:

@@ -57,8 +57,9 @@ from portal.notifications import (
 )
 from portal.refusals import Refusal
 from portal.reports.session import KIND as REPORTER_KIND
-from portal.reports.session import SUBMITTED_KIND
+from portal.reports.session import NOTICES_KIND, NOTICES_LIFETIME, SUBMITTED_KIND
 from portal.server_sessions import purge_expired_sessions
+from portal.staff_drafts import DRAFT_KIND, DRAFT_LIFETIME
 from portal.states import GrantReason
 from portal.storage import file_store
 from portal.units import units_by_code
@@ -189,8 +190,9 @@ def purge_idle_sessions(factory: sessionmaker[Session], settings: Settings) -> s
     browser's cookie, but each row still ties a time to a case (reporter, code page)."""
     limits = {REPORTER_KIND: timedelta(minutes=settings.reporter_idle_minutes),
               SUBMITTED_KIND: timedelta(minutes=settings.submitted_code_minutes),
+              NOTICES_KIND: NOTICES_LIFETIME,
               STAFF_SESSION_KIND: timedelta(minutes=settings.staff_idle_minutes),
-              ENROLMENT_SESSION_KIND: ENROLMENT_LIFETIME}
+              ENROLMENT_SESSION_KIND: ENROLMENT_LIFETIME, DRAFT_KIND: DRAFT_LIFETIME}
     with transaction(factory) as db:
         removed = sum(purge_expired_sessions(db, kind=kind, idle=idle)
                       for kind, idle in limits.items())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from flask import render_template
+from flask import after_this_request, flash, render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -52,6 +52,7 @@ from portal.cases.reading import open_case_view
 from portal.db import db_session, utcnow
 from portal.extensions import server_keys_of, settings_of
 from portal.models import Case, CaseExclusion, OrgUnit, User
+from portal.staff_drafts import clear_draft_cookie, take_draft
 from portal.states import (
     CLOSING_REASON_LABELS,
     LEGAL_HOLD_REASON_LABELS,
@@ -219,6 +220,27 @@ def _forms(staff: StaffContext, opened: HandlerCase,
     }
 
 
+# Which group of the page holds each form a kept draft can go back into.
+_DRAFT_GROUPS = {"reply_form": "reply", "note_form": "note", "meeting_form": "reply"}
+
+
+def _put_back_draft(staff: StaffContext, forms: dict[str, object]) -> str | None:
+    """What the handler was sending when their session ended, back in its box after they
+    signed in again, unsent (issue 14 audit gap 5; portal.staff_drafts); the group to open."""
+    draft = take_draft(staff.user.id, staff.user.session_generation)
+    if draft is None:
+        return None
+    after_this_request(clear_draft_cookie)
+    group = _DRAFT_GROUPS.get(draft.form)
+    field = getattr(forms.get(draft.form), draft.field, None)
+    if group is None or field is None:
+        return None
+    field.data = draft.text
+    flash(_("This has not been sent yet: your session had ended. Check it, then send it."),
+          "info")
+    return group
+
+
 def handler_page(staff: StaffContext, opened: HandlerCase,
                  failed: FlaskForm | None = None,
                  standard_reply: StandardReplyDraft | None = None) -> str:
@@ -243,6 +265,8 @@ def handler_page(staff: StaffContext, opened: HandlerCase,
     if standard_reply is not None:
         forms["reply_form"] = standard_reply.form
         open_group = "reply"
+    elif failed is None:
+        open_group = _put_back_draft(staff, forms)
     awaiting = cast(list[tuple[object, bool]], forms["access_requests"])
     if open_group is None and any(may for _request, may in awaiting):
         open_group = "access"  # a request about access awaits this handler's decision
@@ -268,7 +292,8 @@ def manager_page(staff: StaffContext, case_id: str,
         raise LookupError("escalation without a case")
     labels = all_labels(settings_of())
     return render_template(
-        "admin/cases/escalation.html", case_id=case_id, supplier_id=case.supplier_id,
+        "admin/cases/escalation.html", case_id=case_id,
+        reference=case.reference or case.id[:8], supplier_link=supplier_link(case),
         unit_name=_unit_name(case), escalations=escalations, labels=labels,
         decision_form=DecisionForm(),
         names=_names({item.escalation.escalated_by for item in escalations

@@ -7,9 +7,10 @@ function names (`cases.case_page`, `cases.reply`, ...), which templates and test
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
 
 from admin.cases import (
     actions,
@@ -25,6 +26,7 @@ from admin.cases import (
     workplace,
 )
 from admin.cases.relevance import views as relevance
+from portal.staff_drafts import Keeper, keep_text_of
 
 GET, POST = ("GET",), ("POST",)
 
@@ -84,7 +86,21 @@ ROUTES: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] = (
 )
 
 
+# Text kept through a sign-in when the handler's session ended while they wrote it (issue 14
+# audit gap 5; portal.staff_drafts): endpoint -> the case page's form and field it returns to.
+KEPT_TEXT = {
+    "reply": Keeper(form="reply_form", field="body", back="cases.case_page"),
+    "note": Keeper(form="note_form", field="body", back="cases.case_page"),
+    "meeting_minutes": Keeper(form="meeting_form", field="minutes", back="cases.case_page"),
+}
+
+
 def add_routes(bp: Blueprint) -> None:
     """Attach every route of the table to `bp`."""
     for rule, view, methods in ROUTES:
         bp.add_url_rule(rule, view_func=view, methods=list(methods))
+
+    @bp.record_once
+    def _keep_text(state: BlueprintSetupState) -> None:
+        for endpoint, keeper in KEPT_TEXT.items():
+            keep_text_of(cast(Flask, state.app), f"{bp.name}.{endpoint}", keeper)

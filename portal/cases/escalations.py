@@ -69,6 +69,8 @@ class EscalationRecord:
     decided_at: datetime | None
     # Who it was put before: the "nearest leader" a contract review of the supplier goes to.
     manager_id: str | None = None
+    # The case's reference, for the manager's list (issue 14 §7): a case is named by it.
+    reference: str | None = None
 
 
 def managers(db: Session, keys: ServerKeys) -> list[User]:
@@ -226,11 +228,14 @@ def record_decision(db: Session, keys: ServerKeys, *, opened: OpenedEscalation, 
 
 
 def pending_for_manager(db: Session, manager_id: str) -> list[EscalationRecord]:
-    """Escalations put before `manager_id`, undecided first (for the manager's list)."""
-    rows = db.scalars(select(Escalation).where(Escalation.manager_id == manager_id,
-                                               Escalation.manager_wrap.is_not(None))
+    """Escalations put before `manager_id`, undecided first (for the manager's list), each
+    with its case's reference."""
+    rows = db.execute(select(Escalation, Case.reference)
+                      .join(Case, Case.id == Escalation.case_id)
+                      .where(Escalation.manager_id == manager_id,
+                             Escalation.manager_wrap.is_not(None))
                       .order_by(Escalation.decision.is_not(None), Escalation.created_at))
-    return [_record(row) for row in rows]
+    return [_record(row, reference) for row, reference in rows]
 
 
 def escalations_for_supplier(db: Session, supplier_id: str) -> list[EscalationRecord]:
@@ -242,10 +247,10 @@ def escalations_for_supplier(db: Session, supplier_id: str) -> list[EscalationRe
     return [_record(row) for row in rows]
 
 
-def _record(row: Escalation) -> EscalationRecord:
+def _record(row: Escalation, reference: str | None = None) -> EscalationRecord:
     return EscalationRecord(id=row.id, case_id=row.case_id, created_at=row.created_at,
                             decision=row.decision, decided_at=row.decided_at,
-                            manager_id=row.manager_id)
+                            manager_id=row.manager_id, reference=reference)
 
 
 def rewrap_manager_keys(db: Session, manager_id: str, old_private_key: bytes,

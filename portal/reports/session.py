@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from flask import g, request
+from flask import after_this_request, g, request
 from werkzeug.wrappers import Response
 
 from portal.cases.attachments import UploadNotice
@@ -115,10 +116,7 @@ def keep_submitted(response: Response, case: Case, code: str, notices: list[Uplo
     settings = settings_of()
     end_session(db_session(), request.cookies.get(SUBMITTED_COOKIE))
     payload = json.dumps({
-        "code": code, "group": routed_to_group,
-        "notices": [{"name": item.filename, "removed": list(item.removed),
-                     "unhandled": item.unhandled, "original": item.original_kept}
-                    for item in notices],
+        "code": code, "group": routed_to_group, "notices": _notices_data(notices),
     }).encode()
     cookie = start_session(db_session(), kind=SUBMITTED_KIND, payload=payload,
                            case_id=case.id)
@@ -140,11 +138,7 @@ def submitted_page() -> SubmittedPage | None:
     return SubmittedPage(
         code=str(content["code"]), case_id=opened.row.case_id,
         routed_to_group=bool(content["group"]),
-        notices=[UploadNotice(filename=str(item["name"]),
-                              removed=[str(entry) for entry in item["removed"]],
-                              unhandled=bool(item["unhandled"]),
-                              original_kept=bool(item["original"]))
-                 for item in content["notices"]],
+        notices=_notices_from(content["notices"]),
     )
 
 
@@ -153,3 +147,60 @@ def close_submitted(response: Response) -> None:
     end_session(db_session(), request.cookies.get(SUBMITTED_COOKIE))
     response.delete_cookie(SUBMITTED_COOKIE, path="/", httponly=True, samesite="Strict",
                            secure=bool(settings_of().cookie_secure))
+
+
+def _notices_data(notices: list[UploadNotice]) -> list[dict[str, object]]:
+    return [{"name": item.filename, "removed": list(item.removed),
+             "unhandled": item.unhandled, "original": item.original_kept}
+            for item in notices]
+
+
+def _notices_from(data: list[dict[str, Any]]) -> list[UploadNotice]:
+    return [UploadNotice(filename=str(item["name"]),
+                         removed=[str(entry) for entry in item["removed"]],
+                         unhandled=bool(item["unhandled"]),
+                         original_kept=bool(item["original"]))
+            for item in data]
+
+
+# What the reporter is told about each file of a message just sent (names, what was removed),
+# shown once on the case page the send redirects to. Not flashed: Flask's session is a signed,
+# not encrypted, cookie, so file names would travel in it in clear. Kept like the code page:
+# a short-lived server-side entry sealed under a key only the `aktsom_notices` cookie holds.
+NOTICES_COOKIE = "aktsom_notices"
+NOTICES_KIND = "notices"
+NOTICES_LIFETIME = timedelta(minutes=10)
+
+
+def keep_notices(response: Response, case: Case, notices: list[UploadNotice]) -> None:
+    """Store the file notices of a message just sent, for the page `response` leads to."""
+    if not notices:
+        return
+    db = db_session()
+    end_session(db, request.cookies.get(NOTICES_COOKIE))
+    cookie = start_session(db, kind=NOTICES_KIND, case_id=case.id,
+                           payload=json.dumps(_notices_data(notices)).encode())
+    response.set_cookie(NOTICES_COOKIE, cookie, httponly=True, samesite="Strict",
+                        secure=bool(settings_of().cookie_secure), path="/",
+                        max_age=int(NOTICES_LIFETIME.total_seconds()))
+
+
+def take_notices(case: Case) -> list[UploadNotice]:
+    """The file notices kept for this case's page, once: the entry and its cookie go."""
+    cookie = request.cookies.get(NOTICES_COOKIE)
+    if not cookie:
+        return []
+    db = db_session()
+    opened = resume_session(db, cookie, kind=NOTICES_KIND, idle=NOTICES_LIFETIME,
+                            absolute=NOTICES_LIFETIME)
+    after_this_request(_drop_notices_cookie)
+    end_session(db, cookie)
+    if opened is None or opened.row.case_id != case.id:
+        return []
+    return _notices_from(json.loads(opened.payload))
+
+
+def _drop_notices_cookie(response: Response) -> Response:
+    response.delete_cookie(NOTICES_COOKIE, path="/", httponly=True, samesite="Strict",
+                           secure=bool(settings_of().cookie_secure))
+    return response

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 from crypto import InvalidCiphertext
 from portal.cases.attachments import (
     Upload,
+    UploadNotice,
     UploadRejected,
     attachment_meta,
     check_uploads,
@@ -49,7 +50,12 @@ from portal.db import db_session, discard_changes
 from portal.downloads import attachment_download
 from portal.extensions import server_keys_of, settings_of
 from portal.filenames import safe_filename
-from portal.hardening import answer_limits_with_form, limit_key, not_an_attempt
+from portal.hardening import (
+    answer_csrf_failures_with_form,
+    answer_limits_with_form,
+    limit_key,
+    not_an_attempt,
+)
 from portal.i18n import LANGUAGE_COOKIE, set_language_cookie
 from portal.models import Attachment, OrgUnit
 from portal.refusals import N_, Refusal
@@ -320,7 +326,8 @@ def _require_reporter() -> reporter_session.ReporterContext:
 @bp.get("/case")
 def case() -> str:
     context = _require_reporter()
-    return _render_case(context, MessageForm())
+    return _render_case(context, MessageForm(),
+                        file_notices=_notice_lines(reporter_session.take_notices(context.case)))
 
 
 def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
@@ -352,7 +359,8 @@ def _what_you_gave(answers: dict[str, object] | None) -> list[tuple[str, str]]:
     ]
 
 
-def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -> str:
+def _render_case(context: reporter_session.ReporterContext, form: MessageForm,
+                 file_notices: list[str] | None = None) -> str:
     view = open_case_view(db_session(), context.case, context.keys)
     clocks = clocks_of(context.case)
     # During the first visit (the code page not yet closed with "Done" nor expired, in this
@@ -367,7 +375,8 @@ def _render_case(context: reporter_session.ReporterContext, form: MessageForm) -
                            meeting_pending=meeting_pending(context.case),
                            closing_reasons=REPORTER_CLOSING_REASON_LABELS,
                            meeting_days=settings_of().meeting_days,
-                           strip_metadata=settings_of().strip_metadata)
+                           strip_metadata=settings_of().strip_metadata,
+                           file_notices=file_notices or [])
 
 
 def _carry_message() -> tuple[str, int]:
@@ -418,26 +427,36 @@ def case_message() -> Response | str | tuple[str, int]:
         uploads=uploads, keep_originals=bool(form.keep_originals.data),
     )
     flash(_("Your message has been sent."), "success")
+    response = redirect(url_for("reports.case"), code=303)
+    # What happened to each file is kept server-side, not flashed: Flask's session cookie is
+    # signed, not encrypted, and would carry the file names in clear.
+    reporter_session.keep_notices(response, context.case, notices)
+    return response
+
+
+def _notice_lines(notices: list[UploadNotice]) -> list[str]:
+    """One line per file of the message just sent, in the page's language."""
+    lines = []
     for notice in notices:
         if notice.removed and notice.original_kept:
-            flash(_("%(name)s: removed %(items)s from the copy we show. As you asked, the "
-                    "original file, with that information, was also kept for the case "
-                    "handlers.", name=notice.filename,
-                    items=", ".join(_(item) for item in notice.removed)), "info")
+            lines.append(_("%(name)s: removed %(items)s from the copy we show. As you asked, "
+                           "the original file, with that information, was also kept for the "
+                           "case handlers.", name=notice.filename,
+                           items=", ".join(_(item) for item in notice.removed)))
         elif notice.removed:
-            flash(_("%(name)s: removed %(items)s.", name=notice.filename,
-                    items=", ".join(_(item) for item in notice.removed)), "info")
+            lines.append(_("%(name)s: removed %(items)s.", name=notice.filename,
+                           items=", ".join(_(item) for item in notice.removed)))
         elif notice.unhandled:
-            flash(_("%(name)s: we could not check this type of file for hidden information "
-                    "such as author names.", name=notice.filename), "info")
+            lines.append(_("%(name)s: we could not check this type of file for hidden "
+                           "information such as author names.", name=notice.filename))
         elif notice.original_kept:
-            flash(_("%(name)s: we checked it and found no hidden information to remove. As "
-                    "you asked, the original file was also kept for the case handlers.",
-                    name=notice.filename), "info")
+            lines.append(_("%(name)s: we checked it and found no hidden information to "
+                           "remove. As you asked, the original file was also kept for the "
+                           "case handlers.", name=notice.filename))
         else:
-            flash(_("%(name)s: we checked it and found no hidden information to remove.",
-                    name=notice.filename), "info")
-    return redirect(url_for("reports.case"), code=303)
+            lines.append(_("%(name)s: we checked it and found no hidden information to "
+                           "remove.", name=notice.filename))
+    return lines
 
 
 @bp.post("/case/meeting")
@@ -526,6 +545,37 @@ def _followup_limited() -> tuple[str, int]:
     return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 429
 
 
+_FORM_EXPIRED = N_("This form had expired; check your text and send it again.")
+
+
+def _report_expired() -> tuple[str, int]:
+    """The report form again, filled in from a post that failed its CSRF check (older than
+    REPORTER_FORM_LIFETIME, or its session cookie lost), with a fresh token. Nothing of the
+    post is stored; the files are named, since a browser never fills a file input in again."""
+    form = ReportForm()
+    fill_report_choices(form, settings_of())
+    flash(_(_FORM_EXPIRED), "error")
+    form.attachments.errors = _files_not_kept()
+    return _report_page(form), 400
+
+
+def _message_expired() -> tuple[str, int]:
+    context = reporter_session.current_reporter()
+    if context is None:
+        return _carry_message()  # the session ended too: the code first, the text kept
+    form = MessageForm()
+    flash(_(_FORM_EXPIRED), "error")
+    form.attachments.errors = _files_not_kept()
+    return _render_case(context, form), 400
+
+
+def _followup_expired() -> tuple[str, int]:
+    """The code form again, with a carried message still in it (never the code typed)."""
+    form = FollowupForm(formdata=None, body=request.form.get("body", "")[:MAX_MESSAGE])
+    flash(_(_FORM_EXPIRED), "error")
+    return render_template("reports/followup.html", form=form, failed=False, dropped=[]), 400
+
+
 def _typed_code() -> str | None:
     """Wrong codes are limited per case look-up (issue 14 §6): the code as the look-up reads
     it (hashed by portal.hardening before the limiter stores it), never per address."""
@@ -555,3 +605,6 @@ def _answer_limits_with_forms(state: BlueprintSetupState) -> None:
     answer_limits_with_form(app, "reports.followup", _followup_limited)
     answer_limits_with_form(app, "reports.report", _report_limited)
     answer_limits_with_form(app, "reports.case_message", _message_limited)
+    answer_csrf_failures_with_form(app, "reports.report", _report_expired)
+    answer_csrf_failures_with_form(app, "reports.case_message", _message_expired)
+    answer_csrf_failures_with_form(app, "reports.followup", _followup_expired)

@@ -12,7 +12,7 @@ from portal.cases.access_grants import exclude_user
 from portal.cases.escalations import escalations_for_supplier
 from portal.db import session_factory, transaction
 from portal.extensions import server_keys_of
-from portal.models import AuditEvent, CaseKeyWrap, Escalation, User
+from portal.models import AuditEvent, Case, CaseKeyWrap, Escalation, User
 from supplier_dd.models import Supplier
 from tests.admin.case_support import World, new_case, open_case, post, signed_in
 from tests.admin.case_support import world as world  # noqa: F401 (fixture)
@@ -106,3 +106,36 @@ def test_excluding_the_manager_closes_the_escalation_to_them(
     mona = signed_in(admin_app, world.mona)
     assert mona.get(f"/admin/cases/{case_id}").status_code == 404
     assert not re.search(case_id, mona.get("/admin/cases").get_data(as_text=True))
+
+
+def test_the_manager_sees_the_case_by_its_reference_and_the_supplier_by_name(
+        world: World, portal_app: Flask, admin_app: Flask) -> None:
+    """Gap 3 of the issue 14 audit: the "Escalated to you" table linked a case by the date of
+    its escalation, the escalation page showed no reference, and it showed the supplier's raw
+    id where its name belongs."""
+    case_id = _escalated(world, portal_app, admin_app)
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        reference = db.scalar(select(Case.reference).where(Case.id == case_id))
+    assert reference
+    mona = signed_in(admin_app, world.mona)
+    listing = mona.get("/admin/cases").get_data(as_text=True)
+    section = listing[listing.index('id="escalations"'):]
+    section = section[:section.index("</table>")]
+    assert re.search(rf'<a class="case-reference" href="/admin/cases/{case_id}">'
+                     rf'{re.escape(reference)}</a>', section)
+    page = mona.get(f"/admin/cases/{case_id}").get_data(as_text=True)
+    assert f'<dd id="case-reference">{reference}</dd>' in page
+    assert '<dd id="supplier-link">Mica Mining</dd>' in page
+    assert "SUP-1" not in page
+
+
+def test_an_unmatched_supplier_reference_is_said_to_be_one(
+        world: World, portal_app: Flask, admin_app: Flask) -> None:
+    case_id = _escalated(world, portal_app, admin_app)
+    with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        case.supplier_id = "old free text"
+    page = signed_in(admin_app, world.mona).get(f"/admin/cases/{case_id}").get_data(
+        as_text=True)
+    assert "Not in the supplier register (old free text)" in page

@@ -154,3 +154,43 @@ def test_a_too_large_upload_keeps_the_form(
     assert "interview.mp4" in page.content()
     assert "The files are too large together" in page.content()
     assert _cases(portal_app) == 0
+
+
+def test_a_report_whose_form_cookie_was_lost_keeps_the_text(
+        page: Any, live_server: str, ready_portal: str, portal_app: Flask) -> None:
+    """Audit gap 6: the form's session cookie lost (Tor Browser's "New identity") before
+    "Send report". Before the fix: the bare 400 page, and the text was gone."""
+    text = "The foreman keeps our passports in his office safe. " * 20
+    page.goto(live_server + "/report")
+    page.get_by_label("Forced labour and modern slavery (trafficking, debt bondage)").check()
+    page.get_by_label("Which company does it concern?").select_option(label="Nordic Security AS")
+    page.get_by_label("Describe what happened").fill(text)
+    page.context.clear_cookies(name="aktsom_reporter_csrf")
+    page.get_by_role("button", name="Send report").click()
+    assert "This form had expired; check your text and send it again." in page.content()
+    assert page.get_by_label("Describe what happened").input_value() == text
+    assert _cases(portal_app) == 0
+    page.get_by_role("button", name="Send report").click()
+    assert page.url.endswith("/report/submitted")
+    assert len(_code(page).replace("-", "")) == 20
+    assert _cases(portal_app) == 1
+
+
+def test_one_tap_selects_the_whole_case_code(
+        page: Any, live_server: str, ready_portal: str) -> None:
+    """Audit gap 4: the code stays a <code> element (a read-only input does not select all of
+    its text on one tap without JavaScript; docs/architecture.md), so its CSS is what makes one
+    tap select all of it: pinned here, with its isolated left-to-right monospace."""
+    code = _report(page, live_server)
+    element = page.locator("#case-code")
+    style = element.evaluate(
+        "e => { const s = getComputedStyle(e); return {tag: e.tagName, dir: e.dir,"
+        " userSelect: s.userSelect || s.webkitUserSelect, direction: s.direction,"
+        " bidi: s.unicodeBidi, font: s.fontFamily} }")
+    assert style["tag"] == "CODE"
+    assert style["userSelect"] == "all"
+    assert (style["dir"], style["direction"], style["bidi"]) == ("ltr", "ltr", "isolate")
+    assert "monospace" in style["font"]
+    # And the tap itself: one click selects the whole code, not a word or a caret.
+    element.click()
+    assert page.evaluate("() => String(getSelection())").strip() == code

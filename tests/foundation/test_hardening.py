@@ -101,7 +101,10 @@ def test_post_without_csrf_token_is_refused(client: FlaskClient, path: str) -> N
     response = client.post(path, data={"case_code": "K7QM2-XPD9R-TFH4B-N8WJC",
                                        "description": "x", "category": "other"})
     assert response.status_code == 400
-    assert "The request could not be processed" in response.get_data(as_text=True)
+    # Refused: the view never ran and no case session began. The reporter's form comes back
+    # filled in with a fresh token instead of the bare error page (issue 14 audit gap 6).
+    assert "This form had expired" in response.get_data(as_text=True)
+    assert "aktsom_case=" not in response.headers.get("Set-Cookie", "")
 
 
 def test_post_with_a_forged_csrf_token_is_refused(client: FlaskClient) -> None:

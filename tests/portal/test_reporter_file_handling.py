@@ -7,13 +7,16 @@ PDF (nothing on HEIC, nothing on what "other types" means or on the original bei
 
 from __future__ import annotations
 
+import base64
 import io
+import zlib
 
 from flask.testing import FlaskClient
 from PIL import Image
 
+from tests.factories import csrf_token
 from tests.portal.conftest import Organisation
-from tests.portal.helpers import post_report
+from tests.portal.helpers import follow_up, post_report, submit
 from tests.portal.metadata_corpus import jpeg_with_gps
 
 
@@ -80,3 +83,38 @@ def test_names_in_the_notices_are_isolated_and_escaped(
     assert ("<bdi>تقرير &lt;b&gt;.txt</bdi>: we could not check this type of file"
             in page)
     assert "<b>" not in page
+
+
+
+def test_the_notices_after_a_message_stay_off_the_cookie(
+        client: FlaskClient, organisation: Organisation) -> None:
+    """Audit finding of issue 14: the per-file notices after a message were flashed, so the
+    file names travelled in Flask's session cookie, signed but not encrypted. They are now
+    kept server-side, sealed, as the code page keeps its own, and shown once."""
+    code = submit(client, organisation.unit_id, "First.")
+    follow_up(client, code)
+    response = client.post("/case/messages", data={
+        "csrf_token": csrf_token(client, "/case"), "body": "More.",
+        "attachments": [(io.BytesIO(b"plain words"), "secret-plan.txt")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    for header in response.headers.getlist("Set-Cookie"):
+        value = header.split(";", 1)[0].split("=", 1)[1]
+        for chunk in value.split("."):
+            try:
+                decoded = base64.urlsafe_b64decode(chunk + "=" * (-len(chunk) % 4))
+            except ValueError:
+                continue
+            for raw in (decoded, _inflated(decoded)):
+                assert b"secret-plan" not in raw, header
+    page = client.get("/case").get_data(as_text=True)
+    assert "secret-plan.txt: we could not check this type of file" in page
+    assert "Your message has been sent." in page
+    assert "secret-plan.txt: we could not" not in client.get("/case").get_data(as_text=True)
+
+
+def _inflated(data: bytes) -> bytes:
+    try:
+        return zlib.decompress(data)
+    except zlib.error:
+        return b""
