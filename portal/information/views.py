@@ -15,7 +15,12 @@ from werkzeug.wrappers import Response
 
 from portal.db import db_session, discard_changes
 from portal.extensions import server_keys_of, settings_of
-from portal.hardening import answer_limits_with_form, limit_key, not_an_attempt
+from portal.hardening import (
+    answer_csrf_failures_with_form,
+    answer_limits_with_form,
+    limit_key,
+    not_an_attempt,
+)
 from portal.information.forms import GROUP, InformationRequestForm, contact_choices
 from portal.information.service import (
     ANSWER_WEEKS,
@@ -99,6 +104,16 @@ def _limited() -> tuple[str, int]:
     return _page(form, 429)
 
 
+def _expired() -> tuple[str, int]:
+    """The form again, filled in from the post, when its CSRF check fails (the form older
+    than the token's lifetime, or the session cookie lost): nothing is filed (issue 14 §2)."""
+    form = InformationRequestForm()
+    _choices(form)
+    # The report form's words (the same msgid).
+    flash(_("This form had expired; check your text and send it again."), "error")
+    return _page(form, 400)
+
+
 def _form_session() -> str | None:
     """Limited per browser session (the CSRF token of its form, hashed by portal.hardening),
     as /report is, never per address: behind an onion service every requester has the same
@@ -113,3 +128,4 @@ def _limits(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     limit_key(app, _ENDPOINT, _form_session)
     answer_limits_with_form(app, _ENDPOINT, _limited)
+    answer_csrf_failures_with_form(app, _ENDPOINT, _expired)

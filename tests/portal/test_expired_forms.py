@@ -197,3 +197,30 @@ def test_other_forms_still_get_the_plain_400(client: FlaskClient,
     response = client.post("/case/logout", data={"csrf_token": "forged"})
     assert response.status_code == 400
     assert EXPIRED not in _page(response)
+
+
+def test_an_expired_information_request_comes_back_filled_in(
+        portal_app: Flask, client: FlaskClient, organisation: Organisation) -> None:
+    """The public information-request form (issue 13 §1) gets the same treatment: past its
+    lifetime or without its cookie, the question comes back with a fresh token, nothing is
+    filed, and sending it again files it."""
+    from portal.models.information_requests import InformationRequest
+    from portal.states import Role
+    from tests.factories import make_handler
+
+    make_handler(portal_app, "Compliance Officer", [], roles=(Role.COMPLIANCE,))
+    question = "Which of your suppliers in Bangladesh were assessed last year, and how? " * 5
+    csrf_token(client, "/information-request")
+    data = {"csrf_token": _expired_token(portal_app, client), "unit": organisation.unit_id,
+            "name": "Ola Nordmann", "contact_kind": "postal",
+            "contact": "Storgata 1, 0155 Oslo", "question": question}
+    response = client.post("/information-request", data=data)
+    assert response.status_code == 400
+    page = _page(response)
+    assert EXPIRED in page and question.strip() in page
+    assert "Ola Nordmann" in page and "Storgata 1, 0155 Oslo" in page
+    assert _count(portal_app, InformationRequest) == 0
+    data["csrf_token"] = _fresh_token(page)
+    again = client.post("/information-request", data=data)
+    assert again.status_code == 303
+    assert _count(portal_app, InformationRequest) == 1
