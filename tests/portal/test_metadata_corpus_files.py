@@ -34,7 +34,7 @@ CLEANED = [name for name in FILES if name not in REFUSED]
 # note's ids, the place.
 MARKERS = ("Corpusdottir", "C39XK2CORPUS7", "CORPUS-BURST", "CORPUS-CONTENT", "8f2a61c0corpus",
            "Oslo", "Norway", "iPhone", "CanoScan", "CorpusScan", "HeadlessChrome",
-           "Microsoft Word", "notes-original.txt")
+           "Microsoft Word", "notes-original.txt", "LibreOffice")
 # Tag names (exiftool's) that say who, where or with what; any group.
 FORBIDDEN_NAMES = re.compile(
     r"GPS|Author|Artist|Creator|Owner|By-line|Make|Model|Serial|Lens|Copyright|Software|"
