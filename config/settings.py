@@ -106,6 +106,10 @@ class Settings:
     # Cleaning runs in a child process with these limits; past them the file is refused.
     metadata_seconds: int = 20
     metadata_memory_mib: int = 1024
+    # At most this many cleaning children at once per server process (the others wait their
+    # turn, each bounded by metadata_seconds): with 4 threads per worker, a burst of hostile
+    # files could otherwise ask for 4 x metadata_memory_mib at once.
+    metadata_at_once: int = 2
     # Flask-Limiter strings, applied per (hashed, never stored) client and per route.
     rate_limit_followup: str = "10 per minute;30 per hour"
     rate_limit_report: str = "5 per minute;20 per hour"
@@ -428,7 +432,7 @@ def validate(settings: Settings) -> Settings:
                  "feedback_months", "meeting_days", "retention_days", "retention_unfounded_days",
                  "legal_hold_max_days", "reporter_idle_minutes",
                  "staff_idle_minutes", "staff_absolute_hours", "max_image_pixels",
-                 "metadata_seconds", "metadata_memory_mib",
+                 "metadata_seconds", "metadata_memory_mib", "metadata_at_once",
                  "information_request_retention_days", "submitted_code_minutes",
                  "annual_account_reminder_days"):
         if getattr(settings, name) <= 0:

@@ -61,6 +61,7 @@ class CleaningLimits:
     max_pixels: int = 50_000_000
     seconds: int = 20
     memory_mib: int = 1024
+    at_once: int = 2  # cleaning children running together in one server process
 
 
 @dataclass

@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import multiprocessing.context
 import resource
+import threading
 import time
 from collections.abc import Callable
 from multiprocessing import forkserver
@@ -60,10 +61,29 @@ def start_cleaning_fork_server() -> None:
     forkserver.ensure_running()
 
 
+# The cleaning children one server process may run at once, per configured count (settings
+# do not change while it runs; tests use several). A thread beyond the count waits for a
+# child to end, which each does within `limits.seconds`: memory stays at most
+# at_once x memory_mib per process, whatever a burst of files asks.
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots(count: int) -> threading.BoundedSemaphore:
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault(count, threading.BoundedSemaphore(count))
+
+
 def clean_in_child(raw: bytes, limits: CleaningLimits, cleaner: Cleaner) -> StripResult:
     """`cleaner(raw, limits.max_pixels)` in a limited child process; a refusal if the child
     fails, breaks a limit or answers with anything unexpected. `cleaner` must be a
-    module-level function (it is named to the child, not copied)."""
+    module-level function (it is named to the child, not copied). At most `limits.at_once`
+    children run at once in this process; the rest wait their turn."""
+    with _slots(limits.at_once):
+        return _clean_in_child(raw, limits, cleaner)
+
+
+def _clean_in_child(raw: bytes, limits: CleaningLimits, cleaner: Cleaner) -> StripResult:
     context = _fork_server_context()
     ours, theirs = context.Pipe(duplex=True)
     process = context.Process(target=_child, args=(theirs, limits, cleaner), daemon=True)

@@ -85,7 +85,8 @@ def cleaning_limits(settings: Settings) -> CleaningLimits:
     """The configured cost limits of cleaning one file."""
     return CleaningLimits(max_pixels=settings.max_image_pixels,
                           seconds=settings.metadata_seconds,
-                          memory_mib=settings.metadata_memory_mib)
+                          memory_mib=settings.metadata_memory_mib,
+                          at_once=settings.metadata_at_once)
 
 
 def clean_uploads(settings: Settings, uploads: list[Upload]) -> None:

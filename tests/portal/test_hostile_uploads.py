@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from config import load_settings
 from portal.db import session_factory, transaction
 from portal.metadata import TOO_MANY_PIXELS, UNREADABLE, CleaningLimits, strip_metadata
 from portal.metadata_sandbox import clean_in_child
@@ -135,3 +136,38 @@ def test_point2_a_child_cannot_choose_the_message() -> None:
     """What the child answers is data, checked: not a pickle, not a template of its own."""
     result = clean_in_child(b"%PDF-1.7", CleaningLimits(), hostile_files.liar)
     assert result.refused == UNREADABLE
+
+
+def test_point2_cleaning_children_run_at_most_at_once_per_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 10 audit: nothing capped how many cleaning children ran at once, each allowed
+    `metadata_memory_mib` (1 GiB by default): four threads of one worker, each with a hostile
+    file, could ask for 4 GiB together. Now at most `metadata_at_once` run; the others wait
+    their turn (each child ends within `metadata_seconds`)."""
+    import threading
+
+    from portal import metadata_sandbox
+
+    running, most = [0], [0]
+    lock, gate = threading.Lock(), threading.Event()
+
+    def child(raw: bytes, limits: CleaningLimits, cleaner: object) -> str:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        gate.wait(timeout=0.2)  # long enough for every thread to try at once
+        with lock:
+            running[0] -= 1
+        return "done"
+
+    monkeypatch.setattr(metadata_sandbox, "_clean_in_child", child)
+    limits = CleaningLimits(at_once=2)
+    threads = [threading.Thread(target=clean_in_child, args=(b"x", limits, None))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert most[0] == 2
+    assert load_settings(environ={}).metadata_at_once == 2
