@@ -6,7 +6,7 @@ cannot be returned to. For the endpoints registered here the text is kept instea
 and put back into its box on the page the handler returns to once they have signed in again
 as the same user. Nothing is sent automatically.
 
-Where it is kept: a server-side session of kind `staff_draft` (portal.server_sessions), the
+Where it is kept: a server-side session of kind `draft` (portal.server_sessions), the
 same sealing as the reporter's code page. The text is case content, so it is never written
 in clear: the row holds it sealed under a random key that only the `aktsom_staff_draft`
 cookie (HttpOnly, SameSite=Strict, scoped to the staff path, `DRAFT_LIFETIME` at most)
@@ -32,7 +32,7 @@ from portal.paths import STAFF_PREFIX
 from portal.server_sessions import end_session, resume_session, start_session
 
 DRAFT_COOKIE = "aktsom_staff_draft"
-DRAFT_KIND = "staff_draft"
+DRAFT_KIND = "draft"  # sessions.kind holds at most 10 characters
 # Long enough to sign in again (password, authenticator code), short enough that a draft
 # left behind does not wait long in the browser.
 DRAFT_LIFETIME = timedelta(minutes=30)

@@ -129,3 +129,17 @@ def test_meeting_minutes_come_back_in_their_box(
             step_offset=1, next_path=location.split("next=", 1)[1])
     text = alice.get(f"/admin/cases/{case_id}").get_data(as_text=True)
     assert _box(text, "minutes") == minutes
+
+
+def test_every_server_session_kind_fits_its_column() -> None:
+    """`staff_draft` (11 characters) passed on SQLite, which ignores lengths, and failed on
+    PostgreSQL's VARCHAR(10): every kind a server-side session is started with must fit."""
+    from admin.auth.enrolment import ENROLMENT_SESSION_KIND
+    from portal.access import STAFF_SESSION_KIND
+    from portal.models.sessions import ServerSession
+    from portal.reports.session import KIND, NOTICES_KIND, SUBMITTED_KIND
+
+    width = ServerSession.__table__.c.kind.type.length
+    for kind in (DRAFT_KIND, STAFF_SESSION_KIND, ENROLMENT_SESSION_KIND, KIND, NOTICES_KIND,
+                 SUBMITTED_KIND):
+        assert len(kind) <= width, kind
