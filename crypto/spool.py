@@ -45,6 +45,10 @@ class EphemeralSpool(io.RawIOBase):
     Reading a block that fails authentication raises :class:`InvalidCiphertext`.
     """
 
+    # Whether a full block waits in memory until more bytes follow: the stored layout of
+    # crypto.StreamSpool flags its last segment, which is known only then.
+    _HOLD_FULL_BLOCK = False
+
     def __init__(self, directory: str | None = None, rng: Rng | None = None) -> None:
         super().__init__()
         self._cipher: AESGCM | None = AESGCM(random_bytes(rng, KEY_SIZE))
@@ -70,23 +74,41 @@ class EphemeralSpool(io.RawIOBase):
         view = memoryview(data).cast("B")
         written = len(view)
         while view:
+            if len(self._tail) == BLOCK_SIZE:
+                # More follows, so the full block in memory is not the last one.
+                self._write_block(bytes(self._tail))
+                self._tail.clear()
             room = BLOCK_SIZE - len(self._tail)
             self._tail += view[:room]
             view = view[room:]
-            if len(self._tail) == BLOCK_SIZE:
-                self._write_block(bytes(self._tail))
-                self._tail.clear()
+        if len(self._tail) == BLOCK_SIZE and not self._HOLD_FULL_BLOCK:
+            self._write_block(bytes(self._tail))
+            self._tail.clear()
         self._size += written
         return written
 
-    def _write_block(self, block: bytes) -> None:
+    def _write_block(self, block: bytes, last: bool = False) -> None:
         if self._disk is None:
-            # Made only when a first full block exists: small files never touch the disk.
-            self._disk = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
-        sealed = self._key().encrypt(self._nonce(self._blocks_on_disk), block, None)
-        self._disk.seek(self._blocks_on_disk * _SEALED_BLOCK)
+            # Made only when a block must leave memory: small files never touch the disk.
+            self._disk = self._new_file()
+        sealed = self._seal(self._blocks_on_disk, block, last)
+        self._disk.seek(self._offset(self._blocks_on_disk))
         self._disk.write(sealed)
         self._blocks_on_disk += 1
+
+    # The layout, which crypto.StreamSpool changes: where a block lies and how it is sealed.
+
+    def _new_file(self) -> IO[bytes]:
+        return tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115 (closed by the spool)
+
+    def _offset(self, index: int) -> int:
+        return index * _SEALED_BLOCK
+
+    def _seal(self, index: int, block: bytes, last: bool) -> bytes:
+        return self._key().encrypt(self._nonce(index), block, None)
+
+    def _open(self, index: int, sealed: bytes) -> bytes:
+        return self._key().decrypt(self._nonce(index), sealed, None)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -146,10 +168,10 @@ class EphemeralSpool(io.RawIOBase):
             block = bytes(self._tail)
         else:
             assert self._disk is not None  # noqa: S101 (index < blocks on disk)
-            self._disk.seek(index * _SEALED_BLOCK)
+            self._disk.seek(self._offset(index))
             sealed = self._disk.read(_SEALED_BLOCK)
             try:
-                block = self._key().decrypt(self._nonce(index), sealed, None)
+                block = self._open(index, sealed)
             except InvalidTag:
                 raise InvalidCiphertext() from None
             if len(block) != BLOCK_SIZE:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import os
 import tempfile
-from typing import IO, Any
+from typing import IO
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ._encoding import AES_256_GCM, KEY_SIZE, Rng, random_bytes
-from .errors import InvalidCiphertext
 from .spool import _SEALED_BLOCK, BLOCK_SIZE, EphemeralSpool
 from .stream import _HEADER_SIZE, _PREFIX_SIZE, STREAM_VERSION, stream_aad, stream_nonce
 
@@ -55,6 +52,8 @@ class StreamSpool(EphemeralSpool):
     sweep removes.
     """
 
+    _HOLD_FULL_BLOCK = True
+
     def __init__(self, directory: str | None = None, rng: Rng | None = None) -> None:
         super().__init__(directory, rng)
         self._file_key = random_bytes(rng, KEY_SIZE)
@@ -65,6 +64,11 @@ class StreamSpool(EphemeralSpool):
         self._path: str | None = None  # the temporary file's name while it is ours
 
     def _new_file(self) -> IO[bytes]:
+        disk = self._named_file()
+        disk.write(self._header)
+        return disk
+
+    def _named_file(self) -> IO[bytes]:
         if self._directory is None:
             return tempfile.TemporaryFile()  # noqa: SIM115 (closed by the spool)
         try:
@@ -75,54 +79,21 @@ class StreamSpool(EphemeralSpool):
             return tempfile.TemporaryFile()  # noqa: SIM115 (closed by the spool)
         return open(fd, "w+b")  # noqa: SIM115 (closed by the spool)
 
-    def write(self, data: Any) -> int:
-        if self.closed:
-            raise ValueError("I/O operation on closed spool")
-        if not self._writing:
-            raise io.UnsupportedOperation("the spool is read-only once reading began")
-        view = memoryview(data).cast("B")
-        written = len(view)
-        while view:
-            if len(self._tail) == BLOCK_SIZE:
-                # More follows, so the full block in memory is not the last one.
-                self._write_block(bytes(self._tail))
-                self._tail.clear()
-            room = BLOCK_SIZE - len(self._tail)
-            self._tail += view[:room]
-            view = view[room:]
-        self._size += written
-        return written
+    def _offset(self, index: int) -> int:
+        return _HEADER_SIZE + index * _SEALED_BLOCK
 
-    def _write_block(self, block: bytes, last: bool = False) -> None:
-        if self._disk is None:
-            self._disk = self._new_file()
-            self._disk.write(self._header)
-        sealed = self._key().encrypt(stream_nonce(self._header[2:], self._blocks_on_disk, last),
-                                     block, self._aad)
-        self._disk.seek(_HEADER_SIZE + self._blocks_on_disk * _SEALED_BLOCK)
-        self._disk.write(sealed)
-        self._blocks_on_disk += 1
+    def _seal(self, index: int, block: bytes, last: bool) -> bytes:
+        return self._key().encrypt(stream_nonce(self._header[2:], index, last), block,
+                                   self._aad)
+
+    def _open(self, index: int, sealed: bytes) -> bytes:
+        return self._key().decrypt(stream_nonce(self._header[2:], index, False), sealed,
+                                   self._aad)
 
     def _block(self, index: int) -> bytes:
         if self._finished:
             raise ValueError("the spool was finished")
-        if self._cached is not None and self._cached[0] == index:
-            return self._cached[1]
-        if index == self._blocks_on_disk:
-            block = bytes(self._tail)
-        else:
-            assert self._disk is not None  # noqa: S101 (index < blocks on disk)
-            self._disk.seek(_HEADER_SIZE + index * _SEALED_BLOCK)
-            sealed = self._disk.read(_SEALED_BLOCK)
-            try:
-                block = self._key().decrypt(stream_nonce(self._header[2:], index, False),
-                                            sealed, self._aad)
-            except InvalidTag:
-                raise InvalidCiphertext() from None
-            if len(block) != BLOCK_SIZE:
-                raise InvalidCiphertext()
-        self._cached = (index, block)
-        return block
+        return super()._block(index)
 
     @property
     def size(self) -> int:
