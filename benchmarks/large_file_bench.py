@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks import server_bench
 from crypto.stream import SEGMENT_SIZE
+from loadtest.large_file import streamed_report
 
 _PIECE = 1 << 20
 _ATTACHMENT = re.compile(r'href="(/case/attachments/[0-9a-f]{32})"')
@@ -62,22 +63,10 @@ def bare_loop(source: Path, target: Path) -> float:
     return elapsed
 
 
-def _body(fields: dict[str, str], path: Path, boundary: str) -> tuple[Iterator[bytes], int]:
-    head = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                    f"{value}\r\n".encode() for name, value in fields.items())
-    head += (f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '
-             f'filename="archive.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'
-             ).encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-
-    def pieces() -> Iterator[bytes]:
-        yield head
-        with path.open("rb") as source:
-            while piece := source.read(_PIECE):
-                yield piece
-        yield tail
-
-    return pieces(), len(head) + path.stat().st_size + len(tail)
+def _file_bytes(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as source:
+        while piece := source.read(_PIECE):
+            yield piece
 
 
 def upload(base_url: str, path: Path) -> tuple[float, str]:
@@ -87,9 +76,10 @@ def upload(base_url: str, path: Path) -> tuple[float, str]:
     form = reporter.get("/report")
     unit = server_bench._UNIT_OPTION.findall(form)[0]
     boundary = uuid.uuid4().hex
-    body, length = _body({"csrf_token": server_bench._token(form), "category": "fraud",
-                          "unit": unit, "description": server_bench.REPORT_TEXT},
-                         path, boundary)
+    body, length = streamed_report(
+        {"csrf_token": server_bench._token(form), "category": "fraud", "unit": unit,
+         "description": server_bench.REPORT_TEXT},
+        _file_bytes(path), path.stat().st_size, boundary)
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(reporter.jar))
     request = urllib.request.Request(
         base_url + "/report", data=body, method="POST",

@@ -46,8 +46,10 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
-def _body(fields: dict[str, str], size: int, digest: hashlib._Hash,
-          boundary: str) -> tuple[Iterator[bytes], int]:
+def streamed_report(fields: dict[str, str], file_bytes: Iterator[bytes], size: int,
+                    boundary: str) -> tuple[Iterator[bytes], int]:
+    """A multipart report body with one attachment of `size` bytes, sent as `file_bytes`
+    yields them (never held whole), and its length for Content-Length."""
     head = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
                     f"{value}\r\n".encode() for name, value in fields.items())
     head += (f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '
@@ -55,17 +57,21 @@ def _body(fields: dict[str, str], size: int, digest: hashlib._Hash,
              ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
 
-    def chunks() -> Iterator[bytes]:
+    def pieces() -> Iterator[bytes]:
         yield head
-        left = size
-        while left:
-            piece = os.urandom(min(_CHUNK, left))
-            digest.update(piece)
-            left -= len(piece)
-            yield piece
+        yield from file_bytes
         yield tail
 
-    return chunks(), len(head) + size + len(tail)
+    return pieces(), len(head) + size + len(tail)
+
+
+def _random_bytes(size: int, digest: hashlib._Hash) -> Iterator[bytes]:
+    left = size
+    while left:
+        piece = os.urandom(min(_CHUNK, left))
+        digest.update(piece)
+        left -= len(piece)
+        yield piece
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                       "unit": unit_id, "description": "A large file."}
             sent = hashlib.sha256()
             boundary = "aktsom-large-" + os.urandom(6).hex()
-            chunks, length = _body(fields, size, sent, boundary)
+            chunks, length = streamed_report(fields, _random_bytes(size, sent), size, boundary)
             cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3600)
             start = time.perf_counter()
