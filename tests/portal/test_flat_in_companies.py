@@ -172,34 +172,31 @@ def test_issue15_a_kept_certificate_never_outlives_its_row(make_portal_app: Any)
 
     assert routed()
     keys = server_keys_of(app)
-    with app.app_context(), transaction(session_factory(app)) as db:
-        user = db.get(User, handler_id)
-        assert user is not None
-        # Rows still claim units[0], the certificate now says units[1] only.
-        user.key_certificate = sign_certificate(keys, user.id, user.public_key,
-                                                roles=(Role.HANDLER,), unit_ids=[units[1]])
+
+    def change(**values: object) -> None:
+        with app.app_context(), transaction(session_factory(app)) as db:
+            user = db.get(User, handler_id)
+            assert user is not None
+            for name, value in values.items():
+                setattr(user, name, value)
+
+    def certificate(unit_id: str) -> bytes | None:
+        with app.app_context(), transaction(session_factory(app)) as db:
+            user = db.get(User, handler_id)
+            assert user is not None
+            return sign_certificate(keys, user.id, user.public_key, roles=(Role.HANDLER,),
+                                    unit_ids=[unit_id])
+
+    # Rows still claim units[0], the certificate now says units[1] only.
+    change(key_certificate=certificate(units[1]))
     assert not routed()
-    with app.app_context(), transaction(session_factory(app)) as db:
-        user = db.get(User, handler_id)
-        assert user is not None
-        user.key_certificate = sign_certificate(keys, user.id, user.public_key,
-                                                roles=(Role.HANDLER,), unit_ids=[units[0]])
+    change(key_certificate=certificate(units[0]))
     assert routed()
-    with app.app_context(), transaction(session_factory(app)) as db:
-        user = db.get(User, handler_id)
-        assert user is not None
-        user.key_certificate = None
+    change(key_certificate=None)
     assert not routed()
-    with app.app_context(), transaction(session_factory(app)) as db:
-        user = db.get(User, handler_id)
-        assert user is not None
-        user.key_certificate = sign_certificate(keys, user.id, user.public_key,
-                                                roles=(Role.HANDLER,), unit_ids=[units[0]])
+    change(key_certificate=certificate(units[0]))
     assert routed()
-    with app.app_context(), transaction(session_factory(app)) as db:
-        user = db.get(User, handler_id)
-        assert user is not None
-        user.disabled = True
+    change(disabled=True)
     assert not routed()
 
 
