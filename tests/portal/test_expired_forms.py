@@ -126,6 +126,15 @@ def test_a_report_without_any_token_comes_back_filled_in(
     assert _count(portal_app, Case) == 0
 
 
+def _send_the_message_again(portal_app: Flask, client: FlaskClient, page: str) -> None:
+    """Sent again with the page's new token, as the reporter would: it is stored."""
+    again = client.post("/case/messages", data={"csrf_token": _fresh_token(page),
+                                                "body": LONG_ANSWER},
+                        content_type="multipart/form-data")
+    assert again.status_code == 303
+    assert _count(portal_app, Message) == 1
+
+
 def test_an_expired_message_form_comes_back_with_the_text(
         portal_app: Flask, client: FlaskClient, organisation: Organisation) -> None:
     code = submit(client, organisation.unit_id, "Passports are kept.")
@@ -142,11 +151,7 @@ def test_an_expired_message_form_comes_back_with_the_text(
     assert "contract.pdf" in page and "Choose them again" in page
     assert _count(portal_app, Message) == 0
 
-    again = client.post("/case/messages", data={"csrf_token": _fresh_token(page),
-                                                "body": LONG_ANSWER},
-                        content_type="multipart/form-data")
-    assert again.status_code == 303
-    assert _count(portal_app, Message) == 1
+    _send_the_message_again(portal_app, client, page)
 
 
 def test_a_message_form_whose_form_cookie_was_lost_comes_back_with_the_text(
@@ -162,11 +167,7 @@ def test_a_message_form_whose_form_cookie_was_lost_comes_back_with_the_text(
     page = _page(response)
     assert EXPIRED in page and LONG_ANSWER.strip() in page
     assert _count(portal_app, Message) == 0
-    again = client.post("/case/messages", data={"csrf_token": _fresh_token(page),
-                                                "body": LONG_ANSWER},
-                        content_type="multipart/form-data")
-    assert again.status_code == 303
-    assert _count(portal_app, Message) == 1
+    _send_the_message_again(portal_app, client, page)
 
 
 def test_an_expired_code_form_keeps_the_carried_message_but_never_the_code(
