@@ -283,17 +283,23 @@ def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> b
     return b"".join(parts) + b"--x--\r\n"
 
 
+def _company_with_a_handler(stack: Stack, code: str, name: str) -> str:
+    """A company of the app behind nginx, with a certified handler, so it takes reports."""
+    app = portal.create_app(load_settings(environ=app_environment(stack.folder,
+                                                                  stack.app_port)))
+    try:
+        unit = make_unit(app, code, name)
+        make_handler(app, f"Handler of {name}", [unit])
+    finally:
+        engine_of(app).dispose()
+    return unit
+
+
 def test_an_attachment_download_through_nginx_stays_a_download(stack: Stack) -> None:
     """Gap 10 of the issue 17 audit (design §7 through the proxy): a reporter's attachment
     comes out of nginx as it left the app, `Content-Disposition: attachment`, octet-stream and
     nosniff, so a browser never renders an uploaded page."""
-    settings = load_settings(environ=app_environment(stack.folder, stack.app_port))
-    app = portal.create_app(settings)
-    try:
-        unit = make_unit(app, "NORDIC", "Nordic Security AS")
-        make_handler(app, "Alice Handler", [unit])
-    finally:
-        engine_of(app).dispose()
+    unit = _company_with_a_handler(stack, "NORDIC", "Nordic Security AS")
     browser = _Browser(stack)
     content = b"<html><script>alert(1)</script></html>"
     body = _multipart({"csrf_token": browser.csrf("/report"), "category": "forced_labour",
@@ -350,13 +356,7 @@ def test_the_file_forms_let_the_app_keep_the_text_of_an_upload_over_the_limit(
         response.read()
     assert response.status == 413
     assert response.getheader("Content-Security-Policy") is None  # nginx's own page
-    app_settings = load_settings(environ=app_environment(stack.folder, stack.app_port))
-    app = portal.create_app(app_settings)
-    try:
-        unit = make_unit(app, "KEEPTXT", "Keep Text AS")
-        make_handler(app, "Kari Handler", [unit])
-    finally:
-        engine_of(app).dispose()
+    unit = _company_with_a_handler(stack, "KEEPTXT", "Keep Text AS")
     browser = _Browser(stack)
     typed = "The night shift is locked in until the morning count."
     body = _multipart({"csrf_token": browser.csrf("/report"), "category": "forced_labour",
