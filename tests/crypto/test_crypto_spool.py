@@ -20,11 +20,12 @@ MARKER = b"SPOOL-PLAINTEXT-MARKER"
 SEALED = BLOCK_SIZE + 16
 
 
-def marked(size: int, seed: int = 0) -> bytes:
+def marked(size: int, seed: int = 0, marker: bytes = MARKER) -> bytes:
+    """`size` bytes of random data with `marker` every 4 KB, to look for on the disk."""
     rng = random.Random(seed)
     out = bytearray()
     while len(out) < size:
-        out += MARKER + rng.randbytes(4000)
+        out += marker + rng.randbytes(4000)
     return bytes(out[:size])
 
 

@@ -8,7 +8,6 @@ one key, decrypted and sealed again under another (0.20x of a bare AES-GCM loop)
 from __future__ import annotations
 
 import io
-import random
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from crypto import (
     iter_decrypt_stream,
 )
 from crypto.spool import BLOCK_SIZE
+from tests.crypto import test_crypto_spool as spool_tests
 
 MARKER = b"STREAM-SPOOL-PLAINTEXT-MARKER"
 HEADER = 9
@@ -30,11 +30,7 @@ SEALED = BLOCK_SIZE + 16
 
 
 def marked(size: int, seed: int = 0) -> bytes:
-    rng = random.Random(seed)
-    out = bytearray()
-    while len(out) < size:
-        out += MARKER + rng.randbytes(4000)
-    return bytes(out[:size])
+    return spool_tests.marked(size, seed, MARKER)
 
 
 def spooled(directory: Path, data: bytes, piece: int = 7000) -> StreamSpool:
