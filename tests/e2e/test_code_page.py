@@ -87,7 +87,10 @@ def test_reload_language_switch_and_back_keep_one_case_and_its_code(
     assert page.url.rstrip("/") == live_server
 
     # Back: the code page is closed, shows no code and sends nothing; once more Back is the
-    # empty form, never a resubmission.
+    # empty form, never a resubmission. Each Back waits until the page has loaded: Chromium
+    # may swap the page's renderer while the redirect after "Done" is still loading, and a
+    # history call in that moment fails with "Not attached to an active page" (CI, stop 22).
+    page.wait_for_load_state("load")
     page.go_back()
     assert page.url.endswith("/report/submitted")
     assert page.locator("#case-code").count() == 0
@@ -97,6 +100,7 @@ def test_reload_language_switch_and_back_keep_one_case_and_its_code(
     for _step in range(8):
         if page.url.endswith("/report"):
             break
+        page.wait_for_load_state("load")
         page.go_back()
         assert page.locator("#case-code").count() == 0
     assert page.url.endswith("/report")
