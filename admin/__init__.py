@@ -28,6 +28,7 @@ from portal.outage import init_outage_pages
 from portal.outside_records import init_outside_records
 from portal.paths import STAFF_PREFIX
 from portal.storage import init_file_store
+from portal.template_cache import init_template_cache
 from portal.upload_spool import init_sealed_uploads
 
 STAFF_COOKIE = "aktsom_staff_csrf"
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_outage_pages(app)
     init_blueprints(app)
     init_rate_limits(app, settings, rate_limits(settings))
+    init_template_cache(app)
     return app
 
 
