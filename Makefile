@@ -63,8 +63,11 @@ run: install
 	@echo ""
 	$(BIN)/aktsom serve --host $(HOST) --port $(PORT)
 
+# The suite runs on every core (pytest-xdist; each worker has its own database and browser).
+# PYTEST_WORKERS=0 runs it in this process, e.g. to use a debugger.
+PYTEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # One command after adding or changing a dependency in pyproject.toml (tests/deploy/test_locks.py
 # fails while a dependency is missing from a lock). UPGRADE=1 also moves every pin to the newest

@@ -49,7 +49,7 @@ def disable_every_admin(app: Flask) -> None:
 @pytest.mark.parametrize("token", [
     secrets.token_urlsafe(32),  # the old format: any random string whose hash is stored
     secrets.token_urlsafe(56),  # the new format's length, MAC made without the server key
-])
+], ids=["old-format", "new-format-length"])
 def test_finding01_a_token_planted_in_the_database_is_refused(
     admin_app: Flask, admin_client: FlaskClient, token: str
 ) -> None:
