@@ -89,8 +89,10 @@ def test_finding4_reporter_session_repointed_to_another_case_is_refused(
     assert follow_up(reporter, own).status_code == 303
     token = csrf_token(reporter, "/case")
     with portal_app.app_context(), transaction(session_factory(portal_app)) as db:
-        own_id, other_id = (case.id for case in db.scalars(
-            select(Case).order_by(Case.created_at)))
+        # The own case is the one the reporter's session opened (two cases made in the same
+        # instant have no order by creation time).
+        own_id = db.scalar(select(ServerSession.case_id).where(ServerSession.kind == "reporter"))
+        other_id = db.scalar(select(Case.id).where(Case.id != own_id))
         db.execute(update(ServerSession).where(ServerSession.kind == "reporter")
                    .values(case_id=other_id))
     response = reporter.get("/case")
