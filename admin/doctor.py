@@ -32,6 +32,7 @@ from portal.models import OrgUnit, User
 from portal.proxy_probe import PROXY_PROBE_PATH
 from portal.serverkeys import ServerKeys, ServerKeysMissing, keys_file_exposure
 from portal.states import KeyStatus, Role
+from supplier_dd.stats import year_end_not_taken
 
 
 class Severity(IntEnum):
@@ -186,6 +187,20 @@ def check_channel(db: Session, keys: ServerKeys) -> list[Finding]:
     return findings
 
 
+def check_year_end(db: Session, now: datetime) -> list[Finding]:
+    """The supplier register's figures of the year that ended last are stored (they are the
+    closed year's account; the register itself keeps only its present state)."""
+    year = year_end_not_taken(db, now)
+    if year is None:
+        return []
+    return [_warning(
+        f"The supplier register's figures for {year} are not stored: the {year} annual "
+        "account reads the register as it stands now, not as the year ended.",
+        f"aktsom suppliers year-end --year {year}; and systemctl enable --now "
+        "aktsom-suppliers-year-end.timer (deploy/systemd) so that each year is stored on "
+        "1 January.")]
+
+
 def check_proxy(url: str, fetch: Callable[[str], tuple[dict[str, str], bytes]]) -> list[Finding]:
     """Ask the app, through the proxy, what arrived (portal.proxy_probe)."""
     probe = url.rstrip("/") + PROXY_PROBE_PATH
@@ -231,6 +246,7 @@ def run_checks(app: Flask, settings: Settings, commands: Iterable[str],
             findings += check_channel(db, keys)
             findings += check_certificates(db, keys)
             findings += check_jobs(db, utcnow(), commands, _in_production(settings))
+            findings += check_year_end(db, utcnow())
     except SQLAlchemyError:
         findings.append(_problem("The database cannot be read or its schema is not current.",
                                  "Run `aktsom init` (it creates or upgrades the schema)."))

@@ -100,17 +100,21 @@ def match_case_references_command() -> None:
 
 
 @suppliers_group.command("year-end")
-@click.option("--year", type=click.IntRange(1990, 9999), required=True)
+@click.option("--year", type=click.IntRange(1990, 9999), default=None,
+              help="The year to store (default: the latest year that has ended).")
 @click.option("--force", is_flag=True,
               help="Take a year still in progress, or take a stored year again.")
 @with_appcontext
-def year_end_command(year: int, force: bool) -> None:
+def year_end_command(year: int | None, force: bool) -> None:
     """Store the register's figures as YEAR ended (tiers, country risk, spend bands, Code of
     Conduct coverage, assessments), for the annual account of a closed year. Run it once
-    after 31 December; a stored year is kept as it is."""
+    after 31 December (aktsom-suppliers-year-end.timer runs it every day, which stores each
+    year on 1 January and keeps it after); a stored year is kept as it is."""
     from portal.db import utcnow
-    from supplier_dd.stats import YearInProgress, take_year_end
+    from supplier_dd.stats import YearInProgress, last_ended_year, take_year_end
 
+    if year is None:
+        year = last_ended_year(utcnow())
     try:
         with transaction(session_factory(current_app)) as db:
             counts, taken = take_year_end(db, settings_of(), year, now=utcnow(), force=force)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,10 +46,14 @@ class SupplierRegisterFigures:
     large_and_important: int
 
 
+def _in_register_by_end_of(year: int) -> Any:
+    return Supplier.created_at < datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
 def register_stats(db: Session, settings: Settings, year: int) -> SupplierRegisterFigures:
     """Suppliers in the register by the end of `year`: by tier, by country (ISO 3166 alpha-2),
     and how many are large and important by the configured rule or by hand."""
-    in_year = Supplier.created_at < datetime(year + 1, 1, 1, tzinfo=UTC)
+    in_year = _in_register_by_end_of(year)
     by_tier = {tier: count for tier, count in db.execute(
         select(Supplier.tier, func.count()).where(in_year).group_by(Supplier.tier))}
     by_country = {country: count for country, count in db.execute(
@@ -103,6 +108,22 @@ def _live_year_end(db: Session, settings: Settings, year: int) -> YearEndCounts:
 
 class YearInProgress(Exception):
     """The year has not ended: its figures are not final yet."""
+
+
+def last_ended_year(now: datetime) -> int:
+    """The latest year that has ended, by the rule `take_year_end` applies (UTC)."""
+    return now.year - 1
+
+
+def year_end_not_taken(db: Session, now: datetime) -> int | None:
+    """The latest ended year whose figures are not stored although the register held
+    suppliers by its end (its account would read the register as it stands now), or None."""
+    year = last_ended_year(now)
+    if db.get(SupplierYearEnd, year) is not None:
+        return None
+    held = db.scalar(select(func.count()).select_from(Supplier)
+                     .where(_in_register_by_end_of(year)))
+    return year if held else None
 
 
 # What figures stored before issue 13's fix to the supplier assessments held instead of

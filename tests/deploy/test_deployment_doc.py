@@ -131,6 +131,18 @@ def test_the_main_steps_run_every_scheduled_job_the_release_has() -> None:
                   if f"aktsom-{job}.service" not in started) == []
 
 
+def test_the_main_steps_enable_every_timer_of_the_recipes() -> None:
+    """A timer copied nowhere and enabled by no step never runs: the supplier register's
+    year-end timer came after the scheduled jobs' list, and is not one of them."""
+    commands = shell_commands(guide_text())
+    enabled = next(systemctl_units(command)[1] for command in commands
+                   if command[0] == "systemctl" and systemctl_units(command)[0] == "enable"
+                   and "aktsom.service" in systemctl_units(command)[1])
+    timers = sorted(path.name for path in UNITS.glob("*.timer"))
+    assert "aktsom-suppliers-year-end.timer" in timers
+    assert [name for name in timers if name not in enabled] == []
+
+
 def _setting_names() -> set[str]:
     """The AKTSOM_* variables config.load_settings reads: AKTSOM_ + each Settings field, the
     AKTSOM_ARGON2_* costs and AKTSOM_CONFIG; and those .ci/run reads."""

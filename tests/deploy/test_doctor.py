@@ -8,7 +8,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from config import SettingsError, load_settings
 from portal.db import engine_of, session_factory, transaction, utcnow
 from portal.heartbeats import last_runs, record_heartbeat
 from portal.models import JobHeartbeat, Role, User
+from supplier_dd.models import Supplier
 from tests.conftest import AktsomRunner
 from tests.factories import make_handler, make_recovery_key, make_unit
 
@@ -415,3 +416,41 @@ def test_doctor_url_with_nothing_listening_is_a_problem(production: Any) -> None
     assert result.exit_code == 2, result.output
     assert f"{url.rstrip('/')}/.well-known/aktsom/proxy did not answer (URLError)." \
         in result.output
+
+
+def _supplier(app: Flask, created_at: Any) -> None:
+    with transaction(session_factory(app)) as db:
+        db.add(Supplier(name="Fabrikk AS", country="NO", tier=1, created_at=created_at))
+
+
+def test_last_years_supplier_figures_not_stored_is_a_warning_until_the_timer_ran(
+        production: Any) -> None:
+    """The register keeps only its present state: a closed year's account needs the figures
+    `aktsom suppliers year-end` stores. Before, nothing ran it and nothing said so."""
+    app = production()
+    healthy(app)
+    last_year = utcnow().year - 1
+    _supplier(app, datetime(last_year, 5, 1, tzinfo=UTC))
+    result = doctor(app)
+    assert result.exit_code == 1, result.output
+    assert f"The supplier register's figures for {last_year} are not stored" in result.output
+    assert f"aktsom suppliers year-end --year {last_year}" in result.output
+    assert "aktsom-suppliers-year-end.timer" in result.output
+    # What the timer's service runs: no --year, the year that ended last.
+    stored = AktsomRunner(app).invoke(args=["suppliers", "year-end"])
+    assert stored.exit_code == 0 and f"for {last_year}: 1 suppliers" in stored.output, \
+        stored.output
+    result = doctor(app)
+    assert result.exit_code == 0, result.output
+    # Every later run keeps the stored year as it is.
+    again = AktsomRunner(app).invoke(args=["suppliers", "year-end"])
+    assert again.exit_code == 0 and "kept as they are" in again.output
+
+
+def test_no_supplier_by_last_years_end_needs_no_stored_figures(production: Any) -> None:
+    app = production()
+    healthy(app)
+    _supplier(app, utcnow())
+    result = doctor(app)
+    assert result.exit_code == 0, result.output
+    assert "supplier register" not in result.output

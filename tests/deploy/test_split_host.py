@@ -105,6 +105,18 @@ def test_the_scheduled_jobs_backup_included_run_on_the_internal_host() -> None:
             assert target not in public
 
 
+def test_every_timer_runs_on_the_internal_host() -> None:
+    """The supplier register's year-end timer is not a scheduled job with a heartbeat; it
+    runs beside them all the same."""
+    internal, public = split_host_installs("internal"), split_host_installs("public")
+    timers = sorted((DEPLOY / "systemd").glob("*.timer"))
+    assert DEPLOY / "systemd" / "aktsom-suppliers-year-end.timer" in timers
+    for timer in timers:
+        for unit in (timer, timer.with_suffix(".service")):
+            assert internal.get(SYSTEMD + unit.name) == unit.resolve(), unit.name
+            assert SYSTEMD + unit.name not in public
+
+
 def _served_ports(units: dict[str, Path]) -> set[int]:
     ports = set()
     for target, recipe in units.items():
