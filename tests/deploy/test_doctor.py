@@ -25,7 +25,7 @@ from admin.doctor import Severity, check_jobs, check_proxy
 from config import SettingsError, load_settings
 from portal.db import engine_of, session_factory, transaction, utcnow
 from portal.heartbeats import last_runs, record_heartbeat
-from portal.models import JobHeartbeat, Role, User
+from portal.models import JobHeartbeat, Role, UnitMembership, User
 from supplier_dd.models import Supplier
 from tests.conftest import AktsomRunner
 from tests.factories import make_handler, make_recovery_key, make_unit
@@ -200,6 +200,40 @@ def test_handler_certificate_that_does_not_hold_is_a_problem(production: Any) ->
     assert f"The key certificate of {email} does not hold (invalid)" in result.output
     # The company has no other handler: the channel cannot receive its reports either.
     assert "Company NORDIC cannot receive reports" in result.output
+
+
+def test_roles_beyond_the_certificate_are_a_problem(production: Any) -> None:
+    """A certificate for one company, a membership of a second written into the database:
+    the key exceeds what was approved."""
+    app = production()
+    healthy(app)
+    baltic = make_unit(app, "BALTIC", "Baltic UAB")
+    make_handler(app, "Baltic handler", [baltic])
+    with transaction(session_factory(app)) as db:
+        handler = db.scalar(select(User).where(User.name == "Handler"))
+        assert handler is not None
+        handler.memberships.append(UnitMembership(unit_id=baltic))
+        email = handler.email
+    result = doctor(app)
+    assert result.exit_code == 2, result.output
+    assert f"The key certificate of {email} does not hold (exceeds)" in result.output
+    assert "have a second administrator approve the key again" in result.output
+
+
+def test_a_handler_without_a_certified_key_yet_is_a_warning(production: Any) -> None:
+    app = production()
+    healthy(app)
+    baltic = make_unit(app, "BALTIC", "Baltic UAB")
+    make_handler(app, "Baltic handler", [baltic])
+    waiting = make_handler(app, "New handler", [baltic], certified=False)
+    with transaction(session_factory(app)) as db:
+        user = db.get(User, waiting.user_id)
+        assert user is not None
+        email = user.email
+    result = doctor(app)
+    assert result.exit_code == 1, result.output
+    assert f"{email} has roles that receive reports but no certified key yet." in result.output
+    assert "PROBLEM" not in result.output
 
 
 def test_company_without_certified_handler_is_a_problem(production: Any) -> None:
