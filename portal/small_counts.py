@@ -26,9 +26,13 @@ The rule:
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 DEFAULT_K = 3
 
@@ -206,6 +210,27 @@ def _components(hidden: list[str], sums: list[Sum]) -> list[list[str]]:
     return sorted(groups.values())
 
 
+def _solution_point(component: list[str], values: Any, counts: Mapping[str, int],
+                    status: Mapping[str, CellStatus], sums: list[Sum], k: int,
+                    cap: int) -> dict[str, int]:
+    """The solver's solution as the cells where it differs from the true counts, checked
+    exactly in integers: every sum holds and every cell is within its bounds. A solution that
+    does not stops the decision rather than open a cell on a rounding."""
+    point = {name: round(float(values[place])) for place, name in enumerate(component)
+             if round(float(values[place])) != counts[name]}
+    for name, value in point.items():
+        low, high = _bounds(status[name], k, cap)
+        if not low <= value <= high:
+            raise RuntimeError("the small-count audit got a solution outside the bounds")
+    for item in sums:
+        if point.keys().isdisjoint((item.whole, *item.parts)):
+            continue
+        if point.get(item.whole, counts[item.whole]) != sum(
+                point.get(part, counts[part]) for part in item.parts):
+            raise RuntimeError("the small-count audit got a solution that does not add up")
+    return point
+
+
 def _first_pinned(component: list[str], counts: Mapping[str, int],
                   status: Mapping[str, CellStatus], sums: list[Sum], k: int, cap: int,
                   open_cells: set[str]) -> str | None:
@@ -242,18 +267,33 @@ def _first_pinned(component: list[str], counts: Mapping[str, int],
     bounds = Bounds(np.array(low, dtype=float), np.array(high, dtype=float))
     constraints = [LinearConstraint(np.array(rows), np.array(rhs), np.array(rhs))] if rows else []
     integrality = np.ones(len(component))
+
+    def solve(goal: Any) -> None:
+        result = milp(goal, constraints=constraints, bounds=bounds, integrality=integrality)
+        if result.status != 0 or result.x is None:  # pragma: no cover - true counts fit
+            raise RuntimeError("the small-count audit found no solution")
+        open_cells.update(_solution_point(component, result.x, counts, status, sums, k, cap))
+
+    # Two probes first: push every small cell not yet known open down together, then up. Each
+    # solution is a second possible value for every cell where it differs from the true counts,
+    # so one solve opens many cells at once; the cell-by-cell minimum and maximum below are
+    # left for the few cells the probes did not move (a pinned cell among them). Which cells
+    # are pinned does not depend on the order of the solves: the decision is the same.
+    for direction in (1.0, -1.0):
+        pending = [index[name] for name in component
+                   if name not in open_cells and is_small(counts[name], k)]
+        if len(pending) < 2:
+            break
+        goal = np.zeros(len(component))
+        goal[pending] = direction
+        solve(goal)
     for name, number in index.items():
         for direction in (-1.0, 1.0):
             if name in open_cells or not is_small(counts[name], k):
                 break
             goal = np.zeros(len(component))
             goal[number] = direction
-            result = milp(goal, constraints=constraints, bounds=bounds,
-                          integrality=integrality)
-            if result.status != 0 or result.x is None:  # pragma: no cover - true counts fit
-                raise RuntimeError("the small-count audit found no solution")
-            open_cells.update(other for other, place in index.items()
-                              if round(float(result.x[place])) != counts[other])
+            solve(goal)
         if name not in open_cells and is_small(counts[name], k):
             return name
     return None
@@ -323,13 +363,39 @@ def _protected(counts: Mapping[str, int], status: Mapping[str, CellStatus], sums
                if any(is_small(counts[name], k) for name in component))
 
 
+# The decisions made lately, by their inputs: one account's page and each of its downloads
+# ask for the same two years' decisions, which take seconds to tens of seconds for a large
+# group (docs/annual-account.md). The inputs are aggregate counts; nothing is kept on disk.
+_DECISIONS: OrderedDict[str, dict[str, Cell]] = OrderedDict()
+_DECISIONS_KEPT = 16
+_DECISIONS_LOCK = threading.Lock()
+
+
 def protect(counts: Mapping[str, int], sums: list[Sum], k: int, *,
             hidden_before: Collection[str] = (), fixed: Collection[str] = ()) -> dict[str, Cell]:
     """Protect every cell of `counts` jointly against every published sum in `sums` (whose
     wholes and parts are keys of `counts`); `hidden_before` stay hidden. `fixed` cells are
     not published on their own but are taken as known to the reader: they are never hidden
-    for another's sake (that would protect nothing). See above."""
+    for another's sake (that would protect nothing). See above. The same inputs give the
+    decision made for them lately, without solving again."""
     check_k(k)
+    key = hashlib.sha256(repr((
+        sorted(counts.items()), [(item.whole, item.parts, item.breakdown) for item in sums], k,
+        sorted(hidden_before), sorted(fixed))).encode()).hexdigest()
+    with _DECISIONS_LOCK:
+        if key in _DECISIONS:
+            _DECISIONS.move_to_end(key)
+            return dict(_DECISIONS[key])
+    cells = _decide(counts, sums, k, hidden_before, fixed)
+    with _DECISIONS_LOCK:
+        _DECISIONS[key] = dict(cells)
+        while len(_DECISIONS) > _DECISIONS_KEPT:
+            _DECISIONS.popitem(last=False)
+    return cells
+
+
+def _decide(counts: Mapping[str, int], sums: list[Sum], k: int, hidden_before: Collection[str],
+            fixed: Collection[str]) -> dict[str, Cell]:
     status = {name: (CellStatus.SMALL if is_small(count, k) else CellStatus.SHOWN)
               for name, count in counts.items()}
     for before in hidden_before:
