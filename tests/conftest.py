@@ -1,7 +1,8 @@
 """Shared fixtures: a settings factory, the two apps, clients, a CLI runner and a real database.
 
 The database is SQLite by default. With AKTSOM_DATABASE_URL pointing at PostgreSQL (as in CI),
-a fresh database is made for the test session, migrated once, and emptied after every test.
+a fresh database is made for the test session (for each pytest-xdist worker: `make test` runs
+one per core), migrated once, and emptied after every test.
 """
 
 from __future__ import annotations
