@@ -21,7 +21,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from flask import Flask
 import portal
 from config import Settings, load_settings
 from crypto import TEST_ARGON2, UserKeyPair, possession_tag, seal_private_key, seal_with_key
+from loadtest.service import free_port
 from portal.db import engine_of, new_id, session_factory, transaction
 from portal.extensions import server_keys_of
 from portal.key_directory import sign_certificate
@@ -83,12 +83,6 @@ def server_environment(database_url: str, instance: Path, *, argon2: tuple[int, 
 
 def settings_for(environment: dict[str, str]) -> Settings:
     return load_settings(environ=environment)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -137,7 +131,7 @@ def _children(pid: int) -> list[int]:
 @contextmanager
 def running_server(environment: dict[str, str], log: Path) -> Iterator[Server]:
     """`aktsom serve` on a free loopback port until the block ends (SIGTERM, then SIGKILL)."""
-    port = _free_port()
+    port = free_port()
     aktsom = Path(sys.executable).with_name("aktsom")
     with log.open("wb") as output:
         process = subprocess.Popen(

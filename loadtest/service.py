@@ -18,11 +18,20 @@ from typing import IO
 AKTSOM = Path(sys.executable).with_name("aktsom")
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A loopback port nothing listens on, never the same one twice in this process: the
+    kernel may give the port of a probe it has just closed to the next probe (CI once got the
+    same port for two of one test's three servers)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class Server:

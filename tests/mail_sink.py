@@ -3,7 +3,6 @@ machine. Modules that need it import `sink` and `settings` as fixtures."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_string
@@ -14,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from config import Settings
+from loadtest.service import free_port
 from portal.serverkeys import create_server_keys
 
 
@@ -30,12 +30,6 @@ class Sink:
 
     def recipients(self) -> list[str]:
         return sorted(address for rcpts, _mail in self.mails for address in rcpts)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -23,13 +23,13 @@ import pytest
 import portal
 from admin.doctor import check_proxy
 from config import load_settings
+from loadtest.service import free_port
 from portal.db import engine_of
 from portal.upload_spool import OVERSIZE_READ_FACTOR
 from tests.deploy.helpers import (
     DEPLOY,
     NGINX,
     LocalCA,
-    free_port,
     make_test_ca,
     need,
     nginx_check,

@@ -12,10 +12,10 @@ import pytest
 
 from admin.scheduled_jobs import SCHEDULED_JOBS
 from config import load_settings
+from loadtest.service import free_port
 from portal.serverkeys import keys_file_exposure
 from tests.deploy.helpers import (
     DEPLOY,
-    free_port,
     make_test_ca,
     need,
     nginx_check,
