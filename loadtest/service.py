@@ -19,12 +19,37 @@ AKTSOM = Path(sys.executable).with_name("aktsom")
 
 
 _HANDED_OUT: set[int] = set()
+# Under pytest-xdist each worker takes ports from a block of its own, below the kernel's
+# ephemeral range (32768 and up on Linux), so that two workers never pick the same port in
+# the moment between the probe and the server's own bind.
+_BLOCK_START, _BLOCK_SIZE, _BLOCKS = 20000, 500, 24
+
+
+def _worker_block() -> range | None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not (worker.startswith("gw") and worker[2:].isdigit()):
+        return None
+    start = _BLOCK_START + int(worker[2:]) % _BLOCKS * _BLOCK_SIZE
+    return range(start, start + _BLOCK_SIZE)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
     """A loopback port nothing listens on, never the same one twice in this process: the
     kernel may give the port of a probe it has just closed to the next probe (CI once got the
     same port for two of one test's three servers)."""
+    for candidate in _worker_block() or ():
+        if candidate not in _HANDED_OUT and _bindable(candidate):
+            _HANDED_OUT.add(candidate)
+            return candidate
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
