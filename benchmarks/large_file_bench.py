@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks import server_bench
 from crypto.stream import SEGMENT_SIZE
-from loadtest.large_file import streamed_report
+from loadtest.large_file import random_bytes, streamed_report
 
 _PIECE = 1 << 20
 _ATTACHMENT = re.compile(r'href="(/case/attachments/[0-9a-f]{32})"')
@@ -38,11 +38,8 @@ _ATTACHMENT = re.compile(r'href="(/case/attachments/[0-9a-f]{32})"')
 def random_file(path: Path, size: int) -> Path:
     """`size` random bytes at `path` (incompressible, and of no type the server cleans)."""
     with path.open("wb") as target:
-        left = size
-        while left:
-            piece = os.urandom(min(_PIECE, left))
+        for piece in random_bytes(size):
             target.write(piece)
-            left -= len(piece)
     return path
 
 

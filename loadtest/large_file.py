@@ -65,11 +65,14 @@ def streamed_report(fields: dict[str, str], file_bytes: Iterator[bytes], size: i
     return pieces(), len(head) + size + len(tail)
 
 
-def _random_bytes(size: int, digest: hashlib._Hash) -> Iterator[bytes]:
+def random_bytes(size: int, digest: hashlib._Hash | None = None) -> Iterator[bytes]:
+    """`size` random bytes in 1 MiB pieces (incompressible, of no type the server cleans),
+    each added to `digest` when one is given."""
     left = size
     while left:
         piece = os.urandom(min(_CHUNK, left))
-        digest.update(piece)
+        if digest is not None:
+            digest.update(piece)
         left -= len(piece)
         yield piece
 
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                       "unit": unit_id, "description": "A large file."}
             sent = hashlib.sha256()
             boundary = "aktsom-large-" + os.urandom(6).hex()
-            chunks, length = streamed_report(fields, _random_bytes(size, sent), size, boundary)
+            chunks, length = streamed_report(fields, random_bytes(size, sent), size, boundary)
             cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3600)
             start = time.perf_counter()

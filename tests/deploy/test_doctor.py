@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -185,16 +185,26 @@ def test_missing_recovery_key_is_a_problem(production: Any) -> None:
     assert "aktsom init --recovery-sheet" in result.output
 
 
-def test_handler_certificate_that_does_not_hold_is_a_problem(production: Any) -> None:
-    app = production()
-    healthy(app)
+def _change_handler(app: Flask, change: Callable[[User], object]) -> str:
+    """Change the healthy deployment's handler in the database, behind the account pages'
+    back; returns the handler's e-mail address."""
     with transaction(session_factory(app)) as db:
         handler = db.scalar(select(User).where(User.name == "Handler"))
         assert handler is not None
+        change(handler)
+        return handler.email
+
+
+def test_handler_certificate_that_does_not_hold_is_a_problem(production: Any) -> None:
+    app = production()
+    healthy(app)
+
+    def forge(handler: User) -> None:
         forged = bytearray(handler.key_certificate or b"")
         forged[-1] ^= 1
         handler.key_certificate = bytes(forged)
-        email = handler.email
+
+    email = _change_handler(app, forge)
     result = doctor(app)
     assert result.exit_code == 2, result.output
     assert f"The key certificate of {email} does not hold (invalid)" in result.output
@@ -209,11 +219,8 @@ def test_roles_beyond_the_certificate_are_a_problem(production: Any) -> None:
     healthy(app)
     baltic = make_unit(app, "BALTIC", "Baltic UAB")
     make_handler(app, "Baltic handler", [baltic])
-    with transaction(session_factory(app)) as db:
-        handler = db.scalar(select(User).where(User.name == "Handler"))
-        assert handler is not None
-        handler.memberships.append(UnitMembership(unit_id=baltic))
-        email = handler.email
+    email = _change_handler(
+        app, lambda handler: handler.memberships.append(UnitMembership(unit_id=baltic)))
     result = doctor(app)
     assert result.exit_code == 2, result.output
     assert f"The key certificate of {email} does not hold (exceeds)" in result.output
