@@ -87,3 +87,19 @@ def test_a_caller_changing_its_copy_does_not_change_the_next_answer() -> None:
     kept = dict(first)
     first.clear()
     assert protect(counts, sums, 3) == kept
+
+
+def test_a_solver_answer_that_does_not_hold_in_integers_opens_no_cell() -> None:
+    """Before, each cell where the rounded solution differed was taken as open, whether the
+    rounded point added up or not; now such an answer stops the decision."""
+    from portal.small_counts import _solution_point
+
+    counts = {"t": 3, "a": 1, "b": 2}
+    sums = [Sum("t", ("a", "b"))]
+    status = {"t": CellStatus.SHOWN, "a": CellStatus.SMALL, "b": CellStatus.SMALL}
+    assert _solution_point(["a", "b"], [2.0, 1.0], counts, status, sums, 3, 10) == {
+        "a": 2, "b": 1}
+    with pytest.raises(RuntimeError, match="does not add up"):
+        _solution_point(["a", "b"], [1.6, 2.0], counts, status, sums, 3, 10)
+    with pytest.raises(RuntimeError, match="outside the bounds"):
+        _solution_point(["a", "b"], [0.0, 3.0], counts, status, sums, 3, 10)
